@@ -1,0 +1,1 @@
+"""Adapters: implementations of the core's small ports (crosswalk, object store, tables) for a backend."""

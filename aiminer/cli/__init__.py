@@ -1,0 +1,1 @@
+"""The ``aiminer`` command line (composition root for local use)."""

@@ -1,0 +1,219 @@
+"""The ``aiminer`` command line: one entry point for partners, curators, industry partners and devops."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from aiminer import __version__
+from aiminer.runner import ReceiptLine, RunSpec, Summary, run
+
+app = typer.Typer(
+    name="aiminer",
+    help=(
+        "AI MINER: de-identify medical images, reports and metadata to HIPAA Safe Harbor and share them under "
+        "IRB-approved projects and data use agreements.\n\n"
+        "Start here: [bold]aiminer demo[/bold] runs the main job on bundled sample data. "
+        "[bold]aiminer deid --help[/bold] explains de-identifying your own files."
+    ),
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+REASONS = {
+    "empty_file": "the file has no bytes",
+    "not_dicom": "not a DICOM file (no DICM marker, no dataset)",
+    "truncated": "the file ends in the middle of an element",
+    "invalid_dicom": "the header could not be parsed",
+    "missing_uid": "study, series, instance or SOP class UID missing",
+    "burned_in_risk": "pixels may carry burned-in text and no mask rule cleans them",
+    "recognizable_features": "the image shows recognizable visual features",
+    "encapsulated_document": "an encapsulated PDF/CDA cannot be cleaned inside DICOM",
+    "nesting_too_deep": "sequences nested deeper than allowed",
+    "too_large": "larger than --max-size",
+    "io_error": "reading or writing failed",
+    "dicomdir": "a DICOMDIR index (upload the files it lists instead)",
+    "os_metadata": "an operating-system metadata file",
+    "duplicate_instance": "the same SOP instance appeared twice in this run",
+    "unreadable": "the file could not be opened",
+    "not_a_regular_file": "a device, socket or pipe",
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"aiminer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")]
+    = False,
+) -> None:
+    """AI MINER command line."""
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.resolve().relative_to(parent.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+@app.command(
+    epilog=(
+        "Example:\n\n"
+        "  aiminer deid /mnt/exports/study42 --out /data/outbox --project LUNG-AI --site "
+        "'Mercy General' --crosswalk ~/aiminer/crosswalk.sqlite --receipt ~/aiminer/receipt.jsonl\n\n"
+        "Keep the crosswalk and the receipt with the academic partner: the crosswalk links codes back to "
+        "patients, the receipt names your original files. Neither may be written under --out."
+    )
+)
+def deid(
+    inputs: Annotated[list[Path], typer.Argument(help="DICOM files or folders (folders are walked recursively).",
+                                                 exists=True, show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where de-identified files go, under PHI-free paths "
+                                          "<project>/<site>/<patient>/<study>/<series>/<instance>.dcm.")],
+    project: Annotated[str, typer.Option(help="Project code (IRB-approved project), e.g. LUNG-AI.")],
+    site: Annotated[str, typer.Option(help="Your site's name; it is replaced by a random coded site ID.")],
+    crosswalk: Annotated[Path, typer.Option(help="Crosswalk file (created on first use, reused after): the only "
+                                            "link from codes back to patients. Keep it private.")],
+    receipt: Annotated[Path | None, typer.Option(help="Write one JSON line per input (input, status, output, "
+                                                 "reason). Keep it outside --out.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (default: one per core).")] = 0,
+    retain_patient_characteristics: Annotated[bool, typer.Option(
+        help="Keep sex, age (<= 89), size and weight (PS3.15 Retain Patient Characteristics).")] = True,
+    retain_device_identity: Annotated[bool, typer.Option(
+        help="Keep device descriptions (PS3.15 Retain Device Identity). Serial numbers and station names are "
+        "removed all the same (Safe Harbor).")] = False,
+    longitudinal: Annotated[bool, typer.Option(
+        help="Shift dates by a random per-patient offset instead of keeping the year only (Retain Longitudinal "
+        "Temporal Information, Modified Dates). Only for projects with an expert determination.")] = False,
+    retain_safe_private: Annotated[bool, typer.Option(
+        help="Keep private attributes on the documented safe-private list (all others always go).")] = False,
+    mask_rules: Annotated[list[Path] | None, typer.Option(
+        "--mask-rules", exists=True, dir_okay=False,
+        help="Extra burned-in text mask rules (TOML, see docs/burned-in-text.md); added to the built-in table.")]
+    = None,
+    max_size_gb: Annotated[float, typer.Option("--max-size", help="Quarantine files larger than this (GB).")] = 8.0,
+) -> None:
+    """De-identify DICOM files to HIPAA Safe Harbor with coded identifiers.
+
+    Every input ends [bold]deidentified[/bold], [bold]quarantined[/bold] (with a reason; the file is not copied)
+    or [bold]rejected[/bold] (out of scope). The exit code is 0 when every file was handled, quarantines
+    included; 2 for usage errors; 1 when reading or writing failed.
+    """
+    if not _NAME.match(project):
+        raise typer.BadParameter("use letters, digits, '.', '_' or '-' (at most 64)", param_hint="--project")
+    if not site.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--site")
+    if _inside(crosswalk, out_dir):
+        raise typer.BadParameter("the crosswalk holds PHI: keep it outside --out", param_hint="--crosswalk")
+    if receipt is not None and _inside(receipt, out_dir):
+        raise typer.BadParameter("the receipt names original files: keep it outside --out", param_hint="--receipt")
+    import os
+
+    spec = RunSpec(
+        inputs=tuple(inputs),
+        out_dir=out_dir,
+        project=project,
+        site=site.strip(),
+        crosswalk=crosswalk,
+        receipt=receipt,
+        workers=workers or (os.cpu_count() or 1),
+        options={
+            "retain_patient_characteristics": retain_patient_characteristics,
+            "retain_device_identity": retain_device_identity,
+            "retain_longitudinal_modified_dates": longitudinal,
+            "retain_safe_private": retain_safe_private,
+        },
+        mask_rules=tuple(mask_rules or ()),
+        max_bytes=int(max_size_gb * 1024**3),
+    )
+    summary = run_with_progress(spec)
+    print_summary(summary, spec)
+    if summary.io_errors:
+        raise typer.Exit(1)
+
+
+def run_with_progress(spec: RunSpec) -> Summary:
+    """Run ``spec`` with a progress bar on a terminal (plain otherwise)."""
+    progress = Progress(
+        TextColumn("[bold]de-identifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("deid", total=None)
+
+        def on_total(n: int) -> None:
+            progress.update(task, total=n)
+
+        def on_done(_line: ReceiptLine) -> None:
+            progress.advance(task)
+
+        try:
+            return run(spec, on_total=on_total, on_done=on_done)
+        except OSError as exc:
+            err.print(f"[red]error:[/red] {exc.__class__.__name__}: {exc.strerror or exc}")
+            raise typer.Exit(1) from exc
+
+
+def print_summary(summary: Summary, spec: RunSpec) -> None:
+    """The end-of-run table."""
+    table = Table(title=f"aiminer deid: {summary.total} inputs, {summary.bytes_in / 1e6:.1f} MB", title_justify="left")
+    table.add_column("status")
+    table.add_column("reason")
+    table.add_column("files", justify="right")
+    for status in ("deidentified", "quarantined", "rejected"):
+        n = summary.by_status.get(status, 0)
+        if status == "deidentified" or n == 0:
+            table.add_row(status, "", str(n))
+            continue
+        for key, count in sorted(summary.by_reason.items()):
+            st, reason = key.split(":", 1)
+            if st == status:
+                table.add_row(status, f"{reason} ({REASONS.get(reason, '')})", str(count))
+    out.print(table)
+    out.print(f"output:  {spec.out_dir}")
+    if spec.receipt:
+        out.print(f"receipt: {spec.receipt}")
+    out.print(f"crosswalk (keep private): {spec.crosswalk}")
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path(".aiminer/demo"),
+) -> None:
+    """Run the main job on bundled sample data with realistic synthetic PHI, then prove none of it leaked."""
+    from aiminer.cli.demo import run_demo
+
+    raise typer.Exit(run_demo(workdir, out, err))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    app(args=argv if argv is not None else sys.argv[1:], prog_name="aiminer")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The crosswalk: the only link from coded identifiers back to patients.
+
+HIPAA Safe Harbor (45 CFR 164.514(c)) allows a re-identification code only if it is *not derived from or
+related to information about the individual*. So every code here is random (``secrets``), assigned on first
+sight and remembered in a crosswalk that stays with the academic partner. Nothing in this module hashes PHI.
+
+The :class:`Crosswalk` protocol is the small port the core needs. Adapters implement it with an atomic
+"insert if absent, then read" so that two concurrent workers never assign two codes to one original value:
+:class:`aiminer.adapters.sqlite_crosswalk.SqliteCrosswalk` (a local file, ``--crosswalk``) and, in the partner
+zone on AWS, a DynamoDB table with conditional writes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from enum import StrEnum
+from typing import Protocol
+
+# Crockford base32 without I, L, O, U: unambiguous when read aloud or typed by a curator.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class Kind(StrEnum):
+    """What an entry of the crosswalk maps."""
+
+    SITE = "site"  # site name given by the partner -> coded site ID
+    PATIENT = "patient"  # issuer + patient ID (MRN) -> coded patient ID
+    STUDY = "study"  # original StudyInstanceUID -> coded study ID
+    ACCESSION = "accession"  # original accession number -> coded study ID (links reports to studies)
+    SERIES = "series"  # original SeriesInstanceUID -> coded series ID
+    UID = "uid"  # any original UID -> new random UID
+    DATE_OFFSET = "date_offset"  # coded patient ID -> per-patient date shift in days (longitudinal option)
+    PATIENT_IDENTITY = "patient_identity"  # coded patient ID -> original name (context for report scrubbing)
+
+
+class Crosswalk(Protocol):
+    """Port for the crosswalk store. Implementations must make :meth:`assign` atomic."""
+
+    def assign(self, kind: Kind, scope: str, original: str, candidate: str) -> str:
+        """Store ``candidate`` for ``(kind, scope, original)`` unless a value exists; return the stored value."""
+        ...
+
+    def lookup(self, kind: Kind, scope: str, original: str) -> str | None:
+        """Return the stored value for ``(kind, scope, original)``, or ``None``."""
+        ...
+
+
+def random_code(prefix: str, length: int = 10) -> str:
+    """Return ``PREFIX-XXXXXXXXXX`` with ``length`` random Crockford base32 characters (50 bits at 10)."""
+    return f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def random_uid() -> str:
+    """Return a new random UID under the ``2.25`` root (ITU-T X.667 UUID-derived), at most 44 characters."""
+    return "2.25." + str(int.from_bytes(secrets.token_bytes(16), "big") >> 6)
+
+
+class Coder:
+    """Assigns coded identifiers for one project through a :class:`Crosswalk`, caching what it has seen.
+
+    A mapping never changes once stored, so the in-process cache is always safe.
+    """
+
+    def __init__(self, crosswalk: Crosswalk, project: str) -> None:
+        self._crosswalk = crosswalk
+        self.project = project
+        self._cache: dict[tuple[Kind, str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, kind: Kind, scope: str, original: str, make: str) -> str:
+        key = (kind, scope, original)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        value = self._crosswalk.assign(kind, scope, original, make)
+        with self._lock:
+            self._cache[key] = value
+        return value
+
+    def _scope(self, site_code: str) -> str:
+        return f"{self.project}/{site_code}"
+
+    def site(self, site: str) -> str:
+        """Coded site ID for the partner's site name (assigned at enrollment, here on first use)."""
+        return self._get(Kind.SITE, self.project, site, random_code("S", 6))
+
+    def patient(self, site_code: str, issuer: str, patient_id: str) -> str:
+        """Coded patient ID: same issuer + MRN at the same site in the same project -> same code."""
+        return self._get(Kind.PATIENT, self._scope(site_code), f"{issuer}^{patient_id}", random_code("P"))
+
+    def study(self, site_code: str, study_uid: str) -> str:
+        """Coded study ID for an original StudyInstanceUID."""
+        return self._get(Kind.STUDY, self._scope(site_code), study_uid, random_code("ST"))
+
+    def series(self, site_code: str, series_uid: str) -> str:
+        """Coded series ID for an original SeriesInstanceUID."""
+        return self._get(Kind.SERIES, self._scope(site_code), series_uid, random_code("SE"))
+
+    def uid(self, site_code: str, original_uid: str) -> str:
+        """New random UID for an original UID, stable through the crosswalk."""
+        return self._get(Kind.UID, self._scope(site_code), original_uid, random_uid())
+
+    def link_accession(self, site_code: str, accession: str, study_code: str) -> str:
+        """Remember which coded study an original accession number belongs to; return the stored code."""
+        return self._get(Kind.ACCESSION, self._scope(site_code), accession, study_code)
+
+    def study_for_accession(self, site_code: str, accession: str) -> str | None:
+        """Coded study for an accession number seen before, or ``None``."""
+        return self._crosswalk.lookup(Kind.ACCESSION, self._scope(site_code), accession)
+
+    def date_offset_days(self, site_code: str, patient_code: str, max_days: int = 365) -> int:
+        """Per-patient random date shift in days (Retain Longitudinal Temporal Information, modified dates)."""
+        candidate = str(-(secrets.randbelow(max_days) + 1))
+        return int(self._get(Kind.DATE_OFFSET, self._scope(site_code), patient_code, candidate))

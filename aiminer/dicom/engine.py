@@ -1,0 +1,768 @@
+"""The DICOM de-identification engine: headers in, coded identities out, pixel data streamed through.
+
+:func:`deidentify_stream` reads a Part 10 file from a binary stream, applies a :class:`CompiledPolicy` to every
+element of the header (recursively into sequences), rewrites identities with coded IDs from a
+:class:`~aiminer.crosswalk.Coder`, and writes the result to another binary stream. The header is parsed with
+pydicom (values of large elements deferred); the Pixel Data element is *not* decoded: it is copied byte for byte
+in chunks (or frame by frame when burned-in text must be masked), so memory stays flat whatever the file size.
+
+Pure Python: no AWS imports. Errors that mean "quarantine this object" are :class:`QuarantineError` with a
+machine-readable reason and never carry a value from the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import struct
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any, cast
+
+import pydicom
+from pydicom import config as pydicom_config
+from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.datadict import dictionary_VR
+from pydicom.errors import InvalidDicomError
+from pydicom.filebase import DicomFileLike
+from pydicom.filereader import read_dataset
+from pydicom.filewriter import write_dataset, write_file_meta_info
+from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
+from pydicom.uid import UID, UID_dictionary
+
+from aiminer import __version__
+from aiminer.dicom import burnedin
+from aiminer.dicom.policy import Act, CompiledPolicy
+from aiminer.errors import QuarantineError, RejectedError
+
+if TYPE_CHECKING:
+    from aiminer.crosswalk import Coder
+
+log = logging.getLogger(__name__)
+
+#: Our implementation identity in the File Meta Information (a fixed 2.25 UID minted for AI MINER).
+IMPLEMENTATION_CLASS_UID = "2.25.207935961766744153343591213829349412091"
+IMPLEMENTATION_VERSION_NAME = f"AIMINER_{__version__.replace('.', '')}"[:16]
+
+_PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
+_LONG_VRS = frozenset({b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"SQ", b"UN", b"UC", b"UR", b"UT", b"SV", b"UV"})
+_CHUNK = 1 << 20
+#: Values larger than this are not read while parsing the header; most are removed and never read at all.
+DEFER_SIZE = 64 * 1024
+#: Elements after Pixel Data (padding, rare vendor trailers) are parsed in memory up to this size.
+MAX_TRAILER = 16 * 1024 * 1024
+MAX_SEQUENCE_DEPTH = 64
+DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
+DEFLATED = "1.2.840.10008.1.2.1.99"
+_DUMMY_TEXT = "REDACTED"
+_NUMERIC_VRS = frozenset({"IS", "DS"})
+_BINARY_NUMBER_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
+
+
+def configure_pydicom() -> None:
+    """Make pydicom quiet and lenient: its warnings can quote element values, which may be PHI."""
+    pydicom_config.settings.reading_validation_mode = pydicom_config.IGNORE
+    pydicom_config.settings.writing_validation_mode = pydicom_config.IGNORE
+    logging.getLogger("pydicom").setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class DicomIdentity:
+    """Identities read from the header before cleaning: context for scrubbing text in the same study.
+
+    Holds PHI: lives only in memory inside the partner zone, never logged or returned to callers outside it.
+    """
+
+    patient_names: tuple[str, ...]
+    patient_ids: tuple[str, ...]
+    accession: str
+    birth_date: str
+    other_names: tuple[str, ...]
+    institution: str
+
+
+@dataclass(frozen=True)
+class CodedIdentity:
+    """The coded identifiers of one de-identified instance (no PHI)."""
+
+    project: str
+    site: str
+    patient: str
+    study: str
+    series: str
+    study_uid: str
+    series_uid: str
+    instance_uid: str
+
+    def relative_path(self) -> str:
+        """PHI-free output path: ``<project>/<site>/<patient>/<study>/<series>/<instance>.dcm``."""
+        return f"{self.project}/{self.site}/{self.patient}/{self.study}/{self.series}/{self.instance_uid}.dcm"
+
+
+@dataclass(frozen=True)
+class DeidResult:
+    """What was done to one file."""
+
+    coded: CodedIdentity
+    modality: str
+    body_part: str
+    year: str
+    sop_class_uid: str
+    pixels_masked: bool
+    counts: dict[str, int]
+    policy_id: str
+
+
+TextCleaner = Callable[[str], str]
+CleanerFactory = Callable[[DicomIdentity, "CodedIdentity"], TextCleaner]
+
+
+@dataclass
+class _Walk:
+    policy: CompiledPolicy
+    coder: Coder
+    site_code: str
+    date_offset: int | None
+    over_89: bool
+    cleaner: TextCleaner | None
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# value transforms
+
+
+def _year_of(value: str) -> str | None:
+    value = value.strip()
+    if len(value) >= 4 and value[:4].isdigit():
+        return value[:4]
+    return None
+
+
+def _date_value(value: str, vr: str, offset: int | None) -> str:
+    """Safe Harbor date: the year only (``YYYY0101`` for DA, ``YYYY`` for DT), or shifted by ``offset`` days."""
+    value = value.strip()
+    if not value:
+        return ""
+    if offset is not None:
+        try:
+            day = dt.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+        except (ValueError, IndexError):
+            return ""
+        shifted = (day + dt.timedelta(days=offset)).strftime("%Y%m%d")
+        return shifted if vr == "DA" else shifted + value[8:]
+    year = _year_of(value)
+    if year is None:
+        return ""
+    return f"{year}0101" if vr == "DA" else year
+
+
+def _age_value(value: str) -> str:
+    """Ages over 89 become ``090Y`` (Safe Harbor aggregates them); malformed ages are removed."""
+    value = value.strip().upper()
+    if len(value) != 4 or not value[:3].isdigit() or value[3] not in "DWMY":
+        return ""
+    number, unit = int(value[:3]), value[3]
+    years = {"D": number / 365.25, "W": number / 52.18, "M": number / 12, "Y": number}[unit]
+    return "090Y" if years > 89 else value
+
+
+def _values(value: Any) -> list[Any]:
+    if isinstance(value, MultiValue | list | tuple):
+        return list(value)
+    return [value]
+
+
+def _vr_of(elem: DataElement | RawDataElement) -> str:
+    if elem.VR:
+        return str(elem.VR)
+    try:
+        return str(dictionary_VR(elem.tag))
+    except KeyError:
+        return "UN"
+
+
+def _set(ds: Dataset, tag: int, vr: str, value: Any) -> None:
+    ds[tag] = DataElement(tag, vr, value)
+
+
+def _empty(ds: Dataset, tag: int, vr: str) -> None:
+    if vr == "SQ":
+        ds[tag] = DataElement(tag, vr, Sequence([]))
+    else:
+        ds[tag] = DataElement(tag, vr, empty_value_for_VR(vr, raw=False))
+
+
+def _dummy(ds: Dataset, tag: int, vr: str) -> None:
+    if vr in _NUMERIC_VRS:
+        _set(ds, tag, vr, "0")
+    elif vr in _BINARY_NUMBER_VRS:
+        _set(ds, tag, vr, 0)
+    elif vr in {"DA", "DT", "TM", "AS", "UI", "SQ"} or vr.startswith("O") or vr in {"UN", "AT"}:
+        _empty(ds, tag, vr)
+    else:
+        _set(ds, tag, vr, _DUMMY_TEXT)
+
+
+def _map_uid(w: _Walk, value: str, keep_registered: bool) -> str:
+    value = str(value).strip().rstrip("\x00")
+    if not value:
+        return value
+    if keep_registered and value in UID_dictionary:
+        return value
+    w.counts["uids_remapped"] += 1
+    return w.coder.uid(w.site_code, value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the walk
+
+
+def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
+    if depth > MAX_SEQUENCE_DEPTH:
+        raise QuarantineError("nesting_too_deep", "sequences nested deeper than the engine allows")
+    policy = w.policy
+    for tag in list(ds.keys()):
+        tag_int = int(tag)
+        group = tag_int >> 16
+        if group & 1:
+            del ds[tag]
+            w.counts["private_removed"] += 1
+            continue
+        if (tag_int & 0xFFFF) == 0 or group == 0x0002:
+            del ds[tag]  # group lengths are retired; meta elements never belong in the dataset
+            continue
+        raw = ds.get_item(tag, keep_deferred=True)
+        vr = _vr_of(raw)
+        act = policy.action_for(tag_int, vr)
+        if act is Act.KEEP:
+            continue
+        if act is Act.REMOVE:
+            del ds[tag]
+            w.counts["removed"] += 1
+        elif act is Act.EMPTY:
+            _empty(ds, tag_int, vr)
+            w.counts["emptied"] += 1
+        elif act is Act.DUMMY:
+            _dummy(ds, tag_int, vr)
+            w.counts["dummied"] += 1
+        elif act is Act.RECURSE:
+            elem = ds[tag]
+            if elem.VR != "SQ":
+                del ds[tag]
+                w.counts["removed"] += 1
+                continue
+            for item in elem.value:
+                _walk(item, w, depth + 1)
+        elif act in (Act.UID, Act.UID_IF_LOCAL):
+            elem = ds[tag]
+            if elem.VR != "UI":
+                del ds[tag]
+                continue
+            keep = act is Act.UID_IF_LOCAL
+            mapped = [_map_uid(w, v, keep) for v in _values(elem.value) if v is not None]
+            _set(ds, tag_int, "UI", mapped if len(mapped) > 1 else (mapped[0] if mapped else ""))
+        elif act is Act.DATE:
+            elem = ds[tag]
+            if elem.VR not in ("DA", "DT"):
+                del ds[tag]
+                continue
+            if tag_int == 0x00100030 and w.over_89:  # PatientBirthDate of a patient over 89: the year goes too
+                _empty(ds, tag_int, "DA")
+            else:
+                dates = [_date_value(str(v), str(elem.VR), w.date_offset) for v in _values(elem.value) if v]
+                _set(ds, tag_int, str(elem.VR), dates if len(dates) > 1 else (dates[0] if dates else ""))
+            w.counts["dates_reduced"] += 1
+        elif act is Act.AGE:
+            elem = ds[tag]
+            age = _age_value(str(elem.value or ""))
+            _set(ds, tag_int, "AS", age)
+            w.counts["ages_checked"] += 1
+        elif act is Act.CLEAN:
+            elem = ds[tag]
+            if w.cleaner is None or elem.VR in ("SQ", "UN") or str(elem.VR).startswith("O"):
+                _empty(ds, tag_int, vr)
+                w.counts["emptied"] += 1
+                continue
+            cleaned = [w.cleaner(str(v)) for v in _values(elem.value) if v is not None]
+            _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
+            w.counts["text_cleaned"] += 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reading
+
+
+@dataclass
+class _Header:
+    ds: Dataset
+    transfer_syntax: UID
+    implicit: bool
+    little: bool
+    pixel_offset: int | None  # where the Pixel Data element starts; None when the whole file was read
+
+
+def _encoding_for(ds: Dataset) -> tuple[UID, bool, bool]:
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if ts is not None:
+        ts = UID(str(ts))
+        if ts == DEFLATED:
+            return ts, False, True
+        if ts.is_transfer_syntax:
+            return ts, ts.is_implicit_VR, ts.is_little_endian
+    implicit, little = ds.original_encoding
+    if implicit is None or little is None:
+        implicit, little = True, True
+    if implicit:
+        return UID("1.2.840.10008.1.2"), True, True
+    return (UID("1.2.840.10008.1.2.1"), False, True) if little else (UID("1.2.840.10008.1.2.2"), False, False)
+
+
+def _read_header(src: IO[bytes]) -> _Header:
+    start = src.tell()
+    head = src.read(132)
+    if not head:
+        raise QuarantineError("empty_file", "the object has no bytes")
+    has_preamble = len(head) == 132 and head[128:132] == b"DICM"
+    if not has_preamble and not _looks_like_raw_dataset(head):
+        raise QuarantineError("not_dicom", "no DICM marker and no DICOM dataset at the start of the object")
+    src.seek(start)
+    if has_preamble:
+        ds = pydicom.dcmread(src, stop_before_pixels=True, defer_size=DEFER_SIZE)
+        ts, implicit, little = _encoding_for(ds)
+        if ts == DEFLATED:
+            src.seek(start)
+            full = pydicom.dcmread(src)
+            return _Header(full, ts, implicit, little, None)
+        return _Header(ds, ts, implicit, little, src.tell())
+    # No preamble/meta (ACR-NEMA style or a bare dataset): small by nature; read it whole.
+    full = pydicom.dcmread(src, force=True)
+    ts, implicit, little = _encoding_for(full)
+    return _Header(full, ts, implicit, little, None)
+
+
+def _looks_like_raw_dataset(head: bytes) -> bool:
+    if len(head) < 8:
+        return False
+    group_le = struct.unpack("<H", head[:2])[0]
+    group_be = struct.unpack(">H", head[:2])[0]
+    return group_le in (0x0002, 0x0008) or group_be in (0x0002, 0x0008)
+
+
+def _attrs(ds: Dataset) -> dict[str, str]:
+    """Non-PHI attributes the burned-in rules and the catalogue look at, as text."""
+    out: dict[str, str] = {}
+    for kw in (
+        "Modality",
+        "Manufacturer",
+        "ManufacturerModelName",
+        "Rows",
+        "Columns",
+        "BurnedInAnnotation",
+        "RecognizableVisualFeatures",
+        "SOPClassUID",
+        "ConversionType",
+        "SoftwareVersions",
+        "BodyPartExamined",
+        "SamplesPerPixel",
+        "BitsAllocated",
+        "PlanarConfiguration",
+        "NumberOfFrames",
+        # read only to match mask rules (never logged or returned): some layouts are known by these
+        "SeriesDescription",
+        "ProtocolName",
+        "CommentsOnRadiationDose",
+        "WindowWidth",
+    ):
+        try:
+            value = ds.get(kw)
+        except Exception:  # a broken value in a descriptive field must not stop the run
+            value = None
+        if value is not None:
+            out[kw] = "\\".join(str(v) for v in value) if isinstance(value, MultiValue) else str(value)
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None and meta.get("ImplementationVersionName"):
+        out["ImplementationVersionName"] = str(meta.ImplementationVersionName)
+    overlay = ds.get(0x60000022)
+    if overlay is not None:
+        out["OverlayDescription"] = str(overlay.value)
+    try:
+        image_type = ds.get("ImageType")
+        if image_type is not None:
+            out["ImageType"] = "\\".join(str(v) for v in _values(image_type))
+    except Exception:
+        pass
+    return out
+
+
+def _text(ds: Dataset, keyword: str) -> str:
+    try:
+        value = ds.get(keyword)
+    except Exception:
+        return ""
+    if value is None:
+        return ""
+    return "\\".join(str(v) for v in value) if isinstance(value, MultiValue) else str(value)
+
+
+def _identity(ds: Dataset) -> DicomIdentity:
+    other_names = []
+    for kw in ("ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "NameOfPhysiciansReadingStudy",
+               "PhysiciansOfRecord", "RequestingPhysician", "PatientBirthName", "PatientMotherBirthName"):
+        text = _text(ds, kw)
+        if text:
+            other_names.extend(t for t in text.split("\\") if t)
+    other_ids = [_text(ds, "OtherPatientIDs")] if _text(ds, "OtherPatientIDs") else []
+    return DicomIdentity(
+        patient_names=tuple(n for n in [_text(ds, "PatientName")] if n),
+        patient_ids=tuple(i for i in [_text(ds, "PatientID"), *other_ids] if i),
+        accession=_text(ds, "AccessionNumber"),
+        birth_date=_text(ds, "PatientBirthDate"),
+        other_names=tuple(other_names),
+        institution=_text(ds, "InstitutionName"),
+    )
+
+
+def _over_89(ds: Dataset) -> bool:
+    age = _text(ds, "PatientAge").strip().upper()
+    if len(age) == 4 and age[:3].isdigit() and age[3] == "Y" and int(age[:3]) > 89:
+        return True
+    birth = _year_of(_text(ds, "PatientBirthDate"))
+    when = _year_of(_text(ds, "StudyDate")) or _year_of(_text(ds, "SeriesDate")) or _year_of(_text(ds, "ContentDate"))
+    return bool(birth and when and int(when) - int(birth) > 89)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# writing
+
+
+def _write_meta(dst: IO[bytes], sop_class: str, sop_instance: str, ts: UID) -> None:
+    meta = FileMetaDataset()
+    meta.FileMetaInformationVersion = b"\x00\x01"
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = sop_instance
+    meta.TransferSyntaxUID = ts
+    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
+    meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
+    dst.write(b"\x00" * 128 + b"DICM")
+    fp = DicomFileLike(dst)
+    fp.is_little_endian = True
+    fp.is_implicit_VR = False
+    write_file_meta_info(fp, meta, enforce_standard=True)
+
+
+def _write_dataset(dst: IO[bytes], ds: Dataset, implicit: bool, little: bool) -> None:
+    fp = DicomFileLike(dst)
+    fp.is_implicit_VR = implicit
+    fp.is_little_endian = little
+    write_dataset(fp, ds)
+
+
+def _copy_exact(src: IO[bytes], dst: IO[bytes], length: int) -> None:
+    remaining = length
+    while remaining:
+        chunk = src.read(min(_CHUNK, remaining))
+        if not chunk:
+            raise QuarantineError("truncated", "the pixel data ends before its declared length")
+        dst.write(chunk)
+        remaining -= len(chunk)
+
+
+def _copy_pixel_element(
+    src: IO[bytes],
+    dst: IO[bytes],
+    implicit: bool,
+    little: bool,
+    masking: tuple[burnedin.FrameGeometry, int, tuple[tuple[int, int, int, int], ...]] | None,
+) -> bool:
+    """Copy one pixel element (header + value) from ``src`` to ``dst``; return False at a non-pixel element."""
+    endian = "<" if little else ">"
+    head = src.read(8)
+    if len(head) < 8:
+        if head:
+            raise QuarantineError("truncated", "an element header is cut short")
+        return False
+    group, elem = struct.unpack(endian + "HH", head[:4])
+    if ((group << 16) | elem) not in _PIXEL_TAGS:
+        src.seek(-8, io.SEEK_CUR)
+        return False
+    if implicit:
+        header = head
+        length = struct.unpack(endian + "L", head[4:8])[0]
+    elif head[4:6] in _LONG_VRS:
+        extra = src.read(4)
+        if len(extra) < 4:
+            raise QuarantineError("truncated", "the pixel data header is cut short")
+        header = head + extra
+        length = struct.unpack(endian + "L", extra)[0]
+    else:
+        header = head
+        length = struct.unpack(endian + "H", head[6:8])[0]
+    dst.write(header)
+    if length != 0xFFFFFFFF:
+        if masking is None:
+            _copy_exact(src, dst, length)
+        else:
+            _copy_masked(src, dst, length, *masking)
+        return True
+    # Encapsulated (compressed) pixel data: copy items until the sequence delimiter, never decoding them.
+    while True:
+        item = src.read(8)
+        if len(item) < 8:
+            raise QuarantineError("truncated", "encapsulated pixel data ends without a sequence delimiter")
+        dst.write(item)
+        item_group, item_elem, item_len = struct.unpack("<HHL", item)
+        if (item_group, item_elem) == (0xFFFE, 0xE0DD):
+            return True
+        if (item_group, item_elem) != (0xFFFE, 0xE000) or item_len == 0xFFFFFFFF:
+            raise QuarantineError("invalid_dicom", "encapsulated pixel data has a malformed item")
+        _copy_exact(src, dst, item_len)
+
+
+def _copy_masked(
+    src: IO[bytes],
+    dst: IO[bytes],
+    length: int,
+    geo: burnedin.FrameGeometry,
+    frames: int,
+    regions: tuple[tuple[int, int, int, int], ...],
+) -> None:
+    size = geo.frame_bytes
+    if size <= 0 or size * frames > length:
+        raise QuarantineError("invalid_dicom", "pixel data is shorter than rows x columns x frames says")
+    for _ in range(frames):
+        frame = bytearray(src.read(size))
+        if len(frame) < size:
+            raise QuarantineError("truncated", "the pixel data ends before its declared length")
+        burnedin.mask_frame(frame, geo, regions)
+        dst.write(frame)
+    _copy_exact(src, dst, length - size * frames)
+
+
+def _mask_in_memory(ds: Dataset, geo: burnedin.FrameGeometry, frames: int, regions: tuple[Any, ...]) -> None:
+    data = bytearray(ds.PixelData)
+    size = geo.frame_bytes
+    if size <= 0 or size * frames > len(data):
+        raise QuarantineError("invalid_dicom", "pixel data is shorter than rows x columns x frames says")
+    for i in range(frames):
+        frame = data[i * size : (i + 1) * size]
+        burnedin.mask_frame(frame, geo, regions)
+        data[i * size : (i + 1) * size] = frame
+    ds.PixelData = bytes(data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the use case
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything one de-identification run needs besides the bytes."""
+
+    policy: CompiledPolicy
+    coder: Coder
+    site_code: str
+    mask_rules: tuple[burnedin.MaskRule, ...] = ()
+    cleaner_factory: CleanerFactory | None = None
+
+
+def _burned_in_plan(
+    attrs: dict[str, str], ts: UID, cfg: EngineConfig
+) -> tuple[burnedin.FrameGeometry, int, tuple[tuple[int, int, int, int], ...]] | None:
+    """None when no risk; masking parameters when a rule cleans it; raises to quarantine otherwise."""
+    regions = burnedin.regions_for(attrs, cfg.mask_rules)
+    if not regions and not burnedin.at_risk(attrs):
+        return None
+    # A matching rule implies risk even when nothing else flags it (e.g. CT dose screens).
+    if not regions:
+        raise QuarantineError("burned_in_risk", "pixels may carry burned-in text and no mask rule knows this layout")
+    if ts.is_compressed:
+        raise QuarantineError("burned_in_risk", "a mask rule matched but the pixels are compressed")
+    try:
+        rows, cols = int(attrs["Rows"]), int(attrs["Columns"])
+        bits = int(attrs.get("BitsAllocated", "8"))
+        samples = int(attrs.get("SamplesPerPixel", "1"))
+        planar = attrs.get("PlanarConfiguration", "0").strip() == "1"
+        frames = int(attrs.get("NumberOfFrames", "1") or "1")
+    except (KeyError, ValueError) as exc:
+        raise QuarantineError("burned_in_risk", "a mask rule matched but the image geometry is unreadable") from exc
+    if bits not in (8, 16, 32):
+        raise QuarantineError("burned_in_risk", "a mask rule matched but bit-packed pixels cannot be masked")
+    return burnedin.FrameGeometry(rows, cols, samples, bits // 8, planar), max(frames, 1), regions
+
+
+def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult:
+    """De-identify one DICOM object from ``src`` into ``dst``.
+
+    Parameters
+    ----------
+    src : binary stream positioned at the start of the object (seekable; only short seeks back are made)
+    dst : binary stream that receives the de-identified Part 10 file
+    cfg : policy, coder, coded site and burned-in rules
+
+    Returns
+    -------
+    DeidResult
+        Coded identity, catalogue facts and action counts (no PHI).
+
+    Raises
+    ------
+    QuarantineError
+        The object cannot be de-identified safely; ``reason`` says why (``not_dicom``, ``truncated``,
+        ``invalid_dicom``, ``burned_in_risk``, ``missing_uid``, ...).
+    RejectedError
+        The object is out of scope (``dicomdir``).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _deidentify(src, dst, cfg)
+        except (QuarantineError, RejectedError):
+            raise
+        except (EOFError, struct.error) as exc:
+            raise QuarantineError("truncated", "the object ends in the middle of an element") from exc
+        except RecursionError as exc:
+            raise QuarantineError("nesting_too_deep", "sequences nested too deep to parse") from exc
+        except MemoryError as exc:
+            raise QuarantineError("invalid_dicom", "an element declares a length that cannot be held") from exc
+        except (InvalidDicomError, Exception) as exc:  # pydicom raises many types on corrupt input
+            raise QuarantineError("invalid_dicom", f"the header could not be parsed ({type(exc).__name__})") from exc
+
+
+def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult:
+    header = _read_header(src)
+    ds = header.ds
+    attrs = _attrs(ds)
+    sop_class = _text(ds, "SOPClassUID").strip()
+    if sop_class == DICOMDIR_SOP_CLASS or _text(ds, "FileSetID") and not sop_class:
+        raise RejectedError("dicomdir", "a DICOMDIR indexes files and names patients; upload the files instead")
+    study_uid, series_uid, sop_uid = (_text(ds, k).strip() for k in ("StudyInstanceUID", "SeriesInstanceUID",
+                                                                      "SOPInstanceUID"))
+    if not (study_uid and series_uid and sop_uid and sop_class):
+        raise QuarantineError("missing_uid", "study, series, SOP instance or SOP class UID is missing")
+    if attrs.get("RecognizableVisualFeatures", "").strip().upper() == "YES":
+        raise QuarantineError("recognizable_features", "the image shows recognizable visual features (e.g. a face)")
+    if 0x00420011 in ds:  # Encapsulated Document: a PDF/CDA whose text we cannot clean inside the DICOM file
+        raise QuarantineError("encapsulated_document", "encapsulated documents (PDF, CDA) are not de-identified")
+    masking = _burned_in_plan(attrs, header.transfer_syntax, cfg) if _has_pixels(ds, header) else None
+
+    coder, site = cfg.coder, cfg.site_code
+    identity = _identity(ds)
+    issuer = _text(ds, "IssuerOfPatientID")
+    patient_key = identity.patient_ids[0] if identity.patient_ids else ""
+    if not patient_key:  # no MRN: fall back to name + birth date; else the study stands for the patient
+        patient_key = f"name:{_text(ds, 'PatientName')}|{identity.birth_date}" if identity.patient_names else ""
+    patient_code = coder.patient(site, issuer, patient_key or f"study:{study_uid}")
+    study_code = coder.study(site, study_uid)
+    series_code = coder.series(site, series_uid)
+    if identity.accession:
+        coder.link_accession(site, identity.accession, study_code)
+    options = cfg.policy.options
+    offset = coder.date_offset_days(site, patient_code, options.date_shift_max_days) \
+        if options.retain_longitudinal_modified_dates else None
+    year = _year_of(_text(ds, "StudyDate")) or _year_of(_text(ds, "SeriesDate")) or ""
+    coded = CodedIdentity(
+        project=coder.project,
+        site=site,
+        patient=patient_code,
+        study=study_code,
+        series=series_code,
+        study_uid=coder.uid(site, study_uid),
+        series_uid=coder.uid(site, series_uid),
+        instance_uid=coder.uid(site, sop_uid),
+    )
+    cleaner = cfg.cleaner_factory(identity, coded) if cfg.cleaner_factory else None
+    walk = _Walk(cfg.policy, coder, site, offset, _over_89(ds), cleaner)
+    _walk(ds, walk, 0)
+    _stamp(ds, coded, cfg.policy, masked=masking is not None, had_institution=bool(identity.institution))
+
+    _write_meta(dst, sop_class, coded.instance_uid, header.transfer_syntax)
+    if header.pixel_offset is None:
+        if masking is not None and "PixelData" in ds:
+            _mask_in_memory(ds, *masking)
+        _write_dataset(dst, ds, header.implicit, header.little)
+    else:
+        _write_dataset(dst, ds, header.implicit, header.little)
+        src.seek(header.pixel_offset)
+        while _copy_pixel_element(src, dst, header.implicit, header.little, masking):
+            masking = None  # only the first (7FE0,0010) carries the image to mask
+        _copy_trailer(src, dst, header, walk)
+    return DeidResult(
+        coded=coded,
+        modality=attrs.get("Modality", ""),
+        body_part=attrs.get("BodyPartExamined", ""),
+        year=year,
+        sop_class_uid=sop_class,
+        pixels_masked=masking is not None or walk.counts.get("masked", 0) > 0,
+        counts=dict(walk.counts),
+        policy_id=cfg.policy.id,
+    )
+
+
+def _has_pixels(ds: Dataset, header: _Header) -> bool:
+    if header.pixel_offset is None:
+        return any(t in ds for t in _PIXEL_TAGS)
+    return "Rows" in ds or "Columns" in ds
+
+
+def _copy_trailer(src: IO[bytes], dst: IO[bytes], header: _Header, walk: _Walk) -> None:
+    rest = src.read(MAX_TRAILER + 1)
+    if not rest:
+        return
+    if len(rest) > MAX_TRAILER:
+        raise QuarantineError("invalid_dicom", "unexpectedly large data after the pixel data")
+    trailer = read_dataset(io.BytesIO(rest), header.implicit, header.little)
+    _walk(trailer, walk, 0)
+    trailer.pop(0xFFFCFFFC, None)
+    if len(trailer):
+        _write_dataset(dst, trailer, header.implicit, header.little)
+
+
+def _stamp(ds: Dataset, coded: CodedIdentity, policy: CompiledPolicy, masked: bool, had_institution: bool) -> None:
+    """Write the coded identities where DICOM puts them for research, and record what was done."""
+    ds.PatientName = coded.patient
+    ds.PatientID = coded.patient
+    ds.AccessionNumber = coded.study
+    ds.StudyID = coded.study[:16]
+    if had_institution:
+        ds.InstitutionName = coded.site
+    ds.ClinicalTrialSponsorName = "AI MINER"
+    ds.ClinicalTrialProtocolID = coded.project
+    ds.ClinicalTrialProtocolName = coded.project
+    ds.ClinicalTrialSiteID = coded.site
+    ds.ClinicalTrialSiteName = coded.site
+    ds.ClinicalTrialSubjectID = coded.patient
+    ds.ClinicalTrialSeriesID = coded.series
+    ds.PatientIdentityRemoved = "YES"
+    ds.DeidentificationMethod = list(policy.describe())
+    codes = list(policy.options.method_codes())
+    if masked:
+        codes.append(("113101", "Clean Pixel Data Option"))
+        ds.BurnedInAnnotation = "NO"
+    items = []
+    for value, meaning in codes:
+        item = Dataset()
+        item.CodeValue = value
+        item.CodingSchemeDesignator = "DCM"
+        item.CodeMeaning = meaning
+        items.append(item)
+    ds.DeidentificationMethodCodeSequence = Sequence(items)
+    ds.LongitudinalTemporalInformationModified = "MODIFIED"
+
+
+def deidentify_bytes(data: bytes, cfg: EngineConfig) -> tuple[bytes, DeidResult]:
+    """Convenience for small objects and tests: bytes in, bytes out."""
+    out = io.BytesIO()
+    result = deidentify_stream(io.BytesIO(data), out, cfg)
+    return out.getvalue(), result
+
+
+def cast_uid(value: object) -> str:
+    """Render a UID-ish value as text (helper for callers that read results)."""
+    return str(cast(str, value))

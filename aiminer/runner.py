@@ -1,0 +1,298 @@
+"""Batch de-identification of files and folders: the use case behind ``aiminer deid``.
+
+Walks the inputs, de-identifies each object in a worker process, moves outputs into place under PHI-free paths,
+and writes one receipt line per input. Every input ends in exactly one of ``deidentified``, ``quarantined``
+(with a machine-readable reason) or ``rejected`` (out of scope, with a reason). A bad file never stops the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import stat
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from aiminer.errors import AiminerError, QuarantineError, RejectedError
+
+#: Files that operating systems and archivers leave behind: never patient data, never uploaded.
+OS_METADATA_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
+#: Objects larger than this are quarantined (``too_large``) rather than risking the run.
+DEFAULT_MAX_BYTES = 8 * 1024**3
+
+Status = str  # "deidentified" | "quarantined" | "rejected"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Inputs and settings of one ``aiminer deid`` run (validated by the CLI)."""
+
+    inputs: tuple[Path, ...]
+    out_dir: Path
+    project: str
+    site: str
+    crosswalk: Path
+    receipt: Path | None = None
+    workers: int = 1
+    options: dict[str, Any] = field(default_factory=dict)
+    mask_rules: tuple[Path, ...] = ()
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of the receipt: the contract partners and our checks rely on."""
+
+    input: str
+    status: Status
+    output: str | None
+    reason: str | None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """JSON object with the four contract keys (plus any extra keys, e.g. a report's linked study)."""
+        data = {"input": self.input, "status": self.status, "output": self.output, "reason": self.reason}
+        data.update(self.extra)
+        return json.dumps(data, ensure_ascii=True)
+
+
+@dataclass
+class Summary:
+    """Counts for the end-of-run table."""
+
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_reason: Counter[str] = field(default_factory=Counter)
+    bytes_in: int = 0
+    io_errors: int = 0
+
+    def add(self, line: ReceiptLine, size: int) -> None:
+        """Count one finished input."""
+        self.by_status[line.status] += 1
+        if line.reason:
+            self.by_reason[f"{line.status}:{line.reason}"] += 1
+        self.bytes_in += size
+
+    @property
+    def total(self) -> int:
+        """Inputs handled."""
+        return sum(self.by_status.values())
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file for a worker."""
+
+    path: str
+    display: str
+    size: int
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a worker did with one input (no PHI except ``display``, which stays with the partner)."""
+
+    display: str
+    status: Status
+    tmp: str | None
+    output: str | None
+    reason: str | None
+    size: int
+    io_error: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def iter_inputs(inputs: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
+    """Yield ``(path, display)`` for every file under ``inputs``; display is as given or relative to its folder."""
+    for root in inputs:
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    full = Path(dirpath) / name
+                    yield full, str(full.relative_to(root))
+        else:
+            yield root, str(root)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# worker side: one engine per process, built once
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(spec_json: str) -> None:
+    from aiminer.adapters.sqlite_crosswalk import SqliteCrosswalk
+    from aiminer.crosswalk import Coder
+    from aiminer.dicom import burnedin
+    from aiminer.dicom.engine import EngineConfig, configure_pydicom
+    from aiminer.dicom.policy import DeidOptions, compile_policy
+
+    spec = json.loads(spec_json)
+    configure_pydicom()
+    crosswalk = SqliteCrosswalk(spec["crosswalk"])
+    coder = Coder(crosswalk, spec["project"])
+    site_code = coder.site(spec["site"])
+    policy = compile_policy(DeidOptions(**spec["options"]))
+    rules = burnedin.load_mask_rules(tuple(spec["mask_rules"]))
+    _WORKER.clear()
+    _WORKER.update(
+        spec=spec,
+        coder=coder,
+        site_code=site_code,
+        cfg=EngineConfig(policy=policy, coder=coder, site_code=site_code, mask_rules=rules,
+                         cleaner_factory=_cleaner_factory()),
+        tmp_dir=Path(spec["out_dir"]) / ".aiminer-tmp",
+    )
+
+
+def _cleaner_factory() -> Any:
+    """The report scrubber as the Clean Descriptors / Clean Structured Content cleaner, when it is installed."""
+    try:
+        from aiminer.text.dicom_cleaner import cleaner_factory
+    except ImportError:
+        return None
+    return cleaner_factory
+
+
+def _process(job: Job) -> JobResult:
+    from aiminer.dicom.engine import deidentify_stream
+
+    spec = _WORKER["spec"]
+    name = Path(job.path).name
+    if name in OS_METADATA_NAMES or name.startswith("._"):
+        return JobResult(job.display, "rejected", None, None, "os_metadata", job.size)
+    if job.size == 0:
+        return JobResult(job.display, "quarantined", None, None, "empty_file", job.size)
+    if job.size > spec["max_bytes"]:
+        return JobResult(job.display, "quarantined", None, None, "too_large", job.size)
+    tmp_dir: Path = _WORKER["tmp_dir"]
+    tmp = tmp_dir / f"{secrets.token_hex(12)}.part"
+    try:
+        src: IO[bytes] = open(job.path, "rb")  # noqa: SIM115 - closed in finally
+    except OSError:
+        return JobResult(job.display, "rejected", None, None, "unreadable", job.size, io_error=True)
+    try:
+        with open(tmp, "wb") as dst:
+            result = deidentify_stream(src, dst, _WORKER["cfg"])
+        return JobResult(job.display, "deidentified", str(tmp), result.coded.relative_path(), None, job.size,
+                         extra=_extra_for(result))
+    except QuarantineError as exc:
+        tmp.unlink(missing_ok=True)
+        return JobResult(job.display, "quarantined", None, None, exc.reason, job.size)
+    except RejectedError as exc:
+        tmp.unlink(missing_ok=True)
+        return JobResult(job.display, "rejected", None, None, exc.reason, job.size)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return JobResult(job.display, "quarantined", None, None, "io_error", job.size, io_error=True)
+    except AiminerError as exc:
+        tmp.unlink(missing_ok=True)
+        return JobResult(job.display, "quarantined", None, None, exc.reason, job.size)
+    finally:
+        src.close()
+
+
+def _extra_for(result: Any) -> dict[str, str]:
+    return {}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# parent side
+
+
+def _spec_json(spec: RunSpec) -> str:
+    data = asdict(spec)
+    data["inputs"] = [str(p) for p in spec.inputs]
+    data["out_dir"] = str(spec.out_dir)
+    data["crosswalk"] = str(spec.crosswalk)
+    data["receipt"] = str(spec.receipt) if spec.receipt else None
+    data["mask_rules"] = [str(p) for p in spec.mask_rules]
+    return json.dumps(data)
+
+
+def _jobs(spec: RunSpec, rejected: list[JobResult]) -> list[Job]:
+    jobs: list[Job] = []
+    for path, display in iter_inputs(spec.inputs):
+        try:
+            st = path.stat()
+        except OSError:
+            rejected.append(JobResult(display, "rejected", None, None, "unreadable", 0, io_error=True))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            rejected.append(JobResult(display, "rejected", None, None, "not_a_regular_file", 0))
+            continue
+        jobs.append(Job(str(path), display, st.st_size))
+    return jobs
+
+
+def _settle(result: JobResult, out_dir: Path, written: set[str]) -> ReceiptLine:
+    """Move a worker's temporary output into its final PHI-free place (the parent does all renames)."""
+    if result.status != "deidentified" or result.tmp is None or result.output is None:
+        return ReceiptLine(result.display, result.status, None, result.reason, result.extra)
+    if result.output in written:
+        Path(result.tmp).unlink(missing_ok=True)
+        return ReceiptLine(result.display, "rejected", None, "duplicate_instance", result.extra)
+    final = out_dir / result.output
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(result.tmp, final)
+    written.add(result.output)
+    return ReceiptLine(result.display, "deidentified", result.output, None, result.extra)
+
+
+ProgressCallback = Callable[[ReceiptLine], None]
+
+
+def run(spec: RunSpec, on_total: Callable[[int], None] | None = None,
+        on_done: ProgressCallback | None = None) -> Summary:
+    """De-identify every input of ``spec``; write outputs and the receipt; return the counts."""
+    spec.out_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir = spec.out_dir / ".aiminer-tmp"
+    tmp_dir.mkdir(exist_ok=True)
+    early: list[JobResult] = []
+    jobs = _jobs(spec, early)
+    if on_total:
+        on_total(len(jobs) + len(early))
+    summary = Summary()
+    written: set[str] = set()
+    if spec.receipt:
+        spec.receipt.parent.mkdir(parents=True, exist_ok=True)
+    receipt = spec.receipt.open("w", encoding="utf-8") if spec.receipt else None
+    try:
+
+        def finish(result: JobResult) -> None:
+            line = _settle(result, spec.out_dir, written)
+            summary.add(line, result.size)
+            summary.io_errors += int(result.io_error)
+            if receipt:
+                receipt.write(line.to_json() + "\n")
+            if on_done:
+                on_done(line)
+
+        for result in early:
+            finish(result)
+        spec_json = _spec_json(spec)
+        if spec.workers <= 1:
+            _init_worker(spec_json)
+            for job in jobs:
+                finish(_process(job))
+        else:
+            with ProcessPoolExecutor(max_workers=spec.workers, initializer=_init_worker,
+                                     initargs=(spec_json,)) as pool:
+                for result in pool.map(_process, jobs, chunksize=max(1, min(32, len(jobs) // (spec.workers * 8)))):
+                    finish(result)
+    finally:
+        if receipt:
+            receipt.close()
+        for leftover in tmp_dir.glob("*.part"):
+            leftover.unlink(missing_ok=True)
+        try:
+            tmp_dir.rmdir()
+        except OSError:
+            pass
+    return summary
