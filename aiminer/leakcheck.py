@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydicom
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
 
 
 def _pixel_span(path: Path) -> tuple[int, int] | None:
@@ -28,7 +31,8 @@ def _pixel_span(path: Path) -> tuple[int, int] | None:
     elem = full.get_item(0x7FE00010, keep_deferred=True) if 0x7FE00010 in full else None
     if elem is None:
         return None
-    return start, start + 12 + (elem.length if elem.length != 0xFFFFFFFF else path.stat().st_size - start)
+    length = int(getattr(elem, "length", 0xFFFFFFFF))
+    return start, start + 12 + (length if length != 0xFFFFFFFF else path.stat().st_size - start)
 
 
 def _needles(values: Iterable[str]) -> list[tuple[str, bytes]]:

@@ -145,8 +145,9 @@ def _init_worker(spec_json: str) -> None:
         spec=spec,
         coder=coder,
         site_code=site_code,
-        cfg=EngineConfig(policy=policy, coder=coder, site_code=site_code, mask_rules=rules,
-                         cleaner_factory=_cleaner_factory()),
+        cfg=EngineConfig(
+            policy=policy, coder=coder, site_code=site_code, mask_rules=rules, cleaner_factory=_cleaner_factory()
+        ),
         tmp_dir=Path(spec["out_dir"]) / ".aiminer-tmp",
     )
 
@@ -174,14 +175,21 @@ def _process(job: Job) -> JobResult:
     tmp_dir: Path = _WORKER["tmp_dir"]
     tmp = tmp_dir / f"{secrets.token_hex(12)}.part"
     try:
-        src: IO[bytes] = open(job.path, "rb")  # noqa: SIM115 - closed in finally
+        src: IO[bytes] = Path(job.path).open("rb")  # closed in the finally below
     except OSError:
         return JobResult(job.display, "rejected", None, None, "unreadable", job.size, io_error=True)
     try:
-        with open(tmp, "wb") as dst:
+        with tmp.open("wb") as dst:
             result = deidentify_stream(src, dst, _WORKER["cfg"])
-        return JobResult(job.display, "deidentified", str(tmp), result.coded.relative_path(), None, job.size,
-                         extra=_extra_for(result))
+        return JobResult(
+            job.display,
+            "deidentified",
+            str(tmp),
+            result.coded.relative_path(),
+            None,
+            job.size,
+            extra=_extra_for(result),
+        )
     except QuarantineError as exc:
         tmp.unlink(missing_ok=True)
         return JobResult(job.display, "quarantined", None, None, exc.reason, job.size)
@@ -240,7 +248,7 @@ def _settle(result: JobResult, out_dir: Path, written: set[str]) -> ReceiptLine:
         return ReceiptLine(result.display, "rejected", None, "duplicate_instance", result.extra)
     final = out_dir / result.output
     final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(result.tmp, final)
+    Path(result.tmp).replace(final)
     written.add(result.output)
     return ReceiptLine(result.display, "deidentified", result.output, None, result.extra)
 
@@ -248,8 +256,9 @@ def _settle(result: JobResult, out_dir: Path, written: set[str]) -> ReceiptLine:
 ProgressCallback = Callable[[ReceiptLine], None]
 
 
-def run(spec: RunSpec, on_total: Callable[[int], None] | None = None,
-        on_done: ProgressCallback | None = None) -> Summary:
+def run(
+    spec: RunSpec, on_total: Callable[[int], None] | None = None, on_done: ProgressCallback | None = None
+) -> Summary:
     """De-identify every input of ``spec``; write outputs and the receipt; return the counts."""
     spec.out_dir.mkdir(parents=True, exist_ok=True)
     tmp_dir = spec.out_dir / ".aiminer-tmp"
@@ -282,8 +291,7 @@ def run(spec: RunSpec, on_total: Callable[[int], None] | None = None,
             for job in jobs:
                 finish(_process(job))
         else:
-            with ProcessPoolExecutor(max_workers=spec.workers, initializer=_init_worker,
-                                     initargs=(spec_json,)) as pool:
+            with ProcessPoolExecutor(max_workers=spec.workers, initializer=_init_worker, initargs=(spec_json,)) as pool:
                 for result in pool.map(_process, jobs, chunksize=max(1, min(32, len(jobs) // (spec.workers * 8)))):
                     finish(result)
     finally:

@@ -11,23 +11,74 @@ import random
 import shutil
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydicom
-from pydicom.data import get_testdata_file
+from pydicom.data import get_testdata_file as _get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import generate_uid
 
-FIRST = ["Marisol", "Theodore", "Evangeline", "Bartholomew", "Octavia", "Leopold", "Rosalind", "Cornelius",
-         "Philippa", "Ignatius", "Winifred", "Thaddeus", "Henrietta", "Percival", "Lucinda", "Ambrose"]
-LAST = ["Quintero", "Abernathy", "Vandermeer", "Okonkwo", "Haverford", "Kowalczyk", "Delacroix", "Fitzgerald",
-        "Nakamura", "Lindqvist", "Castellanos", "Whitfield", "Ravensworth", "Brannigan", "Szymanski", "Oyelaran"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def get_testdata_file(name: str) -> str:
+    """Path of one of pydicom's bundled test files (they ship inside the wheel, no download)."""
+    path = _get_testdata_file(name)
+    if not isinstance(path, str):
+        raise FileNotFoundError(name)
+    return path
+
+
+FIRST = [
+    "Marisol",
+    "Theodore",
+    "Evangeline",
+    "Bartholomew",
+    "Octavia",
+    "Leopold",
+    "Rosalind",
+    "Cornelius",
+    "Philippa",
+    "Ignatius",
+    "Winifred",
+    "Thaddeus",
+    "Henrietta",
+    "Percival",
+    "Lucinda",
+    "Ambrose",
+]
+LAST = [
+    "Quintero",
+    "Abernathy",
+    "Vandermeer",
+    "Okonkwo",
+    "Haverford",
+    "Kowalczyk",
+    "Delacroix",
+    "Fitzgerald",
+    "Nakamura",
+    "Lindqvist",
+    "Castellanos",
+    "Whitfield",
+    "Ravensworth",
+    "Brannigan",
+    "Szymanski",
+    "Oyelaran",
+]
 STREETS = ["Juniper Hollow Rd", "Wexford Lane", "Tamarack Court", "Bellweather Ave", "Quarry Ridge Dr"]
-CITIES = [("Millbrook", "NY", "12545"), ("Fairhaven", "MA", "02719"), ("Brookings", "OR", "97415"),
-          ("Yellow Springs", "OH", "45387")]
-HOSPITALS = ["Saint Brendan Regional Medical Center", "Mercy Hollow Community Hospital",
-             "Lakeshore University Health Clinic"]
+CITIES = [
+    ("Millbrook", "NY", "12545"),
+    ("Fairhaven", "MA", "02719"),
+    ("Brookings", "OR", "97415"),
+    ("Yellow Springs", "OH", "45387"),
+]
+HOSPITALS = [
+    "Saint Brendan Regional Medical Center",
+    "Mercy Hollow Community Hospital",
+    "Lakeshore University Health Clinic",
+]
 
 #: Templates taken from pydicom's bundled test files: many transfer syntaxes, SR, RT, multi-frame, waveform.
 TEMPLATES = {
@@ -122,8 +173,9 @@ def _private_block(ds: Dataset, patient: Patient, hospital: str) -> None:
     block.add_new(0x13, "SQ", Sequence([inner]))
 
 
-def inject_phi(ds: Dataset, patient: Patient, accession: str, study_date: str, hospital: str, rng: random.Random
-               ) -> set[str]:
+def inject_phi(
+    ds: Dataset, patient: Patient, accession: str, study_date: str, hospital: str, rng: random.Random
+) -> set[str]:
     """Put ``patient``'s PHI into every place it hides in real headers; return the values a leak check must find."""
     phys_first, phys_last = rng.choice(FIRST), rng.choice(LAST)
     tech_first, tech_last = rng.choice(FIRST), rng.choice(LAST)
@@ -176,10 +228,31 @@ def inject_phi(ds: Dataset, patient: Patient, accession: str, study_date: str, h
     ds.ReferencedPatientSequence = Sequence([ref_pat])
     _private_block(ds, patient, hospital)
     return {
-        patient.dicom_name, patient.last, patient.first, patient.mrn, f"ALT{patient.mrn}", patient.ssn,
-        patient.birth_date, patient.street, patient.city, patient.zip, patient.phone, patient.email, accession,
-        phys_last, phys_first, tech_last, tech_first, serial, station, hospital, study_date, "Radiology West Wing",
-        ds.PatientMotherBirthName.family_name, "Hospital Plaza", "1 Medical Center Drive",
+        patient.dicom_name,
+        patient.last,
+        patient.first,
+        patient.mrn,
+        f"ALT{patient.mrn}",
+        patient.ssn,
+        patient.birth_date,
+        patient.street,
+        patient.city,
+        patient.zip,
+        patient.phone,
+        patient.email,
+        accession,
+        phys_last,
+        phys_first,
+        tech_last,
+        tech_first,
+        serial,
+        station,
+        hospital,
+        study_date,
+        "Radiology West Wing",
+        ds.PatientMotherBirthName.family_name,
+        "Hospital Plaza",
+        "1 Medical Center Drive",
     }
 
 
@@ -195,8 +268,13 @@ def _retarget_uids(ds: Dataset, study_uid: str, series_uid: str, for_uid: str) -
     return {study_uid, series_uid, ds.SOPInstanceUID}
 
 
-def make_corpus(dest: Path, seed: int = 20261125, patients: int = 3, studies_per_patient: int = 2,
-                templates: tuple[str, ...] = tuple(TEMPLATES)) -> Corpus:
+def make_corpus(
+    dest: Path,
+    seed: int = 20261125,
+    patients: int = 3,
+    studies_per_patient: int = 2,
+    templates: tuple[str, ...] = tuple(TEMPLATES),
+) -> Corpus:
     """Write a study tree of real DICOM with synthetic PHI under ``dest`` and return what was injected."""
     warnings.simplefilter("ignore")
     rng = random.Random(seed)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiminer.crosswalk import Kind
+if TYPE_CHECKING:
+    from aiminer.crosswalk import Kind
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crosswalk (

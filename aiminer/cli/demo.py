@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from aiminer.leakcheck import scan_tree
 from aiminer.runner import RunSpec
 from aiminer.samples import make_corpus
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Console
 
 
 def run_demo(workdir: Path, out: Console, err: Console) -> int:
@@ -44,6 +47,8 @@ def run_demo(workdir: Path, out: Console, err: Console) -> int:
         err.print(f"[red]LEAK[/red]: {len(hits)} injected values found in outputs")
         return 1
     files = sum(1 for _ in outbox.rglob("*.dcm"))
-    out.print(f"   [green]0 of {len(corpus.phi)} injected PHI values found[/green] in {files} output files "
-              "(file contents and paths).")
+    out.print(
+        f"   [green]0 of {len(corpus.phi)} injected PHI values found[/green] in {files} output files "
+        "(file contents and paths)."
+    )
     return 0

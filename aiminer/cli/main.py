@@ -60,8 +60,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")]
-    = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """AI MINER command line."""
 
@@ -84,31 +85,63 @@ def _inside(child: Path, parent: Path) -> bool:
     )
 )
 def deid(
-    inputs: Annotated[list[Path], typer.Argument(help="DICOM files or folders (folders are walked recursively).",
-                                                 exists=True, show_default=False)],
-    out_dir: Annotated[Path, typer.Option("--out", help="Where de-identified files go, under PHI-free paths "
-                                          "<project>/<site>/<patient>/<study>/<series>/<instance>.dcm.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="DICOM files or folders (folders are walked recursively).", exists=True, show_default=False
+        ),
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Where de-identified files go, under PHI-free paths "
+            "<project>/<site>/<patient>/<study>/<series>/<instance>.dcm.",
+        ),
+    ],
     project: Annotated[str, typer.Option(help="Project code (IRB-approved project), e.g. LUNG-AI.")],
     site: Annotated[str, typer.Option(help="Your site's name; it is replaced by a random coded site ID.")],
-    crosswalk: Annotated[Path, typer.Option(help="Crosswalk file (created on first use, reused after): the only "
-                                            "link from codes back to patients. Keep it private.")],
-    receipt: Annotated[Path | None, typer.Option(help="Write one JSON line per input (input, status, output, "
-                                                 "reason). Keep it outside --out.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (default: one per core).")] = 0,
-    retain_patient_characteristics: Annotated[bool, typer.Option(
-        help="Keep sex, age (<= 89), size and weight (PS3.15 Retain Patient Characteristics).")] = True,
-    retain_device_identity: Annotated[bool, typer.Option(
-        help="Keep device descriptions (PS3.15 Retain Device Identity). Serial numbers and station names are "
-        "removed all the same (Safe Harbor).")] = False,
-    longitudinal: Annotated[bool, typer.Option(
-        help="Shift dates by a random per-patient offset instead of keeping the year only (Retain Longitudinal "
-        "Temporal Information, Modified Dates). Only for projects with an expert determination.")] = False,
-    retain_safe_private: Annotated[bool, typer.Option(
-        help="Keep private attributes on the documented safe-private list (all others always go).")] = False,
-    mask_rules: Annotated[list[Path] | None, typer.Option(
-        "--mask-rules", exists=True, dir_okay=False,
-        help="Extra burned-in text mask rules (TOML, see docs/burned-in-text.md); added to the built-in table.")]
-    = None,
+    crosswalk: Annotated[
+        Path,
+        typer.Option(
+            help="Crosswalk file (created on first use, reused after): the only "
+            "link from codes back to patients. Keep it private."
+        ),
+    ],
+    receipt: Annotated[
+        Path | None,
+        typer.Option(help="Write one JSON line per input (input, status, output, reason). Keep it outside --out."),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=0, max=64, help="Worker processes; 0 means one per core.")] = 0,
+    retain_patient_characteristics: Annotated[
+        bool, typer.Option(help="Keep sex, age (<= 89), size and weight (PS3.15 Retain Patient Characteristics).")
+    ] = True,
+    retain_device_identity: Annotated[
+        bool,
+        typer.Option(
+            help="Keep device descriptions (PS3.15 Retain Device Identity). Serial numbers and station names are "
+            "removed all the same (Safe Harbor)."
+        ),
+    ] = False,
+    longitudinal: Annotated[
+        bool,
+        typer.Option(
+            help="Shift dates by a random per-patient offset instead of keeping the year only (Retain Longitudinal "
+            "Temporal Information, Modified Dates). Only for projects with an expert determination."
+        ),
+    ] = False,
+    retain_safe_private: Annotated[
+        bool, typer.Option(help="Keep private attributes on the documented safe-private list (all others always go).")
+    ] = False,
+    mask_rules: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--mask-rules",
+            exists=True,
+            dir_okay=False,
+            help="Extra burned-in text mask rules (TOML, see docs/burned-in-text.md); added to the built-in table.",
+        ),
+    ] = None,
     max_size_gb: Annotated[float, typer.Option("--max-size", help="Quarantine files larger than this (GB).")] = 8.0,
 ) -> None:
     """De-identify DICOM files to HIPAA Safe Harbor with coded identifiers.

@@ -24,9 +24,9 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import pydicom
 from pydicom import config as pydicom_config
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.datadict import dictionary_VR
 from pydicom.errors import InvalidDicomError
 from pydicom.filebase import DicomFileLike
 from pydicom.filereader import read_dataset
@@ -321,7 +321,9 @@ def _encoding_for(ds: Dataset) -> tuple[UID, bool, bool]:
         implicit, little = True, True
     if implicit:
         return UID("1.2.840.10008.1.2"), True, True
-    return (UID("1.2.840.10008.1.2.1"), False, True) if little else (UID("1.2.840.10008.1.2.2"), False, False)
+    if little:
+        return UID("1.2.840.10008.1.2.1"), False, True
+    return UID("1.2.840.10008.1.2.2"), False, False
 
 
 def _read_header(src: IO[bytes]) -> _Header:
@@ -412,9 +414,17 @@ def _text(ds: Dataset, keyword: str) -> str:
 
 
 def _identity(ds: Dataset) -> DicomIdentity:
-    other_names = []
-    for kw in ("ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "NameOfPhysiciansReadingStudy",
-               "PhysiciansOfRecord", "RequestingPhysician", "PatientBirthName", "PatientMotherBirthName"):
+    other_names: list[str] = []
+    for kw in (
+        "ReferringPhysicianName",
+        "PerformingPhysicianName",
+        "OperatorsName",
+        "NameOfPhysiciansReadingStudy",
+        "PhysiciansOfRecord",
+        "RequestingPhysician",
+        "PatientBirthName",
+        "PatientMotherBirthName",
+    ):
         text = _text(ds, kw)
         if text:
             other_names.extend(t for t in text.split("\\") if t)
@@ -445,10 +455,10 @@ def _over_89(ds: Dataset) -> bool:
 def _write_meta(dst: IO[bytes], sop_class: str, sop_instance: str, ts: UID) -> None:
     meta = FileMetaDataset()
     meta.FileMetaInformationVersion = b"\x00\x01"
-    meta.MediaStorageSOPClassUID = sop_class
-    meta.MediaStorageSOPInstanceUID = sop_instance
+    meta.MediaStorageSOPClassUID = UID(sop_class)
+    meta.MediaStorageSOPInstanceUID = UID(sop_instance)
     meta.TransferSyntaxUID = ts
-    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
+    meta.ImplementationClassUID = UID(IMPLEMENTATION_CLASS_UID)
     meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
     dst.write(b"\x00" * 128 + b"DICM")
     fp = DicomFileLike(dst)
@@ -638,12 +648,15 @@ def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> Deid
 def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult:
     header = _read_header(src)
     ds = header.ds
+    if len(ds) == 0:
+        raise QuarantineError("truncated", "no dataset after the file meta information")
     attrs = _attrs(ds)
     sop_class = _text(ds, "SOPClassUID").strip()
-    if sop_class == DICOMDIR_SOP_CLASS or _text(ds, "FileSetID") and not sop_class:
+    if sop_class == DICOMDIR_SOP_CLASS or (_text(ds, "FileSetID") and not sop_class):
         raise RejectedError("dicomdir", "a DICOMDIR indexes files and names patients; upload the files instead")
-    study_uid, series_uid, sop_uid = (_text(ds, k).strip() for k in ("StudyInstanceUID", "SeriesInstanceUID",
-                                                                      "SOPInstanceUID"))
+    study_uid, series_uid, sop_uid = (
+        _text(ds, k).strip() for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+    )
     if not (study_uid and series_uid and sop_uid and sop_class):
         raise QuarantineError("missing_uid", "study, series, SOP instance or SOP class UID is missing")
     if attrs.get("RecognizableVisualFeatures", "").strip().upper() == "YES":
@@ -664,8 +677,11 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     if identity.accession:
         coder.link_accession(site, identity.accession, study_code)
     options = cfg.policy.options
-    offset = coder.date_offset_days(site, patient_code, options.date_shift_max_days) \
-        if options.retain_longitudinal_modified_dates else None
+    offset = (
+        coder.date_offset_days(site, patient_code, options.date_shift_max_days)
+        if options.retain_longitudinal_modified_dates
+        else None
+    )
     year = _year_of(_text(ds, "StudyDate")) or _year_of(_text(ds, "SeriesDate")) or ""
     coded = CodedIdentity(
         project=coder.project,
@@ -682,6 +698,7 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     _walk(ds, walk, 0)
     _stamp(ds, coded, cfg.policy, masked=masking is not None, had_institution=bool(identity.institution))
 
+    will_mask = masking is not None
     _write_meta(dst, sop_class, coded.instance_uid, header.transfer_syntax)
     if header.pixel_offset is None:
         if masking is not None and "PixelData" in ds:
@@ -699,7 +716,7 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
         body_part=attrs.get("BodyPartExamined", ""),
         year=year,
         sop_class_uid=sop_class,
-        pixels_masked=masking is not None or walk.counts.get("masked", 0) > 0,
+        pixels_masked=will_mask,
         counts=dict(walk.counts),
         policy_id=cfg.policy.id,
     )
@@ -765,4 +782,4 @@ def deidentify_bytes(data: bytes, cfg: EngineConfig) -> tuple[bytes, DeidResult]
 
 def cast_uid(value: object) -> str:
     """Render a UID-ish value as text (helper for callers that read results)."""
-    return str(cast(str, value))
+    return str(cast("str", value))

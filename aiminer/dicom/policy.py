@@ -225,7 +225,7 @@ class CompiledPolicy:
     table: ConfidentialityTable
     actions: dict[int, Act] = field(default_factory=dict)
     masked: tuple[tuple[int, int, Act], ...] = ()
-    _unlisted_cache: dict[int, Act] = field(default_factory=dict)
+    _unlisted_cache: dict[tuple[int, str | None], Act] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -250,13 +250,16 @@ class CompiledPolicy:
         for mask, value, masked_act in self.masked:
             if tag & mask == value:
                 return masked_act
-        cached = self._unlisted_cache.get(tag)
+        key = (tag, vr)
+        cached = self._unlisted_cache.get(key)
         if cached is not None:
             return cached
         dict_vr = _vr_of(tag)
         keyword = dictionary_keyword(tag) if dict_vr is not None else ""
         act = unlisted_action(dict_vr or vr, keyword)
-        self._unlisted_cache[tag] = act
+        if act is Act.KEEP and vr and dict_vr and vr != dict_vr and vr not in _KEEP_VRS:
+            act = Act.REMOVE  # the file says text where the dictionary says a code or number: trust neither
+        self._unlisted_cache[key] = act
         return act
 
 
@@ -282,6 +285,7 @@ def compile_policy(options: DeidOptions | None = None, table_path: str | None = 
         keyword = row.keyword or (keyword_for_tag(tag) if vr else "")
         actions[tag] = resolve(_code_for(row, options), vr, keyword, longitudinal)
     # Identity attributes are rewritten with coded values after the walk; the walk must not drop them first.
-    masked = tuple((row.mask, row.tag, resolve(_code_for(row, options), None, row.keyword, longitudinal))
-                   for row in table.masked())
+    masked = tuple(
+        (row.mask, row.tag, resolve(_code_for(row, options), None, row.keyword, longitudinal)) for row in table.masked()
+    )
     return CompiledPolicy(options=options, table=table, actions=actions, masked=masked)

@@ -1,0 +1,60 @@
+"""Coded identifiers HIPAA allows: random, stable through the crosswalk, one code per patient under concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import stat
+from pathlib import Path
+
+from aiminer.adapters.sqlite_crosswalk import SqliteCrosswalk
+from aiminer.crosswalk import Coder, random_uid
+
+
+def test_same_patient_same_project_same_site_gets_the_same_code_on_every_run(tmp_path: Path) -> None:
+    path = tmp_path / "cw.sqlite"
+    first = Coder(SqliteCrosswalk(path), "P1")
+    site = first.site("Mercy")
+    code = first.patient(site, "MRN-ISSUER", "12345678")
+    again = Coder(SqliteCrosswalk(path), "P1")  # a later run, a fresh process
+    assert again.site("Mercy") == site
+    assert again.patient(site, "MRN-ISSUER", "12345678") == code
+    assert again.patient(site, "OTHER-ISSUER", "12345678") != code  # issuer is part of the identity
+    other_project = Coder(SqliteCrosswalk(path), "P2")
+    assert other_project.patient(other_project.site("Mercy"), "MRN-ISSUER", "12345678") != code
+
+
+def test_codes_are_random_not_derived_from_the_mrn(tmp_path: Path) -> None:
+    a = Coder(SqliteCrosswalk(tmp_path / "a.sqlite"), "P1")
+    b = Coder(SqliteCrosswalk(tmp_path / "b.sqlite"), "P1")
+    # two partners' crosswalks see the same MRN: a derived code would coincide, a random one does not
+    assert a.patient("S-1", "", "12345678") != b.patient("S-1", "", "12345678")
+    assert a.site("Mercy") != b.site("Mercy")
+    assert a.uid("S-1", "1.2.3.4") != b.uid("S-1", "1.2.3.4")
+
+
+def test_random_uids_are_valid() -> None:
+    uids = {random_uid() for _ in range(1000)}
+    assert len(uids) == 1000
+    assert all(u.startswith("2.25.") and len(u) <= 64 and u.replace(".", "").isdigit() for u in uids)
+    assert all(not part.startswith("0") or part == "0" for u in uids for part in u.split("."))
+
+
+def test_crosswalk_file_is_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "cw.sqlite"
+    SqliteCrosswalk(path)
+    assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+
+
+def _assign_many(args: tuple[str, int]) -> list[str]:
+    path, _worker = args
+    coder = Coder(SqliteCrosswalk(path), "P1")
+    return [coder.patient("S-1", "", f"MRN{i}") for i in range(200)]
+
+
+def test_concurrent_workers_never_assign_two_codes_to_one_patient(tmp_path: Path) -> None:
+    path = str(tmp_path / "cw.sqlite")
+    SqliteCrosswalk(path)
+    with mp.get_context("spawn").Pool(4) as pool:
+        results = pool.map(_assign_many, [(path, w) for w in range(4)])
+    assert all(r == results[0] for r in results)
+    assert len(set(results[0])) == 200

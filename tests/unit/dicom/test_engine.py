@@ -1,0 +1,246 @@
+"""Behaviour of the engine on real DICOM with realistic PHI: Safe Harbor, coded IDs, UIDs, streaming."""
+
+from __future__ import annotations
+
+import io
+import pathlib
+import random
+
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+from pydicom.uid import generate_uid
+
+from aiminer.errors import QuarantineError, RejectedError
+from aiminer.leakcheck import scan_bytes
+from aiminer.samples import TEMPLATES, inject_phi, make_patient
+
+
+def _with_phi(template: str, seed: int = 1, old: bool = False):
+    rng = random.Random(seed)
+    ds = pydicom.dcmread(get_testdata_file(template), force=True)
+    patient = make_patient(rng, old=old)
+    phi = inject_phi(ds, patient, "A7654321", "20190314", "Saint Brendan Regional Medical Center", rng)
+    return ds, patient, {v for v in phi if len(v) >= 4}
+
+
+def _header_bytes(data: bytes) -> bytes:
+    with io.BytesIO(data) as fp:
+        pydicom.dcmread(fp, stop_before_pixels=True)
+        return data[: fp.tell()]
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATES))
+def test_no_injected_phi_survives_in_any_template(engine, key: str) -> None:
+    # GIVEN a real file of each kind (transfer syntaxes, SR, RT, multi-frame, waveform) with PHI everywhere
+    ds, _, phi = _with_phi(TEMPLATES[key])
+    # WHEN it is de-identified
+    out, result, data = engine(ds)
+    # THEN no injected value appears in any byte outside the pixel data
+    assert scan_bytes(_header_bytes(data), phi) == set()
+    assert out.PatientIdentityRemoved == "YES"
+    assert result.coded.patient == out.PatientID == str(out.PatientName)
+
+
+def test_pixel_data_passes_through_byte_identical(engine) -> None:
+    for name in ("CT_small.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "MR_small_bigendian.dcm"):
+        src = pydicom.dcmread(get_testdata_file(name))
+        out, _, _ = engine(src)
+        assert out.PixelData == src.PixelData, name
+        assert out.file_meta.TransferSyntaxUID == src.file_meta.TransferSyntaxUID
+
+
+def test_dates_keep_the_year_only_and_times_go(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    out, result, _ = engine(ds)
+    assert out.StudyDate == "20190101"
+    assert out.SeriesDate == "20190101"
+    assert out.PatientBirthDate.endswith("0101") and out.PatientBirthDate != ds.PatientBirthDate
+    assert not out.get("StudyTime")
+    assert result.year == "2019"
+    assert out.LongitudinalTemporalInformationModified == "MODIFIED"
+
+
+def test_ages_over_89_become_090Y_and_the_birth_year_goes(engine) -> None:
+    ds, patient, _ = _with_phi("CT_small.dcm", old=True)
+    assert int(patient.age[:3]) > 89
+    out, _, _ = engine(ds)
+    assert out.PatientAge == "090Y"
+    assert not out.get("PatientBirthDate")
+
+
+def test_birth_year_goes_when_only_the_dates_say_over_89(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    del ds.PatientAge
+    ds.PatientBirthDate = "19200505"
+    out, _, _ = engine(ds)
+    assert not out.get("PatientBirthDate")
+
+
+def test_patient_characteristics_kept_by_default_and_removable(engine) -> None:
+    ds, patient, _ = _with_phi("CT_small.dcm")
+    ds.PatientWeight, ds.PatientSize = 71.5, 1.74
+    out, _, _ = engine(ds)
+    assert (out.PatientSex, out.PatientAge, float(out.PatientWeight)) == (patient.sex, patient.age, 71.5)
+    out2, _, _ = engine(ds, retain_patient_characteristics=False)
+    assert "PatientWeight" not in out2 and not out2.get("PatientSex")
+
+
+def test_serials_and_station_go_even_with_retain_device_identity(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    out, _, _ = engine(ds, retain_device_identity=True)
+    assert not out.get("DeviceSerialNumber") and not out.get("StationName")
+    assert out.Manufacturer == ds.Manufacturer
+
+
+def test_coded_identities_go_where_dicom_puts_them(engine, coder) -> None:
+    ds, _, _ = _with_phi("MR_small.dcm")
+    out, result, _ = engine(ds)
+    site = coder.site("Test General")
+    assert out.ClinicalTrialProtocolID == "PRJ-TEST"
+    assert out.ClinicalTrialSiteID == site == result.coded.site
+    assert out.ClinicalTrialSubjectID == result.coded.patient
+    assert out.InstitutionName == site
+    assert out.AccessionNumber == result.coded.study
+    codes = [item.CodeValue for item in out.DeidentificationMethodCodeSequence]
+    assert codes[0] == "113100" and "113108" in codes
+    assert all(item.CodingSchemeDesignator == "DCM" for item in out.DeidentificationMethodCodeSequence)
+    assert any("2026c" in m for m in out.DeidentificationMethod)
+
+
+def test_private_attributes_removed_at_every_depth(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    item = Dataset()
+    item.add_new(0x00291010, "LO", "private in a sequence")
+    ds.ReferencedImageSequence = Sequence([item])
+    out, result, _ = engine(ds)
+
+    def privates(d: Dataset) -> int:
+        n = sum(1 for e in d if e.tag.is_private)
+        return n + sum(privates(i) for e in d if e.VR == "SQ" for i in e.value)
+
+    assert privates(out) == 0
+    assert result.counts["private_removed"] > 0
+
+
+def test_uids_are_remapped_consistently_and_references_stay_linked(engine) -> None:
+    # GIVEN two instances of one series, the second referencing the first
+    a, _, _ = _with_phi("CT_small.dcm")
+    b, _, _ = _with_phi("CT_small.dcm")
+    b.StudyInstanceUID, b.SeriesInstanceUID = a.StudyInstanceUID, a.SeriesInstanceUID
+    b.SOPInstanceUID = generate_uid()
+    ref = Dataset()
+    ref.ReferencedSOPClassUID = a.SOPClassUID
+    ref.ReferencedSOPInstanceUID = a.SOPInstanceUID
+    b.ReferencedImageSequence = Sequence([ref])
+    # WHEN both are de-identified
+    out_a, res_a, _ = engine(a)
+    out_b, res_b, _ = engine(b)
+    # THEN they share new study/series UIDs, the reference points at A's new UID, and no original UID survives
+    assert out_a.StudyInstanceUID == out_b.StudyInstanceUID != a.StudyInstanceUID
+    assert out_a.SeriesInstanceUID == out_b.SeriesInstanceUID
+    assert out_b.ReferencedImageSequence[0].ReferencedSOPInstanceUID == out_a.SOPInstanceUID
+    assert out_b.ReferencedImageSequence[0].ReferencedSOPClassUID == a.SOPClassUID  # registered UIDs stay
+    assert out_a.file_meta.MediaStorageSOPInstanceUID == out_a.SOPInstanceUID
+    assert out_a.StudyInstanceUID.startswith("2.25.") and len(out_a.StudyInstanceUID) <= 64
+    assert res_a.coded.study == res_b.coded.study and res_a.coded.series == res_b.coded.series
+
+
+def test_sr_content_tree_is_walked_and_names_removed(engine) -> None:
+    ds, _, _ = _with_phi("test-SR.dcm")
+    names = [e.value for e in ds.iterall() if e.VR == "PN" and e.value]
+    out, _, data = engine(ds)
+    assert "ContentSequence" in out
+    for name in names:
+        assert str(name).encode() not in _header_bytes(data)
+
+
+def test_unlisted_free_text_removed_but_acquisition_parameters_kept(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.add_new(0x00189004, "CS", "RESEARCH")  # ContentQualification (CS): kept
+    ds.add_new(0x00400254, "LO", "Step for Jane Roe")  # PerformedProcedureStepDescription: in the table
+    ds.add_new(0x00189424, "LT", "Acquisition protocol for Jane Roe")  # AcquisitionProtocolDescription
+    ds.KVP = "120"
+    out, _, _ = engine(ds)
+    assert out.KVP == 120
+    assert out.ContentQualification == "RESEARCH"
+    assert "Jane Roe" not in str(out.get("AcquisitionProtocolDescription", ""))
+
+
+def test_longitudinal_option_shifts_dates_by_one_offset_per_patient(engine) -> None:
+    a, _, _ = _with_phi("CT_small.dcm", seed=3)
+    b, _, _ = _with_phi("MR_small.dcm", seed=3)  # same seed: same patient
+    b.StudyDate = "20190320"
+    out_a, _, _ = engine(a, retain_longitudinal_modified_dates=True)
+    out_b, _, _ = engine(b, retain_longitudinal_modified_dates=True)
+    import datetime as dt
+
+    def day(v: str) -> dt.date:
+        return dt.datetime.strptime(v, "%Y%m%d").date()
+
+    assert out_a.StudyDate != "20190314"
+    assert (day(out_b.StudyDate) - day(out_a.StudyDate)).days == 6  # intervals preserved
+    codes = [i.CodeValue for i in out_a.DeidentificationMethodCodeSequence]
+    assert "113107" in codes
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty_file"),
+        (b"hello, this is a radiology note", "not_dicom"),
+        (b"\x00" * 128 + b"DICM" + b"\x02\x00\x10\x00UI\xff\x7f", "truncated"),
+    ],
+)
+def test_bad_bytes_are_quarantined_with_a_reason(engine, data: bytes, reason: str) -> None:
+    with pytest.raises(QuarantineError) as info:
+        engine(data)
+    assert info.value.reason == reason
+
+
+def test_truncated_pixel_data_is_quarantined(engine) -> None:
+    with pytest.raises(QuarantineError) as info:
+        engine(pathlib.Path(get_testdata_file("MR_truncated.dcm")))
+    assert info.value.reason == "truncated"
+
+
+def test_missing_uids_and_dicomdir_and_documents(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    del ds.StudyInstanceUID
+    with pytest.raises(QuarantineError, match="missing_uid"):
+        engine(ds)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.SOPClassUID = "1.2.840.10008.1.3.10"
+    with pytest.raises(RejectedError, match="dicomdir"):
+        engine(ds)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.EncapsulatedDocument = b"%PDF-1.4 report for Jane Roe"
+    with pytest.raises(QuarantineError, match="encapsulated_document"):
+        engine(ds)
+
+
+def test_deeply_nested_sequences_are_quarantined_not_crashing(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    inner = Dataset()
+    inner.ReferencedSOPInstanceUID = generate_uid()
+    for _ in range(200):
+        outer = Dataset()
+        outer.ReferencedImageSequence = Sequence([inner])
+        inner = outer
+    ds.ReferencedImageSequence = Sequence([inner])
+    with pytest.raises(QuarantineError) as info:
+        engine(ds)
+    assert info.value.reason == "nesting_too_deep"
+
+
+def test_odd_character_sets_are_handled(engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.PatientName = "Müller^Jürgen"
+    ds.ImageComments = "Patient Jürgen Müller, Straße 5"
+    out, _, data = engine(ds)
+    header = _header_bytes(data)
+    assert "Müller".encode("latin-1") not in header and "Müller".encode() not in header
+    assert out.SpecificCharacterSet == "ISO_IR 100"
