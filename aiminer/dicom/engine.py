@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import struct
 import warnings
 from collections import Counter
@@ -24,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import pydicom
 from pydicom import config as pydicom_config
-from pydicom.datadict import dictionary_VR
+from pydicom.datadict import dictionary_VM, dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
@@ -227,10 +228,13 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
     if depth > MAX_SEQUENCE_DEPTH:
         raise QuarantineError("nesting_too_deep", "sequences nested deeper than the engine allows")
     policy = w.policy
+    keep_private = _safe_private_tags(ds, policy) if policy.safe_private else frozenset()
     for tag in list(ds.keys()):
         tag_int = int(tag)
         group = tag_int >> 16
         if group & 1:
+            if tag_int in keep_private:
+                continue
             del ds[tag]
             w.counts["private_removed"] += 1
             continue
@@ -241,6 +245,9 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         vr = _vr_of(raw)
         act = policy.action_for(tag_int, vr)
         if act is Act.KEEP:
+            if tag_int not in policy.actions and not _plausible(raw, vr):
+                del ds[tag]  # a value that breaks its VR's rules may have swallowed the elements after it
+                w.counts["implausible_removed"] += 1
             continue
         if act is Act.REMOVE:
             del ds[tag]
@@ -292,6 +299,55 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
             cleaned = [w.cleaner(str(v)) for v in _values(elem.value) if v is not None]
             _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
             w.counts["text_cleaned"] += 1
+
+
+_CS_OK = re.compile(rb"^[A-Z0-9 _\\]*$")
+_DS_OK = re.compile(rb"^[0-9+\-Ee. \\]*$")
+_IS_OK = re.compile(rb"^[0-9+\- \\]*$")
+_MAX_LEN = {"CS": 16, "DS": 16, "IS": 12}
+_SIZES = {"US": 2, "SS": 2, "UL": 4, "SL": 4, "FL": 4, "FD": 8, "AT": 4, "SV": 8, "UV": 8}
+
+
+def _plausible(elem: DataElement | RawDataElement, vr: str) -> bool:
+    """Whether a kept value obeys its VR (PS3.5 6.2): guards against an inflated length swallowing PHI."""
+    if not isinstance(elem, RawDataElement) or elem.value is None:
+        return True
+    value: bytes = elem.value
+    if vr in _MAX_LEN:
+        pattern = _CS_OK if vr == "CS" else _DS_OK if vr == "DS" else _IS_OK
+        parts = value.rstrip(b"\x00 ").split(b"\\")
+        return bool(pattern.match(value.rstrip(b"\x00"))) and all(len(p.strip()) <= _MAX_LEN[vr] for p in parts)
+    size = _SIZES.get(vr)
+    if size is not None:
+        try:
+            vm = str(dictionary_VM(elem.tag))
+        except KeyError:
+            return len(value) <= 64
+        if "n" in vm:
+            return len(value) % size == 0
+        bound = max(int(x) for x in vm.split("-") if x.isdigit())
+        return len(value) <= bound * size and len(value) % size == 0
+    return True
+
+
+def _safe_private_tags(ds: Dataset, policy: CompiledPolicy) -> frozenset[int]:
+    """Tags of this dataset level on the safe-private list (with their private creator elements)."""
+    keep: set[int] = set()
+    for tag in ds.keys():
+        t = int(tag)
+        group, elem = t >> 16, t & 0xFFFF
+        if not group & 1 or not 0x10 <= elem <= 0xFF:
+            continue
+        try:
+            creator = str(ds[tag].value).strip()
+        except Exception:
+            continue
+        block = elem << 8
+        for other in ds.keys():
+            o = int(other)
+            if o >> 16 == group and (o & 0xFF00) == block and (creator, group, o & 0xFF) in policy.safe_private:
+                keep.update((o, t))
+    return frozenset(keep)
 
 
 # ---------------------------------------------------------------------------------------------------------------

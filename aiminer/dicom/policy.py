@@ -217,6 +217,20 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
     return Act.REMOVE
 
 
+def load_safe_private() -> frozenset[tuple[str, int, int]]:
+    """PS3.15 Table E.3.10-1 as ``{(creator, group, element low byte)}`` (empty if the table is not packaged)."""
+    import json
+    from importlib import resources
+
+    res = resources.files("aiminer.dicom").joinpath("data", "safe_private.json")
+    if not res.is_file():
+        return frozenset()
+    data = json.loads(res.read_text(encoding="utf-8"))
+    return frozenset(
+        (str(a["creator"]).strip(), int(a["group"], 16), int(a["element"], 16)) for a in data.get("attributes", [])
+    )
+
+
 @dataclass
 class CompiledPolicy:
     """Everything the engine needs, precomputed: one dict lookup per element."""
@@ -225,6 +239,7 @@ class CompiledPolicy:
     table: ConfidentialityTable
     actions: dict[int, Act] = field(default_factory=dict)
     masked: tuple[tuple[int, int, Act], ...] = ()
+    safe_private: frozenset[tuple[str, int, int]] = frozenset()
     _unlisted_cache: dict[tuple[int, str | None], Act] = field(default_factory=dict)
 
     @property
@@ -288,4 +303,5 @@ def compile_policy(options: DeidOptions | None = None, table_path: str | None = 
     masked = tuple(
         (row.mask, row.tag, resolve(_code_for(row, options), None, row.keyword, longitudinal)) for row in table.masked()
     )
-    return CompiledPolicy(options=options, table=table, actions=actions, masked=masked)
+    safe_private = load_safe_private() if options.retain_safe_private else frozenset()
+    return CompiledPolicy(options=options, table=table, actions=actions, masked=masked, safe_private=safe_private)

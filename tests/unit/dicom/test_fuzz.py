@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 
 import pydicom
@@ -54,7 +55,11 @@ def _mutate(data: bytes, ops: list[tuple[str, int, bytes]]) -> bytes:
     return bytes(buf)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("AIMINER_FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
 def test_mutated_files_are_quarantined_or_clean(engine, seed: int, ops) -> None:
     data, phi = SEEDS[seed]
