@@ -234,6 +234,10 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         group = tag_int >> 16
         if group & 1:
             if tag_int in keep_private:
+                kept = ds[tag]
+                if kept.VR == "SQ":  # E.3.10: a kept private sequence is walked like any other
+                    for item in kept.value:
+                        _walk(item, w, depth + 1)
                 continue
             del ds[tag]
             w.counts["private_removed"] += 1

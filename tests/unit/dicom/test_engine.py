@@ -244,3 +244,20 @@ def test_odd_character_sets_are_handled(engine) -> None:
     header = _header_bytes(data)
     assert "Müller".encode("latin-1") not in header and "Müller".encode() not in header
     assert out.SpecificCharacterSet == "ISO_IR 100"
+
+
+def test_safe_private_list_keeps_only_listed_private_attributes_when_asked(engine) -> None:
+    # GIVEN a Siemens diffusion b-value (PS3.15 Table E.3.10-1) next to a private attribute holding a name
+    ds, _, _ = _with_phi("MR_small.dcm")
+    block = ds.private_block(0x0019, "SIEMENS MR HEADER", create=True)
+    block.add_new(0x0C, "IS", "1000")
+    block.add_new(0x77, "LO", "Quintero Marisol")
+    # WHEN de-identified with and without Retain Safe Private
+    kept, _, _ = engine(ds, retain_safe_private=True)
+    dropped, _, _ = engine(ds)
+    # THEN only the listed attribute (and its creator) survives, and only with the option
+    kept_values = {str(e.value) for e in kept if e.tag.is_private}
+    assert "1000" in kept_values and "SIEMENS MR HEADER" in kept_values
+    assert "Quintero Marisol" not in kept_values
+    assert not any(e.tag.is_private for e in dropped)
+    assert "113111" in [i.CodeValue for i in kept.DeidentificationMethodCodeSequence]
