@@ -21,10 +21,10 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check aiminer tests bench lambdas infra app.py
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/mypy $(wildcard aiminer lambdas infra app.py)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow" tests
