@@ -1,0 +1,1 @@
+"""The ``deidentify_object`` Lambda function (implemented by issue 5)."""

@@ -1,0 +1,1 @@
+"""The ``qc_check_object`` Lambda function (implemented by issue 6)."""

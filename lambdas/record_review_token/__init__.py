@@ -1,0 +1,1 @@
+"""The ``record_review_token`` Lambda function (implemented by issue 6)."""

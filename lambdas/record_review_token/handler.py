@@ -1,0 +1,14 @@
+"""Store the approval task token and notify curators that a QC report awaits review.
+
+Placeholder so CDK has a code asset: issue 6 implements this handler. Its environment variable keys are
+declared in ``aiminer.topology.RECORD_REVIEW_TOKEN.env``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point (not implemented yet)."""
+    raise NotImplementedError("implemented by issue 6")

@@ -1,0 +1,1 @@
+"""The ``reject_submission`` Lambda function (implemented by issue 6)."""

@@ -1,0 +1,14 @@
+"""Record a rejection (with reason) in the catalogue and audit trail.
+
+Placeholder so CDK has a code asset: issue 6 implements this handler. Its environment variable keys are
+declared in ``aiminer.topology.REJECT_SUBMISSION.env``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point (not implemented yet)."""
+    raise NotImplementedError("implemented by issue 6")

@@ -1,0 +1,1 @@
+"""The ``release_submission`` Lambda function (implemented by issue 6)."""

@@ -1,0 +1,1 @@
+"""The ``validate_manifest`` Lambda function (implemented by issue 6)."""
