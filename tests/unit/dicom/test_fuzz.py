@@ -58,6 +58,8 @@ def _mutate(data: bytes, ops: list[tuple[str, int, bytes]]) -> bytes:
 @settings(
     max_examples=int(os.environ.get("AIMINER_FUZZ_EXAMPLES", "400")),
     deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
