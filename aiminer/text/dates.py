@@ -1,0 +1,186 @@
+"""Dates in the formats reports use, parsed enough to keep the year or shift the date.
+
+Safe Harbor removes every element of a date except the year. Each match is parsed into ``(year, month, day)``
+(any may be unknown) so that the scrubber can write ``[DATE 2021]`` or shift by the project's offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MON = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_Y4 = r"(?:1[89]\d\d|20\d\d)"
+_YEAR = rf"(?:{_Y4}|'?\d\d)"
+_WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Wednes|Thu|Thur|Thurs|Fri|Sat|Satur|Sun)(?:day)?\.?,?\s+)?"
+_TIME = (
+    r"(?:(?:\s{0,10},?\s{0,10}(?:at|@)?\s{0,10}|T)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+    r"(?:\s{0,10}[AaPp]\.?[Mm]\.?)?(?:\s{0,10}(?:Z|[+-]\d\d:?\d\d|[ECMP][SD]T))?"
+    r"|\s+(?:at\s+)?(?:[01]\d|2[0-3])[0-5]\d\s{0,10}(?:hrs|hours|h)\b)?"
+)
+# A number followed by a unit is a measurement, not a day ("May 5 mm" never happens, "Mar 3 cm" must not).
+_NOT_UNIT = r"(?!\s{0,10}(?:(?:mm|cm|mg|ml|cc|kg|g|mGy|mSv|HU|x|times|weeks|days|months|years|yrs|hours)\b|%))"
+
+_PATTERNS: list[tuple[str, str]] = [
+    # 2021-01-05, 2021/01/05, 2021.01.05 (+ time, ISO T)
+    (
+        "ymd",
+        rf"(?<![\w.]){_WEEKDAY}(?P<y>{_Y4})(?P<s>[-/.])(?P<m>1[0-2]|0?[1-9])(?P=s)(?P<d>3[01]|[12]\d|0?[1-9])(?!\d){_TIME}",
+    ),
+    # 01/05/2021, 1-5-21, 01.05.2021 (US order; day-first accepted when the first part is > 12)
+    (
+        "mdy",
+        rf"(?<![\w./-]){_WEEKDAY}(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4}|\d\d)(?![\d/]){_TIME}",
+    ),
+    # 20210105 (DICOM DA) and 20210105123000 (DT)
+    (
+        "compact",
+        r"(?<![\w.])(?P<y>19\d\d|20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?(?:[0-5]\d){0,2}(?![\w])",
+    ),
+    # 5 Jan 2021, 05-JAN-2021, 5th of January, 2021, 5 January
+    (
+        "dmy",
+        rf"(?<![\w]){_WEEKDAY}(?P<d>{_DAY})(?:\s+of)?[\s-]+(?P<mon>{_MON})(?:,?[\s-]+(?P<y>{_YEAR}))?(?![\w']){_TIME}",
+    ),
+    # January 5, 2021, Jan 5 2021, Jan-05-2021, January 5th
+    (
+        "mdy_text",
+        rf"(?<![\w]){_WEEKDAY}(?P<mon>{_MON})[\s-]+(?P<d>{_DAY}){_NOT_UNIT}(?:(?:,\s{{0,10}}|[\s-]+)(?P<y>{_YEAR}))?(?!\w){_TIME}",
+    ),
+    # January 2021, Jan. '21, Jan-2021
+    ("my_text", rf"(?<![\w])(?P<mon>{_MON})(?:,?\s+(?:of\s+)?|-)(?P<y>{_Y4}|'\d\d)(?!\w)"),
+    # 01/2021, 1-2021
+    ("my", rf"(?<![\w./-])(?P<m>0?[1-9]|1[0-2])[/-](?P<y>{_Y4})(?![\d/])"),
+    # 01/05 (no year): only with a leading zero or a date cue, otherwise it is a fraction or a ratio
+    ("md", r"(?<![\w./-])(?P<a>0[1-9]|1[0-2])/(?P<b>0[1-9]|[12]\d|3[01])(?![\d/]|\.\d)"),
+    (
+        "md_cue",
+        r"(?i:\b(?:on|dated?|since|from|until|through|thru|of|seen|DOS|performed|obtained|exam)\s{0,10}:?\s+)"
+        r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)",
+    ),
+]
+
+DATE_RE = [(kind, re.compile(p, re.IGNORECASE if kind != "md_cue" else 0)) for kind, p in _PATTERNS]
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in text: offsets of the whole match and its parsed parts (``None`` when absent)."""
+
+    start: int
+    end: int
+    year: int | None
+    month: int | None
+    day: int | None
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    text = text.lstrip("'")
+    value = int(text)
+    if len(text) == 2:
+        pivot = dt.date.today().year % 100 + 1
+        value += 2000 if value <= pivot else 1900
+    return value
+
+
+def _month(text: str) -> int:
+    return _MONTHS[text.lower().rstrip(".")[:3]]
+
+
+def _valid(year: int | None, month: int | None, day: int | None) -> bool:
+    if month is not None and not 1 <= month <= 12:
+        return False
+    if day is not None and month is not None:
+        try:
+            dt.date(year or 2000, month, day)
+        except ValueError:
+            return False
+    return True
+
+
+def _day(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+def find_dates(text: str) -> Iterator[DateMatch]:
+    """Yield every date-like match in ``text`` (overlaps allowed; the caller merges them).
+
+    Parameters
+    ----------
+    text
+        Report text.
+
+    Yields
+    ------
+    DateMatch
+        Offsets of the date (with an adjacent weekday and time of day) and its parsed year, month and day.
+    """
+    for kind, regex in DATE_RE:
+        for m in regex.finditer(text):
+            g = m.groupdict()
+            year: int | None
+            month: int | None
+            day: int | None
+            if kind in ("ymd", "compact"):
+                year, month, day = int(g["y"]), int(g["m"]), int(g["d"])
+            elif kind == "mdy":
+                a, b = int(g["a"]), int(g["b"])
+                year = _year(g["y"])
+                month, day = (a, b) if a <= 12 else (b, a)
+                if not 1 <= month <= 12:
+                    continue
+            elif kind in ("dmy", "mdy_text"):
+                # "May" and "March" are also words: need a capitalised month or a year next to them.
+                mon = g["mon"]
+                if mon.rstrip(".").lower() in ("may", "march", "mar") and not (g.get("y") or mon[0].isupper()):
+                    continue
+                year, month, day = _year(g.get("y")), _month(mon), _day(g["d"])
+            elif kind == "my_text":
+                mon = g["mon"]
+                if mon.rstrip(".").lower() == "may" and not mon[0].isupper():
+                    continue
+                year, month, day = _year(g["y"]), _month(mon), None
+            elif kind == "my":
+                year, month, day = int(g["y"]), int(g["m"]), None
+            else:  # md, md_cue
+                year, month, day = None, int(g["a"]), int(g["b"])
+            if not _valid(year, month, day):
+                continue
+            start = m.start("a") if kind == "md_cue" else m.start()
+            yield DateMatch(start, m.end(), year, month, day)
+
+
+def shift(match: DateMatch, days: int) -> str | None:
+    """Return the shifted date as ISO text (``YYYY-MM-DD`` or ``YYYY-MM``), or ``None`` without a year."""
+    if match.year is None or match.month is None:
+        return None
+    if match.day is None:
+        shifted = dt.date(match.year, match.month, 15) + dt.timedelta(days=days)
+        return f"{shifted.year:04d}-{shifted.month:02d}"
+    shifted = dt.date(match.year, match.month, match.day) + dt.timedelta(days=days)
+    return shifted.isoformat()

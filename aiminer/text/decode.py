@@ -1,0 +1,94 @@
+"""Bytes to text for reports and tables in any common encoding; undecodable input is a quarantine reason."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from aiminer.text.errors import TextDeidError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x0b\x1c\x1d\x1e")  # HL7 MLLP framing and FS/GS/RS are allowed
+
+
+def _looks_textual(text: str) -> bool:
+    if not text:
+        return True
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or 0x7F <= ord(ch) < 0xA0)
+    return bad <= max(2, len(text) // 200)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a report or table from bytes in any common encoding.
+
+    Order: byte-order marks (UTF-8/16/32), strict UTF-8, UTF-16 without BOM (NUL pattern), then
+    charset-normalizer's best guess (cp1252, latin-1, ...). Text with many control characters is refused.
+
+    Parameters
+    ----------
+    data
+        Raw file content.
+
+    Returns
+    -------
+    str
+        The decoded text (BOM removed).
+
+    Raises
+    ------
+    TextDeidError
+        ``reason="decode_error"`` when the bytes are binary or no encoding fits.
+    """
+    if not data:
+        return ""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise TextDeidError("decode_error", f"invalid {encoding} after byte-order mark") from exc
+            if not _looks_textual(text):
+                raise TextDeidError("decode_error", "binary content")
+            return text
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    else:
+        if _looks_textual(text):
+            return text
+        raise TextDeidError("decode_error", "binary content")
+    sample = data[:4096]
+    if len(sample) >= 4 and sample.count(0) >= len(sample) // 4:
+        even_nuls = sample[0::2].count(0)
+        odd_nuls = sample[1::2].count(0)
+        encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise TextDeidError("decode_error", "binary content") from exc
+        if _looks_textual(text):
+            return text
+        raise TextDeidError("decode_error", "binary content")
+    if b"\x00" in sample:
+        raise TextDeidError("decode_error", "binary content")
+    best = from_bytes(data).best()
+    if best is None:
+        raise TextDeidError("decode_error", "no encoding fits")
+    text = str(best)
+    if best.encoding.startswith(("cp", "latin", "iso8859", "mac", "windows", "kz", "ptcp", "hp")):
+        # Among single-byte code pages, short texts are ambiguous; cp1252 is what US systems write.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    if not _looks_textual(text):
+        raise TextDeidError("decode_error", "binary content")
+    return text

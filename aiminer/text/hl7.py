@@ -1,0 +1,413 @@
+"""HL7 v2 messages (ORU and friends): scrub the identifying segments and fields, and the report text in OBX.
+
+Each field of the segments that carry identity has an action (:data:`FIELD_ACTIONS`). Fields not listed in a
+known segment, and every field of an unknown segment (``Z*`` included), go through :func:`scrub_text`, so
+nothing passes unexamined. Separators come from MSH-1/MSH-2; escapes (``\\F\\ \\S\\ \\T\\ \\R\\ \\E\\``) are
+decoded before scrubbing and re-encoded after.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiminer.crosswalk import Coder, random_code
+from aiminer.text.errors import TextDeidError
+from aiminer.text.identity import IdentityContext
+from aiminer.text.report import DatePolicy, Style, scrub_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Actions: keep, blank, date, name, patient_id, patient_name, accession, site, text, address, control_id
+FIELD_ACTIONS: dict[str, dict[int, str]] = {
+    "MSH": {3: "text", 4: "site", 5: "text", 6: "blank", 7: "date", 9: "keep", 10: "control_id", 11: "keep",
+            12: "keep"},
+    "EVN": {1: "keep", 2: "date", 3: "date", 4: "keep", 5: "blank", 6: "date", 7: "blank"},
+    "PID": {
+        1: "keep", 2: "patient_id", 3: "patient_id", 4: "patient_id", 5: "patient_name", 6: "blank", 7: "date",
+        8: "keep", 9: "blank", 10: "keep", 11: "address", 12: "blank", 13: "blank", 14: "blank", 15: "keep",
+        16: "keep", 17: "keep", 18: "blank", 19: "blank", 20: "blank", 21: "blank", 22: "keep", 23: "blank",
+        24: "keep", 25: "keep", 26: "keep", 27: "keep", 28: "keep", 29: "date", 30: "keep",
+    },
+    "PV1": {
+        1: "keep", 2: "keep", 3: "blank", 4: "keep", 5: "blank", 6: "blank", 7: "blank", 8: "blank", 9: "blank",
+        10: "keep", 11: "blank", 14: "keep", 17: "blank", 18: "keep", 19: "blank", 39: "blank", 44: "date",
+        45: "date", 50: "blank", 52: "blank",
+    },
+    "ORC": {
+        1: "keep", 2: "accession", 3: "accession", 4: "accession", 5: "keep", 9: "date", 10: "blank", 11: "blank",
+        12: "blank", 13: "blank", 14: "blank", 15: "date", 17: "blank", 19: "blank", 21: "blank", 22: "blank",
+        23: "blank", 24: "blank",
+    },
+    "OBR": {
+        1: "keep", 2: "accession", 3: "accession", 4: "keep", 6: "date", 7: "date", 8: "date", 10: "blank",
+        13: "text", 14: "date", 16: "blank", 17: "blank", 18: "accession", 19: "accession", 20: "accession",
+        21: "accession", 22: "date", 24: "keep", 25: "keep", 27: "text", 28: "blank", 31: "text", 32: "blank",
+        33: "blank", 34: "blank", 35: "blank", 36: "date",
+    },
+    "OBX": {1: "keep", 2: "keep", 3: "keep", 4: "keep", 5: "text", 6: "keep", 7: "keep", 8: "keep", 11: "keep",
+            14: "date", 15: "blank", 16: "blank", 18: "blank", 19: "date", 23: "blank", 24: "blank", 25: "blank"},
+    "NTE": {1: "keep", 2: "keep", 3: "text", 4: "keep"},
+    "TXA": {1: "keep", 2: "keep", 4: "date", 5: "blank", 6: "date", 7: "date", 8: "date", 9: "blank",
+            10: "blank", 11: "blank", 12: "blank", 13: "blank", 14: "blank", 15: "blank", 16: "blank", 22: "blank"},
+    "DG1": {1: "keep", 2: "keep", 3: "keep", 4: "text", 5: "date", 6: "keep", 16: "blank"},
+}  # fmt: skip
+# Segments about other people or money: everything but the set ID goes.
+BLANK_SEGMENTS = frozenset({"NK1", "GT1", "IN1", "IN2", "IN3", "PD1", "MRG", "ROL", "ACC", "UB1", "UB2", "CTD", "PRD"})
+_TS_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+@dataclass(frozen=True)
+class HL7Result:
+    """A de-identified HL7 message (or batch) and what links it to studies.
+
+    ``accessions`` are the original accession numbers found in ORC/OBR (for the caller to link reports to
+    studies; they are PHI and must stay in the partner zone), ``study_codes`` the coded studies written in
+    their place, ``patient_code`` the coded patient of PID-3 (``None`` without PID), and ``findings`` the
+    number of identifiers removed from free text per category.
+    """
+
+    text: str
+    accessions: tuple[str, ...]
+    study_codes: tuple[str, ...]
+    patient_code: str | None
+    findings: dict[str, int]
+
+
+@dataclass(frozen=True)
+class _Seps:
+    field: str
+    component: str
+    repetition: str
+    escape: str
+    subcomponent: str
+
+
+def _separators(msh: str) -> _Seps:
+    if len(msh) < 8 or not msh.startswith("MSH"):
+        raise TextDeidError("not_hl7", "no MSH segment")
+    field = msh[3]
+    enc = msh[4:8].split(field, maxsplit=1)[0]
+    enc = (enc + "^~\\&")[:4] if len(enc) < 4 else enc[:4]
+    return _Seps(field, enc[0], enc[1], enc[2], enc[3])
+
+
+def unescape(value: str, seps: _Seps) -> str:
+    """Decode HL7 escape sequences (``\\F\\``, ``\\S\\``, ``\\T\\``, ``\\R\\``, ``\\E\\``, ``\\.br\\``, ``\\Xhh\\``)."""
+    e = seps.escape
+    if e not in value:
+        return value
+    table = {"F": seps.field, "S": seps.component, "T": seps.subcomponent, "R": seps.repetition, "E": e, ".br": "\n"}
+
+    def repl(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if code in table:
+            return table[code]
+        if code.startswith("X") and re.fullmatch(r"X(?:[0-9A-Fa-f]{2})+", code):
+            try:
+                return bytes.fromhex(code[1:]).decode("latin-1")
+            except ValueError:
+                return ""
+        return ""  # formatting escapes (\H\, \N\, \.sp\ ...) carry no content
+
+    return re.sub(re.escape(e) + r"([^" + re.escape(e) + r"]*)" + re.escape(e), repl, value)
+
+
+def escape(value: str, seps: _Seps) -> str:
+    """Encode the separator characters of ``value`` as HL7 escapes (newlines as ``\\.br\\``)."""
+    e = seps.escape
+    out = value.replace(e, f"{e}E{e}")
+    out = out.replace(seps.field, f"{e}F{e}").replace(seps.component, f"{e}S{e}")
+    out = out.replace(seps.subcomponent, f"{e}T{e}").replace(seps.repetition, f"{e}R{e}")
+    return out.replace("\r\n", f"{e}.br{e}").replace("\n", f"{e}.br{e}").replace("\r", f"{e}.br{e}")
+
+
+def _year_of(value: str) -> str:
+    m = _TS_YEAR.match(value)
+    return m.group(1) if m else ""
+
+
+class _Message:
+    """Mutable working copy of the segments of one message (lists of fields)."""
+
+    def __init__(self, segments: list[list[str]], seps: _Seps) -> None:
+        self.segments = segments
+        self.seps = seps
+
+    def fields(self, name: str) -> list[list[str]]:
+        return [s for s in self.segments if s and s[0] == name]
+
+
+def _get(seg: list[str], n: int, is_msh: bool) -> str:
+    idx = n - 1 if is_msh else n
+    return seg[idx] if idx < len(seg) else ""
+
+
+def _set(seg: list[str], n: int, is_msh: bool, value: str) -> None:
+    idx = n - 1 if is_msh else n
+    if idx < len(seg):
+        seg[idx] = value
+
+
+def _components(value: str, seps: _Seps) -> list[str]:
+    return value.split(seps.component)
+
+
+def deidentify_hl7(
+    text: str,
+    coder: Coder,
+    site_code: str,
+    context_for: Callable[[tuple[str, ...]], IdentityContext | None] | None = None,
+    style: Style = "tags",
+    date_policy: DatePolicy = "year",
+    default_issuer: str = "",
+) -> HL7Result:
+    """De-identify an HL7 v2 message or a file of several messages.
+
+    Parameters
+    ----------
+    text
+        Decoded message text; segments separated by CR, LF or CRLF (MLLP framing bytes are dropped).
+    coder
+        Assigns coded patient, study and site IDs (the same crosswalk as the DICOM engine, so a report gets the
+        codes of its images).
+    site_code
+        Coded site of the partner that uploaded the message.
+    context_for
+        Optional callback given the message's accession numbers; returns what else is known about the patient
+        and study (e.g. names from the DICOM headers of the same study in this run).
+    style, date_policy
+        As for :func:`aiminer.text.report.scrub_text`.
+    default_issuer
+        Issuer of patient IDs when PID-3 names no assigning authority (use the site's issuer, as the DICOM
+        engine does for IssuerOfPatientID).
+
+    Returns
+    -------
+    HL7Result
+        The de-identified text (segments joined with CR), accession numbers found and their coded studies.
+
+    Raises
+    ------
+    TextDeidError
+        ``reason="not_hl7"`` when there is no MSH segment.
+    """
+    text = text.strip("\x0b\x1c\r\n \ufeff")
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    if not lines or not lines[0].startswith(("MSH", "FHS", "BHS")):
+        raise TextDeidError("not_hl7", "no MSH segment")
+    msh_line = next((line for line in lines if line.startswith("MSH")), None)
+    if msh_line is None:
+        raise TextDeidError("not_hl7", "no MSH segment")
+    seps = _separators(msh_line)
+    # Split into messages at each MSH (batch files); FHS/BHS/BTS/FTS are handled like unknown segments.
+    messages: list[list[list[str]]] = []
+    for line in lines:
+        seg = line.split(seps.field)
+        if seg[0] == "MSH" or not messages:
+            messages.append([])
+        messages[-1].append(seg)
+    out_lines: list[str] = []
+    accessions: list[str] = []
+    study_codes: list[str] = []
+    patient_code: str | None = None
+    counts: dict[str, int] = {}
+    for segs in messages:
+        msg = _Message(segs, seps)
+        res = _deidentify_message(msg, coder, site_code, context_for, style, date_policy, default_issuer, counts)
+        accessions += [a for a in res[0] if a not in accessions]
+        study_codes += [c for c in res[1] if c not in study_codes]
+        patient_code = patient_code or res[2]
+        out_lines += [seps.field.join(s) for s in msg.segments]
+    return HL7Result("\r".join(out_lines) + "\r", tuple(accessions), tuple(study_codes), patient_code, counts)
+
+
+def _identity_from(msg: _Message) -> IdentityContext:
+    seps = msg.seps
+    names: list[str] = []
+    other_names: list[str] = []
+    ids: list[str] = []
+    other_ids: list[str] = []
+    dobs: list[str] = []
+    addresses: list[str] = []
+    phones: list[str] = []
+    for seg in msg.segments:
+        name = seg[0]
+        is_msh = name == "MSH"
+
+        def reps(n: int, seg: list[str] = seg, is_msh: bool = is_msh) -> list[str]:
+            value = _get(seg, n, is_msh)
+            return [r for r in value.split(seps.repetition) if r.strip()]
+
+        if name == "PID":
+            for r in reps(5) + reps(9):
+                names.append(unescape(r.replace(seps.component, "^"), seps))
+            for r in reps(6):
+                other_names.append(unescape(r.replace(seps.component, "^"), seps))
+            for n in (2, 3, 4):
+                ids += [unescape(_components(r, seps)[0], seps) for r in reps(n)]
+            for n in (18, 19, 20):
+                other_ids += [unescape(_components(r, seps)[0], seps) for r in reps(n)]
+            dobs += [_get(seg, 7, False)[:8]]
+            addresses += [unescape(r.replace(seps.component, "^"), seps) for r in reps(11)]
+            for n in (13, 14):
+                phones += [unescape(_components(r, seps)[0], seps) for r in reps(n)]
+        elif name in ("PV1", "ORC", "OBR", "OBX", "NK1", "GT1", "IN1", "EVN", "TXA", "PD1", "ROL"):
+            for n in range(1, len(seg)):
+                for r in reps(n):
+                    comps = _components(r, seps)
+                    # XCN (ID^FAMILY^GIVEN^...) and XPN (FAMILY^GIVEN^...) fields of people
+                    if len(comps) >= 3 and comps[1].isalpha() and comps[2][:1].isalpha() and name != "OBX":
+                        other_names.append(f"{comps[1]}^{comps[2]}")
+                        if comps[0].strip() and any(c.isdigit() for c in comps[0]):
+                            other_ids.append(comps[0])
+                    elif (
+                        name in ("NK1", "GT1", "IN1") and len(comps) >= 2 and comps[0].isalpha() and comps[1].isalpha()
+                    ):
+                        other_names.append(f"{comps[0]}^{comps[1]}")
+    return IdentityContext(
+        patient_names=tuple(dict.fromkeys(n for n in names if n.strip("^ "))),
+        other_names=tuple(dict.fromkeys(n for n in other_names if n.strip("^ "))),
+        patient_ids=tuple(dict.fromkeys(i for i in ids if i.strip())),
+        other_ids=tuple(dict.fromkeys(i for i in other_ids if i.strip())),
+        birth_dates=tuple(d for d in dobs if len(d) == 8 and d.isdigit()),
+        addresses=tuple(a for a in addresses if a.strip("^ ")),
+        phones=tuple(p for p in phones if p.strip()),
+    )
+
+
+def _deidentify_message(
+    msg: _Message,
+    coder: Coder,
+    site_code: str,
+    context_for: Callable[[tuple[str, ...]], IdentityContext | None] | None,
+    style: Style,
+    date_policy: DatePolicy,
+    default_issuer: str,
+    counts: dict[str, int],
+) -> tuple[list[str], list[str], str | None]:
+    seps = msg.seps
+    # 1. identities and accessions, before anything changes
+    accessions: list[str] = []
+    for seg in msg.segments:
+        actions = FIELD_ACTIONS.get(seg[0], {})
+        for n, action in actions.items():
+            if action == "accession":
+                for r in _get(seg, n, seg[0] == "MSH").split(seps.repetition):
+                    acc = unescape(_components(r, seps)[0], seps).strip()
+                    if acc and acc not in accessions:
+                        accessions.append(acc)
+    patient_code: str | None = None
+    for seg in msg.fields("PID"):
+        for n in (3, 2, 4):
+            reps = [r for r in _get(seg, n, False).split(seps.repetition) if r.strip()]
+            if reps:
+                # prefer the MR-typed identifier (CX.5 = "MR"), else the first
+                chosen = next((r for r in reps if _components(r, seps)[4:5] == ["MR"]), reps[0])
+                comps = _components(chosen, seps)
+                issuer = comps[3].split(seps.subcomponent)[0] if len(comps) > 3 else ""
+                patient_code = coder.patient(
+                    site_code, unescape(issuer or default_issuer, seps), unescape(comps[0], seps)
+                )
+                break
+        if patient_code:
+            break
+    study_code_of: dict[str, str] = {}
+    for acc in accessions:
+        code = coder.study_for_accession(site_code, acc)
+        if code is None:
+            # No image seen yet for this accession: reserve a study code now; the DICOM engine will find it
+            # through the same crosswalk entry (study_for_accession) when the images arrive.
+            code = coder.link_accession(site_code, acc, random_code("ST"))
+        study_code_of[acc] = code
+    context = _identity_from(msg)
+    context = IdentityContext(
+        patient_names=context.patient_names,
+        other_names=context.other_names,
+        patient_ids=context.patient_ids,
+        accessions=tuple(accessions),
+        other_ids=context.other_ids,
+        birth_dates=context.birth_dates,
+        addresses=context.addresses,
+        phones=context.phones,
+        patient_code=patient_code,
+        study_code=study_code_of[accessions[0]] if len(accessions) == 1 else None,
+    )
+    if context_for is not None:
+        context = context.merged(context_for(tuple(accessions)))
+
+    def lookup(acc: str) -> str | None:
+        return study_code_of.get(acc) or coder.study_for_accession(site_code, acc)
+
+    def scrub(value: str) -> str:
+        if not value:
+            return value
+        plain = unescape(value, seps)
+        result = scrub_text(plain, context, style=style, date_policy=date_policy, accession_lookup=lookup)
+        for f in result.findings:
+            counts[f.category] = counts.get(f.category, 0) + 1
+        return value if result.text == plain else escape(result.text, seps)
+
+    def scrub_structured(value: str) -> str:
+        # keep the structure (components) and scrub each piece
+        out_reps = []
+        for r in value.split(seps.repetition):
+            comps = []
+            for c in r.split(seps.component):
+                comps.append(seps.subcomponent.join(scrub(sc) for sc in c.split(seps.subcomponent)))
+            out_reps.append(seps.component.join(comps))
+        return seps.repetition.join(out_reps)
+
+    for seg in msg.segments:
+        name = seg[0]
+        is_msh = name == "MSH"
+        first = 2 if is_msh else 1
+        if name in BLANK_SEGMENTS:
+            for i in range(2, len(seg)):
+                seg[i] = ""
+            continue
+        seg_actions = FIELD_ACTIONS.get(name)
+        for n in range(first + (1 if is_msh else 0), len(seg) + (1 if is_msh else 0)):
+            value = _get(seg, n, is_msh)
+            if not value:
+                continue
+            action = seg_actions.get(n, "text") if seg_actions is not None else "text"
+            if action == "keep":
+                # coded fields are kept, but still pass the text scrubber: a sender may put anything anywhere
+                new = scrub_structured(value)
+            elif action == "blank":
+                new = ""
+            elif action == "date":
+                new = seps.repetition.join(_year_of(r) for r in value.split(seps.repetition))
+            elif action == "site":
+                new = site_code  # the sending facility is the partner: its coded site ID
+            elif action == "control_id":
+                new = secrets.token_hex(8)
+            elif action == "patient_id":
+                new = (patient_code or "") if n == 3 else ""
+            elif action == "patient_name":
+                new = patient_code or ""
+            elif action == "accession":
+                reps = []
+                for r in value.split(seps.repetition):
+                    acc = unescape(_components(r, seps)[0], seps).strip()
+                    reps.append(study_code_of.get(acc, "") if acc else "")
+                new = seps.repetition.join(reps)
+            elif action == "address":
+                # Safe Harbor keeps the state (XAD.4) and country (XAD.6); everything smaller goes.
+                reps = []
+                for r in value.split(seps.repetition):
+                    comps = _components(r, seps)
+                    kept = ["", "", "", comps[3] if len(comps) > 3 else "", "", comps[5] if len(comps) > 5 else ""]
+                    reps.append(seps.component.join(kept).rstrip(seps.component))
+                new = seps.repetition.join(reps)
+            elif name == "OBX" and n == 5 and _get(seg, 2, False) in ("ED", "RP"):
+                # encapsulated documents (base64 PDF...) cannot be scrubbed as text: they are removed
+                new = "" if _get(seg, 2, False) == "ED" else scrub_structured(value)
+            else:  # text
+                new = scrub_structured(value)
+            _set(seg, n, is_msh, new)
+    return accessions, [study_code_of[a] for a in accessions], patient_code

@@ -1,0 +1,292 @@
+"""Known identities of a patient and study, and the textual variants under which they appear in reports.
+
+When the DICOM headers of the same study (or a metadata table row, or an HL7 PID segment) tell us who the
+patient is, the report scrubber removes those exact values and their variants even where no pattern or
+dictionary would find them: "SMITH^JOHN^A" becomes "John Smith", "John A. Smith", "Smith, John", "J. Smith",
+"JAS", "SMITH"...; "123-45-678" also matches "12345678" and "123 45 678".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from aiminer.text.lexicon import lexicon
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+#: Separators people put inside identifiers and phone numbers.
+_ID_SEP = r"[\s./()-]?"
+
+
+@dataclass(frozen=True)
+class IdentityContext:
+    """What is known about the patient and study a text belongs to, and what replaces it.
+
+    Parameters
+    ----------
+    patient_names
+        Patient names as given: DICOM PN (``"LAST^FIRST^MIDDLE^PREFIX^SUFFIX"``), HL7 XPN or free text.
+    other_names
+        Other people tied to the study: physicians, technologists, relatives (same formats).
+    patient_ids
+        MRNs and other patient identifiers (DICOM PatientID, OtherPatientIDs, HL7 PID-2/3/4).
+    accessions
+        Accession numbers of the study (and placer/filler order numbers).
+    other_ids
+        Any other identifier to remove (account, visit, SSN, insurance numbers...).
+    birth_dates
+        Birth dates (``YYYYMMDD`` or ``YYYY-MM-DD``); the generic date rules catch other formats too.
+    addresses
+        Addresses (DICOM free text or HL7 XAD ``street^other^city^state^zip``); street, city and ZIP are removed.
+    phones
+        Telephone numbers.
+    institutions
+        Institution and department names (DICOM InstitutionName...).
+    patient_code
+        Coded patient ID that replaces the patient's name and MRN (``None``: a ``[PATIENT]`` tag).
+    study_code
+        Coded study ID that replaces the accession numbers (``None``: an ``[ACCESSION]`` tag).
+    """
+
+    patient_names: tuple[str, ...] = ()
+    other_names: tuple[str, ...] = ()
+    patient_ids: tuple[str, ...] = ()
+    accessions: tuple[str, ...] = ()
+    other_ids: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    institutions: tuple[str, ...] = ()
+    patient_code: str | None = None
+    study_code: str | None = None
+
+    def merged(self, other: IdentityContext | None) -> IdentityContext:
+        """Return a context with the values of both (codes from ``self`` win when both have one)."""
+        if other is None:
+            return self
+
+        def cat(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(a + b))
+
+        return IdentityContext(
+            patient_names=cat(self.patient_names, other.patient_names),
+            other_names=cat(self.other_names, other.other_names),
+            patient_ids=cat(self.patient_ids, other.patient_ids),
+            accessions=cat(self.accessions, other.accessions),
+            other_ids=cat(self.other_ids, other.other_ids),
+            birth_dates=cat(self.birth_dates, other.birth_dates),
+            addresses=cat(self.addresses, other.addresses),
+            phones=cat(self.phones, other.phones),
+            institutions=cat(self.institutions, other.institutions),
+            patient_code=self.patient_code or other.patient_code,
+            study_code=self.study_code or other.study_code,
+        )
+
+
+@dataclass(frozen=True)
+class ContextTerm:
+    """One regular expression for a known value; ``role`` says what replaces it."""
+
+    pattern: str
+    category: str
+    role: str  # "patient", "study" or "other"
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person name split into parts (all optional)."""
+
+    family: str = ""
+    given: str = ""
+    middle: str = ""
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+
+_SPLIT_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019-]*")
+
+
+def parse_person_name(value: str) -> PersonName:
+    """Split a DICOM/HL7 (``^``-separated), ``"LAST, FIRST M"`` or ``"First M Last"`` name into parts."""
+    value = value.strip()
+    if "^" in value:
+        parts = [p.strip() for p in value.split("=")[0].split("^")]
+        parts += [""] * (5 - len(parts))
+        return PersonName(family=parts[0], given=parts[1], middle=parts[2], extra=tuple(p for p in parts[3:] if p))
+    if "," in value:
+        family, _, rest = value.partition(",")
+        words = _SPLIT_WORDS.findall(rest)
+        return PersonName(
+            family=family.strip(), given=words[0] if words else "", middle=" ".join(words[1:2]) if words else ""
+        )
+    words = _SPLIT_WORDS.findall(value)
+    if not words:
+        return PersonName()
+    if len(words) == 1:
+        return PersonName(family=words[0])
+    return PersonName(family=words[-1], given=words[0], middle=" ".join(words[1:-1]))
+
+
+def _flex(text: str) -> str:
+    """Regex for ``text`` with any run of spaces, commas or periods between words."""
+    words = [re.escape(w) for w in re.split(r"[\s,.^]+", text.strip()) if w]
+    return r"[\s,.^]*".join(words)
+
+
+def name_variants(value: str) -> list[tuple[str, bool]]:
+    """Return ``(regex, case_sensitive)`` variants of a person name.
+
+    Parameters
+    ----------
+    value
+        A name as DICOM PN ``"SMITH^JOHN^A"``, ``"Smith, John A"`` or ``"John A Smith"``.
+
+    Returns
+    -------
+    list of (str, bool)
+        Regular expressions for full orders ("John Smith", "Smith, John", "John A. Smith"), initial forms
+        ("J. Smith", "Smith J"), the family and given names alone when they are distinctive, and the initials
+        ("JS", "J.S.", "JAS") which only match in capitals.
+    """
+    name = parse_person_name(value)
+    family, given, middle = name.family, name.given, name.middle
+    out: list[tuple[str, bool]] = []
+    lex = lexicon()
+    # Multi-word family names ("de la Cruz", "Smith-Jones") match as a unit and by their parts.
+    if family and given:
+        fi, gi = re.escape(family[0]), re.escape(given[0])
+        fam, giv = _flex(family), _flex(given)
+        mid = _flex(middle) if middle else ""
+        mi = re.escape(middle[0]) if middle else ""
+        if middle:
+            out.append((rf"{giv}\s+(?:{mid}|{mi}\.?)\s+{fam}", False))
+            out.append((rf"{fam}\s*[,^]\s*{giv}(?:\s*[\s^]\s*(?:{mid}|{mi}\.?))?", False))
+        out += [
+            (rf"{giv}\s+{fam}", False),
+            (rf"{fam}\s*[,^]\s*{giv}", False),
+            (rf"{fam}\s+{giv}", False),
+            (rf"{gi}\.?\s*(?:{mi}\.?\s*)?{fam}", False),
+            (rf"{fam}\s*,?\s*{gi}\.(?:\s*{mi}\.)?", False),
+        ]
+        initials = given[0] + (middle[0] if middle else "") + family[0]
+        dotted = r"\.\s?".join(re.escape(c) for c in initials) + r"\."
+        out.append((dotted, True))
+        if len(initials) >= 2:
+            out.append((re.escape(initials.upper()), True))
+            out.append((re.escape(given[0] + family[0]).upper(), True))
+        del fi, gi
+    for part in (family, given, middle, *name.extra):
+        for word in re.split(r"[\s^,]+", part):
+            # A lone word only when it is distinctive: not an initial, not report vocabulary (a patient named
+            # "May" must not remove every "may" from the report; the full-name variants still catch her).
+            if len(word) >= 2 and word.lower() not in lex.vocab and word.lower() not in lex.common:
+                out.append((re.escape(word), False))
+            elif len(word) >= 2:
+                out.append((re.escape(word[0].upper() + word[1:].lower()), True))
+                out.append((re.escape(word.upper()), True))
+    return out
+
+
+def id_variants(value: str, min_len: int = 4) -> list[str]:
+    """Return regexes matching an identifier with or without separators (``"123-45-678"`` ~ ``"12345678"``).
+
+    Parameters
+    ----------
+    value
+        The identifier as stored (MRN, accession, phone number...).
+    min_len
+        Identifiers with fewer alphanumeric characters are ignored (too short to match safely).
+
+    Returns
+    -------
+    list of str
+        One regex with optional separators between characters, and one without leading zeros.
+    """
+    core = re.sub(r"[^0-9A-Za-z]", "", value)
+    if len(core) < min_len:
+        return []
+    out = [_ID_SEP.join(re.escape(c) for c in core)]
+    stripped = core.lstrip("0")
+    if stripped != core and len(stripped) >= min_len:
+        out.append(_ID_SEP.join(re.escape(c) for c in stripped))
+    return out
+
+
+def _date_variants(value: str) -> list[str]:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) != 8:
+        return []
+    y, m, d = digits[:4], digits[4:6], digits[6:]
+    return [
+        re.escape(v)
+        for v in (digits, f"{m}{d}{y}", f"{m}{d}{y[2:]}", f"{d}{m}{y}", f"{int(m)}/{int(d)}/{y}", f"{m}/{d}/{y}")
+    ]
+
+
+def _address_terms(value: str) -> list[tuple[str, str]]:
+    parts = [p.strip() for p in re.split(r"\^|\n|\r|;", value) if p.strip()]
+    if len(parts) == 1 and "," in parts[0]:
+        parts = [p.strip() for p in parts[0].split(",") if p.strip()]
+    terms: list[tuple[str, str]] = []
+    for part in parts:
+        zips = re.findall(r"\b\d{5}(?:-\d{4})?\b", part)
+        for z in zips:
+            terms.append((re.escape(z), "ZIP"))
+        rest = re.sub(r"\b\d{5}(?:-\d{4})?\b", "", part).strip(" ,")
+        if not rest or len(rest) <= 2:  # a state code is not removed (Safe Harbor keeps states)
+            continue
+        if re.match(r"\d", rest):
+            terms.append((_flex(rest), "ADDRESS"))
+        elif rest.lower() not in lexicon().vocab and len(rest) >= 3:
+            terms.append((_flex(rest), "CITY"))
+    return terms
+
+
+@lru_cache(maxsize=256)
+def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
+    """Expand an :class:`IdentityContext` into the terms the scrubber searches for (longest first)."""
+    terms: list[ContextTerm] = []
+    for value in context.patient_names:
+        terms += [ContextTerm(p, "NAME", "patient", cs) for p, cs in name_variants(value)]
+    for value in context.other_names:
+        terms += [ContextTerm(p, "NAME", "other", cs) for p, cs in name_variants(value)]
+    for value in context.patient_ids:
+        terms += [ContextTerm(p, "MRN", "patient") for p in id_variants(value)]
+    for value in context.accessions:
+        terms += [ContextTerm(p, "ACCESSION", "study") for p in id_variants(value)]
+    for value in context.other_ids:
+        terms += [ContextTerm(p, "OTHER_ID", "other") for p in id_variants(value)]
+    for value in context.phones:
+        terms += [ContextTerm(p, "PHONE", "other") for p in id_variants(value, min_len=7)]
+    for value in context.birth_dates:
+        terms += [ContextTerm(p, "DATE", "other") for p in _date_variants(value)]
+    for value in context.addresses:
+        terms += [ContextTerm(p, cat, "other") for p, cat in _address_terms(value)]
+    for value in context.institutions:
+        if len(value.strip()) >= 3:
+            terms.append(ContextTerm(_flex(value), "INSTITUTION", "other"))
+    unique = {(t.pattern, t.case_sensitive): t for t in terms if t.pattern}
+    return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
+
+
+def compile_context(context: IdentityContext) -> tuple[tuple[re.Pattern[str], ContextTerm], ...]:
+    """Compile :func:`context_terms` with word boundaries (cached per context)."""
+    return _compile(context)
+
+
+@lru_cache(maxsize=256)
+def _compile(context: IdentityContext) -> tuple[tuple[re.Pattern[str], ContextTerm], ...]:
+    out = []
+    for term in context_terms(context):
+        flags = 0 if term.case_sensitive else re.IGNORECASE
+        out.append((re.compile(rf"(?<![0-9A-Za-z]){term.pattern}(?![0-9A-Za-z])", flags), term))
+    return tuple(out)
+
+
+def names_from(values: Iterable[str]) -> tuple[str, ...]:
+    """Keep the non-empty values (helper for callers that build contexts from optional fields)."""
+    return tuple(v for v in values if v and v.strip())

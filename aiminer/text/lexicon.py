@@ -1,0 +1,78 @@
+"""Word lists behind report scrubbing, loaded once from ``aiminer/text/data``.
+
+The lists are plain text so that a curator can read and extend them (see docs/reports.md):
+
+- ``first_names.txt`` and ``surnames.txt``: US Census 1990 frequency lists (public domain), the detector's
+  name dictionary.
+- ``heldout_names.txt``: names the detector never loads; only :mod:`aiminer.text.synthetic` uses them, so that
+  recall on names outside the dictionary is measured honestly.
+- ``not_names.txt``: eponyms, common English words and report vocabulary that must not be taken for a name
+  without a cue.
+- ``us_cities.txt``: cities (geographic subdivisions smaller than a state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("aiminer.text").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Lower-cased word sets used by the name, city and eponym rules."""
+
+    first_names: frozenset[str]
+    surnames: frozenset[str]
+    eponyms: frozenset[str]
+    common: frozenset[str]
+    vocab: frozenset[str]
+    cities: frozenset[str]
+    not_names: frozenset[str]  # eponyms | common | vocab: never a name without a cue
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Return the process-wide :class:`Lexicon` (loaded on first use)."""
+    text = resources.files("aiminer.text").joinpath("data", "not_names.txt").read_text(encoding="utf-8")
+    sections: list[set[str]] = [set(), set(), set()]
+    index = -1
+    for line in text.splitlines():
+        if line.startswith("# --"):
+            index += 1
+            continue
+        if line.startswith("#") or index < 0:
+            continue
+        sections[min(index, 2) if index < 2 else 2].update(word.lower() for word in line.split())
+    eponyms, common, vocab = sections
+    return Lexicon(
+        first_names=frozenset(n.lower() for n in _lines("first_names.txt")),
+        surnames=frozenset(n.lower() for n in _lines("surnames.txt")),
+        eponyms=frozenset(eponyms),
+        common=frozenset(common),
+        vocab=frozenset(vocab),
+        cities=frozenset(c.lower() for c in _lines("us_cities.txt")),
+        not_names=frozenset(eponyms | common | vocab),
+    )
+
+
+@cache
+def heldout_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return ``(first_names, surnames)`` the detector never sees (for the synthetic generator only)."""
+    first: list[str] = []
+    last: list[str] = []
+    for line in _lines("heldout_names.txt"):
+        kind, _, name = line.partition("\t")
+        (first if kind == "F" else last).append(name)
+    return tuple(first), tuple(last)
+
+
+@cache
+def dictionary_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return ``(first_names, surnames)`` of the detector's dictionary in file order (title case)."""
+    return tuple(_lines("first_names.txt")), tuple(_lines("surnames.txt"))

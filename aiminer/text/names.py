@@ -1,0 +1,534 @@
+"""Person-name detection: cues, credentials, DICOM/HL7 name syntax, a name dictionary, and propagation.
+
+Rules, strongest first:
+
+1. A cue before the name: titles ("Dr.", "Mr.", "Mrs."), roles ("Attending:", "Technologist:", "signed by",
+   "dictated by", "referred by", "cc:", "discussed with", "mother"), header labels ("Patient:", "Name:").
+   Any capitalised words after a cue are a name unless they are report vocabulary.
+2. A credential after the name ("Smith, MD", "Jane Doe RT(R)").
+3. Name syntax: ``LAST^FIRST`` (DICOM PN, HL7 XPN); transcription initials ("JS/kl").
+4. The dictionary (US Census first names and surnames) without a cue: "First [M.] Last", "LAST, FIRST",
+   "J. Smith". Eponyms are kept when followed by a medical noun ("Parkinson disease", "Foley catheter",
+   "Baker cyst") or preceded by one ("pouch of Douglas").
+5. Propagation: a word found in any name above is removed wherever else it appears capitalised in the same
+   document ("Dr. Okafor ... Okafor agrees").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from aiminer.text.lexicon import Lexicon, lexicon
+from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, Candidate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_TOKEN_RE = re.compile(
+    r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019]*(?:-[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019]*)*|\S"
+)
+
+_TITLES = r"Dr|Drs|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
+_ROLES = (
+    r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
+    r"|(?:electronically\s+)?signed(?:\s+out)?\s+by|e-?signed\s+by|dictated\s+by|transcribed\s+by|typed\s+by"
+    r"|referred\s+by|referring(?:\s+(?:physician|provider|doctor|clinician|md|dr))?|ordering(?:\s+(?:physician|"
+    r"provider|doctor|clinician|md))?|ordered\s+by|requested\s+by|requesting(?:\s+(?:physician|provider))?"
+    r"|attending(?:\s+(?:physician|radiologist|surgeon|md|staff))?|technologist|technician|tech|radiologist"
+    r"|resident|fellow|sonographer|mammographer|nurse|rn|physician|provider|surgeon|pathologist|cytotechnologist"
+    r"|signed|signature|interpreted\s+by|read\s+by|reviewed\s+by|verified\s+by|approved\s+by|reported\s+by|performed\s+by"
+    r"|prepared\s+by|finalized\s+by|authenticated\s+by|scribed\s+by|seen\s+by|examined\s+by|consult(?:ed)?\s+by"
+    r"|discussed\s+with|d/w|communicated\s+(?:to|with)|spoke\s+(?:to|with)|called\s+to|conveyed\s+to"
+    r"|notified|informed|paged|relayed\s+to|reported\s+to|results\s+given\s+to|read\s+back\s+by"
+    r"|cc|c\.c\.|copy\s+to|copies\s+to|pcp|primary\s+care(?:\s+(?:physician|provider))?|care\s+of|c/o"
+    r"|contact(?:\s+person)?|emergency\s+contact|next\s+of\s+kin|nok|guarantor|subscriber|insured|responsible\s+party"
+    r"|mother|father|mom|dad|wife|husband|spouse|partner|son|daughter|sister|brother|guardian|caregiver|parent"
+    r"|grandmother|grandfather|aunt|uncle|niece|nephew|cousin|friend|neighbor|accompanied\s+by|witness(?:ed\s+by)?"
+    r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
+    r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
+)
+_CUE_RE = re.compile(
+    rf"(?<![\w])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
+    re.IGNORECASE,
+)
+_CREDENTIAL_RE = re.compile(
+    r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
+    r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
+    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW)(?![A-Za-z])"
+)
+_CARET_RE = re.compile(
+    r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3}"
+)
+_INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
+_ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
+_FUNCTION_WORDS = frozenset("and or the on at in for of to with was is who has had as by from a an".split())
+_CLASS_WORDS = frozenset("category grade type stage class level group tier score zone phase lobe segment".split())
+# Endings of English and medical words that are rarely surnames ("T. Degenerative", "A. Cardiomegaly").
+_WORD_SUFFIXES = (
+    "megaly", "itis", "osis", "ative", "ive", "ic", "ous", "oma", "ity", "ment", "tion", "sion", "ness", "ed",
+    "ing", "ary", "ory", "ical", "able", "ible", "ular", "ism", "emia", "pathy", "ectomy", "otomy", "plasty",
+    "scopy", "graphy", "gram", "ies", "ally", "ly",
+)  # fmt: skip
+_BARE_ROLES = frozenset(
+    "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
+    "grandmother grandfather aunt uncle niece nephew cousin friend neighbor".split()
+)
+_PARTICLES = frozenset(
+    "van von de der den del della di da dos das du la le st st. mac mc bin ibn al el ter ten".split()
+)
+_OF_NOUNS = frozenset(
+    "pouch ligament foramen foramina circle sphincter ampulla space canal duct ducts angle triangle island column "
+    "columns crypts loop line band gland glands bursa fat tubercle sinus spaces organ organs".split()
+)
+_STOP_AFTER = frozenset(
+    "md do phd rn np pa mbbs facr frcr rt arrt rdms and or the on at in for of to with was is who has had "
+    "as by from".split()
+)
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _word_ok_cued(word: str, lex: Lexicon) -> bool:
+    low = word.lower()
+    if not _is_cap(word) or low in lex.vocab or low in _STOP_AFTER:
+        return False
+    return not _CREDENTIAL_RE.fullmatch(word)
+
+
+def _followed_by_eponym_noun(text: str, end: int) -> bool:
+    rest = text[end : end + 40]
+    m = re.match(r"(?:'s|\u2019s|s')?(?:\s{0,10}-\s{0,10}[A-Z][a-z]+)*\s+([A-Za-z]+)", rest)
+    if m and m.group(1).lower() in EPONYM_FOLLOWERS:
+        return True
+    return bool(re.match(r"(?:'s|\u2019s)?\s{0,10}-\s{0,10}[A-Z]", rest))
+
+
+def _preceded_by_of_noun(text: str, start: int) -> bool:
+    m = re.search(r"([A-Za-z]+)\s+of\s+(?:the\s+)?$", text[max(0, start - 30) : start])
+    return bool(m and m.group(1).lower() in _OF_NOUNS)
+
+
+class _Tokens:
+    """Word tokens of a text with their offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.items = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+        self.index_at = {s: i for i, (s, _, _) in enumerate(self.items)}
+
+    def gap(self, i: int) -> str:
+        """Text between token ``i`` and token ``i + 1``."""
+        return self.text[self.items[i][1] : self.items[i + 1][0]] if i + 1 < len(self.items) else ""
+
+
+def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
+    i = tokens.index_at.get(pos)
+    if i is None:
+        return False
+    w = tokens.items[i][2]
+    low = w.lower()
+    if low in _PARTICLES and i + 1 < len(tokens.items) and _is_cap(tokens.items[i + 1][2]):
+        return True
+    if not _is_cap(w) or low in lex.vocab:
+        return False
+    items = tokens.items
+    nxt = items[i + 1][2] if i + 1 < len(items) else ""
+    if low in lex.first_names or low in lex.surnames or nxt == "," or (w.isupper() and len(w) > 2):
+        return True
+    if low in _PARTICLES:
+        return True
+    # "Patient Alisia T. Wittler", "Patient T. Vallas": two name-like tokens in a row
+    k = i + 1
+    if k < len(items) and items[k][2] == "." and len(w) == 1:
+        k += 1
+    if k < len(items) and len(items[k][2]) == 1 and items[k][2].isupper():
+        return True
+    return k < len(items) and _is_cap(items[k][2]) and items[k][2].lower() not in lex.vocab
+
+
+def _parse_name_after(
+    tokens: _Tokens, i: int, lex: Lexicon, allow_comma: bool = True, after_title: bool = False
+) -> tuple[int, int] | None:
+    """Read a name starting at token ``i``; return (start, end) offsets or ``None``."""
+    items = tokens.items
+    n = len(items)
+    parts = 0
+    j = i
+    end = -1
+    start = items[i][0] if i < n else -1
+    comma_used = False
+    while j < n and parts < 5:
+        _s, e, w = items[j]
+        if w in ("St", "ST", "Ste") and j + 2 < n and items[j + 1][2] == "." and _is_cap(items[j + 2][2]):
+            if tokens.gap(j) == "" and tokens.gap(j + 1) == " ":
+                j += 2
+                continue
+        if w.lower() in _PARTICLES:
+            k = j
+            while k < n and items[k][2].lower() in _PARTICLES and tokens.gap(k) == " ":
+                k += 1
+            if k < n and k > j and _is_cap(items[k][2]) and _word_ok_cued(items[k][2], lex):
+                j = k
+                continue
+            if not _is_cap(w):
+                break
+        if len(w) == 1 and w.isupper():  # initial
+            end = e
+            if j + 1 < n and items[j + 1][2] == "." and tokens.gap(j) == "":
+                end = items[j + 1][1]
+                j += 1
+            parts += 1
+        elif w[0].isalpha() and (
+            _word_ok_cued(w, lex)
+            or (
+                # "Dr. Hand", "Heather Bone": a surname that is also report vocabulary, right after a title or
+                # a first name
+                _is_cap(w)
+                and (
+                    after_title
+                    or w.lower() in lex.surnames
+                    or w.lower() in lex.first_names
+                    or bool(_CREDENTIAL_RE.match(tokens.text, e))
+                    or (parts > 0 and re.match(r"\s{0,10}(?:[(,;]|$)", tokens.text[e : e + 3]) is not None)
+                )
+                and (
+                    (after_title and parts == 0 and w.lower() not in _FUNCTION_WORDS)
+                    or (
+                        parts > 0
+                        and w.lower() not in _STOP_AFTER
+                        and (
+                            items[j - 1][2].lower() in lex.first_names
+                            or items[j - 1][2] == "."
+                            or bool(_CREDENTIAL_RE.match(tokens.text, e))
+                            or re.match(r"\s{0,10}(?:[(,;]|$)", tokens.text[e : e + 3]) is not None
+                        )
+                    )
+                )
+            )
+        ):
+            end = e
+            parts += 1
+        else:
+            break
+        gap = tokens.gap(j)
+        if j + 1 >= n:
+            break
+        nxt = items[j + 1][2]
+        if gap in (" ", "") and nxt not in (",", "^"):
+            j += 1
+            continue
+        if nxt == "^" and gap == "":
+            j += 2
+            continue
+        if nxt == "," and allow_comma and not comma_used and parts == 1 and j + 2 < n:
+            after = items[j + 2][2]
+            if (
+                tokens.gap(j + 1) == " "
+                and (_word_ok_cued(after, lex) or (_is_cap(after) and after.lower() in lex.first_names))
+                and not _CREDENTIAL_RE.fullmatch(" " + after)
+            ):
+                comma_used = True
+                j += 2
+                continue
+        break
+    if parts == 0 or end <= start:
+        return None
+    return start, end
+
+
+def find_names(text: str) -> Iterator[Candidate]:
+    """Yield person-name spans (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    text
+        Report text.
+
+    Yields
+    ------
+    Candidate
+        ``NAME`` spans; cue-based ones carry a higher priority than dictionary ones.
+    """
+    lex = lexicon()
+    tokens = _Tokens(text)
+    found: list[Candidate] = []
+    # 1. cues
+    for m in _CUE_RE.finditer(text):
+        if m.group("role"):
+            role = m.group("role").lower()
+            # A one-word role is a cue only with a colon ("Technologist: ..."), except relatives and "cc".
+            has_colon = bool(re.search(r"[:#-]", m.group()[len(m.group("role")) :]))
+            if " " not in role and not has_colon and role not in _BARE_ROLES:
+                if role not in ("patient", "pt") or not _looks_like_name_start(tokens, m.end(), lex):
+                    continue
+        i = tokens.index_at.get(m.end())
+        if i is None:
+            continue
+        span = _parse_name_after(tokens, i, lex, after_title=bool(m.group("title") or m.group("title2")))
+        if span is None or m.group("role"):
+            # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
+            im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
+            if im:
+                found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))
+        if span is None:
+            continue
+        start, end = span
+        if m.group("role") and not m.group("title"):
+            # "Mother: unknown" / "cc: Radiology" are not names; a single capitalised report word is already
+            # filtered by _word_ok_cued. Sentences starting after "discussed with" need a capital.
+            pass
+        found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
+    # 2. credentials after a name
+    for m in _CREDENTIAL_RE.finditer(text):
+        cred = m.group().strip(" ,")
+        if cred in ("DO", "DC", "OD", "PA", "RT", "RN", "NP") and "," not in m.group():
+            continue
+        if m.end() < len(text) and text[m.end() : m.end() + 1].isalnum():
+            continue
+        i = tokens.index_at.get(m.start())
+        if i is None:
+            # the credential regex starts at whitespace/comma: find the token before it
+            k = _token_ending_before(tokens, m.start())
+            if k is None:
+                continue
+        else:
+            k = i - 1
+        span = _parse_name_backwards(tokens, k, lex)
+        if span:
+            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "credential"))
+    # 3. syntax
+    for m in _CARET_RE.finditer(text):
+        found.append(Candidate(m.start(), m.end(), "NAME", P_NAME_CUED, "syntax"))
+    for m in _INITIALS_RE.finditer(text):
+        _head, _, tail = m.group().replace(":", "/").partition("/")
+        if tail.islower() or tail.lower() not in lex.vocab:
+            found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
+    # 4. dictionary
+    found.extend(_dictionary_names(tokens, lex))
+    yield from found
+    # 5. propagation of words seen in names
+    yield from _propagate(text, tokens, found, lex)
+
+
+def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:
+    for k in range(len(tokens.items) - 1, -1, -1):
+        if tokens.items[k][1] <= pos:
+            return k
+    return None
+
+
+def _parse_name_backwards(tokens: _Tokens, k: int, lex: Lexicon) -> tuple[int, int] | None:
+    items = tokens.items
+    end = items[k][1] if k >= 0 else -1
+    start = -1
+    parts = 0
+    j = k
+    while j >= 0 and parts < 4:
+        w = items[j][2]
+        if w == "." and j > 0 and len(items[j - 1][2]) == 1 and items[j - 1][2].isupper():
+            j -= 1
+            continue
+        if w == "," and parts == 1 and j > 0 and _word_ok_cued(items[j - 1][2], lex):
+            j -= 1
+            continue
+        vocab_surname = (
+            parts == 0
+            and _is_cap(w)
+            and (w.lower() in lex.surnames or w.lower() in lex.first_names)
+            and j > 0
+            and (items[j - 1][2] == "." or _is_cap(items[j - 1][2]))
+        )
+        if (len(w) == 1 and w.isupper()) or (w[0].isalpha() and (_word_ok_cued(w, lex) or vocab_surname)):
+            start = items[j][0]
+            parts += 1
+            if j > 0 and tokens.gap(j - 1) not in (" ", "", ", "):
+                break
+            j -= 1
+            continue
+        break
+    if parts == 0 or start < 0:
+        return None
+    # a single initial before a credential is not enough ("A. MD")
+    if parts == 1 and len(tokens.text[start:end].strip(".")) == 1:
+        return None
+    return start, end
+
+
+def _is_first(word: str, lex: Lexicon) -> bool:
+    low = word.lower()
+    return _is_cap(word) and low in lex.first_names and low not in lex.not_names
+
+
+def _is_last(word: str, lex: Lexicon, all_caps_text: bool) -> bool:
+    low = word.lower()
+    if not _is_cap(word) or len(word) < 2 or low in lex.vocab:
+        return False
+    if low in lex.surnames:
+        return True
+    if all_caps_text or word.isupper():
+        return False
+    return low not in lex.common and low not in lex.eponyms and low not in lex.cities
+
+
+def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
+    items = tokens.items
+    text = tokens.text
+    n = len(items)
+    letters = [c for c in text if c.isalpha()]
+    all_caps_text = bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    for i in range(n):
+        s, _e, w = items[i]
+        if not _is_cap(w):
+            continue
+        # First [M.|Middle] Last
+        if _is_first(w, lex) and i + 1 < n and tokens.gap(i) == " ":
+            j = i + 1
+            if len(items[j][2]) == 1 and items[j][2].isupper():
+                if j + 1 < n and items[j + 1][2] == "." and tokens.gap(j) == "":
+                    j += 1
+                j += 1 if j + 1 < n and tokens.gap(j) == " " else n
+            elif (
+                j + 1 < n
+                and _is_first(items[j][2], lex)
+                and tokens.gap(j) == " "
+                and _is_last(items[j + 1][2], lex, all_caps_text)
+            ):
+                j += 1
+            if j < n and _is_last(items[j][2], lex, all_caps_text) and not _followed_by_eponym_noun(text, items[j][1]):
+                if not _preceded_by_of_noun(text, s):
+                    yield Candidate(s, items[j][1], "NAME", P_NAME, "dictionary")
+                    continue
+        low = w.lower()
+        # LAST, FIRST [M] (an unknown surname is fine when the first name is known and the case matches)
+        if (
+            (
+                (low in lex.surnames and low not in lex.not_names)
+                or (
+                    len(w) > 1
+                    and low not in lex.not_names
+                    and low not in lex.cities
+                    and i + 2 < n
+                    and w.isupper() == items[i + 2][2].isupper()
+                )
+            )
+            and i + 2 < n
+            and items[i + 1][2] == ","
+            and tokens.gap(i + 1) == " "
+            and _is_first(items[i + 2][2], lex)
+        ):
+            end = items[i + 2][1]
+            if i + 3 < n and len(items[i + 3][2]) == 1 and items[i + 3][2].isupper() and tokens.gap(i + 2) == " ":
+                end = items[i + 3][1]
+            yield Candidate(s, end, "NAME", P_NAME, "dictionary")
+            continue
+        # "Erinn N. Dipaolo", "DAISE, FERDINAND F": name shapes with words the dictionary does not know
+        shape = _name_shape(tokens, i, lex)
+        if shape is not None:
+            yield Candidate(s, shape, "NAME", P_NAME, "dictionary")
+            continue
+        # J. Smith
+        if (
+            len(w) == 1
+            and w.isupper()
+            and i + 2 < n
+            and items[i + 1][2] == "."
+            and tokens.gap(i + 1) in (" ", "")
+            and _is_cap(items[i + 2][2])
+        ):
+            last = items[i + 2][2]
+            ll = last.lower()
+            if (
+                ll in lex.surnames
+                and ll not in lex.vocab
+                and ll not in lex.common
+                and not _followed_by_eponym_noun(text, items[i + 2][1])
+                and not (i > 0 and items[i - 1][2] == "." and tokens.gap(i - 1) == "")
+            ):
+                yield Candidate(s, items[i + 2][1], "NAME", P_NAME, "dictionary")
+
+
+def _plain(word: str, lex: Lexicon) -> bool:
+    low = word.lower()
+    return (
+        _is_cap(word)
+        and len(word) >= 2
+        and low not in lex.not_names
+        and low not in lex.cities
+        and low not in _STOP_AFTER
+        and not _CREDENTIAL_RE.fullmatch(word)
+    )
+
+
+def _initial_at(tokens: _Tokens, k: int) -> int | None:
+    """End offset of an initial ("T." or "T") at token ``k``, else ``None``; the dot is required in mixed case."""
+    items = tokens.items
+    if k >= len(items) or len(items[k][2]) != 1 or not items[k][2].isupper():
+        return None
+    if k + 1 < len(items) and items[k + 1][2] == "." and tokens.gap(k) == "":
+        return items[k + 1][1]
+    return None
+
+
+def _name_shape(tokens: _Tokens, i: int, lex: Lexicon) -> int | None:
+    items = tokens.items
+    n = len(items)
+    _s, _e, w = items[i]
+    text = tokens.text
+    # Word M. Word
+    if _plain(w, lex) and i + 3 < n and tokens.gap(i) == " ":
+        dot_end = _initial_at(tokens, i + 1)
+        if dot_end is not None:
+            k = i + 3
+            while k < n and items[k][2].lower() in _PARTICLES and tokens.gap(k - 1) == " ":
+                k += 1
+            if k < n and _plain(items[k][2], lex) and text[dot_end : items[i + 3][0]] == " ":
+                if not _followed_by_eponym_noun(text, items[k][1]):
+                    return items[k][1]
+    # X. Word (not inside "U.S." and not a heading "A. Findings:")
+    if (
+        len(w) == 1
+        and w.isupper()
+        and not (i > 0 and tokens.gap(i - 1) == "" and items[i - 1][2][-1:].isalnum())
+        and not (i > 0 and (items[i - 1][2] == "." or items[i - 1][2].lower() in _CLASS_WORDS))
+    ):
+        dot_end = _initial_at(tokens, i)
+        if dot_end is not None and i + 2 < n and text[dot_end : items[i + 2][0]] == " ":
+            word = items[i + 2][2]
+            after = text[items[i + 2][1] : items[i + 2][1] + 1]
+            if (
+                _plain(word, lex)
+                and len(word) >= 3
+                and after != ":"
+                and (word.lower() in lex.surnames or not word.lower().endswith(_WORD_SUFFIXES))
+                and not _followed_by_eponym_noun(text, items[i + 2][1])
+            ):
+                return items[i + 2][1]
+    # LAST, FIRST M  (both capitalised words, then a single initial)
+    if _plain(w, lex) and i + 3 < n and items[i + 1][2] == "," and tokens.gap(i + 1) == " ":
+        first = items[i + 2][2]
+        if _plain(first, lex) and first.isupper() == w.isupper() and tokens.gap(i + 2) == " ":
+            init = items[i + 3][2]
+            if len(init) == 1 and init.isupper():
+                end = items[i + 3][1]
+                if end >= len(text) or not text[end].isalpha():
+                    return _initial_at(tokens, i + 3) or end
+    return None
+
+
+def _propagate(text: str, tokens: _Tokens, found: list[Candidate], lex: Lexicon) -> Iterator[Candidate]:
+    words: set[str] = set()
+    for c in found:
+        for w in re.findall(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019-]+", text[c.start : c.end]):
+            low = w.lower()
+            if len(w) >= 3 and low not in lex.vocab and low not in lex.common and low not in _PARTICLES:
+                words.add(low)
+    if not words:
+        return
+    for s, e, w in tokens.items:
+        if _is_cap(w) and w.lower() in words:
+            if _followed_by_eponym_noun(text, e) or _preceded_by_of_noun(text, s):
+                continue
+            yield Candidate(s, e, "NAME", P_NAME, "propagated")

@@ -1,0 +1,430 @@
+"""Pattern detectors for the non-name Safe Harbor identifiers in free text.
+
+Each detector yields :class:`Candidate` spans. Patterns are anchored on what makes a value an identifier:
+its shape (emails, URLs, IPs, SSNs, phone numbers, street addresses), a cue before it ("MRN:", "Acc#",
+"Serial No."), or its place ("City, ST 12345"). Medicine that looks like numbers (measurements, vertebral
+levels, sequences, BI-RADS, CPT codes, doses) is left alone by construction: no rule matches a bare number
+of fewer than seven digits without a cue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiminer.text.dates import find_dates
+from aiminer.text.lexicon import lexicon
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+# Priorities when candidates overlap: the merged span takes the category of its strongest member.
+P_CONTEXT = 100
+P_STRUCTURED = 80
+P_CUED_ID = 75
+P_DATE = 70
+P_PHONE = 60
+P_ADDRESS = 55
+P_NAME_CUED = 52
+P_INSTITUTION = 50
+P_NAME = 45
+P_CITY = 40
+P_GENERIC_ID = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span that a detector believes is PHI (offsets into the original text)."""
+
+    start: int
+    end: int
+    category: str
+    priority: int
+    source: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    role: str = "other"
+
+
+EMAIL_RE = re.compile(r"(?<![\w.+%-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+URL_RE = re.compile(
+    r"\b(?:https?|ftp|sftp)://[^\s<>\"'\]]+|\bwww\.[^\s<>\"'\]]+"
+    r"|(?<![\w.@-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info|health|biz|mil)\b"
+    r"(?:/[^\s<>\"'\]]*)?",
+    re.IGNORECASE,
+)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPV4_RE = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?(?!\w|\.\d)")
+IPV6_RE = re.compile(
+    r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:?){0,6}"
+    r"[0-9A-Fa-f]{0,4}|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})(?![\w:])"
+)
+MAC_RE = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])")
+SSN_RE = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+_PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+_EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension)\s{0,10}\d{1,6})?"
+PHONE_RE = re.compile(
+    rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\d{{2,4}}){{3,5}}(?!\w)"
+)
+PHONE_CUE_RE = re.compile(
+    r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|pager|pgr|beeper|fax|facsimile|call(?:ed)?(?:\s+(?:at|on))?|"
+    r"contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?\s{0,10}[:#]?\s{0,10})"
+    r"(?P<num>\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){0,3})(?![\w])"
+    r"|(?<![\w])x(?P<ext>\d{3,5})(?!\w)"
+)
+FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?\s{0,10}[:.#]?\s{0,10}$)")
+
+_ID = (
+    r"(?P<id>(?:[A-Za-z]{1,6}[-#]?)?\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*)*"
+    r"(?: \d{2,}(?![\d.]))*)"
+)
+_ID_ALPHA = r"(?P<id>[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9])"
+_NUM = r"(?:number|num|no|nbr|id|#|code)\.?"
+_CUES: dict[str, str] = {
+    "MRN": (
+        r"MRN|MR\s{0,10}#|MR\s{0,10}no|MR\s{0,10}number|Medical\s+Record(?:\s+Number)?|Med\.?\s{0,10}Rec(?:ord)?|Patient\s+ID|Pt\.?\s{0,10}ID"
+        r"|PID|Unit\s+(?:No|Number)|Hospital\s+(?:No|Number|#)|Chart(?:\s+(?:No|Number|#))|E?MPI|CMRN|Patient\s+Number"
+    ),
+    "ACCESSION": (
+        r"Acc(?:ession)?|ACC|Accn|Exam\s{0,10}(?:#|No|Number|ID)|Order\s{0,10}(?:#|No|Number|ID)|Requisition|Req|Study\s+ID"
+        r"|RIS|Case|Surgical\s+Pathology|Path(?:ology)?\s+(?:No|Number|#|Case)|Specimen"
+    ),
+    "ACCOUNT": r"Account|Acct|Encounter|Enc|FIN|CSN|HAR|Visit|Billing|Financial|Invoice|Claim",
+    "HEALTH_PLAN": (
+        r"Member(?:\s+ID)?|Policy|Subscriber(?:\s+ID)?|Insurance(?:\s+ID)?|Medicare|Medicaid|MBI|HICN|Beneficiary"
+        r"|Group|Plan(?:\s+ID)?|Health\s+Plan|Insured\s+ID|Payer\s+ID"
+    ),
+    "LICENSE": (
+        r"License|Licence|Lic|Driver'?s?\s+License|DL|DEA|NPI|Certificate|Cert|Registration|Plate|License\s+Plate"
+        r"|Tag|VIN|Vehicle(?:\s+ID)?|Passport|Permit"
+    ),
+    "DEVICE_ID": (
+        r"Serial|S/N|SN|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
+        r"|IMEI|Asset(?:\s+Tag)?|Generator(?:\s+Serial)?|Scanner\s+(?:ID|Serial)"
+    ),
+    "SSN": r"SSN|SS\s{0,10}#|Soc(?:ial)?\s+Sec(?:urity)?(?:\s+(?:Number|No|#))?",
+    "OTHER_ID": r"ID|Identifier|Ref(?:erence)?|Confirmation|Employee\s+ID|Badge|Tracking|Ticket|Barcode|Study\s+UID",
+}
+CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
+    (
+        cat,
+        re.compile(
+            rf"(?<![\w/-])(?:{cues})(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?(?:#\s{{0,10}})?{_ID}",
+            re.IGNORECASE,
+        ),
+    )
+    for cat, cues in _CUES.items()
+]
+# Upper-case alphanumeric identifiers after a strong cue ("Plate: ABC1234" has digits; "Plate: KXR-TWO" too short).
+CUED_ALNUM_RE = re.compile(
+    r"(?<![\w])(?:license\s+plate|plate|VIN|serial(?:\s+(?:no|number))?|S/N|member\s+ID|policy(?:\s+(?:no|number))?|"
+    r"MRN|accession(?:\s+(?:no|number))?)\s{0,10}[:#]?\s{0,10}" + _ID_ALPHA,
+    re.IGNORECASE,
+)
+
+UID_RE = re.compile(r"(?<![\w.])[0-2](?:\.(?:0|[1-9]\d*)){4,}(?![\w.])")
+LONG_DIGITS_RE = re.compile(r"(?<![\w.,])\d{7,}(?![\w]|[.,]\d)")
+ALNUM_ID_RE = re.compile(
+    r"(?<![\w-])(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|\d{2,}(?:-\d{2,}){2,}"
+    r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
+)
+VIN_RE = re.compile(r"(?<![\w])(?=(?:[A-HJ-NPR-Z]*\d){3})(?=(?:\d*[A-HJ-NPR-Z]){3})[A-HJ-NPR-Z0-9]{17}(?![\w])")
+
+_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|"
+    r"Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Alley|Aly|Loop|Pike|Turnpike|Tpke|Plaza|Row|Crescent|Cres|"
+    r"Run|Path|Walk|Commons|Point|Ridge|Heights|Hts|Expressway|Expy|Freeway|Fwy|Causeway|Crossing|Xing|Bend|Cove|"
+    r"Glen|Grove|Hollow|Landing|Meadows?|Park|Pass|Station|Summit|Valley|View|Vista)"
+)
+_UNIT = (
+    r"(?:,?\s{0,10}(?:Apt|Apartment|Suite|Ste|Unit|Bldg|Building|Fl|Floor|Rm|Room|Lot|Trlr|#)\.?\s{0,10}#?\s{0,10}"
+    r"[A-Za-z]?\d*[A-Za-z]?\b)?"
+)
+_STREET_WORD = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d+(?i:st|nd|rd|th)|[A-Z]{2,})"
+STREET_RE = re.compile(
+    rf"(?<![\w.-])\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
+    rf"(?:{_STREET_WORD}\s+){{0,3}}{_STREET_WORD}\s+(?i:{_SUFFIX})\b\.?(?i:{_UNIT})"
+    rf"|\b(?:Route|Rte|Highway|Hwy|County\s+Road|State\s+Route|Interstate)\s+\d{{1,4}}\b"
+)
+STREET_LOWER_RE = re.compile(
+    r"(?<![\w.-])\d{1,6}\s+(?:[a-z]+\s+){0,2}[a-z]+\s+(?:street|avenue|road|boulevard|drive|lane|court|place|terrace)\b"
+)
+PO_BOX_RE = re.compile(r"\b(?:P\.?\s{0,10}O\.?|Post\s+Office)\s{0,10}Box\s+\d+\b", re.IGNORECASE)
+
+_STATE_CODES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
+    "OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI WY"
+).split()
+_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+    "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|"
+    "Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|"
+    "Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|"
+    "Virginia|Washington|West Virginia|Wisconsin|Wyoming|Puerto Rico|District of Columbia"
+)
+_STATE = rf"(?:{'|'.join(_STATE_CODES)}|{_STATE_NAMES})"
+_CITY = r"(?<![\w'\u2019.-])(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
+CITY_STATE_ZIP_RE = re.compile(rf"{_CITY},?\s+{_STATE}\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
+CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
+ZIP_CUE_RE = re.compile(
+    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code)\s{0,10}[:#]?\s{0,10})(?P<zip>\d{5}(?:-\d{4})?)(?!\d)"
+)
+ZIP4_RE = re.compile(r"(?<![\w-])\d{5}-\d{4}(?![\w-])")
+CITY_CUE_RE = re.compile(
+    r"(?i:\b(?:city|town|hometown|lives\s+in|living\s+in|resides\s+in|resident\s+of|residing\s+in|native\s+of|"
+    r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
+    r"(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
+)
+COUNTY_RE = re.compile(r"\b(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:County|Parish|Township|Borough)\b")
+
+_INST_SUFFIX = (
+    r"(?:Hospitals?|Medical\s+Cent(?:er|re)|Med(?:ical)?\.?\s+Ctr\.?|Health(?:care)?(?:\s+(?:System|Center|Network|"
+    r"Services|Sciences\s+Center|Partners|Alliance))?|Clinics?|Infirmary|Cancer\s+(?:Center|Institute)|"
+    r"Children'?s(?:\s+(?:Hospital|Medical\s+Center))?|Imaging(?:\s+(?:Center|Associates|Institute|Group|Services))?|"
+    r"Radiology(?:\s+(?:Associates|Group|Partners|Consultants|Services))?|Medical\s+(?:Group|Associates|Campus|Plaza)|"
+    r"Surg(?:ical|ery)\s+Center|Rehabilitation\s+(?:Center|Hospital|Institute)|Nursing\s+(?:Home|Center)|Hospice|"
+    r"Physicians|Diagnostic(?:s|\s+Center)|Urgent\s+Care|Heart\s+Institute|Eye\s+Institute|Institute|"
+    r"Sanitarium|Sanatorium|Cent(?:er|re)\s+for\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|Memorial|Foundation|Kaiser|VA|VAMC)"
+)
+_INST_OF = r"(?:\s+(?i:of|for|at)\s+(?:(?i:the)\s+)?[A-Z][\w.'\u2019-]+(?:\s+(?:(?i:of)\s+)?[A-Z][\w.'\u2019-]+){0,3})?"
+INSTITUTION_RE = re.compile(
+    rf"(?<![\w'\u2019.&-])(?P<inst>(?:(?:St\.?|Saint|Mt\.?|Mount|Our\s+Lady\s+of(?:\s+the)?|Sisters\s+of)\s+)?"
+    rf"(?:[A-Z][A-Za-z'\u2019.&-]*\s+(?:(?:of|and|&|the|for)\s+)?){{0,4}}[A-Z][A-Za-z'\u2019.&-]*\s+(?i:{_INST_SUFFIX})\b{_INST_OF})"
+    rf"|(?P<univ>(?i:University|College|Univ\.|Hospital|Clinic|Medical\s+Center|Infirmary)\s+(?i:of|for)\s+"
+    rf"(?:the\s+)?[A-Z][A-Za-z.-]+(?:\s+(?:at\s+|of\s+)?[A-Z][A-Za-z.-]+){{0,3}}"
+    rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
+)
+_GENERIC_INST_WORDS = frozenset(
+    "the our this that a an outside local area community general main county university college children's "
+    "childrens memorial regional state city veterans teaching tertiary referring another other same affiliated "
+    "private public rural urban nearby academic satellite st st. saint of and for & medical center health hospital "
+    "clinic imaging radiology department dept service services institute".split()
+)
+EPONYM_FOLLOWERS = frozenset(
+    "disease diseases syndrome syndromes sign signs lesion lesions fracture fractures cyst cysts catheter catheters "
+    "tube tubes classification criteria score scale staging stage grade line lines node nodes deformity malformation "
+    "sarcoma lymphoma tumor tumour procedure operation repair pouch space canal duct ligament ligaments fascia "
+    "triangle "
+    "hernia diverticulum ring test maneuver manoeuvre palsy phenomenon effect law rule type variant anomaly view "
+    "position angle method index ratio body bodies nodule nodules cell cells foramen foramina plexus area zone fossa "
+    "bursa esophagus ulcer shunt filter valve device port drain needle technique apparatus fixation nail plate frame "
+    "splint cast system systems capsule gland glands cartilage pad fat pads bone membrane tissue layer reflex "
+    "aneurysm anastomosis bypass tract column columns crypts bundle loop nerve artery vein arch point points "
+    "complex encephalopathy disorder dystrophy thyroiditis arteritis granulomatosis histiocytosis ileus "
+    "contracture fibrosis's lymphadenopathy carcinoma adenoma line's shunt's tear tears compartment".split()
+)
+
+
+def _in_generic(words: list[str]) -> bool:
+    lex = lexicon()
+    return all(w.lower().strip(".,'") in _GENERIC_INST_WORDS or w.lower() in lex.vocab for w in words)
+
+
+def find_structured(text: str) -> Iterator[Candidate]:
+    """Yield emails, URLs, IPs, MAC addresses, SSNs, phone and fax numbers (shape-based)."""
+    for m in EMAIL_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "EMAIL", P_CONTEXT + 5, "pattern")
+    for m in URL_RE.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in ".,;:)":
+            end -= 1
+        token = text[m.start() : end]
+        # "e.g.", "Dr.Smith" and file names are not URLs; a dotted word needs a known top-level domain.
+        if "." in token and not re.fullmatch(r"\d+(?:\.\d+)+", token):
+            yield Candidate(m.start(), end, "URL", P_CONTEXT + 1, "pattern")
+    for m in IPV4_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "IP", P_STRUCTURED, "pattern")
+    for m in IPV6_RE.finditer(text):
+        token = m.group()
+        if token.count(":") >= 2 and ("::" in token or token.count(":") == 7) and re.search(r"[A-Fa-f]|::", token):
+            yield Candidate(m.start(), m.end(), "IP", P_STRUCTURED, "pattern")
+    for m in MAC_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "DEVICE_ID", P_STRUCTURED, "pattern")
+    for m in SSN_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "SSN", P_STRUCTURED, "pattern")
+    for m in PHONE_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
+    for m in PHONE_CUE_RE.finditer(text):
+        group = "num" if m.group("num") else "ext"
+        digits = re.sub(r"\D", "", m.group(group))
+        if len(digits) >= 4 or group == "ext":
+            yield Candidate(m.start(group), m.end(group), _phone_or_fax(text, m.start(group)), P_PHONE, "cue")
+
+
+def _phone_or_fax(text: str, start: int) -> str:
+    before = text[max(0, start - 24) : start]
+    return "FAX" if re.search(r"(?i)\bfax\b|\bfacsimile\b|\bF\s{0,10}[:#]\s{0,10}$", before) else "PHONE"
+
+
+def find_ids(text: str) -> Iterator[Candidate]:
+    """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other)."""
+    for cat, regex in CUED_ID_RE:
+        for m in regex.finditer(text):
+            value = m.group("id")
+            start, end = m.start("id"), m.end("id")
+            while end > start and text[end - 1] in ".-/":
+                end -= 1
+            digits = sum(c.isdigit() for c in value)
+            if digits < 3 and not (cat in ("LICENSE", "DEVICE_ID", "HEALTH_PLAN") and digits >= 1 and len(value) >= 5):
+                continue
+            if cat == "ACCESSION" and re.fullmatch(r"\d{1,2}", value):
+                continue
+            yield Candidate(start, end, cat, P_CUED_ID, "cue")
+    for m in CUED_ALNUM_RE.finditer(text):
+        cue = m.group().lower()
+        cat = (
+            "LICENSE"
+            if "plate" in cue or "vin" in cue
+            else "DEVICE_ID"
+            if "serial" in cue or "s/n" in cue
+            else "HEALTH_PLAN"
+            if "member" in cue or "policy" in cue
+            else "MRN"
+            if "mrn" in cue
+            else "ACCESSION"
+        )
+        yield Candidate(m.start("id"), m.end("id"), cat, P_CUED_ID - 1, "cue")
+    for m in VIN_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "LICENSE", P_CUED_ID - 2, "pattern")
+    for m in UID_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID + 1, "pattern")
+    for m in LONG_DIGITS_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+    for m in ALNUM_ID_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+
+
+def find_dates_and_ages(text: str) -> Iterator[Candidate]:
+    """Yield dates (with their parsed parts) and ages over 89."""
+    for d in find_dates(text):
+        yield Candidate(d.start, d.end, "DATE", P_DATE, "pattern", d.year, d.month, d.day)
+    for regex in AGE_RES:
+        for m in regex.finditer(text):
+            yield Candidate(m.start("n"), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
+    for m in AGE_WORDS_RE.finditer(text):
+        yield Candidate(m.start(), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
+
+
+_AGE_N = r"(?P<n>9\d|1[01]\d)"
+AGE_RES = [
+    re.compile(p, 0 if "M|F" in p else re.IGNORECASE)
+    for p in (
+        rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:years?|yrs?|y)\.?\s{{0,10}}-?\s{{0,10}}(?:old|of\s+age|o\.?\b)",
+        rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:yo|y/o|y\.o\.?|yr\.?\s{{0,10}}old|yoM|yoF)\b",
+        rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w.])",
+        rf"(?<![\w.]){_AGE_N}\s?(?:M|F|yM|yF)\b(?!\.\d)",
+        rf"(?i:\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?\s{{0,10}})?){_AGE_N}s\b",
+        rf"(?<![\w.]){_AGE_N}(?=\s{{0,10}}-?\s{{0,10}}(?:year|yr)s?[-\s]+(?:old|of\s+age))",
+    )
+]
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+AGE_WORDS_RE = re.compile(
+    rf"(?i)\b(?P<n>(?:ninety(?:[-\s](?:{_UNITS}))?|one\s+hundred(?:\s+(?:and\s+)?(?:{_UNITS}|ten|eleven|twelve))?)"
+    rf"(?:[-\s](?:years?|yrs?)[-\s](?:old|of\s+age)|s\b|\s+years))"
+)
+
+
+def find_places(text: str) -> Iterator[Candidate]:
+    """Yield street addresses, PO boxes, cities, ZIP codes and institution names."""
+    lex = lexicon()
+    for m in STREET_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in STREET_LOWER_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in PO_BOX_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in CITY_STATE_ZIP_RE.finditer(text):
+        start = _trim_city(text, m.start("city"), m.end("city"))
+        if start is not None:
+            yield Candidate(start, m.end("city"), "CITY", P_ADDRESS, "pattern")
+        yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
+    for m in CITY_STATE_RE.finditer(text):
+        state = m.group("state")
+        city_start = _trim_city(text, m.start("city"), m.end("city"))
+        if city_start is None:
+            continue
+        city = text[city_start : m.end("city")]
+        if len(state) > 2 or city.lower() in lex.cities or state not in ("MD", "DO", "PA", "MS", "IN", "OR", "ME"):
+            yield Candidate(city_start, m.end("city"), "CITY", P_CITY + 5, "pattern")
+    for m in ZIP_CUE_RE.finditer(text):
+        yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "cue")
+    for m in ZIP4_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ZIP", P_ADDRESS - 1, "pattern")
+    for m in CITY_CUE_RE.finditer(text):
+        start = _trim_city(text, m.start("city"), m.end("city"))
+        if start is not None:
+            yield Candidate(start, m.end("city"), "CITY", P_CITY, "cue")
+    for m in COUNTY_RE.finditer(text):
+        start = _trim_city(text, m.start("city"), m.end("city"))
+        if start is not None:
+            yield Candidate(start, m.end("city"), "CITY", P_CITY, "pattern")
+    yield from _find_city_names(text)
+    for m in INSTITUTION_RE.finditer(text):
+        group = "inst" if m.group("inst") else "univ"
+        start, end = m.start(group), m.end(group)
+        words = text[start:end].split()
+        # Drop leading words that are not part of the name ("Findings The Mercy Hospital" -> "Mercy Hospital").
+        while words and (
+            words[0].lower() in ("the", "a", "an", "at", "from", "to", "of", "and")
+            or (words[0].lower() in lex.vocab and words[0].lower() not in _GENERIC_INST_WORDS)
+        ):
+            start = text.index(words[0], start) + len(words[0])
+            while start < end and text[start].isspace():
+                start += 1
+            words = words[1:]
+        if len(words) < 2 or _in_generic(words):
+            continue
+        yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
+
+
+def _trim_city(text: str, start: int, end: int) -> int | None:
+    """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left."""
+    lex = lexicon()
+    if text[start:end].lower() in lex.cities:
+        return start
+    words = text[start:end].split(" ")
+    while words and (words[0].lower() in lex.vocab or words[0].lower() in ("the", "in", "at", "from", "of")):
+        start += len(words[0]) + 1
+        words = words[1:]
+    if not words or start >= end:
+        return None
+    return start
+
+
+_CITY_WORD_RE = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|St\.|of)){0,3}\b|\bSt\. [A-Z][a-z]+\b")
+
+
+def _find_city_names(text: str) -> Iterator[Candidate]:
+    lex = lexicon()
+    cities = lex.cities
+    for m in _CITY_WORD_RE.finditer(text):
+        words = m.group().split(" ")
+        # Try the longest run of words that is a known city (up to three words).
+        i = 0
+        offset = m.start()
+        while i < len(words):
+            found = 0
+            for n in (3, 2, 1):
+                if i + n <= len(words) and " ".join(words[i : i + n]).lower() in cities:
+                    found = n
+                    break
+            if found:
+                phrase = " ".join(words[i : i + found])
+                low = phrase.lower()
+                nxt = text[offset + len(phrase) : offset + len(phrase) + 30].split()
+                follower = nxt[0].lower().strip(".,;:") if nxt else ""
+                if (
+                    low not in lex.not_names
+                    and low not in lex.first_names
+                    and follower not in EPONYM_FOLLOWERS
+                    and follower not in ("classification", "criteria", "staging", "system")
+                ):
+                    yield Candidate(offset, offset + len(phrase), "CITY", P_CITY, "dictionary")
+                for w in words[i : i + found]:
+                    offset += len(w) + 1
+                i += found
+            else:
+                offset += len(words[i]) + 1
+                i += 1

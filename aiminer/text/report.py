@@ -1,0 +1,337 @@
+"""Free-text report scrubbing to HIPAA Safe Harbor: find every identifier, replace it readably.
+
+:func:`scrub_text` runs the detectors (context terms, patterns, dates and ages, places, names), merges
+overlapping spans (a merged span takes the category of its strongest member, so nothing in the union
+survives), and writes tags (``[NAME]``, ``[DATE 2021]``) or realistic surrogates. Findings keep only category
+and offsets, never the value, so they can be logged and counted.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from aiminer.text.dates import DateMatch, shift
+from aiminer.text.identity import IdentityContext, compile_context
+from aiminer.text.names import find_names
+from aiminer.text.patterns import (
+    P_CONTEXT,
+    Candidate,
+    find_dates_and_ages,
+    find_ids,
+    find_places,
+    find_structured,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+Style = Literal["tags", "surrogates"]
+DatePolicy = Literal["year", "shift"]
+
+CATEGORIES = (
+    "NAME",
+    "MRN",
+    "ACCESSION",
+    "ACCOUNT",
+    "DATE",
+    "AGE_OVER_89",
+    "PHONE",
+    "FAX",
+    "EMAIL",
+    "SSN",
+    "ADDRESS",
+    "CITY",
+    "ZIP",
+    "INSTITUTION",
+    "URL",
+    "IP",
+    "DEVICE_ID",
+    "LICENSE",
+    "HEALTH_PLAN",
+    "OTHER_ID",
+)
+
+_TAGS = {
+    "NAME": "NAME",
+    "MRN": "MRN",
+    "ACCESSION": "ACCESSION",
+    "ACCOUNT": "ACCOUNT",
+    "DATE": "DATE",
+    "AGE_OVER_89": "AGE",
+    "PHONE": "PHONE",
+    "FAX": "FAX",
+    "EMAIL": "EMAIL",
+    "SSN": "SSN",
+    "ADDRESS": "ADDRESS",
+    "CITY": "CITY",
+    "ZIP": "ZIP",
+    "INSTITUTION": "INSTITUTION",
+    "URL": "URL",
+    "IP": "IP",
+    "DEVICE_ID": "DEVICE_ID",
+    "LICENSE": "LICENSE",
+    "HEALTH_PLAN": "HEALTH_PLAN",
+    "OTHER_ID": "ID",
+}
+# Tags and coded identifiers we wrote ourselves are never PHI: re-scrubbing leaves them alone.
+_PROTECTED_RE = re.compile(
+    r"\[(?:PATIENT|STUDY|" + "|".join(sorted(set(_TAGS.values()))) + r")(?: [^\]\n]{0,40})?\]"
+    r"|(?<![\w-])(?:P|ST|S|SE)-[0-9A-HJKMNP-TV-Z]{6,10}(?![\w-])"
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One identifier found in a text: category and offsets in the ORIGINAL text, never the value.
+
+    ``source`` says which rule found it: ``context``, ``cue``, ``pattern``, ``dictionary``, ``credential``,
+    ``syntax`` or ``propagated``.
+    """
+
+    category: str
+    start: int
+    end: int
+    source: str
+
+    @property
+    def length(self) -> int:
+        """Number of characters replaced."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class ScrubResult:
+    """Scrubbed text and what was found in the original."""
+
+    text: str
+    findings: tuple[Finding, ...]
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per category (safe to log)."""
+        out: dict[str, int] = {}
+        for f in self.findings:
+            out[f.category] = out.get(f.category, 0) + 1
+        return out
+
+
+def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candidate]:
+    for regex, term in compile_context(context):
+        for m in regex.finditer(text):
+            if m.end() > m.start():
+                yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
+
+
+def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]:
+    """Return merged, non-overlapping PHI spans of ``text`` sorted by offset.
+
+    Parameters
+    ----------
+    text
+        Report text.
+    context
+        Known identities; their values and variants are always found.
+
+    Returns
+    -------
+    list of Candidate
+        One span per identifier; overlapping detections are merged into their union.
+    """
+    cands: list[Candidate] = []
+    if context is not None:
+        cands.extend(_context_candidates(text, context))
+    cands.extend(find_structured(text))
+    cands.extend(find_ids(text))
+    cands.extend(find_dates_and_ages(text))
+    cands.extend(find_places(text))
+    cands.extend(find_names(text))
+    protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
+    if protected:
+        cands = [c for c in cands if not any(c.start < pe and ps < c.end for ps, pe in protected)]
+    return _merge(cands)
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    cands = sorted((c for c in cands if c.end > c.start), key=lambda c: (c.start, -c.end))
+    merged: list[Candidate] = []
+    for c in cands:
+        if merged and c.start < merged[-1].end:
+            prev = merged[-1]
+            best = prev if prev.priority >= c.priority else c
+            date_parts = (
+                (best.year, best.month, best.day)
+                if best.category == "DATE"
+                else (prev.year, prev.month, prev.day)
+                if prev.category == "DATE"
+                else (c.year, c.month, c.day)
+            )
+            merged[-1] = Candidate(
+                prev.start,
+                max(prev.end, c.end),
+                best.category,
+                best.priority,
+                best.source,
+                *date_parts,
+                role=best.role
+                if best.priority == P_CONTEXT
+                else ("patient" if "patient" in (prev.role, c.role) else best.role),
+            )
+        else:
+            merged.append(c)
+    return merged
+
+
+class _Surrogates:
+    """Realistic fake values, consistent within one document (random, never derived from the PHI)."""
+
+    _FIRST = ("Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Reese")
+    _LAST = ("Marlowe", "Ashdown", "Pemberton", "Thistle", "Wrenfield", "Calloway", "Brightwater", "Hollis")
+    _CITY = ("Riverton", "Lakeside", "Fairview", "Oakdale", "Cedar Grove", "Millbrook", "Hillcrest")
+    _STREET = ("Elm Street", "Oak Avenue", "Maple Drive", "Cedar Lane", "Birch Road", "Willow Court")
+    _INST = ("Lakeside General Hospital", "Fairview Medical Center", "Oakdale Clinic", "Riverton Health")
+
+    def __init__(self) -> None:
+        self.rng = random.Random(secrets.randbits(64))
+        self.memo: dict[tuple[str, str], str] = {}
+
+    def get(self, category: str, original: str) -> str:
+        key = (category, re.sub(r"[\W_]+", "", original).lower())
+        if key not in self.memo:
+            self.memo[key] = self._make(category, original)
+        return self.memo[key]
+
+    def _shape(self, original: str) -> str:
+        out = []
+        for ch in original:
+            if ch.isdigit():
+                out.append(self.rng.choice(string.digits))
+            elif ch.isalpha():
+                out.append(self.rng.choice(string.ascii_uppercase if ch.isupper() else string.ascii_lowercase))
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def _make(self, category: str, original: str) -> str:
+        r = self.rng
+        if category == "NAME":
+            words = original.split()
+            if len(words) == 1 and len(original) <= 3 and original.isupper():
+                return "".join(r.choice("BCDFGHKMNPRTW") for _ in original)
+            name = f"{r.choice(self._FIRST)} {r.choice(self._LAST)}" if len(words) > 1 else r.choice(self._LAST)
+            return name.upper() if original.isupper() else name
+        if category in ("PHONE", "FAX"):
+            return f"(555) 555-01{r.randint(0, 99):02d}"
+        if category == "EMAIL":
+            return f"user{r.randint(100, 999)}@example.org"
+        if category == "URL":
+            return "https://example.org/"
+        if category == "IP":
+            return f"192.0.2.{r.randint(1, 254)}"
+        if category == "SSN":
+            return f"9{r.randint(0, 99):02d}-{r.randint(10, 99)}-{r.randint(1000, 9999)}"
+        if category == "ADDRESS":
+            return f"{r.randint(10, 9999)} {r.choice(self._STREET)}"
+        if category == "CITY":
+            return r.choice(self._CITY)
+        if category == "ZIP":
+            return "00000"
+        if category == "INSTITUTION":
+            return r.choice(self._INST)
+        if category == "AGE_OVER_89":
+            return "90+"
+        return self._shape(original)
+
+
+def _date_text(c: Candidate, style: Style, date_policy: DatePolicy, shift_days: int | None) -> str:
+    if date_policy == "shift" and shift_days is not None:
+        shifted = shift(DateMatch(c.start, c.end, c.year, c.month, c.day), shift_days)
+        if shifted is not None:
+            return shifted if style == "surrogates" else f"[DATE {shifted}]"
+    if c.year is not None:
+        return str(c.year) if style == "surrogates" else f"[DATE {c.year}]"
+    return "[DATE]"
+
+
+def scrub_text(
+    text: str,
+    context: IdentityContext | None = None,
+    style: Style = "tags",
+    date_policy: DatePolicy = "year",
+    shift_days: int | None = None,
+    accession_lookup: Callable[[str], str | None] | None = None,
+) -> ScrubResult:
+    """Remove every Safe Harbor identifier from a free-text report.
+
+    Parameters
+    ----------
+    text
+        The report (already decoded, see :func:`aiminer.text.decode.decode_text`).
+    context
+        Known identities of the patient and study (from DICOM headers, HL7 PID, a table row). Their values
+        and variants are always removed; the patient's name and MRN become ``context.patient_code`` and the
+        accession ``context.study_code`` when those are set.
+    style
+        ``"tags"``: ``[NAME]``, ``[MRN]``, ``[DATE 2021]``, ``[PATIENT P-…]``; ``"surrogates"``: realistic fake
+        values, consistent within the document (the same name always gets the same surrogate).
+    date_policy
+        ``"year"`` keeps only the year (Safe Harbor); ``"shift"`` moves full dates by ``shift_days`` (the
+        project's per-patient offset) and falls back to the year when no offset is given.
+    shift_days
+        Offset in days for ``date_policy="shift"``.
+    accession_lookup
+        Called with an accession number found by a cue (``Acc#: 123``); a coded study ID it returns replaces
+        the accession (``coder.study_for_accession`` bound to the site).
+
+    Returns
+    -------
+    ScrubResult
+        The scrubbed text and the findings (category and offsets in the original text, no values).
+    """
+    spans = detect(text, context)
+    surrogates = _Surrogates() if style == "surrogates" else None
+    out: list[str] = []
+    findings: list[Finding] = []
+    pos = 0
+    for c in spans:
+        out.append(text[pos : c.start])
+        original = text[c.start : c.end]
+        out.append(_replacement(c, original, context, style, date_policy, shift_days, accession_lookup, surrogates))
+        findings.append(Finding(c.category, c.start, c.end, c.source))
+        pos = c.end
+    out.append(text[pos:])
+    return ScrubResult("".join(out), tuple(findings))
+
+
+def _replacement(
+    c: Candidate,
+    original: str,
+    context: IdentityContext | None,
+    style: Style,
+    date_policy: DatePolicy,
+    shift_days: int | None,
+    accession_lookup: Callable[[str], str | None] | None,
+    surrogates: _Surrogates | None,
+) -> str:
+    if c.category == "DATE":
+        return _date_text(c, style, date_policy, shift_days)
+    if c.role == "patient" and c.category in ("NAME", "MRN"):
+        code = context.patient_code if context else None
+        if code:
+            return code if style == "surrogates" else f"[PATIENT {code}]"
+        if style == "tags":
+            return "[PATIENT]" if c.category == "NAME" else "[MRN]"
+    if c.category == "ACCESSION":
+        code = context.study_code if (context and c.role == "study") else None
+        if code is None and accession_lookup is not None:
+            code = accession_lookup(original.strip())
+        if code:
+            return code if style == "surrogates" else f"[STUDY {code}]"
+    if surrogates is not None:
+        return surrogates.get(c.category, original)
+    if c.category == "AGE_OVER_89":
+        return "[AGE 90+]"
+    return f"[{_TAGS[c.category]}]"

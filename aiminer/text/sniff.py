@@ -1,0 +1,111 @@
+"""Recognise what an uploaded object is by its content first, its name only as a tie-breaker."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Literal
+
+Kind = Literal["dicom", "hl7", "report", "table_csv", "table_tsv", "table_json", "other"]
+
+_DICOM_GROUP_STARTS = (b"\x08\x00", b"\x02\x00")  # implicit/explicit little endian, group 0008 or 0002
+
+
+def _is_dicom(head: bytes) -> bool:
+    if len(head) >= 132 and head[128:132] == b"DICM":
+        return True
+    # Files without the preamble start directly with a group 0008 (or 0002) element, little endian.
+    if len(head) >= 8 and head[:2] in _DICOM_GROUP_STARTS:
+        vr = head[4:6]
+        if vr.isalpha() and vr.isupper():  # explicit VR
+            return True
+        length = int.from_bytes(head[4:8], "little")
+        return length < 1 << 16  # implicit VR: a plausible element length
+    return False
+
+
+def _text(head: bytes) -> str | None:
+    from aiminer.text.decode import decode_text
+    from aiminer.text.errors import TextDeidError
+
+    try:
+        return decode_text(head)
+    except TextDeidError:
+        # the head may cut a multi-byte character: retry without the last few bytes
+        for cut in (1, 2, 3):
+            try:
+                return decode_text(head[:-cut])
+            except TextDeidError:
+                continue
+    return None
+
+
+def _delimited(text: str, delimiter: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    if len(lines) < 2:
+        return False
+    if len(lines) > 2:
+        lines = lines[:-1]  # the last line of a head may be cut
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        return False
+    width = len(rows[0])
+    if width < 2 or any(len(r) != width for r in rows):
+        return False
+    header = rows[0]
+    # A header: non-empty, mostly non-numeric and unique names.
+    if any(not h.strip() for h in header) or len(set(header)) != len(header):
+        return False
+    return sum(h.strip().replace(".", "").isdigit() for h in header) == 0
+
+
+def sniff(head: bytes, name: str = "") -> Kind:
+    """Classify an object from its first bytes (content first; the name only breaks ties).
+
+    Parameters
+    ----------
+    head
+        The first bytes of the object (4-64 KiB is plenty).
+    name
+        The object's file name or key (used only when the content is ambiguous).
+
+    Returns
+    -------
+    str
+        ``"dicom"`` (DICM at 128, or an element of group 0002/0008 at 0), ``"hl7"`` (an ``MSH`` segment, even in
+        a ``.txt``), ``"table_json"`` (a JSON array of objects), ``"table_csv"``/``"table_tsv"`` (a header and
+        rows with a consistent number of cells), ``"report"`` (decodable text) or ``"other"``.
+    """
+    if _is_dicom(head):
+        return "dicom"
+    text = _text(head)
+    if text is None:
+        return "other"
+    stripped = text.lstrip("\ufeff \t\r\n\x0b")
+    if stripped.startswith(("MSH|", "FHS|", "BHS|")) or (
+        stripped[:4] == "MSH" + stripped[3:4] and stripped[3:4] in "|^~"
+    ):
+        return "hl7"
+    if stripped.startswith("["):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+            if name.lower().endswith(".json") and stripped.lstrip("[ \r\n\t").startswith("{"):
+                return "table_json"  # a head that cuts a large JSON file
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return "table_json"
+    low = name.lower()
+    tab = _delimited(text, "\t")
+    comma = _delimited(text, ",")
+    if tab and (not comma or low.endswith((".tsv", ".tab"))):
+        return "table_tsv"
+    if comma:
+        return "table_csv"
+    if low.endswith(".csv") and _delimited(text, ";"):
+        return "table_csv"
+    if not stripped:
+        return "report" if low.endswith(".txt") else "other"
+    return "report"

@@ -1,0 +1,121 @@
+"""HL7 v2 de-identification."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiminer.crosswalk import Coder
+from aiminer.text.errors import TextDeidError
+from aiminer.text.hl7 import deidentify_hl7
+from aiminer.text.identity import IdentityContext
+from aiminer.text.sniff import sniff
+
+ORU = (
+    "MSH|^~\\&|RIS|MERCY HOSPITAL^1.2.3^ISO|EPIC|LAB|20210105143200||ORU^R01|MSG00001|P|2.5\r"
+    "PID|1|A998877|00123456^^^MERCY^MR~555443333^^^SSA^SS||SMITH^JOHN^A||19310314|M|SMITH^JACK||"
+    "123 MAIN ST^^BOSTON^MA^02114^USA||(617)555-2345|(617)555-9999||||ACCT778899|123-45-6789|D1234567\r"
+    "NK1|1|SMITH^MARY|SPO|123 MAIN ST^^BOSTON^MA^02114|(617)555-1111\r"
+    "PV1|1|O|RAD^101^A^MERCY||||1234^OKAFOR^MARIA^^^DR|5678^JONES^ROBERT|||||||||||V00012345\r"
+    "ORC|RE|ORD445566|ACC20210105001||CM||||20210105120000|||1234^OKAFOR^MARIA\r"
+    "OBR|1|ORD445566|ACC20210105001|71250^CT CHEST W CONTRAST^CPT|||20210105140000||||||Cough, r/o PE|||"
+    "1234^OKAFOR^MARIA||||||20210105150000|||F\r"
+    "OBX|1|TX|IMP^Impression||Mr. Smith, a 92-year-old, seen 01/05/2021. Hodgkin lymphoma, L4-L5.||||||F\r"
+    "OBX|2|FT|RPT^Report||Discussed with Dr. Okafor at (617) 555-0000\\.br\\Signed: Robert Jones, MD||||||F\r"
+    "ZPI|1|JOHN SMITH|MRN 00123456\r"
+)
+
+
+def test_hl7_is_sniffed_by_content_even_named_txt() -> None:
+    # GIVEN an ORU message in a file named .txt
+    # WHEN sniffing
+    # THEN it is HL7
+    assert sniff(ORU.encode(), "report.txt") == "hl7"
+
+
+def test_hl7_identity_fields_are_replaced(coder: Coder) -> None:
+    # GIVEN an ORU message full of PHI
+    # WHEN de-identifying it
+    result = deidentify_hl7(ORU, coder, "S-ABC123", default_issuer="MERCY")
+    out = result.text
+    # THEN no original identifier, name, phone, address, SSN or full date survives anywhere
+    for phi in (
+        "SMITH",
+        "Smith",
+        "JOHN",
+        "OKAFOR",
+        "Okafor",
+        "JONES",
+        "Jones",
+        "00123456",
+        "A998877",
+        "555443333",
+        "MAIN ST",
+        "BOSTON",
+        "02114",
+        "555-2345",
+        "ACCT778899",
+        "123-45-6789",
+        "D1234567",
+        "V00012345",
+        "ORD445566",
+        "ACC20210105001",
+        "MERCY",
+        "20210105",
+        "19310314",
+        "01/05/2021",
+        "MARY",
+        "MSG00001",
+    ):
+        assert phi not in out, phi
+    # AND the patient gets the crosswalk's coded ID, the accession a coded study, the site its code
+    assert result.patient_code == coder.patient("S-ABC123", "MERCY", "00123456")
+    assert result.accessions == ("ORD445566", "ACC20210105001")
+    assert coder.study_for_accession("S-ABC123", "ACC20210105001") in result.study_codes
+    assert result.patient_code in out and "S-ABC123" in out
+    # AND medicine and structure stay: state, sex, CPT code, eponym, level, years, segment count
+    assert "^^^MA^^USA" in out and "|M|" in out and "71250^CT CHEST W CONTRAST^CPT" in out
+    assert "Hodgkin lymphoma, L4-L5" in out and "[AGE 90+]" in out and "[DATE 2021]" in out
+    assert out.count("\r") == ORU.count("\r")
+    assert "\\.br\\" in out  # the escape survives the round trip
+
+
+def test_hl7_uses_existing_study_code_for_a_known_accession(coder: Coder) -> None:
+    # GIVEN the DICOM engine already linked the accession to a study
+    study = coder.study("S-ABC123", "1.2.3.4.5")
+    coder.link_accession("S-ABC123", "ACC20210105001", study)
+    # WHEN the report arrives
+    result = deidentify_hl7(ORU, coder, "S-ABC123")
+    # THEN it carries the same coded study as the images
+    assert study in result.text and study in result.study_codes
+
+
+def test_hl7_context_for_adds_dicom_identities(coder: Coder) -> None:
+    # GIVEN the DICOM headers of the study know a name the HL7 message never structures
+    seen: list[tuple[str, ...]] = []
+
+    def context_for(accessions: tuple[str, ...]) -> IdentityContext:
+        seen.append(accessions)
+        return IdentityContext(other_names=("ZQUIRTLE^BEAUREGARD",))
+
+    msg = ORU.replace("Hodgkin lymphoma", "zquirtle noted Hodgkin lymphoma")
+    # WHEN de-identifying with the callback
+    out = deidentify_hl7(msg, coder, "S-1", context_for=context_for).text
+    # THEN the callback got the accessions and the name is removed, even in lower case
+    assert seen and "ACC20210105001" in seen[0]
+    assert "zquirtle" not in out.lower()
+
+
+def test_hl7_without_msh_is_refused(coder: Coder) -> None:
+    # GIVEN text that is not HL7 / WHEN de-identifying / THEN a named reason, no crash
+    with pytest.raises(TextDeidError) as err:
+        deidentify_hl7("PID|1||123", coder, "S-1")
+    assert err.value.reason == "not_hl7"
+
+
+def test_hl7_custom_separators_and_lf_segments(coder: Coder) -> None:
+    # GIVEN a message with '#' as field separator and LF between segments
+    msg = "MSH#^~\\&#RIS#MERCY#X#Y#20200101##ORU^R01#1#P#2.3\nPID#1##999888^^^H^MR##DOE^JANE##19500101\n"
+    # WHEN de-identifying
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN fields are found with the declared separator
+    assert "DOE" not in out and "999888" not in out and out.rstrip().endswith("#1950")

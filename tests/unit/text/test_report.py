@@ -1,0 +1,189 @@
+"""Report scrubbing: categories, formats, medicine kept, context, styles, and properties."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aiminer.text.identity import IdentityContext, id_variants, name_variants
+from aiminer.text.report import scrub_text
+
+
+@pytest.mark.parametrize(
+    ("text", "phi", "category"),
+    [
+        ("Signed by Dr. Maria Okafor today.", "Okafor", "NAME"),
+        ("cc: Robert T. Jones, MD", "Jones", "NAME"),
+        ("Attending: Zyxwq Plomb", "Plomb", "NAME"),  # names in no dictionary, found by the cue
+        ("Kristen Vandermolen, RT(R) performed the exam.", "Vandermolen", "NAME"),
+        ("Patient: SMITH^JOHN^A", "SMITH", "NAME"),
+        ("MRN: 00123456", "00123456", "MRN"),
+        ("Acc#: RAD-2021-004512", "RAD-2021-004512", "ACCESSION"),
+        ("FIN 4455667788", "4455667788", "ACCOUNT"),
+        ("Seen on 01/05/2021 and 2021-01-05.", "01/05", "DATE"),
+        ("Exam of January 5, 2021 at 14:32.", "January 5", "DATE"),
+        ("Compare with 05-JAN-2021.", "05-JAN", "DATE"),
+        ("Since 3 Mar 2019.", "3 Mar", "DATE"),
+        ("A 92-year-old woman.", "92", "AGE_OVER_89"),
+        ("Call (617) 555-2345.", "555-2345", "PHONE"),
+        ("Fax: 617.555.9876", "555.9876", "FAX"),
+        ("Email jdoe@mercy.org", "jdoe@mercy.org", "EMAIL"),
+        ("SSN 123-45-6789", "123-45-6789", "SSN"),
+        ("Lives at 123 Main Street, Apt 4.", "123 Main Street", "ADDRESS"),
+        ("Boston, MA 02114", "02114", "ZIP"),
+        ("transferred from Mercy Medical Center", "Mercy Medical Center", "INSTITUTION"),
+        ("See https://portal.mercy.org/x?id=1", "portal.mercy.org", "URL"),
+        ("from 10.20.30.40", "10.20.30.40", "IP"),
+        ("Pacemaker serial number PJN123456H.", "PJN123456H", "DEVICE_ID"),
+        ("DEA# AB1234563", "AB1234563", "LICENSE"),
+        ("Member ID: XYZ123456789", "XYZ123456789", "HEALTH_PLAN"),
+        ("Study UID 1.2.840.113619.2.55.3.604688119", "1.2.840.113619", "OTHER_ID"),
+    ],
+)
+def test_each_category_is_found_and_replaced(text: str, phi: str, category: str) -> None:
+    # GIVEN a sentence with one identifier
+    # WHEN scrubbing
+    result = scrub_text(text)
+    # THEN the value is gone and a finding of the right category points at it (no value in the finding)
+    assert phi not in result.text
+    assert any(f.category == category for f in result.findings), result.findings
+    assert all(not hasattr(f, "value") for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hodgkin lymphoma, Parkinson disease, Foley catheter, Bankart lesion, Chiari I malformation.",
+        "Wilms tumor. Crohn disease. Baker cyst. Colles fracture. Monteggia fracture. Hill-Sachs deformity.",
+        "Measures 3.2 x 1.5 cm (previously 5 mm). DLP 456 mGy-cm. 120 kVp.",
+        "Disc bulge at L4-L5 and C5/6. T12 compression.",
+        "Axial T1, T2, FLAIR, DWI and STIR images.",
+        "Right breast BI-RADS 4A. LI-RADS 5. Left kidney.",
+        "Stable since 2019. Prior surgery in 2015.",
+        "Contrast: Omnipaque 350, 100 mL. Patient on warfarin and Eliquis.",
+        "Delayed images at 70 seconds and 10 minutes.",
+        "2/15 lymph nodes positive. Gleason score 3+4=7. Cobb angle of 24 degrees.",
+        "A 45-year-old man with cough.",
+        "Pouch of Douglas and circle of Willis are normal.",
+    ],
+)
+def test_medicine_is_kept(text: str) -> None:
+    # GIVEN text with eponyms, measurements, levels, sequences, classifications, years, drugs
+    # WHEN scrubbing / THEN it is unchanged
+    result = scrub_text(text)
+    assert result.text == text, result.findings
+
+
+def test_dates_keep_the_year_or_shift() -> None:
+    # GIVEN dates in several formats
+    text = "Seen 01/05/2021, 5 Jan 2020 and March 3, 2019; follow-up Jan 2022."
+    # WHEN scrubbing with the default year policy / THEN only years remain
+    assert scrub_text(text).text == "Seen [DATE 2021], [DATE 2020] and [DATE 2019]; follow-up [DATE 2022]."
+    # AND with the shift policy the dates move by the offset
+    shifted = scrub_text("Seen 01/05/2021.", date_policy="shift", shift_days=-10).text
+    assert shifted == "Seen [DATE 2020-12-26]."
+
+
+def test_context_removes_known_identity_everywhere() -> None:
+    # GIVEN the DICOM identity of the patient and study
+    ctx = IdentityContext(
+        patient_names=("QUIXBY^ZELDA^M",),
+        patient_ids=("123-45-678",),
+        accessions=("A7788",),
+        patient_code="P-ABCDEFGHJK",
+        study_code="ST-ABCDEFGHJK",
+    )
+    text = "zelda quixby (ZMQ), id 12345678, acc a7788. Ms. Quixby agreed. Z. Quixby. QUIXBY, ZELDA M."
+    # WHEN scrubbing with context
+    out = scrub_text(text, ctx).text
+    # THEN every variant is gone and the coded IDs take their place
+    assert not re.search(r"(?i)quixby|zelda|12345678|a7788|\bZMQ\b", out), out
+    assert "[PATIENT P-ABCDEFGHJK]" in out and "[STUDY ST-ABCDEFGHJK]" in out
+
+
+def test_surrogates_are_consistent_and_realistic() -> None:
+    # GIVEN a report naming the same physician twice
+    text = "Discussed with Dr. Okafor. Dr. Okafor agreed. Call 617-555-2345."
+    # WHEN scrubbing with surrogates
+    out = scrub_text(text, style="surrogates").text
+    # THEN the same name gets the same surrogate, no tags, no original
+    assert "Okafor" not in out and "[" not in out and "555-2345" not in out
+    names = re.findall(r"Dr\. (\w+)", out)
+    assert len(names) == 2 and names[0] == names[1]
+
+
+def test_accession_lookup_gives_coded_study() -> None:
+    # GIVEN an accession in the text that the crosswalk knows
+    # WHEN scrubbing with a lookup / THEN the coded study replaces it
+    out = scrub_text("Accession: 998877", accession_lookup={"998877": "ST-QQQQQQQQQQ"}.get).text
+    assert out == "Accession: [STUDY ST-QQQQQQQQQQ]"
+
+
+def test_name_and_id_variants() -> None:
+    # GIVEN a DICOM name and an ID with separators / WHEN building variants / THEN common forms match
+    pats = [re.compile(p, 0 if cs else re.I) for p, cs in name_variants("SMITH^JOHN^A")]
+    for form in ("John Smith", "SMITH, JOHN", "John A. Smith", "J. Smith", "JAS", "Smith, J."):
+        assert any(p.fullmatch(form) for p in pats), form
+    (flex, *_) = id_variants("123-45-678")
+    assert re.fullmatch(flex, "12345678") and re.fullmatch(flex, "123 45 678")
+
+
+_report_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400) | st.lists(
+    st.sampled_from(
+        [
+            "Dr.",
+            "Smith",
+            "MRN:",
+            "123456",
+            "01/05/2021",
+            "92-year-old",
+            "Boston, MA 02114",
+            "Hodgkin",
+            "L4-L5",
+            "(617) 555-1234",
+            "Acc#",
+            "cc:",
+            "John",
+            "Mercy Hospital",
+            "\n",
+            " ",
+            ",",
+            "^",
+            "x",
+            "St.",
+            "#",
+            "[NAME]",
+        ]
+    ),
+    max_size=60,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_report_text)
+def test_scrub_never_raises_and_is_stable(text: str) -> None:
+    # GIVEN any text
+    # WHEN scrubbing twice
+    once = scrub_text(text)
+    twice = scrub_text(once.text)
+    # THEN no exception, bounded growth, offsets inside the original, and nothing more found the second time
+    assert len(once.text) <= 2 * len(text) + 32 * len(once.findings)
+    assert all(0 <= f.start < f.end <= len(text) for f in once.findings)
+    assert twice.text == once.text, (text, once.text, twice.findings)
+
+
+@pytest.mark.parametrize(
+    "unit", ["a.", "a-", "a'", "A ", "A-", "1.", "a@", " ", "\n", "Ab ", "Smith, ", "Dr. X ", "%a"]
+)
+def test_no_catastrophic_backtracking(unit: str) -> None:
+    # GIVEN a long repetitive input that makes naive regexes quadratic
+    import time
+
+    text = unit * (40000 // len(unit))
+    # WHEN scrubbing / THEN it stays linear (well under a second for 40k characters)
+    start = time.perf_counter()
+    scrub_text(text)
+    assert time.perf_counter() - start < 2.0

@@ -1,0 +1,74 @@
+"""Type sniffing and decoding."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aiminer.text.decode import decode_text
+from aiminer.text.errors import TextDeidError
+from aiminer.text.sniff import sniff
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "kind"),
+    [
+        (b"\x00" * 128 + b"DICM" + b"\x02\x00\x00\x00", "x.txt", "dicom"),
+        (b"\x08\x00\x05\x00\x0a\x00\x00\x00ISO_IR 100", "noext", "dicom"),
+        (b"\x08\x00\x05\x00CS\x0a\x00ISO_IR 100", "noext", "dicom"),
+        (b"MSH|^~\\&|RIS|X\rPID|1", "export.txt", "hl7"),
+        (b"\xef\xbb\xbfMSH|^~\\&|RIS|X\r", "a.dat", "hl7"),
+        (json.dumps([{"a": 1}, {"a": 2}]).encode(), "t.txt", "table_json"),
+        (b"mrn,date,notes\n1,2020-01-01,x\n2,2020-01-02,y\n", "t.txt", "table_csv"),
+        (b"mrn\tdate\tnotes\n1\t2020\tx\n2\t2021\ty\n", "t.txt", "table_tsv"),
+        (b"CT CHEST\nFINDINGS: Normal, no change.\nIMPRESSION: Normal.", "r.csv", "report"),
+        ("R\u00e9sultat: normal".encode("cp1252"), "r.txt", "report"),
+        (bytes(range(256)) * 4, "x.bin", "other"),
+    ],
+)
+def test_sniff_by_content(head: bytes, name: str, kind: str) -> None:
+    # GIVEN the first bytes of an object / WHEN sniffing / THEN the kind comes from the content
+    assert sniff(head, name) == kind
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("caf\u00e9 r\u00e9sum\u00e9".encode(), "caf\u00e9 r\u00e9sum\u00e9"),
+        ("\ufeffhello".encode(), "hello"),
+        ("Patient Jos\u00e9".encode("utf-16"), "Patient Jos\u00e9"),
+        ("Patient Jos\u00e9 G\u00f3mez".encode("utf-16-le"), "Patient Jos\u00e9 G\u00f3mez"),
+        ("Impression: normal \u2013 no change \u201cquoted\u201d".encode("cp1252"), None),
+    ],
+)
+def test_decode_common_encodings(data: bytes, text: str | None) -> None:
+    # GIVEN text in a common encoding / WHEN decoding / THEN the text comes back
+    out = decode_text(data)
+    assert out == text if text is not None else "normal" in out and "\u2013" in out
+
+
+def test_binary_is_a_decode_error() -> None:
+    # GIVEN binary bytes / WHEN decoding / THEN a named reason
+    with pytest.raises(TextDeidError) as err:
+        decode_text(b"\x00\x01\x02\xff\xfe\x00\x89PNG" * 50)
+    assert err.value.reason == "decode_error"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=512))
+def test_decode_never_crashes(data: bytes) -> None:
+    # GIVEN random bytes / WHEN decoding / THEN text or a decode_error, nothing else
+    try:
+        assert isinstance(decode_text(data), str)
+    except TextDeidError as exc:
+        assert exc.reason == "decode_error"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=512), st.text(max_size=20))
+def test_sniff_never_crashes(data: bytes, name: str) -> None:
+    # GIVEN random bytes and names / WHEN sniffing / THEN one of the known kinds
+    assert sniff(data, name) in {"dicom", "hl7", "report", "table_csv", "table_tsv", "table_json", "other"}

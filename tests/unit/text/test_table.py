@@ -1,0 +1,136 @@
+"""Metadata and outcome tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from aiminer.crosswalk import Coder
+from aiminer.text.errors import TableSchemaError, TextDeidError
+from aiminer.text.table import TableSchema, deidentify_table, neutralize_formula
+
+SCHEMA = TableSchema(
+    columns={
+        "mrn": "patient_id",
+        "study_uid": "study_uid",
+        "accession": "accession",
+        "exam_date": "date",
+        "notes": "free_text",
+        "outcome": "keep",
+        "patient_name": "drop",
+    },
+    issuer="MERCY",
+)
+CSV_IN = (
+    "mrn,study_uid,accession,exam_date,notes,outcome,patient_name\r\n"
+    '00123456,1.2.3.4,ACC1001,01/05/2021,Seen by Dr. Okafor; MRN 00123456 on 1/5/21,=HYPERLINK("x"),SMITH^JOHN\r\n'
+    "00999999,1.2.3.5,ACC1002,2020-03-04,No PHI here. Hodgkin lymphoma.,-3.5,DOE^JANE\r\n"
+)
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_columns_get_roles(coder: Coder) -> None:
+    # GIVEN a CSV table and its schema, and the DICOM engine already saw study 1.2.3.4 with accession ACC1001
+    study = coder.study("S-1", "1.2.3.4")
+    coder.link_accession("S-1", "ACC1001", study)
+    # WHEN de-identifying
+    result = deidentify_table(CSV_IN, "csv", SCHEMA, coder, "S-1")
+    rows = _rows(result.text)
+    # THEN identifiers are the crosswalk's codes (same as the images), dates keep the year, names are dropped
+    assert rows[0]["mrn"] == coder.patient("S-1", "MERCY", "00123456")
+    assert rows[0]["study_uid"] == study and rows[0]["accession"] == study
+    assert rows[0]["exam_date"] == "2021" and rows[1]["exam_date"] == "2020"
+    assert "patient_name" not in rows[0] and result.dropped_columns == ("patient_name",)
+    # AND free text is scrubbed with the row as context; the MRN becomes the coded patient
+    assert "Okafor" not in rows[0]["notes"] and "00123456" not in rows[0]["notes"]
+    assert rows[0]["mrn"] in rows[0]["notes"] and "Hodgkin lymphoma" in rows[1]["notes"]
+    # AND formula injection is neutralised, plain numbers are not
+    assert rows[0]["outcome"].startswith("'=") and rows[1]["outcome"] == "-3.5"
+    assert result.accessions == ("ACC1001", "ACC1002") and result.rows == 2
+
+
+def test_unknown_columns_are_refused_with_reason(coder: Coder) -> None:
+    # GIVEN a table with a column the schema does not name
+    text = "mrn,ssn\n1,123-45-6789\n"
+    # WHEN de-identifying / THEN it is refused with a machine-readable reason and no cell value in the message
+    with pytest.raises(TableSchemaError) as err:
+        deidentify_table(text, "csv", SCHEMA, coder, "S-1")
+    assert err.value.reason == "unknown_columns" and err.value.columns == ("ssn",)
+    assert "123-45-6789" not in str(err.value)
+
+
+def test_unknown_columns_dropped_when_allowed(coder: Coder) -> None:
+    # GIVEN a schema that allows unknown columns
+    schema = TableSchema(columns={"mrn": "patient_id"}, issuer="X", allow_unknown_columns=True)
+    # WHEN de-identifying a table with an extra column / THEN that column is dropped
+    result = deidentify_table("mrn\tssn\n1\t123-45-6789\n", "tsv", schema, coder, "S-1")
+    assert "123-45-6789" not in result.text and result.dropped_columns == ("ssn",)
+    assert result.text.splitlines()[0] == "mrn"
+
+
+def test_json_records_round_trip(coder: Coder) -> None:
+    # GIVEN JSON records
+    data = [{"mrn": "777", "exam_date": "January 5, 2021", "outcome": 3, "notes": "Call 617-555-1234"}]
+    # WHEN de-identifying
+    result = deidentify_table(json.dumps(data), "json", SCHEMA, coder, "S-1")
+    out = json.loads(result.text)
+    # THEN the same format comes out, numbers stay numbers
+    assert out[0]["outcome"] == 3 and out[0]["exam_date"] == "2021" and out[0]["notes"] == "Call [PHONE]"
+    assert out[0]["mrn"].startswith("P-")
+
+
+def test_nested_json_and_ragged_csv_are_refused(coder: Coder) -> None:
+    # GIVEN malformed inputs / WHEN de-identifying / THEN named reasons
+    with pytest.raises(TextDeidError) as err:
+        deidentify_table(json.dumps([{"notes": {"a": 1}}]), "json", SCHEMA, coder, "S-1")
+    assert err.value.reason == "nested_value"
+    with pytest.raises(TextDeidError) as err:
+        deidentify_table("mrn,notes\n1\n", "csv", SCHEMA, coder, "S-1")
+    assert err.value.reason == "inconsistent_columns"
+    with pytest.raises(TextDeidError) as err:
+        deidentify_table("{not json", "json", SCHEMA, coder, "S-1")
+    assert err.value.reason == "table_parse_error"
+
+
+def test_date_shift_policy_uses_patient_offset(coder: Coder) -> None:
+    # GIVEN a schema with the shift policy
+    schema = TableSchema(columns={"mrn": "patient_id", "d": "date"}, issuer="X", date_policy="shift")
+    # WHEN de-identifying
+    result = deidentify_table("mrn,d\n42,2021-01-05\n", "csv", schema, coder, "S-1")
+    # THEN the date moved by the patient's crosswalk offset
+    code = coder.patient("S-1", "X", "42")
+    offset = coder.date_offset_days("S-1", code)
+    import datetime as dt
+
+    expected = (dt.date(2021, 1, 5) + dt.timedelta(days=offset)).isoformat()
+    assert _rows(result.text)[0]["d"] == expected
+
+
+def test_schema_loads_from_toml_and_rejects_bad_roles(tmp_path: Path) -> None:
+    # GIVEN schema files
+    good = tmp_path / "s.toml"
+    good.write_text('issuer = "H"\nallow_unknown_columns = true\n[columns]\nmrn = "patient_id"\nx = "keep"\n')
+    bad = tmp_path / "b.json"
+    bad.write_text(json.dumps({"columns": {"mrn": "hash_it"}}))
+    # WHEN loading / THEN roles are checked
+    schema = TableSchema.load(good)
+    assert schema.role(" MRN ") == "patient_id" and schema.allow_unknown_columns
+    with pytest.raises(TableSchemaError) as err:
+        TableSchema.load(bad)
+    assert err.value.reason == "schema_error"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("@cmd", "'@cmd"), ("\tx", "'\tx"), ("-2", "-2"), ("ok", "ok")],
+)
+def test_formula_neutralisation(cell: str, expected: str) -> None:
+    # GIVEN a cell / WHEN neutralising / THEN formulas get a quote, numbers do not
+    assert neutralize_formula(cell) == expected
