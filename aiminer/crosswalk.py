@@ -31,7 +31,8 @@ class Kind(StrEnum):
     SERIES = "series"  # original SeriesInstanceUID -> coded series ID
     UID = "uid"  # any original UID -> new random UID
     DATE_OFFSET = "date_offset"  # coded patient ID -> per-patient date shift in days (longitudinal option)
-    PATIENT_IDENTITY = "patient_identity"  # coded patient ID -> original name (context for report scrubbing)
+    PATIENT_IDENTITY = "patient_identity"  # coded study -> identities read from its headers (report context)
+    OBJECT = "object"  # SHA-256 of a report/table -> its random object code (re-uploads reuse it)
 
 
 class Crosswalk(Protocol):
@@ -89,9 +90,14 @@ class Coder:
         """Coded patient ID: same issuer + MRN at the same site in the same project -> same code."""
         return self._get(Kind.PATIENT, self._scope(site_code), f"{issuer}^{patient_id}", random_code("P"))
 
-    def study(self, site_code: str, study_uid: str) -> str:
-        """Coded study ID for an original StudyInstanceUID."""
-        return self._get(Kind.STUDY, self._scope(site_code), study_uid, random_code("ST"))
+    def study(self, site_code: str, study_uid: str, accession: str = "") -> str:
+        """Coded study ID for an original StudyInstanceUID.
+
+        When a report or table already reserved a code for the study's accession number, the study takes it, so
+        images, reports and tables of one study share one code whatever arrives first.
+        """
+        candidate = (self.study_for_accession(site_code, accession) if accession else None) or random_code("ST")
+        return self._get(Kind.STUDY, self._scope(site_code), study_uid, candidate)
 
     def series(self, site_code: str, series_uid: str) -> str:
         """Coded series ID for an original SeriesInstanceUID."""
@@ -108,6 +114,18 @@ class Coder:
     def study_for_accession(self, site_code: str, accession: str) -> str | None:
         """Coded study for an accession number seen before, or ``None``."""
         return self._crosswalk.lookup(Kind.ACCESSION, self._scope(site_code), accession)
+
+    def assign_code(self, kind: Kind, site_code: str, original: str, candidate: str) -> str:
+        """Generic insert-if-absent under this project and site (e.g. object codes)."""
+        return self._get(kind, self._scope(site_code), original, candidate)
+
+    def remember(self, kind: Kind, site_code: str, original: str, value: str) -> None:
+        """Store ``value`` unless something is stored already (first writer wins; cached per process)."""
+        self._get(kind, self._scope(site_code), original, value)
+
+    def recall(self, kind: Kind, site_code: str, original: str) -> str | None:
+        """What :meth:`remember` stored, or ``None``."""
+        return self._crosswalk.lookup(kind, self._scope(site_code), original)
 
     def date_offset_days(self, site_code: str, patient_code: str, max_days: int = 365) -> int:
         """Per-patient random date shift in days (Retain Longitudinal Temporal Information, modified dates)."""

@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from aiminer.errors import AiminerError, QuarantineError, RejectedError
-
 #: Files that operating systems and archivers leave behind: never patient data, never uploaded.
 OS_METADATA_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
 #: Objects larger than this are quarantined (``too_large``) rather than risking the run.
@@ -42,6 +40,8 @@ class RunSpec:
     options: dict[str, Any] = field(default_factory=dict)
     mask_rules: tuple[Path, ...] = ()
     max_bytes: int = DEFAULT_MAX_BYTES
+    table_schema: Path | None = None
+    report_style: str = "tags"
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ReceiptLine:
     status: Status
     output: str | None
     reason: str | None
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str | None] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """JSON object with the four contract keys (plus any extra keys, e.g. a report's linked study)."""
@@ -90,6 +90,8 @@ class Job:
     path: str
     display: str
     size: int
+    dicom: bool = True
+    folder_study: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ class JobResult:
     reason: str | None
     size: int
     io_error: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str | None] = field(default_factory=dict)
+    study: str | None = None
+    kind: str = "dicom"
 
 
 def iter_inputs(inputs: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
@@ -132,6 +136,9 @@ def _init_worker(spec_json: str) -> None:
     from aiminer.dicom import burnedin
     from aiminer.dicom.engine import EngineConfig, configure_pydicom
     from aiminer.dicom.policy import DeidOptions, compile_policy
+    from aiminer.objects import ObjectContext
+    from aiminer.text.dicom_cleaner import cleaner_factory
+    from aiminer.text.table import TableSchema
 
     spec = json.loads(spec_json)
     configure_pydicom()
@@ -140,29 +147,21 @@ def _init_worker(spec_json: str) -> None:
     site_code = coder.site(spec["site"])
     policy = compile_policy(DeidOptions(**spec["options"]))
     rules = burnedin.load_mask_rules(tuple(spec["mask_rules"]))
+    # The report scrubber is the Clean Descriptors / Clean Structured Content cleaner.
+    engine = EngineConfig(
+        policy=policy, coder=coder, site_code=site_code, mask_rules=rules, cleaner_factory=cleaner_factory
+    )
+    schema = TableSchema.load(spec["table_schema"]) if spec["table_schema"] else None
     _WORKER.clear()
     _WORKER.update(
         spec=spec,
-        coder=coder,
-        site_code=site_code,
-        cfg=EngineConfig(
-            policy=policy, coder=coder, site_code=site_code, mask_rules=rules, cleaner_factory=_cleaner_factory()
-        ),
+        ctx=ObjectContext(engine=engine, report_style=spec["report_style"], table_schema=schema),
         tmp_dir=Path(spec["out_dir"]) / ".aiminer-tmp",
     )
 
 
-def _cleaner_factory() -> Any:
-    """The report scrubber as the Clean Descriptors / Clean Structured Content cleaner, when it is installed."""
-    try:
-        from aiminer.text.dicom_cleaner import cleaner_factory
-    except ImportError:
-        return None
-    return cleaner_factory
-
-
 def _process(job: Job) -> JobResult:
-    from aiminer.dicom.engine import deidentify_stream
+    from aiminer.objects import process_object
 
     spec = _WORKER["spec"]
     name = Path(job.path).name
@@ -180,34 +179,29 @@ def _process(job: Job) -> JobResult:
         return JobResult(job.display, "rejected", None, None, "unreadable", job.size, io_error=True)
     try:
         with tmp.open("wb") as dst:
-            result = deidentify_stream(src, dst, _WORKER["cfg"])
-        return JobResult(
-            job.display,
-            "deidentified",
-            str(tmp),
-            result.coded.relative_path(),
-            None,
-            job.size,
-            extra=_extra_for(result),
-        )
-    except QuarantineError as exc:
-        tmp.unlink(missing_ok=True)
-        return JobResult(job.display, "quarantined", None, None, exc.reason, job.size)
-    except RejectedError as exc:
-        tmp.unlink(missing_ok=True)
-        return JobResult(job.display, "rejected", None, None, exc.reason, job.size)
+            outcome = process_object(src, dst, job.path, _WORKER["ctx"], job.folder_study)
     except OSError:
         tmp.unlink(missing_ok=True)
         return JobResult(job.display, "quarantined", None, None, "io_error", job.size, io_error=True)
-    except AiminerError as exc:
-        tmp.unlink(missing_ok=True)
-        return JobResult(job.display, "quarantined", None, None, exc.reason, job.size)
     finally:
         src.close()
-
-
-def _extra_for(result: Any) -> dict[str, str]:
-    return {}
+    if outcome.status != "deidentified":
+        tmp.unlink(missing_ok=True)
+        return JobResult(job.display, outcome.status, None, None, outcome.reason, job.size, kind=outcome.kind)
+    extra: dict[str, str | None] = {}
+    if outcome.kind != "dicom":
+        extra["linked_study"] = outcome.linked_study
+    return JobResult(
+        job.display,
+        "deidentified",
+        str(tmp),
+        outcome.output,
+        None,
+        job.size,
+        extra=extra,
+        study=outcome.study,
+        kind=outcome.kind,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -221,6 +215,7 @@ def _spec_json(spec: RunSpec) -> str:
     data["crosswalk"] = str(spec.crosswalk)
     data["receipt"] = str(spec.receipt) if spec.receipt else None
     data["mask_rules"] = [str(p) for p in spec.mask_rules]
+    data["table_schema"] = str(spec.table_schema) if spec.table_schema else None
     return json.dumps(data)
 
 
@@ -235,8 +230,41 @@ def _jobs(spec: RunSpec, rejected: list[JobResult]) -> list[Job]:
         if not stat.S_ISREG(st.st_mode):
             rejected.append(JobResult(display, "rejected", None, None, "not_a_regular_file", 0))
             continue
-        jobs.append(Job(str(path), display, st.st_size))
+        jobs.append(Job(str(path), display, st.st_size, dicom=_is_dicom(path)))
     return jobs
+
+
+def _is_dicom(path: Path) -> bool:
+    """Cheap content sniff so DICOM runs first and reports can be linked to the studies in their folder."""
+    from aiminer.text.sniff import sniff
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return True
+    return sniff(head, path.name) == "dicom"
+
+
+def _with_folder_studies(jobs: list[Job], studies: dict[str, set[str]]) -> list[Job]:
+    """Give each non-DICOM job the one coded study found among DICOM files in its folder (and below)."""
+    out: list[Job] = []
+    for job in jobs:
+        folder = str(Path(job.path).parent)
+        found: set[str] = set()
+        for where, codes in studies.items():
+            if where == folder or where.startswith(folder + os.sep):
+                found |= codes
+        out.append(
+            Job(
+                job.path,
+                job.display,
+                job.size,
+                dicom=False,
+                folder_study=next(iter(found)) if len(found) == 1 else None,
+            )
+        )
+    return out
 
 
 def _settle(result: JobResult, out_dir: Path, written: set[str]) -> ReceiptLine:
@@ -286,13 +314,27 @@ def run(
         for result in early:
             finish(result)
         spec_json = _spec_json(spec)
+        studies: dict[str, set[str]] = {}
+
+        def finish_dicom(job: Job, result: JobResult) -> None:
+            if result.study and result.kind == "dicom":
+                studies.setdefault(str(Path(job.path).parent), set()).add(result.study)
+            finish(result)
+
+        dicom_jobs = [j for j in jobs if j.dicom]
+        other_jobs = [j for j in jobs if not j.dicom]
         if spec.workers <= 1:
             _init_worker(spec_json)
-            for job in jobs:
+            for job in dicom_jobs:
+                finish_dicom(job, _process(job))
+            for job in _with_folder_studies(other_jobs, studies):
                 finish(_process(job))
         else:
             with ProcessPoolExecutor(max_workers=spec.workers, initializer=_init_worker, initargs=(spec_json,)) as pool:
-                for result in pool.map(_process, jobs, chunksize=max(1, min(32, len(jobs) // (spec.workers * 8)))):
+                chunk = max(1, min(32, len(jobs) // (spec.workers * 8)))
+                for job, result in zip(dicom_jobs, pool.map(_process, dicom_jobs, chunksize=chunk), strict=True):
+                    finish_dicom(job, result)
+                for result in pool.map(_process, _with_folder_studies(other_jobs, studies), chunksize=chunk):
                     finish(result)
     finally:
         if receipt:

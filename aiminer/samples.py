@@ -132,6 +132,8 @@ class Corpus:
     files: list[Path] = field(default_factory=list)
     phi: set[str] = field(default_factory=set)
     expected: dict[str, str] = field(default_factory=dict)  # relative path -> "deidentified" | quarantine reason
+    report_study: dict[str, str] = field(default_factory=dict)  # report path -> accession of the study it belongs to
+    table_schema: Path | None = None
     patients: list[Patient] = field(default_factory=list)
     accessions: dict[str, str] = field(default_factory=dict)  # accession -> patient MRN
 
@@ -291,6 +293,7 @@ def make_corpus(
             study_uid = generate_uid()
             folder = dest / f"{patient.last}_{patient.first}_{patient.mrn}" / f"{study_date}_{accession}"
             folder.mkdir(parents=True, exist_ok=True)
+            _write_report(corpus, folder, patient, accession, study_date, hospital, rng)
             for t_index, key in enumerate(templates):
                 if (t_index + s) % studies_per_patient and len(templates) > 4 and key not in ("ct", "sr"):
                     continue  # spread templates across studies, keep each study realistic in size
@@ -303,6 +306,7 @@ def make_corpus(
                 corpus.files.append(path)
                 corpus.expected[str(path.relative_to(dest))] = "deidentified"
     _add_problem_files(corpus, rng)
+    _add_hl7_and_table(corpus, rng)
     corpus.phi = {v for v in corpus.phi if len(v) >= 4}
     return corpus
 
@@ -368,3 +372,135 @@ def make_ultrasound(rng: random.Random) -> Dataset:
             pixels[start : start + w * 3] = b"\xff" * (w * 3)
     ds.PixelData = bytes(pixels)
     return ds
+
+
+REPORT_TEMPLATE = """{hospital}
+Department of Radiology - {street_h}, {city}, {state} {zip}
+Phone (555) 010-4400
+
+PATIENT: {last}, {first}        MRN: {mrn}        DOB: {dob}
+ACCESSION: {accession}          EXAM DATE: {exam_date}
+REFERRING PHYSICIAN: Dr. {ref_first} {ref_last}
+
+EXAM: CT CHEST WITH CONTRAST
+
+CLINICAL HISTORY: {age}-year-old with cough. Patient can be reached at {phone} or {email}.
+
+COMPARISON: Outside CT from {prior_date}.
+
+FINDINGS:
+There is a 1.2 x 0.9 cm nodule in the right upper lobe (series 3, image 42). No Hodgkin-pattern adenopathy.
+Mild degenerative change at T11-T12. Foley catheter in place. No pleural effusion.
+
+IMPRESSION:
+1. Right upper lobe nodule, Lung-RADS 4A. Follow-up CT in 3 months recommended.
+
+Discussed with Dr. {ref_last} by telephone on {exam_date_us} at 14:35.
+Electronically signed by: {rad_first} {rad_last}, MD on {exam_date_us}
+"""
+
+
+def _write_report(
+    corpus: Corpus, folder: Path, patient: Patient, accession: str, study_date: str, hospital: str, rng: random.Random
+) -> None:
+    """A radiology report in the study's folder, full of the PHI radiologists actually write."""
+    ref_first, ref_last = rng.choice(FIRST), rng.choice(LAST)
+    rad_first, rad_last = rng.choice(FIRST), rng.choice(LAST)
+    us_date = f"{study_date[4:6]}/{study_date[6:8]}/{study_date[:4]}"
+    text = REPORT_TEMPLATE.format(
+        hospital=hospital,
+        street_h=f"{rng.randint(10, 999)} Lakeview Terrace",
+        city=patient.city,
+        state=patient.state,
+        zip=patient.zip,
+        last=patient.last.upper(),
+        first=patient.first.upper(),
+        mrn=patient.mrn,
+        dob=f"{patient.birth_date[4:6]}/{patient.birth_date[6:8]}/{patient.birth_date[:4]}",
+        accession=accession,
+        exam_date=us_date,
+        ref_first=ref_first,
+        ref_last=ref_last,
+        age=int(patient.age[:3]),
+        phone=patient.phone,
+        email=patient.email,
+        prior_date="March 3, 2018",
+        exam_date_us=us_date,
+        rad_first=rad_first,
+        rad_last=rad_last,
+    )
+    path = folder / "report.txt"
+    path.write_text(text, encoding="cp1252")
+    corpus.phi |= {
+        patient.last,
+        patient.first,
+        patient.mrn,
+        accession,
+        patient.phone,
+        patient.email,
+        ref_last,
+        rad_last,
+        us_date,
+        f"{patient.birth_date[4:6]}/{patient.birth_date[6:8]}/{patient.birth_date[:4]}",
+        patient.city,
+        patient.zip,
+        hospital,
+    }
+    rel = str(path.relative_to(corpus.root))
+    corpus.expected[rel] = "deidentified"
+    corpus.report_study[rel] = accession
+    corpus.files.append(path)
+
+
+def _add_hl7_and_table(corpus: Corpus, rng: random.Random) -> None:
+    """An HL7 ORU export named .txt (linked by its OBR accession) and an outcomes table with its schema."""
+    patient = corpus.patients[1 % len(corpus.patients)]
+    accession = next(a for a, mrn in corpus.accessions.items() if mrn == patient.mrn)
+    doc_last, doc_first = rng.choice(LAST), rng.choice(FIRST)
+    dob = patient.birth_date
+    segments = [
+        "MSH|^~\\&|RIS|SBRMC|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|P|2.3",
+        f"PID|1||{patient.mrn}^^^SBRMC-MRN^MR||{patient.last.upper()}^{patient.first.upper()}||{dob}|"
+        f"{patient.sex}|||{patient.street}^^{patient.city}^{patient.state}^{patient.zip}||{patient.phone}|||||"
+        f"ACCT{patient.mrn[:6]}|{patient.ssn}",
+        f"PV1|1|O|RAD||||{rng.randint(1000, 9999)}^{doc_last.upper()}^{doc_first.upper()}",
+        f"OBR|1|{accession}|{accession}|71260^CT CHEST W CONTRAST|||20190314093000|||||||||"
+        f"{rng.randint(1000, 9999)}^{doc_last.upper()}^{doc_first.upper()}",
+        f"OBX|1|TX|IMP^Impression||Patient {patient.first} {patient.last} seen. Stable 4 mm nodule. "
+        f"Call {patient.phone}.||||||F",
+    ]
+    hl7 = corpus.root / "ris-export" / f"ORU_{rng.randint(100000, 999999)}.txt"
+    hl7.parent.mkdir(exist_ok=True)
+    hl7.write_bytes("\r".join(segments).encode() + b"\r")
+    corpus.phi |= {
+        patient.mrn,
+        patient.last.upper(),
+        patient.first.upper(),
+        doc_last.upper(),
+        patient.ssn,
+        patient.street,
+        patient.phone,
+        dob,
+    }
+    rel = str(hl7.relative_to(corpus.root))
+    corpus.expected[rel] = "deidentified"
+    corpus.report_study[rel] = accession
+
+    rows = ["mrn,accession,exam_date,notes,outcome"]
+    for acc, mrn in corpus.accessions.items():
+        p = next(x for x in corpus.patients if x.mrn == mrn)
+        rows.append(
+            f'{mrn},{acc},2019-03-14,"Followed by Dr. {doc_last}; pt {p.first} {p.last} doing well",'
+            f"{rng.choice(['stable', 'resolved', '=HYPERLINK(1)'])}"
+        )
+    table = corpus.root / "outcomes.csv"
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    corpus.expected[str(table.relative_to(corpus.root))] = "deidentified"
+    schema = corpus.root.parent / f"{corpus.root.name}-table-schema.toml"
+    schema.write_text(
+        'issuer = "SBRMC-MRN"\n[columns]\nmrn = "patient_id"\naccession = "accession"\nexam_date = "date"\n'
+        'notes = "free_text"\noutcome = "keep"\n',
+        encoding="utf-8",
+    )
+    corpus.table_schema = schema
+    corpus.files.extend([hl7, table])

@@ -35,6 +35,7 @@ def run_demo(workdir: Path, out: Console, err: Console) -> int:
         crosswalk=partner / "crosswalk.sqlite",
         receipt=partner / "receipt.jsonl",
         workers=2,
+        table_schema=corpus.table_schema,
     )
     summary = run_with_progress(spec)
     print_summary(summary, spec)
@@ -46,7 +47,7 @@ def run_demo(workdir: Path, out: Console, err: Console) -> int:
     if hits:
         err.print(f"[red]LEAK[/red]: {len(hits)} injected values found in outputs")
         return 1
-    files = sum(1 for _ in outbox.rglob("*.dcm"))
+    files = sum(1 for p in outbox.rglob("*") if p.is_file())
     out.print(
         f"   [green]0 of {len(corpus.phi)} injected PHI values found[/green] in {files} output files "
         "(file contents and paths)."

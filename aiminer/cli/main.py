@@ -49,6 +49,13 @@ REASONS = {
     "duplicate_instance": "the same SOP instance appeared twice in this run",
     "unreadable": "the file could not be opened",
     "not_a_regular_file": "a device, socket or pipe",
+    "unsupported_type": "not DICOM, a text report, HL7 or a table (e.g. PDF, ZIP, image)",
+    "decode_error": "text in no known encoding",
+    "no_table_schema": "a table arrived without --table-schema",
+    "unknown_columns": "the table has columns the schema does not name",
+    "not_hl7": "looked like HL7 but has no MSH segment",
+    "table_parse_error": "the table could not be parsed",
+    "inconsistent_columns": "rows have different numbers of columns",
 }
 
 
@@ -143,8 +150,27 @@ def deid(
         ),
     ] = None,
     max_size_gb: Annotated[float, typer.Option("--max-size", help="Quarantine files larger than this (GB).")] = 8.0,
+    table_schema: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Column schema of the project's metadata/outcome tables (TOML/JSON, see docs/reports.md). Tables "
+            "are quarantined (no_table_schema) without one; unknown columns are refused.",
+        ),
+    ] = None,
+    report_style: Annotated[
+        str,
+        typer.Option(
+            help="How identifiers in reports are replaced: 'tags' ([NAME], [DATE 2019]) or 'surrogates' "
+            "(realistic fake values)."
+        ),
+    ] = "tags",
 ) -> None:
-    """De-identify DICOM files to HIPAA Safe Harbor with coded identifiers.
+    """De-identify DICOM files, radiology reports (text, HL7 v2) and metadata tables to HIPAA Safe Harbor.
+
+    The type of each file is read from its content. Reports get the coded IDs of the study they belong to (same
+    folder as its DICOM files, or its accession number in the name, the text or HL7 OBR/ORC).
 
     Every input ends [bold]deidentified[/bold], [bold]quarantined[/bold] (with a reason; the file is not copied)
     or [bold]rejected[/bold] (out of scope). The exit code is 0 when every file was handled, quarantines
@@ -152,6 +178,8 @@ def deid(
     """
     if not _NAME.match(project):
         raise typer.BadParameter("use letters, digits, '.', '_' or '-' (at most 64)", param_hint="--project")
+    if report_style not in ("tags", "surrogates"):
+        raise typer.BadParameter("use 'tags' or 'surrogates'", param_hint="--report-style")
     if not site.strip():
         raise typer.BadParameter("must not be empty", param_hint="--site")
     if _inside(crosswalk, out_dir):
@@ -176,6 +204,8 @@ def deid(
         },
         mask_rules=tuple(mask_rules or ()),
         max_bytes=int(max_size_gb * 1024**3),
+        table_schema=table_schema,
+        report_style=report_style,
     )
     summary = run_with_progress(spec)
     print_summary(summary, spec)

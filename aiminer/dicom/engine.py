@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
 import re
 import struct
@@ -37,6 +38,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import UID, UID_dictionary
 
 from aiminer import __version__
+from aiminer.crosswalk import Kind
 from aiminer.dicom import burnedin
 from aiminer.dicom.policy import Act, CompiledPolicy
 from aiminer.errors import QuarantineError, RejectedError
@@ -732,10 +734,11 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     if not patient_key:  # no MRN: fall back to name + birth date; else the study stands for the patient
         patient_key = f"name:{_text(ds, 'PatientName')}|{identity.birth_date}" if identity.patient_names else ""
     patient_code = coder.patient(site, issuer, patient_key or f"study:{study_uid}")
-    study_code = coder.study(site, study_uid)
+    study_code = coder.study(site, study_uid, identity.accession)
     series_code = coder.series(site, series_uid)
     if identity.accession:
         coder.link_accession(site, identity.accession, study_code)
+    remember_identity(coder, site, study_code, patient_code, identity)
     options = cfg.policy.options
     offset = (
         coder.date_offset_days(site, patient_code, options.date_shift_max_days)
@@ -780,6 +783,26 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
         counts=dict(walk.counts),
         policy_id=cfg.policy.id,
     )
+
+
+def identity_key(study_code: str) -> str:
+    """Crosswalk key under which a study's header identities are kept for scrubbing its reports."""
+    return f"identity:{study_code}"
+
+
+def remember_identity(coder: Coder, site_code: str, study_code: str, patient_code: str,
+                      identity: DicomIdentity) -> None:
+    """Keep what the headers said about a study's patient, for scrubbing that study's reports (partner zone)."""
+    record = {
+        "patient_code": patient_code,
+        "names": list(identity.patient_names),
+        "ids": list(identity.patient_ids),
+        "accession": identity.accession,
+        "birth_date": identity.birth_date,
+        "other_names": list(identity.other_names),
+        "institution": identity.institution,
+    }
+    coder.remember(Kind.PATIENT_IDENTITY, site_code, identity_key(study_code), json.dumps(record))
 
 
 def _has_pixels(ds: Dataset, header: _Header) -> bool:

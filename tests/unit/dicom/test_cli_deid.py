@@ -15,6 +15,9 @@ from aiminer.cli.main import app
 from aiminer.leakcheck import scan_tree
 from aiminer.samples import Corpus
 
+REPORT_PATH = re.compile(
+    r"^PRJ-1/S-[0-9A-Z]{6}/(P-[0-9A-Z]{10}/ST-[0-9A-Z]{10}/reports/R-[0-9A-Z]{10}\.(txt|hl7)|tables/T-[0-9A-Z]{10}\.csv)$"
+)
 PATH = re.compile(r"^PRJ-1/S-[0-9A-Z]{6}/P-[0-9A-Z]{10}/ST-[0-9A-Z]{10}/SE-[0-9A-Z]{10}/2\.25\.[0-9]+\.dcm$")
 
 
@@ -35,6 +38,8 @@ def _deid(corpus: Corpus, tmp: Path, *extra: str) -> tuple[int, Path, list[dict]
             str(private / "cw.sqlite"),
             "--receipt",
             str(private / "receipt.jsonl"),
+            "--table-schema",
+            str(corpus.table_schema),
             *extra,
         ],
     )
@@ -73,7 +78,9 @@ def test_outputs_live_under_phi_free_paths_and_quarantines_are_not_copied(first_
     _, _, out, lines, _ = first_run
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == sorted(line["output"] for line in lines if line["output"])
-    assert all(PATH.match(f) for f in files), files[:3]
+    images = [f for f in files if f.endswith(".dcm")]
+    assert images and all(PATH.match(f) for f in images), images[:3]
+    assert all(REPORT_PATH.match(f) for f in files if not f.endswith(".dcm")), files
     assert len(files) == sum(1 for v in corpus.expected.values() if v == "deidentified")
 
 
@@ -196,3 +203,33 @@ def test_hostile_file_names_never_reach_outputs(tmp_path: Path, corpus: Corpus) 
     assert {x["reason"] for x in lines if x["status"] == "rejected"} == {"duplicate_instance"}
     for p in out.rglob("*"):
         assert "Doe" not in str(p) and "evil" not in str(p) and "123-45" not in str(p)
+
+
+def test_reports_are_linked_to_their_study_and_carry_its_codes(first_run, corpus: Corpus) -> None:
+    # GIVEN the run above: DICOM and a report per study folder, and an HL7 export elsewhere naming an accession
+    _, _, out, lines, _ = first_run
+    by_input = {line["input"]: line for line in lines}
+    study_of_folder = {}
+    for line in lines:
+        if line["output"] and line["output"].endswith(".dcm"):
+            study_of_folder.setdefault(str(Path(line["input"]).parent), set()).add(line["output"].split("/")[3])
+    assert corpus.report_study
+    for report, _accession in corpus.report_study.items():
+        line = by_input[report]
+        # THEN each report says which coded study it was linked to, and lives under that study
+        assert line["linked_study"] is not None, report
+        assert line["output"].split("/")[3] == line["linked_study"]
+        if report.endswith("report.txt"):
+            assert study_of_folder[str(Path(report).parent)] == {line["linked_study"]}
+        text = (out / line["output"]).read_text()
+        patient_code = line["output"].split("/")[2]
+        assert patient_code in text  # the patient's name/MRN became the same coded ID as the images
+
+
+def test_tables_keep_outcomes_and_neutralise_formulas(first_run) -> None:
+    _, _, out, lines, _ = first_run
+    table = next(out / x["output"] for x in lines if x["output"] and x["output"].endswith(".csv"))
+    text = table.read_text()
+    assert "P-" in text and "ST-" in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert "stable" in text or "resolved" in text or "'=HYPERLINK" in text

@@ -1,0 +1,280 @@
+"""One uploaded object in, one outcome out: the use case shared by ``aiminer deid`` and the ingest Lambda.
+
+The object's type is sniffed from its content (never trusted from its name): DICOM goes to the DICOM engine,
+HL7 v2 and free-text reports to the report scrubber, CSV/TSV/JSON tables to the table engine with the project's
+column schema. Reports and tables get the coded identifiers of the images of the same patient and study:
+
+* the DICOM engine stores, per coded study, the identities it read (names, IDs, accession) in the crosswalk,
+  which lives in the partner zone; a report linked to that study is scrubbed with them as context;
+* a report is linked to a study when the caller says it sits in that study's folder, or when an accession number
+  the crosswalk knows appears in its file name, its text (after a cue such as ``Acc#``) or its HL7 OBR/ORC.
+
+Pure Python, no AWS imports: the Lambda passes S3 streams, the CLI passes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Literal
+
+from aiminer.crosswalk import Kind, random_code
+from aiminer.dicom.engine import EngineConfig, deidentify_stream, identity_key
+from aiminer.errors import AiminerError, QuarantineError, RejectedError
+
+if TYPE_CHECKING:
+    from aiminer.crosswalk import Coder
+    from aiminer.text.table import TableSchema
+
+ObjectKind = Literal["dicom", "report", "hl7", "table", "other"]
+Status = Literal["deidentified", "quarantined", "rejected"]
+
+#: Reports and tables are read whole; larger "text" is not a report.
+MAX_TEXT_BYTES = 32 * 1024 * 1024
+_DICOM_SUFFIXES = (".dcm", ".dicom", ".ima", ".dic")
+_ACCESSION_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,19}")
+
+
+@dataclass(frozen=True)
+class ObjectContext:
+    """What processing one object needs: the DICOM engine configuration plus text settings."""
+
+    engine: EngineConfig
+    report_style: Literal["tags", "surrogates"] = "tags"
+    table_schema: TableSchema | None = None
+
+    @property
+    def coder(self) -> Coder:
+        """The crosswalk coder of the project."""
+        return self.engine.coder
+
+    @property
+    def site_code(self) -> str:
+        """The partner's coded site."""
+        return self.engine.site_code
+
+
+@dataclass(frozen=True)
+class ObjectOutcome:
+    """What happened to one object (no PHI): the receipt line, the catalogue item and the audit record use it."""
+
+    kind: ObjectKind
+    status: Status
+    reason: str | None = None
+    output: str | None = None  # PHI-free relative path / object key
+    patient: str | None = None
+    study: str | None = None
+    series: str | None = None
+    modality: str = ""
+    body_part: str = ""
+    year: str = ""
+    policy_id: str = ""
+    pixels_masked: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def linked_study(self) -> str | None:
+        """For reports and tables: the coded study they were linked to (None: not linked)."""
+        return self.study if self.kind in ("report", "hl7", "table") else None
+
+
+def _context_for_study(coder: Coder, site_code: str, study_code: str) -> tuple[object | None, str | None]:
+    from aiminer.text.identity import IdentityContext
+
+    raw = coder.recall(Kind.PATIENT_IDENTITY, site_code, identity_key(study_code))
+    if raw is None:
+        return IdentityContext(study_code=study_code), None
+    rec = json.loads(raw)
+    ctx = IdentityContext(
+        patient_names=tuple(rec["names"]),
+        other_names=tuple(rec["other_names"]),
+        patient_ids=tuple(rec["ids"]),
+        accessions=(rec["accession"],) if rec["accession"] else (),
+        birth_dates=(rec["birth_date"],) if rec["birth_date"] else (),
+        institutions=(rec["institution"],) if rec["institution"] else (),
+        patient_code=rec["patient_code"],
+        study_code=study_code,
+    )
+    return ctx, rec["patient_code"]
+
+
+def _study_from_name(coder: Coder, site_code: str, name: str) -> str | None:
+    for token in _ACCESSION_TOKEN.findall(name):
+        code = coder.study_for_accession(site_code, token)
+        if code is not None:
+            return code
+    return None
+
+
+def _object_code(coder: Coder, site_code: str, prefix: str, data: bytes) -> str:
+    """A random code for a report/table, stable for the same content (re-uploads overwrite, never duplicate)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return coder.assign_code(Kind.OBJECT, site_code, digest, random_code(prefix))
+
+
+def process_object(
+    src: IO[bytes], dst: IO[bytes], name: str, ctx: ObjectContext, folder_study: str | None = None
+) -> ObjectOutcome:
+    """De-identify one object from ``src`` into ``dst``.
+
+    ``name`` is the object's file name or key (may hold PHI: used only to link a report to a study, never
+    copied). ``folder_study`` is the coded study of DICOM files in the same folder, when there is exactly one.
+    """
+    from aiminer.text.sniff import sniff
+
+    head = src.read(4096)
+    src.seek(0)
+    if not head:
+        return ObjectOutcome("other", "quarantined", "empty_file")
+    kind = sniff(head, name)
+    if kind != "dicom" and name.lower().endswith(_DICOM_SUFFIXES):
+        # The name promises DICOM and the content is something else: a corrupt or mislabelled export.
+        return ObjectOutcome("other", "quarantined", "not_dicom")
+    if head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return ObjectOutcome("other", "quarantined", "unsupported_type")  # PDF, ZIP/Office, legacy Office
+    try:
+        if kind == "dicom":
+            return _dicom(src, dst, ctx)
+        if kind in ("hl7", "report"):
+            return _report(src, dst, name, ctx, folder_study, hl7=kind == "hl7")
+        if kind in ("table_csv", "table_tsv", "table_json"):
+            return _table(src, dst, ctx, kind.removeprefix("table_"))
+    except QuarantineError as exc:
+        return ObjectOutcome(_kind(kind), "quarantined", exc.reason)
+    except RejectedError as exc:
+        return ObjectOutcome(_kind(kind), "rejected", exc.reason)
+    except AiminerError as exc:  # text errors carry machine-readable reasons too
+        return ObjectOutcome(_kind(kind), "quarantined", exc.reason)
+    return ObjectOutcome(
+        "other", "quarantined", "not_dicom" if name.lower().endswith((".dcm", ".dicom")) else "unsupported_type"
+    )
+
+
+def _kind(sniffed: str) -> ObjectKind:
+    if sniffed.startswith("table"):
+        return "table"
+    return sniffed if sniffed in ("dicom", "report", "hl7") else "other"  # type: ignore[return-value]
+
+
+def _dicom(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext) -> ObjectOutcome:
+    result = deidentify_stream(src, dst, ctx.engine)
+    coded = result.coded
+    return ObjectOutcome(
+        kind="dicom",
+        status="deidentified",
+        output=coded.relative_path(),
+        patient=coded.patient,
+        study=coded.study,
+        series=coded.series,
+        modality=result.modality,
+        body_part=result.body_part,
+        year=result.year,
+        policy_id=result.policy_id,
+        pixels_masked=result.pixels_masked,
+        counts=result.counts,
+    )
+
+
+def _read_text(src: IO[bytes]) -> tuple[bytes, str]:
+    from aiminer.text.decode import decode_text
+
+    data = src.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise QuarantineError("too_large", "text objects are read whole and this one is too large")
+    return data, decode_text(data)
+
+
+def _report(
+    src: IO[bytes], dst: IO[bytes], name: str, ctx: ObjectContext, folder_study: str | None, hl7: bool
+) -> ObjectOutcome:
+    from aiminer.text.hl7 import deidentify_hl7
+    from aiminer.text.report import scrub_text
+
+    data, text = _read_text(src)
+    coder, site = ctx.coder, ctx.site_code
+    project = coder.project
+    study = folder_study or _study_from_name(coder, site, name)
+    if hl7:
+
+        def context_for(accessions: tuple[str, ...]) -> object | None:
+            for acc in accessions:
+                code = coder.study_for_accession(site, acc)
+                if code is not None:
+                    return _context_for_study(coder, site, code)[0]
+            return _context_for_study(coder, site, study)[0] if study else None
+
+        res = deidentify_hl7(
+            text,
+            coder,
+            site,
+            context_for=context_for,  # type: ignore[arg-type]
+            style=ctx.report_style,
+        )
+        out_text, patient = res.text, res.patient_code
+        study = study or (res.study_codes[0] if res.study_codes else None)
+        counts = dict(res.findings)
+        kind: ObjectKind = "hl7"
+    else:
+
+        def lookup(acc: str) -> str | None:
+            return coder.study_for_accession(site, acc)
+
+        context, patient = _context_for_study(coder, site, study) if study else (None, None)
+        scrubbed = scrub_text(text, context, style=ctx.report_style, accession_lookup=lookup)  # type: ignore[arg-type]
+        out_text, counts, kind = scrubbed.text, scrubbed.counts(), "report"
+        if study is None:  # an accession the crosswalk knows, found in the text by its cue
+            study = next(
+                (
+                    c
+                    for c in _STUDY_CODE.findall(out_text)
+                    if coder.recall(Kind.PATIENT_IDENTITY, site, identity_key(c)) is not None
+                ),
+                None,
+            )
+            if study is not None:
+                _, patient = _context_for_study(coder, site, study)
+    if study is not None and patient is None:
+        _, patient = _context_for_study(coder, site, study)
+    code = _object_code(coder, site, "R", data)
+    ext = "hl7" if hl7 else "txt"
+    where = f"{patient or 'unlinked'}/{study}" if study else "unlinked"
+    dst.write(out_text.encode("utf-8"))
+    return ObjectOutcome(
+        kind=kind,
+        status="deidentified",
+        output=f"{project}/{site}/{where}/reports/{code}.{ext}",
+        patient=patient,
+        study=study,
+        policy_id="aiminer-safe-harbor@1",
+        counts=counts,
+    )
+
+
+_STUDY_CODE = re.compile(r"\bST-[0-9A-HJKMNP-TV-Z]{10}\b")
+
+
+def _table(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext, fmt: str) -> ObjectOutcome:
+    from aiminer.text.table import deidentify_table
+
+    if ctx.table_schema is None:
+        raise QuarantineError("no_table_schema", "tables need the project's column schema (--table-schema)")
+    data, text = _read_text(src)
+    coder, site = ctx.coder, ctx.site_code
+
+    def context_for(row: object) -> object | None:
+        return None
+
+    res = deidentify_table(text, fmt, ctx.table_schema, coder, site)  # type: ignore[arg-type]
+    code = _object_code(coder, site, "T", data)
+    dst.write(res.text.encode("utf-8"))
+    study = res.study_codes[0] if len(set(res.study_codes)) == 1 else None
+    return ObjectOutcome(
+        kind="table",
+        status="deidentified",
+        output=f"{coder.project}/{site}/tables/{code}.{fmt}",
+        study=study,
+        policy_id="aiminer-safe-harbor@1",
+        counts=dict(res.findings),
+    )

@@ -1,0 +1,36 @@
+"""The report scrubber as the DICOM engine's cleaner (Clean Descriptors / Clean Structured Content: ``C``).
+
+Descriptions, comments and SR text are scrubbed with the identities of the file's own headers as context, so the
+patient's name in a SeriesDescription goes even when no pattern would find it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiminer.text.identity import IdentityContext
+from aiminer.text.report import scrub_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aiminer.dicom.engine import CodedIdentity, DicomIdentity
+
+
+def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[str], str]:
+    """A text cleaner bound to one file's identities and coded IDs."""
+    context = IdentityContext(
+        patient_names=identity.patient_names,
+        other_names=identity.other_names,
+        patient_ids=identity.patient_ids,
+        accessions=(identity.accession,) if identity.accession else (),
+        birth_dates=(identity.birth_date,) if identity.birth_date else (),
+        institutions=(identity.institution,) if identity.institution else (),
+        patient_code=coded.patient,
+        study_code=coded.study,
+    )
+
+    def clean(text: str) -> str:
+        return scrub_text(text, context).text
+
+    return clean
