@@ -302,11 +302,14 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 _empty(ds, tag_int, vr)
                 w.counts["emptied"] += 1
                 continue
-            cleaned = [w.cleaner(str(v)) for v in _values(elem.value) if v is not None]
+            limit = _TEXT_LIMITS.get(str(elem.VR))
+            cleaned = [w.cleaner(str(v))[:limit] for v in _values(elem.value) if v is not None]
             _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
             w.counts["text_cleaned"] += 1
 
 
+#: Maximum value lengths (PS3.5 6.2) a cleaned value is cut to, so the output stays valid.
+_TEXT_LIMITS = {"SH": 16, "LO": 64, "ST": 1024, "LT": 10240, "PN": 64, "UC": None, "UT": None}
 _CS_OK = re.compile(rb"^[A-Z0-9 _\\]*$")
 _DS_OK = re.compile(rb"^[0-9+\-Ee. \\]*$")
 _IS_OK = re.compile(rb"^[0-9+\- \\]*$")

@@ -261,3 +261,27 @@ def test_safe_private_list_keeps_only_listed_private_attributes_when_asked(engin
     assert "Quintero Marisol" not in kept_values
     assert not any(e.tag.is_private for e in dropped)
     assert "113111" in [i.CodeValue for i in kept.DeidentificationMethodCodeSequence]
+
+
+def test_clean_descriptors_scrubs_descriptions_instead_of_dropping_them(coder) -> None:
+    # GIVEN descriptions that mix research value with the patient's identity
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    ds, patient, _ = _with_phi("CT_small.dcm")
+    ds.SeriesDescription = f"Axial 5mm for {patient.first} {patient.last}"
+    ds.StudyDescription = f"CT CHEST W CONTRAST {patient.last.upper()} MRN {patient.mrn}"
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules(), cleaner_factory)
+    out_buf = io.BytesIO()
+    # WHEN the report scrubber is the Clean Descriptors cleaner
+    result = deidentify_stream(io.BytesIO(buf.getvalue()), out_buf, cfg)
+    out = pydicom.dcmread(io.BytesIO(out_buf.getvalue()))
+    # THEN the descriptions stay, readable, without the identity (name and MRN become the coded patient)
+    assert "Axial 5mm" in out.SeriesDescription and patient.last not in out.SeriesDescription
+    assert "CT CHEST" in out.StudyDescription and patient.mrn not in out.StudyDescription
+    assert patient.last.upper() not in out.StudyDescription
+    assert result.counts["text_cleaned"] >= 2
