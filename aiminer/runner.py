@@ -8,6 +8,8 @@ and writes one receipt line per input. Every input ends in exactly one of ``deid
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.context
 import os
 import secrets
 import stat
@@ -22,6 +24,8 @@ from typing import IO, Any
 OS_METADATA_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
 #: Objects larger than this are quarantined (``too_large``) rather than risking the run.
 DEFAULT_MAX_BYTES = 8 * 1024**3
+#: Runs smaller than this are done in-process: starting workers costs more than it saves.
+SMALL_RUN = 16
 
 Status = str  # "deidentified" | "quarantined" | "rejected"
 
@@ -208,6 +212,25 @@ def _process(job: Job) -> JobResult:
 # parent side
 
 
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # platforms without fork (Windows): the default context re-imports in each worker
+        return None
+
+
+def _warm_up(spec_json: str) -> None:
+    """Import the engines and compile the policy and rule tables once, before the workers fork."""
+    from aiminer.dicom import burnedin
+    from aiminer.dicom.policy import DeidOptions, compile_policy
+    from aiminer.objects import process_object  # noqa: F401 - imported for its side effect: modules loaded
+    from aiminer.text.dicom_cleaner import cleaner_factory  # noqa: F401
+
+    spec = json.loads(spec_json)
+    compile_policy(DeidOptions(**spec["options"]))
+    burnedin.load_mask_rules(tuple(spec["mask_rules"]))
+
+
 def _spec_json(spec: RunSpec) -> str:
     data = asdict(spec)
     data["inputs"] = [str(p) for p in spec.inputs]
@@ -323,14 +346,18 @@ def run(
 
         dicom_jobs = [j for j in jobs if j.dicom]
         other_jobs = [j for j in jobs if not j.dicom]
-        if spec.workers <= 1:
+        if spec.workers <= 1 or len(jobs) < SMALL_RUN:
             _init_worker(spec_json)
             for job in dicom_jobs:
                 finish_dicom(job, _process(job))
             for job in _with_folder_studies(other_jobs, studies):
                 finish(_process(job))
         else:
-            with ProcessPoolExecutor(max_workers=spec.workers, initializer=_init_worker, initargs=(spec_json,)) as pool:
+            _warm_up(spec_json)
+            # fork: workers inherit the imported engine and its compiled tables instead of rebuilding them
+            with ProcessPoolExecutor(
+                max_workers=spec.workers, initializer=_init_worker, initargs=(spec_json,), mp_context=_fork_context()
+            ) as pool:
                 chunk = max(1, min(32, len(jobs) // (spec.workers * 8)))
                 for job, result in zip(dicom_jobs, pool.map(_process, dicom_jobs, chunksize=chunk), strict=True):
                     finish_dicom(job, result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -90,8 +91,9 @@ def _parse_rules(data: dict[str, object], origin: str) -> list[MaskRule]:
     return rules
 
 
+@lru_cache(maxsize=16)
 def load_mask_rules(extra_files: tuple[str | Path, ...] = ()) -> tuple[MaskRule, ...]:
-    """The packaged rule table plus the user's own files (added, not replacing)."""
+    """The packaged rule table plus the user's own files (added, not replacing); cached per file list."""
     rules: list[MaskRule] = []
     packaged = resources.files("aiminer.dicom").joinpath("data", "burned_in_masks.toml")
     if packaged.is_file():

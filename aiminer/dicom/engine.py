@@ -793,8 +793,9 @@ def identity_key(study_code: str) -> str:
     return f"identity:{study_code}"
 
 
-def remember_identity(coder: Coder, site_code: str, study_code: str, patient_code: str,
-                      identity: DicomIdentity) -> None:
+def remember_identity(
+    coder: Coder, site_code: str, study_code: str, patient_code: str, identity: DicomIdentity
+) -> None:
     """Keep what the headers said about a study's patient, for scrubbing that study's reports (partner zone)."""
     record = {
         "patient_code": patient_code,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import lru_cache
 
 from pydicom.datadict import dictionary_keyword, dictionary_VR, keyword_for_tag
 
@@ -290,8 +291,12 @@ def _code_for(row: TableRow, options: DeidOptions) -> str:
 
 
 def compile_policy(options: DeidOptions | None = None, table_path: str | None = None) -> CompiledPolicy:
-    """Compile Table E.1-1 with ``options`` into a :class:`CompiledPolicy`."""
-    options = options or DeidOptions()
+    """Compile Table E.1-1 with ``options`` into a :class:`CompiledPolicy` (cached: options are immutable)."""
+    return _compile_policy(options or DeidOptions(), table_path)
+
+
+@lru_cache(maxsize=16)
+def _compile_policy(options: DeidOptions, table_path: str | None) -> CompiledPolicy:
     table = load_table(table_path)
     longitudinal = options.retain_longitudinal_modified_dates
     actions: dict[int, Act] = {}

@@ -287,6 +287,24 @@ def _compile(context: IdentityContext) -> tuple[tuple[re.Pattern[str], ContextTe
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def compile_context_combined(context: IdentityContext) -> tuple[tuple[re.Pattern[str], tuple[ContextTerm, ...]], ...]:
+    """All terms of a context in (at most) two alternations, one per case sensitivity (cached per context).
+
+    One regex per term cost ~7 ms to compile per new patient; an alternation compiles once and scans the text
+    once. Alternatives keep the longest-first order, so at each position the longest known value wins.
+    """
+    out = []
+    for case_sensitive in (False, True):
+        terms = tuple(t for t in context_terms(context) if t.case_sensitive == case_sensitive)
+        if not terms:
+            continue
+        body = "|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms))
+        flags = 0 if case_sensitive else re.IGNORECASE
+        out.append((re.compile(rf"(?<![0-9A-Za-z])(?:{body})(?![0-9A-Za-z])", flags), terms))
+    return tuple(out)
+
+
 def names_from(values: Iterable[str]) -> tuple[str, ...]:
     """Keep the non-empty values (helper for callers that build contexts from optional fields)."""
     return tuple(v for v in values if v and v.strip())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift
-from aiminer.text.identity import IdentityContext, compile_context
+from aiminer.text.identity import IdentityContext, compile_context_combined
 from aiminer.text.names import find_names
 from aiminer.text.patterns import (
     P_CONTEXT,
@@ -120,9 +120,10 @@ class ScrubResult:
 
 
 def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candidate]:
-    for regex, term in compile_context(context):
+    for regex, terms in compile_context_combined(context):
         for m in regex.finditer(text):
-            if m.end() > m.start():
+            if m.end() > m.start() and m.lastgroup is not None:
+                term = terms[int(m.lastgroup[1:])]
                 yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
 
 
