@@ -534,7 +534,7 @@ def engine_large(files: list[Path], rounds: int = 3) -> list[dict[str, float]]:
                 os.sync()
                 t0 = time.perf_counter()
                 with path.open("rb") as src, (work / "deid.dcm").open("wb") as dst:
-                    deidentify_stream(src, dst, _WORKER["cfg"])
+                    deidentify_stream(src, dst, _WORKER["ctx"].engine)
                 best_engine = min(best_engine, time.perf_counter() - t0)
                 (work / "deid.dcm").unlink()
             size = path.stat().st_size

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import logging
 import re
@@ -230,6 +231,11 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
     if depth > MAX_SEQUENCE_DEPTH:
         raise QuarantineError("nesting_too_deep", "sequences nested deeper than the engine allows")
     policy = w.policy
+    order = list(ds.keys())  # pydicom keeps file order: a conformant dataset is in ascending tag order
+    if any(a >= b for a, b in itertools.pairwise(order)):
+        # PS3.5 7.1: elements are sorted. Out of order means a corrupt tag, which may have renamed an identifier
+        # into an attribute the policy keeps; nothing in such a dataset can be trusted.
+        raise QuarantineError("invalid_dicom", "elements are not in ascending tag order")
     keep_private = _safe_private_tags(ds, policy) if policy.safe_private else frozenset()
     for tag in list(ds.keys()):
         tag_int = int(tag)
@@ -252,8 +258,9 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         act = policy.action_for(tag_int, vr)
         if act is Act.KEEP:
             if tag_int not in policy.actions and not _plausible(raw, vr):
-                del ds[tag]  # a value that breaks its VR's rules may have swallowed the elements after it
-                w.counts["implausible_removed"] += 1
+                # A value that breaks its VR's rules has probably swallowed the elements after it (a corrupt
+                # length): what it holds is unknown, so the file is not trusted at all.
+                raise QuarantineError("invalid_dicom", "an element's value or length breaks its VR")
             continue
         if act is Act.REMOVE:
             del ds[tag]
@@ -310,6 +317,9 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
 
 #: Maximum value lengths (PS3.5 6.2) a cleaned value is cut to, so the output stays valid.
 _TEXT_LIMITS = {"SH": 16, "LO": 64, "ST": 1024, "LT": 10240, "PN": 64, "UC": None, "UT": None}
+_SHORT_TEXT_CONTROL = re.compile(rb"[\x00-\x1a\x1c-\x1f]")
+_LONG_TEXT_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_BULK_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN", "UT", "UC", "UR", "LT", "SQ"})
 _CS_OK = re.compile(rb"^[A-Z0-9 _\\]*$")
 _DS_OK = re.compile(rb"^[0-9+\-Ee. \\]*$")
 _IS_OK = re.compile(rb"^[0-9+\- \\]*$")
@@ -319,13 +329,20 @@ _SIZES = {"US": 2, "SS": 2, "UL": 4, "SL": 4, "FL": 4, "FD": 8, "AT": 4, "SV": 8
 
 def _plausible(elem: DataElement | RawDataElement, vr: str) -> bool:
     """Whether a kept value obeys its VR (PS3.5 6.2): guards against an inflated length swallowing PHI."""
-    if not isinstance(elem, RawDataElement) or elem.value is None:
-        return True
+    if not isinstance(elem, RawDataElement):
+        return _plausible_converted(elem, vr)
+    if elem.value is None:  # deferred: only bulk VRs may legitimately be this long
+        return elem.length == 0 or vr in _BULK_VRS
     value: bytes = elem.value
     if vr in _MAX_LEN:
         pattern = _CS_OK if vr == "CS" else _DS_OK if vr == "DS" else _IS_OK
         parts = value.rstrip(b"\x00 ").split(b"\\")
-        return bool(pattern.match(value.rstrip(b"\x00"))) and all(len(p.strip()) <= _MAX_LEN[vr] for p in parts)
+        return bool(pattern.fullmatch(value.rstrip(b"\x00"))) and all(len(p.strip()) <= _MAX_LEN[vr] for p in parts)
+    limit = _TEXT_LIMITS.get(vr)
+    if limit is not None:  # kept free text (allowlisted): lengths and control characters per PS3.5 6.2
+        control = _LONG_TEXT_CONTROL if vr in ("ST", "LT") else _SHORT_TEXT_CONTROL
+        parts = value.rstrip(b"\x00 ").split(b"\\") if vr not in ("ST", "LT") else [value]
+        return all(len(p) <= limit for p in parts) and control.search(value.rstrip(b"\x00")) is None
     size = _SIZES.get(vr)
     if size is not None:
         try:
@@ -336,6 +353,26 @@ def _plausible(elem: DataElement | RawDataElement, vr: str) -> bool:
             return len(value) % size == 0
         bound = max(int(x) for x in vm.split("-") if x.isdigit())
         return len(value) <= bound * size and len(value) % size == 0
+    return True
+
+
+def _plausible_converted(elem: DataElement, vr: str) -> bool:
+    """:func:`_plausible` for an element already converted by an earlier read (e.g. the burned-in checks)."""
+    values = [v for v in _values(elem.value) if v is not None]
+    if vr in _MAX_LEN:
+        pattern = _CS_OK if vr == "CS" else _DS_OK if vr == "DS" else _IS_OK
+        return all(
+            pattern.fullmatch(str(v).strip().encode("latin-1", "replace")) and len(str(v).strip()) <= _MAX_LEN[vr]
+            for v in values
+        )
+    if vr in _SIZES:
+        try:
+            vm = str(dictionary_VM(elem.tag))
+        except KeyError:
+            return len(values) <= 16
+        if "n" in vm:
+            return True
+        return len(values) <= max(int(x) for x in vm.split("-") if x.isdigit())
     return True
 
 

@@ -7,6 +7,7 @@ import os
 import random
 
 import pydicom
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydicom.data import get_testdata_file
@@ -79,3 +80,16 @@ def test_mutated_files_are_quarantined_or_clean(engine, seed: int, ops) -> None:
         except Exception:
             header = out
     assert scan_bytes(header, phi) == set()
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=3000,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(seed=st.integers(0, len(SEEDS) - 1), ops=st.lists(mutation, min_size=1, max_size=4))
+def test_many_mutated_files_are_quarantined_or_clean(engine, seed: int, ops) -> None:
+    test_mutated_files_are_quarantined_or_clean.hypothesis.inner_test(engine, seed, ops)  # type: ignore[attr-defined]
