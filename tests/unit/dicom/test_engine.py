@@ -285,3 +285,27 @@ def test_clean_descriptors_scrubs_descriptions_instead_of_dropping_them(coder) -
     assert "CT CHEST" in out.StudyDescription and patient.mrn not in out.StudyDescription
     assert patient.last.upper() not in out.StudyDescription
     assert result.counts["text_cleaned"] >= 2
+
+
+def test_structured_report_text_is_scrubbed_not_dropped(coder) -> None:
+    # GIVEN an SR whose TEXT content item names the patient and quotes the MRN
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    ds, patient, _ = _with_phi("test-SR.dcm")
+    texts = [e for e in ds.iterall() if e.keyword == "TextValue"]
+    assert texts
+    texts[0].value = f"Findings discussed with {patient.first} {patient.last} (MRN {patient.mrn}): 4 mm nodule."
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    out_buf = io.BytesIO()
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules(), cleaner_factory)
+    # WHEN de-identified with the report scrubber as cleaner
+    deidentify_stream(io.BytesIO(buf.getvalue()), out_buf, cfg)
+    out = pydicom.dcmread(io.BytesIO(out_buf.getvalue()))
+    cleaned = [e.value for e in out.iterall() if e.keyword == "TextValue"]
+    # THEN the medical content stays and the identity is gone
+    assert any("4 mm nodule" in v for v in cleaned)
+    assert not any(patient.last in v or patient.mrn in v for v in cleaned)
