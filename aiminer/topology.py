@@ -280,6 +280,15 @@ REPOSITORY_IDEMPOTENCY = TableSpec(
     "Powertools idempotency records for repository functions (release, delivery links).",
     ttl_attribute="expiration",
 )
+SUBMISSIONS = TableSpec(
+    "submissions",
+    PARTNER,
+    _S("submission_id"),
+    "SUBMISSIONS_TABLE",
+    "Submissions as the partner sees them: manifest, expected files, each file's outcome. Partner zone only "
+    "(items name original keys).",
+    sort_key=_S("item"),
+)
 REVIEW_TOKENS = TableSpec(
     "review_tokens",
     REPOSITORY,
@@ -300,6 +309,7 @@ TABLES: Final[tuple[TableSpec, ...]] = (
     USAGE,
     REPOSITORY_IDEMPOTENCY,
     REVIEW_TOKENS,
+    SUBMISSIONS,
 )
 
 # --------------------------------------------------------------------------------------------------------------
@@ -358,6 +368,8 @@ DEIDENTIFY_OBJECT = FunctionSpec(
         SITES.env_var,
         ENV_PARTNER_ID,
         ENV_PARTNER_SITES,
+        SUBMISSIONS.env_var,
+        CATALOGUE.env_var,
     ),
     "De-identify one landing object into the repository inbound bucket or quarantine.",
     timeout_seconds=900,
@@ -559,6 +571,25 @@ def bucket_name(prefix: str, qualifier_: str, role: str, account: str, region: s
 def landing_prefix(site_id: str) -> str:
     """Key prefix of one site's uploads in the landing bucket."""
     return f"{check_id('site', site_id)}/"
+
+
+#: Name of the manifest the upload command writes last, at ``<site>/<project>/<submission>/<name>``.
+SUBMISSION_MANIFEST_NAME: Final = "aiminer-submission.json"
+#: Folder under a submission's landing prefix that holds the uploaded files.
+SUBMISSION_FILES_FOLDER: Final = "files"
+_SUBMISSION_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
+
+
+def check_submission_id(value: str) -> str:
+    """Validate a submission ID (lowercase letters, digits and ``-``, 3 to 64 characters; never PHI)."""
+    if not _SUBMISSION_RE.fullmatch(value):
+        raise ValueError(f"submission ID {value!r} must match {_SUBMISSION_RE.pattern}")
+    return value
+
+
+def landing_submission_prefix(site_id: str, project_id: str, submission_id: str) -> str:
+    """Landing key prefix of one submission: ``<site>/<project>/<submission>/``."""
+    return f"{landing_prefix(site_id)}{project_id}/{check_submission_id(submission_id)}/"
 
 
 def inbound_prefix(partner_id: str) -> str:

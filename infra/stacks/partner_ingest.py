@@ -150,6 +150,7 @@ class PartnerIngestStack(cdk.Stack):
 
         crosswalk = self.tables[topology.CROSSWALK.key]
         idempotency = self.tables[topology.PARTNER_IDEMPOTENCY.key]
+        submissions = self.tables[topology.SUBMISSIONS.key]
         spec = topology.DEIDENTIFY_OBJECT
         self.deidentify = PipelineFunction(
             self,
@@ -169,6 +170,8 @@ class PartnerIngestStack(cdk.Stack):
                 topology.SITES.env_var: repo_table_arn(topology.SITES),
                 topology.ENV_PARTNER_ID: pid,
                 topology.ENV_PARTNER_SITES: ",".join(partner.sites),
+                topology.SUBMISSIONS.env_var: submissions.table_name,
+                topology.CATALOGUE.env_var: repo_table_arn(topology.CATALOGUE),
             },
             permissions=[
                 Permission(
@@ -184,6 +187,9 @@ class PartnerIngestStack(cdk.Stack):
                     [idempotency.table_arn],
                 ),
                 Permission(["dynamodb:GetItem"], [repo_table_arn(topology.PROJECTS), repo_table_arn(topology.SITES)]),
+                Permission(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [submissions.table_arn]),
+                # Catalogue items of de-identified objects (PHI-free), written cross-account.
+                Permission(["dynamodb:PutItem"], [repo_table_arn(topology.CATALOGUE)]),
                 Permission(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [self.keys.data.key_arn]),
                 # The repository data key encrypts the inbound bucket and the projects/sites tables. Its key ID is
                 # unknown in this (possibly other) account, so the alias condition pins it.

@@ -72,7 +72,7 @@ def test_ids_are_validated(bad: str) -> None:
 
 
 def test_each_zone_has_its_own_resources_and_crosswalk_is_partner_only() -> None:
-    assert [t.key for t in topology.tables_in(topology.PARTNER)] == ["crosswalk", "idempotency"]
+    assert [t.key for t in topology.tables_in(topology.PARTNER)] == ["crosswalk", "idempotency", "submissions"]
     assert "crosswalk" not in [t.key for t in topology.tables_in(topology.REPOSITORY)]
     assert {b.role for b in topology.buckets_in(topology.PARTNER)} == {"landing", "quarantine", "logs"}
     assert {b.role for b in topology.buckets_in(topology.REPOSITORY)} == {"inbound", "released", "reports", "logs"}
@@ -84,7 +84,13 @@ def test_topology_has_no_aws_imports() -> None:
 
 
 @pytest.mark.parametrize("spec", topology.FUNCTIONS, ids=lambda s: s.name)
-def test_every_function_has_a_handler_module(spec: topology.FunctionSpec) -> None:
+def test_every_function_has_a_handler_module(spec: topology.FunctionSpec, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Handlers read their settings once per container, at import: give them the environment CDK would.
+    known = {"POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_SERVICE_NAME": "aiminer", "POWERTOOLS_METRICS_NAMESPACE": "t"}
+    for key in spec.all_env:
+        numeric = key.endswith(("_SECONDS", "_MB", "_BYTES", "_DAYS", "_EXPIRY", "_MAX"))
+        monkeypatch.setenv(key, known.get(key, "1" if numeric else f"test-{key.lower().replace('_', '-')}"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     module = importlib.import_module(spec.handler.rsplit(".", 1)[0])
     assert callable(module.handler)
     assert len(set(spec.all_env)) == len(spec.all_env), "duplicate env keys"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import resource
 import struct
 import subprocess
 import sys
@@ -58,11 +57,19 @@ def test_one_gigabyte_multiframe_with_flat_memory(tmp_path: Path) -> None:
     src.parent.mkdir()
     expected = _write_big(src)
     out = tmp_path / "out"
+    # The run measures its own peak (RUSAGE_SELF): RUSAGE_CHILDREN would also count other tests' subprocesses.
+    probe = (
+        "import resource, sys\n"
+        "from aiminer.cli.main import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "sys.exit(code)\n"
+    )
     proc = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "aiminer.cli.main",
+            "-c",
+            probe,
             "deid",
             str(src.parent),
             "--out",
@@ -82,7 +89,7 @@ def test_one_gigabyte_multiframe_with_flat_memory(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = int(proc.stdout.rsplit("MAXRSS_KB", 1)[1].split()[0]) / 1024
     assert proc.returncode == 0, proc.stderr
     line = json.loads((tmp_path / "r.jsonl").read_text())
     assert line["status"] == "deidentified"

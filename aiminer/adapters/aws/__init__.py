@@ -1,0 +1,16 @@
+"""AWS adapters: boto3 implementations of the small ports the core and the handlers need.
+
+Each adapter takes its boto3 client in ``__init__`` (as Powertools' ``boto3_client=`` does), so handlers build
+them once at module scope and tests point them at moto. Errors from AWS are wrapped with ``from exc`` into the
+named errors below; messages never carry object keys or values read from patient files.
+"""
+
+from __future__ import annotations
+
+
+class AdapterError(Exception):
+    """An AWS call failed in a way the caller cannot fix by retrying the same object (see the message)."""
+
+
+class TransientAdapterError(AdapterError):
+    """An AWS call failed transiently (throttling, timeouts): let the message be redelivered."""

@@ -1,0 +1,342 @@
+"""The ingest use case behind the de-identify function: one landing object in, exactly one outcome out.
+
+Composition only: the decisions are the core's (:func:`aiminer.objects.process_object`), the I/O is the adapters'.
+Per object: parse the landing key (``<site>/<project>/<submission>/files/<path>`` or the submission manifest),
+check the site and the project, stream the object through the core engine into a spool (memory-bounded,
+spilling to ephemeral storage), verify its SHA-256, then write the de-identified object to the repository
+inbound bucket under its PHI-free key plus a catalogue item, or copy the original to quarantine under
+``<project>/<site>/<sha256 of the key>``; record the outcome in the submission and, when it was the last file,
+complete the submission (which starts QC).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from aiminer import topology
+from aiminer.adapters.aws.s3 import HashingWriter
+from aiminer.adapters.aws.submissions import file_item, key_hash
+from aiminer.crosswalk import Coder
+from aiminer.objects import ObjectContext, ObjectOutcome, process_object
+from aiminer.runner import OS_METADATA_NAMES
+from lambdas.shared.contracts import ObjectResult, ObjectTask
+
+if TYPE_CHECKING:
+    from aiminer.adapters.aws.catalogue import CatalogueRepository
+    from aiminer.adapters.aws.governance import GovernanceRepository
+    from aiminer.adapters.aws.s3 import S3ObjectStore
+    from aiminer.adapters.aws.submissions import Progress, SubmissionRepository
+    from aiminer.crosswalk import Crosswalk
+    from lambdas.shared.settings import DeidentifyObjectSettings
+
+MIB = 1024 * 1024
+#: Outputs spill from memory to ephemeral storage beyond this.
+SPOOL_MEMORY_BYTES = 16 * MIB
+#: Largest object handled: the function's ephemeral storage less a margin for the spool of the output.
+MAX_OBJECT_BYTES = (topology.DEIDENTIFY_OBJECT.ephemeral_storage_mb - 512) * MIB
+#: Object metadata the upload command sets: the SHA-256 of the file as the partner had it.
+SHA256_METADATA = "aiminer-sha256"
+
+
+@dataclass(frozen=True)
+class LandingKey:
+    """A landing key, parsed. ``relative`` (the partner's file path) may hold PHI: never logged or copied."""
+
+    site: str
+    project: str
+    submission_id: str
+    relative: str
+    is_manifest: bool
+
+    @property
+    def prefix(self) -> str:
+        """The submission's landing prefix."""
+        return topology.landing_submission_prefix(self.site, self.project, self.submission_id)
+
+
+def parse_landing_key(key: str) -> LandingKey | None:
+    """``None`` when the key does not follow the submission layout."""
+    parts = key.split("/")
+    if len(parts) < 4:
+        return None
+    site, project, submission = parts[0], parts[1], parts[2]
+    try:
+        topology.check_id("site", site)
+        topology.check_submission_id(submission)
+    except ValueError:
+        return None
+    if not project or len(project) > 64:
+        return None
+    if len(parts) == 4 and parts[3] == topology.SUBMISSION_MANIFEST_NAME:
+        return LandingKey(site, project, submission, "", True)
+    if parts[3] != topology.SUBMISSION_FILES_FOLDER or len(parts) < 5 or not parts[-1]:
+        return None
+    return LandingKey(site, project, submission, "/".join(parts[4:]), False)
+
+
+@dataclass
+class Adapters:
+    """Everything the use case talks to (built once per Lambda container)."""
+
+    settings: DeidentifyObjectSettings
+    store: S3ObjectStore
+    crosswalk: Crosswalk
+    governance: GovernanceRepository
+    submissions: SubmissionRepository
+    catalogue: CatalogueRepository
+
+
+class Ingest:
+    """The use case; keeps one engine context per (project, site) for the container's lifetime."""
+
+    def __init__(self, adapters: Adapters) -> None:
+        self.a = adapters
+        self._contexts: dict[tuple[str, str], ObjectContext] = {}
+
+    def clear_cache(self) -> None:
+        """Forget the engine contexts (a new container would; the local runtime's reset does)."""
+        self._contexts.clear()
+
+    # ------------------------------------------------------------------------------------------------ entry
+
+    def process(self, task: ObjectTask) -> ObjectResult:
+        """Handle one landing object; raise only for transient failures (the message is then redelivered)."""
+        parsed = parse_landing_key(task.key)
+        khash = key_hash(task.key)
+        if parsed is None:
+            return self._quarantine(task, khash, None, "bad_key_layout", kind="other")
+        if parsed.site not in self.a.settings.sites:
+            return self._quarantine(task, khash, parsed, "site_not_enrolled", kind="other")
+        if parsed.is_manifest:
+            return self._manifest(task, khash, parsed)
+        reason = self.a.governance.check(self.a.settings.PARTNER_ID, parsed.site, parsed.project)
+        if reason is not None:
+            return self._quarantine(task, khash, parsed, reason, kind="other")
+        return self._object(task, khash, parsed)
+
+    # ------------------------------------------------------------------------------------------------ objects
+
+    def context(self, project: str, site: str) -> ObjectContext:
+        """The engine context of a project at a site (policy options from the project record)."""
+        key = (project, site)
+        if key not in self._contexts:
+            from aiminer.dicom import burnedin
+            from aiminer.dicom.engine import EngineConfig, configure_pydicom
+            from aiminer.dicom.policy import DeidOptions, compile_policy
+
+            configure_pydicom()
+            record = self.a.governance.project(project)
+            options = dict(record.policy_options) if record else {}
+            coder = Coder(self.a.crosswalk, project)
+            site_code = coder.site(site)
+            engine = EngineConfig(
+                policy=compile_policy(DeidOptions(**options)),
+                coder=coder,
+                site_code=site_code,
+                mask_rules=burnedin.load_mask_rules(()),
+                cleaner_factory=_cleaner_factory(),  # type: ignore[arg-type]
+            )
+            self._contexts[key] = ObjectContext(engine=engine)
+        return self._contexts[key]
+
+    def _object(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
+        name = PurePosixPath(parsed.relative).name
+        if name in OS_METADATA_NAMES or name.startswith("._"):
+            return self._finish(task, khash, parsed, ObjectOutcome("other", "rejected", "os_metadata"), None, {})
+        head = self.a.store.client.head_object(Bucket=task.bucket, Key=task.key, **_version(task))
+        size = int(head["ContentLength"])
+        if size > MAX_OBJECT_BYTES:
+            return self._quarantine(task, khash, parsed, "too_large", kind="other", size=size)
+        ctx = self.context(parsed.project, parsed.site)
+        src = self.a.store.open(task.bucket, task.key, version_id=task.version_id, size=size, etag=head.get("ETag"))
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
+            out = HashingWriter(spool)
+            outcome = process_object(src, out, parsed.relative, ctx)  # type: ignore[arg-type]
+            expected_sha = (head.get("Metadata") or {}).get(SHA256_METADATA)
+            sha = src.sha256() if expected_sha else None
+            if expected_sha and sha != expected_sha.lower():
+                outcome = ObjectOutcome(outcome.kind, "quarantined", "checksum_mismatch")
+            if outcome.status == "quarantined":
+                return self._quarantine(task, khash, parsed, outcome.reason or "quarantined", outcome.kind, size)
+            if outcome.status != "deidentified" or outcome.output is None:
+                return self._finish(task, khash, parsed, outcome, None, {"size": size})
+            inbound_key = f"{topology.inbound_prefix(self.a.settings.PARTNER_ID)}{outcome.output}"
+            spool.seek(0)
+            written = self.a.store.put_stream(self.a.settings.REPOSITORY_INBOUND_BUCKET, inbound_key, spool)
+        self.a.catalogue.put_object(
+            parsed.project,
+            inbound_key,
+            {
+                "status": "deidentified",
+                "partner_id": self.a.settings.PARTNER_ID,
+                "site": ctx.site_code,
+                "submission_id": parsed.submission_id,
+                "kind": outcome.kind,
+                "patient": outcome.patient,
+                "study": outcome.study,
+                "series": outcome.series,
+                "modality": outcome.modality,
+                "body_part": outcome.body_part,
+                "year": outcome.year,
+                "size": written.size,
+                "sha256": out.sha256,
+                "policy_id": outcome.policy_id,
+                "pixels_masked": outcome.pixels_masked,
+            },
+        )
+        return self._finish(
+            task,
+            khash,
+            parsed,
+            outcome,
+            inbound_key,
+            {"size": size, "output_size": written.size, "output_sha256": out.sha256, "source_sha256": sha},
+        )
+
+    def _quarantine(
+        self, task: ObjectTask, khash: str, parsed: LandingKey | None, reason: str, kind: str, size: int = 0
+    ) -> ObjectResult:
+        where = f"{parsed.project}/{parsed.site}" if parsed else "_unsorted"
+        qkey = f"{where}/{khash}"
+        self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
+        outcome = ObjectOutcome(kind, "quarantined", reason)  # type: ignore[arg-type]
+        if parsed is None:
+            self._tag(task)
+            return ObjectResult(key_hash=khash, kind=kind, status="quarantined", reason=reason, output_key=qkey)
+        return self._finish(task, khash, parsed, outcome, None, {"size": size, "quarantine_key": qkey})
+
+    def _finish(
+        self,
+        task: ObjectTask,
+        khash: str,
+        parsed: LandingKey,
+        outcome: ObjectOutcome,
+        inbound_key: str | None,
+        extra: dict[str, Any],
+    ) -> ObjectResult:
+        fields = {
+            "relative_path": parsed.relative,
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "kind": outcome.kind,
+            "output_key": inbound_key,
+            **extra,
+        }
+        progress = self.a.submissions.record_file(parsed.submission_id, task.key, fields)
+        completed = self._maybe_complete(parsed, progress)
+        self._tag(task)
+        return ObjectResult(
+            key_hash=khash,
+            kind=outcome.kind,
+            status=outcome.status,
+            reason=outcome.reason,
+            output_key=inbound_key or extra.get("quarantine_key"),
+            submission_id=parsed.submission_id,
+            size=int(extra.get("size", 0) or 0),
+            submission_completed=completed,
+        )
+
+    def _tag(self, task: ObjectTask) -> None:
+        self.a.store.tag_processed(
+            task.bucket, task.key, task.version_id, (topology.PROCESSED_TAG_KEY, topology.PROCESSED_TAG_VALUE)
+        )
+
+    # ------------------------------------------------------------------------------------------------ submissions
+
+    def _manifest(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
+        try:
+            manifest = json.loads(self.a.store.get_bytes(task.bucket, task.key, task.version_id))
+            files = manifest["files"]
+            if not isinstance(files, list):
+                raise TypeError("files must be a list")
+        except (ValueError, KeyError, TypeError):
+            return self._quarantine(task, khash, None, "invalid_manifest", kind="manifest")
+        meta = {"partner_id": self.a.settings.PARTNER_ID, "site": parsed.site, "project": parsed.project}
+        progress = self.a.submissions.record_manifest(parsed.submission_id, task.key, len(files), meta)
+        completed = self._maybe_complete(parsed, progress)
+        return ObjectResult(
+            key_hash=khash,
+            kind="manifest",
+            status="manifest",
+            submission_id=parsed.submission_id,
+            submission_completed=completed,
+        )
+
+    def _maybe_complete(self, parsed: LandingKey, progress: Progress | None) -> bool:
+        if progress is None or not progress.complete or progress.completed:
+            return False
+        if not self.a.submissions.claim_completion(parsed.submission_id):
+            return False
+        self.complete_submission(parsed)
+        return True
+
+    def complete_submission(self, parsed: LandingKey) -> str:
+        """Write the PHI-free submission manifest to the inbound bucket (its creation starts QC) and catalogue it.
+
+        What the QC state machine then does with it (validate, QC per object, report, approval) is issue 6's.
+        """
+        s = self.a.settings
+        landing_manifest = f"{parsed.prefix}{topology.SUBMISSION_MANIFEST_NAME}"
+        files = json.loads(self.a.store.get_bytes(s.LANDING_BUCKET, landing_manifest))["files"]
+        objects: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        for entry in files:
+            landing_key = f"{parsed.prefix}{topology.SUBMISSION_FILES_FOLDER}/{entry['path']}"
+            item = self.a.submissions.get(parsed.submission_id, file_item(landing_key)) or {"status": "missing"}
+            status = str(item.get("status"))
+            counts[status] = counts.get(status, 0) + 1
+            if status == "deidentified":
+                objects.append(
+                    {
+                        "key": item["output_key"],
+                        "sha256": item.get("output_sha256"),
+                        "size": int(item.get("output_size", 0)),
+                        "kind": item.get("kind"),
+                    }
+                )
+            else:  # quarantined/rejected: reason only, no names (the partner sees names with `aiminer status`)
+                objects.append({"file": key_hash(landing_key), "status": status, "reason": item.get("reason")})
+        site_code = self.context(parsed.project, parsed.site).site_code
+        base = (
+            f"{topology.inbound_prefix(s.PARTNER_ID)}{parsed.project}/{site_code}/submissions/{parsed.submission_id}/"
+        )
+        manifest_key = f"{base}{topology.MANIFEST_SUFFIX}"
+        body = {
+            "submission_id": parsed.submission_id,
+            "partner_id": s.PARTNER_ID,
+            "project": parsed.project,
+            "site": site_code,
+            "counts": counts,
+            "objects": objects,
+        }
+        self.a.store.put_bytes(s.REPOSITORY_INBOUND_BUCKET, manifest_key, json.dumps(body, indent=1).encode())
+        self.a.catalogue.put_submission(
+            parsed.project,
+            parsed.submission_id,
+            {
+                "status": "received",
+                "partner_id": s.PARTNER_ID,
+                "site": site_code,
+                "manifest_key": manifest_key,
+                "counts": counts,
+            },
+        )
+        self.a.submissions.set_summary(parsed.submission_id, {"inbound_manifest_key": manifest_key})
+        return manifest_key
+
+
+def _cleaner_factory() -> object | None:
+    """The report scrubber as the DICOM free-text cleaner, when it is installed (as ``aiminer deid`` does)."""
+    try:
+        from aiminer.text.dicom_cleaner import cleaner_factory
+    except ImportError:
+        return None
+    return cleaner_factory
+
+
+def _version(task: ObjectTask) -> dict[str, str]:
+    return {"VersionId": task.version_id} if task.version_id else {}

@@ -1,0 +1,1 @@
+"""Code shared by the Lambda handlers: observability, settings and contracts."""

@@ -1,0 +1,33 @@
+"""Typed boundaries of the handlers (pydantic at the edge)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ObjectTask(BaseModel):
+    """One landing object to process: the idempotency key is exactly these fields."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bucket: str
+    key: str
+    version: str  # version ID, or the ETag when the bucket is not versioned
+    version_id: str | None = None
+    etag: str | None = None
+    size: int | None = None
+
+
+class ObjectResult(BaseModel):
+    """What happened to one landing object (PHI-free: no raw key; ``key_hash`` names it)."""
+
+    key_hash: str
+    kind: str
+    status: Literal["deidentified", "quarantined", "rejected", "manifest", "ignored"]
+    reason: str | None = None
+    output_key: str | None = None
+    submission_id: str | None = None
+    size: int = 0
+    submission_completed: bool = False

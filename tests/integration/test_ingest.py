@@ -1,0 +1,213 @@
+"""Issue 5 on the local runtime: landing bucket -> SQS -> the real de-identify handler -> inbound/quarantine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aiminer.adapters.aws.submissions import key_hash
+from aiminer.leakcheck import scan_bytes
+from aiminer.local.resources import EXPIRED_PROJECT
+from aiminer.samples import get_testdata_file, make_corpus
+from tests.integration.conftest import World
+
+pytestmark = pytest.mark.integration
+
+
+def _study(tmp_path: Path) -> Path:
+    root = tmp_path / "upload"
+    (root / "study").mkdir(parents=True)
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "study" / "ct.dcm")
+    shutil.copy(get_testdata_file("MR_small.dcm"), root / "study" / "mr.dcm")
+    return root
+
+
+def test_upload_writes_deidentified_objects_catalogue_items_and_starts_qc(world: World, tmp_path: Path) -> None:
+    # GIVEN two DICOM files uploaded as one submission to an active project at an enrolled site
+    report = world.upload(_study(tmp_path))
+    # WHEN the landing events are processed
+    world.settle(2, report.submission_id)
+    # THEN both are in the inbound bucket under PHI-free keys below the partner's prefix, each with a catalogue item
+    inbound = [k for k in world.keys(world.rt.names.inbound) if k.endswith(".dcm")]
+    assert len(inbound) == 2
+    assert all(k.startswith("local/lung-ai/S-") for k in inbound)
+    items = {i["key"]: i for i in world.catalogue.items("lung-ai", "object#")}
+    assert set(items) == set(inbound)
+    ct = next(i for i in items.values() if i["modality"] == "CT")
+    assert ct["status"] == "deidentified" and ct["patient"].startswith("P-") and ct["study"].startswith("ST-")
+    assert len(ct["sha256"]) == 64 and int(ct["size"]) > 0 and ct["policy_id"] and ct["year"]
+    body = world.s3.get_object(Bucket=world.rt.names.inbound, Key=ct["key"])["Body"].read()
+    import hashlib
+
+    assert hashlib.sha256(body).hexdigest() == ct["sha256"]
+    # AND the submission is complete: its PHI-free manifest is in the inbound bucket and a QC execution started
+    summary = world.submissions.get(report.submission_id, "summary")
+    assert summary is not None and "completed_at" in summary and int(summary["deidentified"]) == 2
+    manifest = json.loads(
+        world.s3.get_object(Bucket=world.rt.names.inbound, Key=summary["inbound_manifest_key"])["Body"].read()
+    )
+    assert sorted(o["key"] for o in manifest["objects"]) == sorted(inbound)
+    assert len(world.rt.executions) == 1
+    sfn = world.rt.client("stepfunctions")
+    execution = sfn.describe_execution(executionArn=world.rt.executions[0])
+    assert json.loads(execution["input"])["key"] == summary["inbound_manifest_key"]
+    # AND the landing objects are tagged for expiry
+    first = f"{report.manifest_key.rsplit('/', 1)[0]}/files/study/ct.dcm"
+    tags = world.s3.get_object_tagging(Bucket=world.rt.names.landing, Key=first)["TagSet"]
+    assert {"Key": "aiminer-processed", "Value": "true"} in tags
+
+
+def test_wrong_type_and_corrupt_files_are_quarantined_with_reasons_under_phi_free_keys(
+    world: World, tmp_path: Path
+) -> None:
+    # GIVEN a submission with a PDF named .dcm, a truncated DICOM and an empty file, all named after a patient
+    root = tmp_path / "upload" / "SMITH_JOHN_12345678"
+    root.mkdir(parents=True)
+    (root / "notes.dcm").write_bytes(b"%PDF-1.4 not an image\n")
+    shutil.copy(get_testdata_file("MR_truncated.dcm"), root / "SMITH_truncated.dcm")
+    (root / "empty.dcm").write_bytes(b"")
+    # WHEN processed
+    report = world.upload(root.parent)
+    world.settle(3, report.submission_id)
+    # THEN each is quarantined with a machine-readable reason; nothing reaches the inbound bucket
+    reasons = {f["relative_path"]: (f["status"], f["reason"]) for f in world.files(report.submission_id)}
+    assert reasons == {
+        "SMITH_JOHN_12345678/notes.dcm": ("quarantined", "not_dicom"),
+        "SMITH_JOHN_12345678/SMITH_truncated.dcm": ("quarantined", "truncated"),
+        "SMITH_JOHN_12345678/empty.dcm": ("quarantined", "empty_file"),
+    }
+    assert [k for k in world.keys(world.rt.names.inbound) if not k.endswith("manifest.json")] == []
+    # AND the quarantine keys are <project>/<site>/<sha256 of the landing key>, with no trace of the file names
+    quarantine = world.keys(world.rt.names.quarantine)
+    prefix = report.manifest_key.rsplit("/", 1)[0]
+    expected = {f"lung-ai/site-1/{key_hash(f'{prefix}/files/{rel}')}" for rel in reasons}
+    assert set(quarantine) == expected
+    assert "SMITH" not in " ".join(quarantine)
+
+
+def test_expired_project_quarantines_every_file(world: World, tmp_path: Path) -> None:
+    # GIVEN a project whose IRB approval expired yesterday
+    # WHEN a study is uploaded to it
+    report = world.upload(_study(tmp_path), project=EXPIRED_PROJECT)
+    world.settle(2, report.submission_id)
+    # THEN nothing is de-identified and every file is quarantined as project_expired
+    assert {(f["status"], f["reason"]) for f in world.files(report.submission_id)} == {
+        ("quarantined", "project_expired")
+    }
+    assert world.keys(world.rt.names.inbound) == [] or all(
+        k.endswith("manifest.json") for k in world.keys(world.rt.names.inbound)
+    )
+    assert world.catalogue.items(EXPIRED_PROJECT, "object#") == []
+
+
+def test_site_not_enrolled_is_quarantined(world: World, tmp_path: Path) -> None:
+    # GIVEN site-2, one of the partner's sites but enrolled in no project
+    report = world.upload(_study(tmp_path), site="site-2")
+    # WHEN processed THEN every file is quarantined as site_not_enrolled
+    world.settle(2, report.submission_id)
+    assert {f["reason"] for f in world.files(report.submission_id)} == {"site_not_enrolled"}
+
+
+def test_the_same_event_twice_gives_one_object_and_one_item(world: World, tmp_path: Path) -> None:
+    # GIVEN the S3 event of one uploaded file, captured from the queue and sent twice more (a replay)
+    root = tmp_path / "upload"
+    root.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "ct.dcm")
+    report = world.upload(root)
+    sqs = world.rt.client("sqs")
+    url = sqs.get_queue_url(QueueName=world.rt.names.queue)["QueueUrl"]
+    import time
+
+    bodies: list[str] = []
+    deadline = time.monotonic() + 20
+    while not (any("ct.dcm" in b for b in bodies) and any("aiminer-submission.json" in b for b in bodies)):
+        assert time.monotonic() < deadline, "the landing events did not arrive"
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            bodies.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    file_event = next(b for b in bodies if "ct.dcm" in b)
+    for body in (*bodies, file_event, file_event):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    # WHEN all of them are processed
+    world.settle(1, report.submission_id)
+    # THEN one de-identified object (one version), one catalogue item, the file counted once, one QC execution
+    inbound = [k for k in world.keys(world.rt.names.inbound) if k.endswith(".dcm")]
+    assert len(inbound) == 1
+    assert world.versions(world.rt.names.inbound) == 2  # the object and the submission manifest, once each
+    assert len(world.catalogue.items("lung-ai", "object#")) == 1
+    summary = world.submissions.get(report.submission_id, "summary")
+    assert summary is not None and int(summary["accounted"]) == 1
+    assert len(set(world.rt.executions)) == 1
+    assert world.rt.deidentify is not None and world.rt.deidentify.stats.messages >= len(bodies) + 2
+
+
+def test_a_crash_mid_batch_is_redelivered_without_loss_or_duplicates(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN five files in one batch, and an inbound write that fails once on the third object
+    root = tmp_path / "upload"
+    root.mkdir()
+    for i, name in enumerate(("CT_small.dcm", "MR_small.dcm", "rtstruct.dcm", "rtdose.dcm", "rtplan.dcm")):
+        shutil.copy(get_testdata_file(name), root / f"{i}.dcm")
+    from lambdas.deidentify_object import handler
+
+    store = handler.ingest.a.store
+    real_put = store.put_stream
+    calls = {"n": 0}
+
+    def flaky_put(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ConnectionError("simulated crash while writing")
+        return real_put(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "put_stream", flaky_put)
+    # WHEN the batch is processed and the failed record is redelivered after the visibility timeout
+    report = world.upload(root)
+    world.settle(5, report.submission_id)
+    # THEN the handler reported exactly one batch item failure, and every file ended de-identified exactly once
+    assert world.rt.deidentify is not None and world.rt.deidentify.stats.failures == 1
+    assert calls["n"] == 6
+    assert {f["status"] for f in world.files(report.submission_id)} == {"deidentified"}
+    assert len([k for k in world.keys(world.rt.names.inbound) if k.endswith(".dcm")]) == 5
+    assert world.versions(world.rt.names.inbound) == 6  # five objects + the submission manifest
+    assert len(world.catalogue.items("lung-ai", "object#")) == 5
+    summary = world.submissions.get(report.submission_id, "summary")
+    assert summary is not None and int(summary["accounted"]) == 5 and "completed_at" in summary
+
+
+def test_logs_carry_no_phi_from_the_corpus(
+    world: World, tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN the sample corpus with synthetic PHI in headers, file names, reports and tables, and every log line
+    # of the handler's Powertools logger (JSON, as CloudWatch receives it) and of every other logger captured
+    import io
+    import logging
+
+    from lambdas.shared.observability import logger
+
+    corpus = make_corpus(tmp_path / "corpus", patients=2, studies_per_patient=1)
+    buf = io.StringIO()
+    json_lines = logging.StreamHandler(buf)
+    json_lines.setFormatter(logger.registered_formatter)
+    logger.addHandler(json_lines)
+    caplog.set_level(logging.INFO)
+    # WHEN it is uploaded and processed
+    try:
+        report = world.upload(corpus.root)
+        world.settle(len(report.uploaded), report.submission_id)
+    finally:
+        logger.removeHandler(json_lines)
+    captured = capfd.readouterr()
+    out = buf.getvalue()
+    err = captured.out + captured.err + "\n".join(r.getMessage() for r in caplog.records)
+    # THEN the handler logged structured JSON lines with key hashes, and no injected PHI value appears anywhere
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith('{"level"')]
+    processed = [line for line in lines if line.get("message") == "object processed"]
+    assert len(processed) == len(report.uploaded) + 1  # every file and the manifest
+    assert all(len(line["key_hash"]) == 64 and line["correlation_id"] for line in processed)
+    assert scan_bytes((out + err).encode(), corpus.phi) == set()
+    assert scan_bytes((out + err).encode(), {p.last for p in corpus.patients}) == set()
