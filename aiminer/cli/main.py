@@ -273,6 +273,21 @@ def demo(
     raise typer.Exit(run_demo(workdir, out, err))
 
 
+# --- governance commands (issue 7) ---
+from aiminer.cli import governance as _governance  # noqa: E402  (registered after the core commands)
+
+app.add_typer(_governance.project_app, name="project")
+app.add_typer(_governance.site_app, name="site")
+app.add_typer(_governance.dua_app, name="dua")
+app.add_typer(_governance.catalogue_app, name="catalogue")
+app.add_typer(_governance.dataset_app, name="dataset")
+app.add_typer(_governance.usage_app, name="usage")
+app.command("deliver")(_governance.deliver)
+app.command("fetch")(_governance.fetch)
+app.command("audit")(_governance.audit_cmd)
+# --- end governance commands ---
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     app(args=argv if argv is not None else sys.argv[1:], prog_name="aiminer")
