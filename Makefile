@@ -27,6 +27,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy $(wildcard aiminer lambdas infra app.py)
 
 pytest: $(STAMP)
+	-sh scripts/install-chromium.sh  # headless Chromium for the QC report screenshot test (skipped if it fails)
 	$(BIN)/python -m pytest -n 2 -m "not slow" tests
 	$(BIN)/python -m pytest -n 2 -m slow tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
