@@ -1,0 +1,17 @@
+"""Settings for the whole test suite."""
+
+from __future__ import annotations
+
+import os
+
+# Every AWS call in the tests goes to moto. Fake credentials make that true on a machine with none configured
+# (CI) and keep a developer's real credentials from ever being used by a test.
+for _key, _value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}.items():
+    os.environ[_key] = _value
+os.environ.pop("AWS_PROFILE", None)
