@@ -66,6 +66,7 @@ DEFAULT_CONFIG: Final[Mapping[str, object]] = {
     "noncurrentVersionExpirationDays": 30,
     "qcReportRetentionDays": 365,
     "linkExpirySeconds": 900,
+    "reviewTimeoutSeconds": 7 * 24 * 3600,  # how long a QC report awaits a curator before escalation + rejection
     "alarmEmails": [],
     "dlqAlarmThreshold": 1,
     "queueAgeAlarmSeconds": 900,
@@ -390,7 +391,7 @@ QC_CHECK_OBJECT = FunctionSpec(
     "qc_check_object",
     REPOSITORY,
     6,
-    (str(INBOUND.env_var), *_LOG),
+    (str(INBOUND.env_var), str(QC_REPORTS.env_var), *_LOG),
     "Automated QC of one object: residual PHI, DICOM validity, burned-in text risk, de-id method.",
     timeout_seconds=900,
     memory_mb=3008,
@@ -486,10 +487,13 @@ QC_WORKFLOW_FUNCTIONS: Final[tuple[FunctionSpec, ...]] = (
     REJECT_SUBMISSION,
 )
 NOTIFICATIONS_TOPIC_SUBSTITUTION: Final = "NotificationsTopicArn"
+#: Seconds the approval step waits for a curator (``TimeoutSecondsPath`` reads it; a JSON number as a string).
+REVIEW_TIMEOUT_SUBSTITUTION: Final = "ReviewTimeoutSeconds"
 #: Every ``${Key}`` placeholder in the ASL file; a runtime must supply exactly these.
 QC_ASL_SUBSTITUTION_KEYS: Final[tuple[str, ...]] = (
     *(f.asl_substitution_key for f in QC_WORKFLOW_FUNCTIONS),
     NOTIFICATIONS_TOPIC_SUBSTITUTION,
+    REVIEW_TIMEOUT_SUBSTITUTION,
 )
 #: Lambda errors worth retrying; everything else is caught into the rejection path.
 TRANSIENT_LAMBDA_ERRORS: Final[tuple[str, ...]] = (
@@ -503,6 +507,7 @@ TRANSIENT_LAMBDA_ERRORS: Final[tuple[str, ...]] = (
 QC_REJECTION_ERRORS: Final[tuple[str, ...]] = (
     "ManifestValidationError",
     "QcCheckError",
+    "QcFailedError",
     "QcReportError",
     "ReviewRejectedError",
     "ReleaseError",

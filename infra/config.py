@@ -57,6 +57,7 @@ class AppConfig:
     api_throttle_rate_limit: int
     api_throttle_burst_limit: int
     backup_retention_days: int
+    review_timeout_seconds: int = 7 * 24 * 3600
 
     @classmethod
     def from_context(cls, node: Node) -> AppConfig:
@@ -93,6 +94,9 @@ class AppConfig:
         expiry = int(raw["linkExpirySeconds"])
         if not 60 <= expiry <= 12 * 3600:
             raise ValueError("linkExpirySeconds must be between 60 and 43200 (short-lived links)")
+        review_timeout = int(raw.get("reviewTimeoutSeconds", 7 * 24 * 3600))
+        if not 60 <= review_timeout <= 365 * 24 * 3600:
+            raise ValueError("reviewTimeoutSeconds must be between 60 and one year (Step Functions' limit)")
         return cls(
             name_prefix=topology.check_prefix(str(raw["namePrefix"])),
             repository_account=_account(raw["repositoryAccount"]),
@@ -111,6 +115,7 @@ class AppConfig:
             api_throttle_rate_limit=int(raw["apiThrottleRateLimit"]),
             api_throttle_burst_limit=int(raw["apiThrottleBurstLimit"]),
             backup_retention_days=int(raw["backupRetentionDays"]),
+            review_timeout_seconds=review_timeout,
         )
 
 

@@ -71,19 +71,12 @@ ActorOpt = Annotated[
 
 
 def _state_file() -> Path:
-    """Where the local runtime writes its state (``aiminer.local`` decides; a default otherwise)."""
-    try:
-        import aiminer.local as local_pkg
+    """Where the local runtime writes its state: ``$AIMINER_LOCAL_STATE_DIR`` or ``.aiminer/local/``."""
+    import os
 
-        for mod_name in ("aiminer.local", "aiminer.local.server", "aiminer.local.runtime"):
-            mod = __import__(mod_name, fromlist=["_"]) if mod_name != "aiminer.local" else local_pkg
-            for attr in ("STATE_FILE", "STATE_PATH"):
-                value = getattr(mod, attr, None)
-                if value:
-                    return Path(value)
-    except ImportError:
-        pass
-    return DEFAULT_STATE
+    from aiminer.cli.target import DEFAULT_STATE_DIR, STATE_FILE
+
+    return Path(os.environ.get("AIMINER_LOCAL_STATE_DIR") or DEFAULT_STATE_DIR) / STATE_FILE
 
 
 def _local_endpoint(explicit: str | None) -> str:

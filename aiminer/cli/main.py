@@ -287,6 +287,22 @@ app.command("fetch")(_governance.fetch)
 app.command("audit")(_governance.audit_cmd)
 # --- end governance commands ---
 
+# --- ingest commands (issue 5) ---
+from aiminer.cli import local as _local  # noqa: E402  (registered after the core commands)
+from aiminer.cli import status as _status  # noqa: E402
+from aiminer.cli import upload as _upload  # noqa: E402
+
+app.add_typer(_local.local_app, name="local")
+app.command("upload")(_upload.upload)
+app.command("status")(_status.status)
+# --- end ingest commands ---
+
+# --- review commands (issue 6) ---
+from aiminer.cli import review as _review  # noqa: E402  (registered after the core commands)
+
+app.add_typer(_review.review_app, name="review")
+# --- end review commands ---
+
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""

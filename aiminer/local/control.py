@@ -68,6 +68,11 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, timeout: float = 15.0) -> bool:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        try:  # reap it if this process started it (a zombie still answers kill(pid, 0))
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                break
+        except ChildProcessError:
+            pass
         try:
             os.kill(pid, 0)
         except OSError:

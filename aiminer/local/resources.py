@@ -70,6 +70,21 @@ class LocalNames:
             topology.ENV_ZONE: topology.PARTNER,
         }
 
+    def repository_env(self, topic_arn: str) -> dict[str, str]:
+        """The QC workflow functions' environment (one process hosts them all locally, so the union of their keys;
+        ``IDEMPOTENCY_TABLE`` stays the de-identify function's: the release function does not use it)."""
+        t = self.tables
+        values: dict[str, str] = {
+            str(topology.INBOUND.env_var): self.inbound,
+            str(topology.RELEASED.env_var): self.released,
+            str(topology.QC_REPORTS.env_var): self.reports,
+            topology.ENV_NOTIFICATIONS_TOPIC: topic_arn,
+            topology.ENV_REVIEW_TIMEOUT: str(topology.DEFAULT_CONFIG["reviewTimeoutSeconds"]),
+            **{spec.env_var: t[f"{spec.zone}:{spec.key}"] for spec in topology.tables_in(topology.REPOSITORY)},
+        }
+        keys = {k for f in topology.QC_WORKFLOW_FUNCTIONS for k in f.env} - {topology.REPOSITORY_IDEMPOTENCY.env_var}
+        return {str(k): values[k] for k in sorted(keys)}
+
 
 def names_for(endpoint: str) -> LocalNames:
     """Names as the CDK app would give them for partner ``local`` in account 123456789012."""
@@ -203,8 +218,6 @@ def function_arn(spec: topology.FunctionSpec) -> str:
 def create_state_machine(names: LocalNames) -> str:
     """The QC state machine from ``infra/asl/qc_approval.asl.json`` (rendered with ``render_asl``), plus moto
     Lambda functions for its task ARNs (their invocations are routed in-process, see ``lambda_router``)."""
-    from pathlib import Path
-
     session = session_for(names.endpoint)
     iam = session.client("iam", endpoint_url=names.endpoint)
     lam = session.client("lambda", endpoint_url=names.endpoint)
@@ -232,13 +245,28 @@ def create_state_machine(names: LocalNames) -> str:
             Code={"ZipFile": buf.getvalue()},
         )
     topic = sns.create_topic(Name=topology.resource_name(PREFIX, topology.REPOSITORY_QUALIFIER, "notifications"))
-    values = {f.asl_substitution_key: function_arn(f) for f in topology.QC_WORKFLOW_FUNCTIONS}
-    values[topology.NOTIFICATIONS_TOPIC_SUBSTITUTION] = topic["TopicArn"]
-    root = Path(__file__).resolve().parents[2]
-    definition = topology.render_asl((root / topology.QC_APPROVAL_ASL).read_text(), values)
+    definition = qc_definition(topic["TopicArn"])
     return str(
         sfn.create_state_machine(name=names.state_machine, definition=definition, roleArn=role)["stateMachineArn"]
     )
+
+
+def notifications_topic_arn() -> str:
+    """ARN of the local notifications topic."""
+    name = topology.resource_name(PREFIX, topology.REPOSITORY_QUALIFIER, topology.NOTIFICATIONS_TOPIC_KEY)
+    return f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}"
+
+
+def qc_definition(topic_arn: str, review_timeout_seconds: int | None = None) -> str:
+    """The QC state machine's ASL rendered with local ARNs (tests pass a review timeout of a few seconds)."""
+    from pathlib import Path
+
+    timeout = review_timeout_seconds or int(str(topology.DEFAULT_CONFIG["reviewTimeoutSeconds"]))
+    values = {f.asl_substitution_key: function_arn(f) for f in topology.QC_WORKFLOW_FUNCTIONS}
+    values[topology.NOTIFICATIONS_TOPIC_SUBSTITUTION] = topic_arn
+    values[topology.REVIEW_TIMEOUT_SUBSTITUTION] = str(timeout)
+    root = Path(__file__).resolve().parents[2]
+    return topology.render_asl((root / topology.QC_APPROVAL_ASL).read_text(), values)
 
 
 def seed_governance(names: LocalNames, today: date | None = None) -> None:
@@ -274,4 +302,5 @@ def seed_governance(names: LocalNames, today: date | None = None) -> None:
 def apply_env(endpoint: str, names: LocalNames) -> None:
     """Set the process environment the handler reads (done before it is imported)."""
     os.environ.update(local_env(endpoint))
+    os.environ.update(names.repository_env(notifications_topic_arn()))
     os.environ.update(names.handler_env())

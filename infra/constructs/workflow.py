@@ -9,7 +9,6 @@ inbound bucket's EventBridge events starts one execution per submission manifest
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -34,12 +33,6 @@ if TYPE_CHECKING:
 ASL_PATH = REPO_ROOT / topology.QC_APPROVAL_ASL
 
 
-def review_timeout_seconds() -> int:
-    """``TimeoutSeconds`` of the approval step, read from the ASL (passed to the review-token function)."""
-    states = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
-    return int(states["AwaitApproval"]["TimeoutSeconds"])
-
-
 class QcApprovalWorkflow(Construct):
     """``state_machine`` and the EventBridge rule that starts it when a manifest lands in the inbound bucket."""
 
@@ -56,11 +49,13 @@ class QcApprovalWorkflow(Construct):
         log_retention: logs.RetentionDays,
         inbound_bucket_name: str,
         alarms: AlarmTopic,
+        review_timeout_seconds: int,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
         substitutions = {spec.asl_substitution_key: function_arns[spec.name] for spec in topology.QC_WORKFLOW_FUNCTIONS}
         substitutions[topology.NOTIFICATIONS_TOPIC_SUBSTITUTION] = notifications_topic_arn
+        substitutions[topology.REVIEW_TIMEOUT_SUBSTITUTION] = str(review_timeout_seconds)
         if sorted(substitutions) != sorted(topology.QC_ASL_SUBSTITUTION_KEYS):
             raise ValueError("ASL substitutions differ from aiminer.topology.QC_ASL_SUBSTITUTION_KEYS")
 

@@ -24,7 +24,7 @@ from infra.constructs.least_privilege import Permission
 from infra.constructs.monitoring import AlarmTopic
 from infra.constructs.secure_bucket import SecureBucket
 from infra.constructs.table import SecureTable
-from infra.constructs.workflow import QcApprovalWorkflow, review_timeout_seconds
+from infra.constructs.workflow import QcApprovalWorkflow
 from infra.stacks.partner_ingest import deidentify_role_name
 
 if TYPE_CHECKING:
@@ -140,6 +140,7 @@ class RepositoryStack(cdk.Stack):
             log_retention=retention,
             inbound_bucket_name=self.inbound.bucket_name,
             alarms=self.alarms,
+            review_timeout_seconds=self.config.review_timeout_seconds,
         )
         self.delivery = DeliveryApi(
             self,
@@ -230,7 +231,7 @@ class RepositoryStack(cdk.Stack):
         values.update({t.spec.env_var: t.table_name for t in self.tables.values()})
         values[topology.ENV_NOTIFICATIONS_TOPIC] = self.notifications.topic.topic_arn
         values[topology.ENV_LINK_EXPIRY] = str(self.config.link_expiry_seconds)
-        values[topology.ENV_REVIEW_TIMEOUT] = str(review_timeout_seconds())
+        values[topology.ENV_REVIEW_TIMEOUT] = str(self.config.review_timeout_seconds)
         return {key: values[key] for key in spec.env}
 
     def _permissions(self, spec: topology.FunctionSpec) -> list[Permission]:
@@ -251,10 +252,18 @@ class RepositoryStack(cdk.Stack):
                 audit_write,
                 Permission(_TABLE_KMS, [data_key]),
             ],
-            topology.QC_CHECK_OBJECT.name: [inbound_read, audit_write, Permission(_TABLE_KMS, [data_key])],
+            topology.QC_CHECK_OBJECT.name: [
+                inbound_read,
+                # Thumbnails go to the QC reports bucket (the Map output stays small).
+                Permission(["s3:PutObject"], [self.reports.object_arn()], wildcard_reason=_OBJECTS_REASON),
+                audit_write,
+                Permission(_TABLE_KMS, [data_key]),
+            ],
             topology.BUILD_QC_REPORT.name: [
                 inbound_read,
-                Permission(["s3:PutObject"], [self.reports.object_arn()], wildcard_reason=_OBJECTS_REASON),
+                Permission(
+                    ["s3:GetObject", "s3:PutObject"], [self.reports.object_arn()], wildcard_reason=_OBJECTS_REASON
+                ),
                 Permission(["dynamodb:GetItem", "dynamodb:UpdateItem"], [catalogue]),
                 Permission(_TABLE_KMS, [data_key]),
             ],
@@ -274,7 +283,12 @@ class RepositoryStack(cdk.Stack):
                 Permission(_TABLE_KMS, [data_key]),
             ],
             topology.REJECT_SUBMISSION.name: [
-                Permission(["s3:PutObjectTagging"], [self.inbound.object_arn()], wildcard_reason=_OBJECTS_REASON),
+                # Rejected objects move to the inbound bucket's quarantine/ prefix, tagged with the reason.
+                Permission(
+                    ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"],
+                    [self.inbound.object_arn()],
+                    wildcard_reason=_OBJECTS_REASON,
+                ),
                 Permission(["dynamodb:GetItem", "dynamodb:UpdateItem"], [catalogue]),
                 audit_write,
                 Permission(_TABLE_KMS, [data_key]),

@@ -1,14 +1,129 @@
-"""Render the QC report (HTML, thumbnails) for the curator.
+"""Render the QC report page of a submission and store it in the QC reports bucket.
 
-Placeholder so CDK has a code asset: issue 6 implements this handler. Its environment variable keys are
-declared in ``aiminer.topology.BUILD_QC_REPORT.env``.
+Input: ``{"manifest": <ValidateManifest output>, "qc_results": [<QcCheckObject output>, ...]}``. Rebuilds the
+per-object results (with thumbnails from the QC reports bucket), calls :func:`aiminer.qc.render_report` and
+stores the page as ``<partner>/<project>/<submission>/qc/report.html``; curators open it through a short-lived
+presigned link (``aiminer review show``).
+
+When any object failed automated QC the page is still stored (the partner and the curators see why), the
+catalogue says ``qc_failed`` and :class:`QcFailedError` is raised: the workflow never offers approval and goes to
+the rejection path with reason ``qc_failed``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
 
+from aiminer import topology
+from aiminer.adapters.aws.catalogue import now_iso
+from aiminer.adapters.aws.review import QcCatalogue, report_key
+from aiminer.qc import ObjectQc, QcFinding, QcResult, render_report
+from lambdas.shared import observability as obs
+
+
+class QcFailedError(Exception):
+    """At least one object failed automated QC (message: ``qc_failed``)."""
+
+
+class QcReportError(Exception):
+    """The report could not be built or stored (the message is a reason code)."""
+
+
+class Settings(BaseModel):
+    """``aiminer.topology.BUILD_QC_REPORT.env``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    INBOUND_BUCKET: str
+    QC_REPORTS_BUCKET: str
+    CATALOGUE_TABLE: str
+
+
+assert set(Settings.model_fields) == set(topology.BUILD_QC_REPORT.env), "settings drifted from topology"
+
+settings = Settings.model_validate(dict(os.environ))
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+s3 = boto3.client("s3", config=_CONFIG)
+ddb = boto3.client("dynamodb", config=_CONFIG)
+
+
+def _thumbnail(key: str | None) -> bytes | None:
+    if not key:
+        return None
+    try:
+        return bytes(s3.get_object(Bucket=settings.QC_REPORTS_BUCKET, Key=key)["Body"].read())
+    except ClientError:
+        return None  # the page shows the row without an image
+
+
+def object_results(qc_results: list[dict[str, Any]]) -> list[ObjectQc]:
+    """The page's rows from the Map output."""
+    rows = []
+    for r in qc_results:
+        findings = tuple(QcFinding(f["code"], f["severity"], f["detail"]) for f in r.get("findings", []))
+        result = QcResult(findings, bool(r["passed"]), _thumbnail(r.get("thumbnail_key")), bool(r.get("masked")))
+        rows.append(ObjectQc(str(r["key"]), str(r["kind"]), result))
+    return rows
+
+
+def build(manifest: dict[str, Any], qc_results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Render and store the page; return where it is and the verdict."""
+    rows = object_results(qc_results)
+    at_ingest = manifest.get("at_ingest") or {}
+    summary = {
+        "project": manifest["project"],
+        "sites": manifest["site"],
+        "quarantined": at_ingest.get("quarantined", {}),
+        "rejected": at_ingest.get("rejected", {}),
+        "generated_at": now_iso(),
+    }
+    html = render_report(manifest["submission_id"], rows, summary)
+    key = report_key(manifest["partner_id"], manifest["project"], manifest["submission_id"])
+    try:
+        s3.put_object(
+            Bucket=settings.QC_REPORTS_BUCKET,
+            Key=key,
+            Body=html.encode("utf-8"),
+            ContentType="text/html; charset=utf-8",
+            CacheControl="no-store",
+        )
+    except ClientError as exc:
+        raise QcReportError("report_not_stored") from exc
+    failed = sum(1 for r in rows if not r.result.passed)
+    return {
+        "bucket": settings.QC_REPORTS_BUCKET,
+        "key": key,
+        "passed": failed == 0,
+        "objects": len(rows),
+        "failed": failed,
+        "errors": sum(r.result.errors for r in rows),
+    }
+
+
+@obs.logger.inject_lambda_context(clear_state=True)
+@obs.metrics.log_metrics
+@obs.tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point (not implemented yet)."""
-    raise NotImplementedError("implemented by issue 6")
+    """Lambda entry point (a Step Functions task)."""
+    manifest = dict(event["manifest"])
+    report = build(manifest, list(event["qc_results"]))
+    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    status = "qc_passed" if report["passed"] else "qc_failed"
+    catalogue.set_submission(
+        manifest["project"], manifest["submission_id"], status, report_key=report["key"], qc_failed=report["failed"]
+    )
+    obs.logger.info(
+        "qc report stored",
+        extra={"submission_id": manifest["submission_id"], "passed": report["passed"], "failed": report["failed"]},
+    )
+    if not report["passed"]:
+        obs.metrics.add_metric(name="QcSubmissionsFailed", unit=obs.MetricUnit.Count, value=1)
+        raise QcFailedError("qc_failed")
+    obs.metrics.add_metric(name="QcSubmissionsPassed", unit=obs.MetricUnit.Count, value=1)
+    return report

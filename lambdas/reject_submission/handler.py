@@ -1,14 +1,201 @@
-"""Record a rejection (with reason) in the catalogue and audit trail.
+"""Reject a submission: move its objects to quarantine with the reason, mark it rejected, audit.
 
-Placeholder so CDK has a code asset: issue 6 implements this handler. Its environment variable keys are
-declared in ``aiminer.topology.REJECT_SUBMISSION.env``.
+Input: the workflow state. Why it was rejected comes from ``$.error`` (the named error the workflow caught):
+
+| ``error.Error`` | reason |
+| --- | --- |
+| ``QcFailedError`` | ``qc_failed`` (automated QC found an error; approval was never offered) |
+| ``ReviewRejectedError`` | ``rejected_by_reviewer`` (``cause`` carries the curator's reason and name) |
+| ``States.Timeout`` | ``review_timeout`` (after the escalation) |
+| ``ManifestValidationError`` | ``manifest_invalid`` (``detail``: the validator's reason code) |
+| ``QcCheckError``, ``QcReportError``, ``ReleaseError`` | ``qc_error``, ``qc_report_error``, ``release_failed`` |
+| none (the curator's output had no ``approved: true``) | ``not_approved`` |
+
+Rejected objects move within the inbound bucket to ``quarantine/<inbound key>`` (partners can only write below
+``<partner>/``), tagged ``aiminer-status=rejected`` and ``aiminer-reason=<reason>``; their catalogue items and the
+submission item become ``rejected`` with the reason. The returned outcome is what the workflow publishes to the
+notifications topic for the curators and the partner. Replays are harmless: a moved object is skipped.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
 
+from aiminer import topology
+from aiminer.adapters.aws.catalogue import now_iso
+from aiminer.adapters.aws.governance_tables import AuditTable
+from aiminer.adapters.aws.review import QUARANTINE_PREFIX, REVIEW_REJECTED_ERROR, QcCatalogue
+from aiminer.governance import audit
+from lambdas.shared import observability as obs
+
+REASONS = {
+    "QcFailedError": "qc_failed",
+    REVIEW_REJECTED_ERROR: "rejected_by_reviewer",
+    "States.Timeout": "review_timeout",
+    "ManifestValidationError": "manifest_invalid",
+    "QcCheckError": "qc_error",
+    "QcReportError": "qc_report_error",
+    "ReleaseError": "release_failed",
+}
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+SYSTEM_ACTOR = "system:qc-workflow"
+
+
+class Settings(BaseModel):
+    """``aiminer.topology.REJECT_SUBMISSION.env``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    INBOUND_BUCKET: str
+    CATALOGUE_TABLE: str
+    AUDIT_TABLE: str
+
+
+assert set(Settings.model_fields) == set(topology.REJECT_SUBMISSION.env), "settings drifted from topology"
+
+settings = Settings.model_validate(dict(os.environ))
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+s3 = boto3.client("s3", config=_CONFIG)
+ddb = boto3.client("dynamodb", config=_CONFIG)
+
+
+def why(error: dict[str, Any] | None) -> tuple[str, str | None, str | None]:
+    """``(reason, detail, reviewer)`` from the caught error (see the module's table)."""
+    if not error:
+        return "not_approved", None, None
+    name = str(error.get("Error", ""))
+    reason = REASONS.get(name, "workflow_error")
+    cause = str(error.get("Cause") or "")
+    parsed: Any = cause
+    for _ in range(3):  # the cause is JSON, sometimes JSON-encoded once more on the way
+        if not isinstance(parsed, str):
+            break
+        try:
+            parsed = json.loads(parsed) if parsed else {}
+        except ValueError:
+            break
+    if not isinstance(parsed, dict):
+        parsed = {"reason": cause} if name == REVIEW_REJECTED_ERROR and cause else {}
+    if name == REVIEW_REJECTED_ERROR:
+        return reason, str(parsed.get("reason") or "") or None, str(parsed.get("reviewer") or "") or None
+    message = str(parsed.get("errorMessage", ""))
+    return reason, message if _CODE.match(message) else None, None
+
+
+def _manifest(event: dict[str, Any]) -> dict[str, Any]:
+    """The validated manifest, or what can be read back when validation itself failed."""
+    if isinstance(event.get("manifest"), dict):
+        return dict(event["manifest"])
+    key = str(event.get("key", ""))
+    parts = key.split("/")
+    fallback: dict[str, Any] = {
+        "partner_id": parts[0] if parts else "",
+        "project": parts[1] if len(parts) > 1 else "",
+        "site": parts[2] if len(parts) > 2 else "",
+        "submission_id": parts[-2] if len(parts) > 2 else "",
+        "objects": [],
+    }
+    try:
+        raw = json.loads(s3.get_object(Bucket=str(event["bucket"]), Key=key)["Body"].read())
+        fallback.update({k: raw[k] for k in ("partner_id", "project", "site", "submission_id") if k in raw})
+        fallback["objects"] = [{"key": o["key"]} for o in raw.get("objects", []) if isinstance(o, dict) and "key" in o]
+    except (ClientError, ValueError, KeyError, TypeError):
+        pass
+    return fallback
+
+
+def _quarantine(key: str, reason: str) -> str | None:
+    """Move one object to the quarantine prefix; ``None`` if it is not there (moved before)."""
+    target = f"{QUARANTINE_PREFIX}{key}"
+    try:
+        s3.copy(
+            {"Bucket": settings.INBOUND_BUCKET, "Key": key},
+            settings.INBOUND_BUCKET,
+            target,
+            ExtraArgs={"Tagging": f"aiminer-status=rejected&aiminer-reason={reason}", "TaggingDirective": "REPLACE"},
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    s3.delete_object(Bucket=settings.INBOUND_BUCKET, Key=key)
+    return target
+
+
+def reject(event: dict[str, Any]) -> dict[str, Any]:
+    """Quarantine, catalogue, audit; return the PHI-free outcome the workflow publishes."""
+    manifest = _manifest(event)
+    error = event.get("error") if isinstance(event.get("error"), dict) else None
+    reason, detail, reviewer = why(error)
+    note = detail if reason == "rejected_by_reviewer" else None
+    code = detail if reason != "rejected_by_reviewer" else None
+    project, sid, partner = str(manifest["project"]), str(manifest["submission_id"]), str(manifest["partner_id"])
+    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    moved = 0
+    for obj in manifest.get("objects", []):
+        key = str(obj["key"])
+        if not partner or not key.startswith(topology.inbound_prefix(partner)):
+            continue
+        target = _quarantine(key, reason)
+        if target is None:
+            continue
+        moved += 1
+        try:
+            catalogue.set_object(project, key, "rejected", reason=reason, quarantine_key=target)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+    extra = {k: v for k, v in (("detail", code), ("reviewer_note", note), ("rejected_by", reviewer)) if v}
+    if project and sid:
+        catalogue.set_submission(project, sid, "rejected", reason=reason, rejected_at=now_iso(), **extra)
+        AuditTable(ddb, settings.AUDIT_TABLE).append(
+            audit.event(
+                audit.subject_of("submission", sid),
+                "qc_decision",
+                reviewer or SYSTEM_ACTOR,
+                datetime.now(UTC),
+                decision="rejected",
+                reason=reason,
+                project=project,
+                quarantined=moved,
+                **extra,
+            )
+        )
+    return {
+        "event": "submission_rejected",
+        "submission_id": sid,
+        "project": project,
+        "partner_id": partner,
+        "site": manifest.get("site", ""),
+        "status": "rejected",
+        "reason": reason,
+        "objects_quarantined": moved,
+        **extra,
+    }
+
+
+@obs.logger.inject_lambda_context(clear_state=True)
+@obs.metrics.log_metrics
+@obs.tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point (not implemented yet)."""
-    raise NotImplementedError("implemented by issue 6")
+    """Lambda entry point (a Step Functions task)."""
+    outcome = reject(event)
+    obs.logger.info(
+        "submission rejected",
+        extra={
+            "submission_id": outcome["submission_id"],
+            "reason": outcome["reason"],
+            "moved": outcome["objects_quarantined"],
+        },
+    )
+    obs.metrics.add_metric(name="SubmissionsRejected", unit=obs.MetricUnit.Count, value=1)
+    return outcome

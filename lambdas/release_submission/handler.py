@@ -1,14 +1,115 @@
-"""Copy an approved submission to the released bucket and mark it released in the catalogue.
+"""Release an approved submission: copy every object to the released bucket, mark it released, audit.
 
-Placeholder so CDK has a code asset: issue 6 implements this handler. Its environment variable keys are
-declared in ``aiminer.topology.RELEASE_SUBMISSION.env``.
+Input: the workflow state (``manifest`` from ValidateManifest, ``review`` = the curator's SendTaskSuccess output
+``{"approved": true, "reviewer", "decided_at"}``). Objects keep their PHI-free key in the released bucket, so
+``released_key`` equals the inbound key and is not stored (the delivery code falls back to ``key``).
+
+Idempotent by state: a submission already ``released`` returns its outcome again without copying or auditing.
+Raises :class:`ReleaseError` (caught into the rejection path) when an object is gone or changed since QC.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
 
+from aiminer import topology
+from aiminer.adapters.aws.catalogue import now_iso
+from aiminer.adapters.aws.governance_tables import AuditTable
+from aiminer.adapters.aws.review import QcCatalogue
+from aiminer.governance import audit
+from aiminer.governance.catalogue import RELEASED
+from lambdas.shared import observability as obs
+
+
+class ReleaseError(Exception):
+    """The submission cannot be released as approved (the message is a reason code)."""
+
+
+class Settings(BaseModel):
+    """``aiminer.topology.RELEASE_SUBMISSION.env``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    INBOUND_BUCKET: str
+    RELEASED_BUCKET: str
+    CATALOGUE_TABLE: str
+    IDEMPOTENCY_TABLE: str
+    AUDIT_TABLE: str
+
+
+assert set(Settings.model_fields) == set(topology.RELEASE_SUBMISSION.env), "settings drifted from topology"
+
+settings = Settings.model_validate(dict(os.environ))
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+s3 = boto3.client("s3", config=_CONFIG)
+ddb = boto3.client("dynamodb", config=_CONFIG)
+
+
+def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
+    """Copy, catalogue, audit; return the PHI-free outcome the workflow publishes."""
+    project, sid = str(manifest["project"]), str(manifest["submission_id"])
+    reviewer = str(review.get("reviewer") or "unknown")
+    outcome = {
+        "event": "submission_released",
+        "submission_id": sid,
+        "project": project,
+        "partner_id": manifest["partner_id"],
+        "site": manifest["site"],
+        "status": RELEASED,
+        "objects": len(manifest["objects"]),
+        "reviewer": reviewer,
+    }
+    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    current = catalogue.submission(project, sid) or {}
+    if current.get("status") == RELEASED:
+        return outcome
+    released_at = now_iso()
+    for obj in manifest["objects"]:
+        key = str(obj["key"])
+        try:
+            head = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=key)
+            if int(head["ContentLength"]) <= 0:
+                raise ReleaseError("object_empty")
+            s3.copy(
+                {"Bucket": settings.INBOUND_BUCKET, "Key": key},
+                settings.RELEASED_BUCKET,
+                key,
+                ExtraArgs={"MetadataDirective": "COPY"},
+            )
+        except ClientError as exc:
+            raise ReleaseError("object_unavailable") from exc
+        catalogue.set_object(project, key, RELEASED, released_at=released_at, released_by=reviewer)
+    catalogue.set_submission(project, sid, RELEASED, released_at=released_at, released_by=reviewer)
+    AuditTable(ddb, settings.AUDIT_TABLE).append(
+        audit.event(
+            audit.subject_of("submission", sid),
+            "approval",
+            reviewer,
+            datetime.now(UTC),
+            decision="released",
+            project=project,
+            objects=len(manifest["objects"]),
+        )
+    )
+    return outcome
+
+
+@obs.logger.inject_lambda_context(clear_state=True)
+@obs.metrics.log_metrics
+@obs.tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point (not implemented yet)."""
-    raise NotImplementedError("implemented by issue 6")
+    """Lambda entry point (a Step Functions task)."""
+    outcome = release(dict(event["manifest"]), dict(event.get("review") or {}))
+    obs.logger.info(
+        "submission released", extra={"submission_id": outcome["submission_id"], "objects": outcome["objects"]}
+    )
+    obs.metrics.add_metric(name="SubmissionsReleased", unit=obs.MetricUnit.Count, value=1)
+    obs.metrics.add_metric(name="ObjectsReleased", unit=obs.MetricUnit.Count, value=outcome["objects"])
+    return outcome

@@ -1,14 +1,144 @@
-"""Check a submission manifest: counts, checksums, objects present.
+"""Validate a submission manifest before QC: counts, checksums, objects present, catalogue items consistent.
 
-Placeholder so CDK has a code asset: issue 6 implements this handler. Its environment variable keys are
-declared in ``aiminer.topology.VALIDATE_MANIFEST.env``.
+Input (the EventBridge rule's, or the local runtime's): ``{"bucket", "key", "version_id"}`` of the manifest that
+the ingest wrote to the inbound bucket. Output: the PHI-free facts the rest of the workflow needs (submission,
+project, partner, coded site, counts by outcome, the de-identified objects with kind, size and SHA-256).
+
+Raises :class:`ManifestValidationError` (caught by the workflow into the rejection path) with a reason code only.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point (not implemented yet)."""
-    raise NotImplementedError("implemented by issue 6")
+from aiminer import topology
+from aiminer.adapters.aws.review import QcCatalogue
+from lambdas.shared import observability as obs
+
+_CHUNK = 8 * 1024 * 1024
+
+
+class ManifestValidationError(Exception):
+    """The manifest does not match what was de-identified and quarantined (the message is a reason code)."""
+
+
+class Settings(BaseModel):
+    """``aiminer.topology.VALIDATE_MANIFEST.env``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    INBOUND_BUCKET: str
+    CATALOGUE_TABLE: str
+    AUDIT_TABLE: str
+
+
+assert set(Settings.model_fields) == set(topology.VALIDATE_MANIFEST.env), "settings drifted from topology"
+
+_RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
+settings = Settings.model_validate(dict(os.environ))
+s3 = boto3.client("s3", config=_RETRIES)
+ddb = boto3.client("dynamodb", config=_RETRIES)
+
+
+def _sha256(bucket: str, key: str) -> tuple[str, int]:
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    sha, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: body.read(_CHUNK), b""):
+        sha.update(chunk)
+        size += len(chunk)
+    return sha.hexdigest(), size
+
+
+def validate(manifest: dict[str, Any], bucket: str) -> dict[str, Any]:
+    """Check the manifest against the inbound bucket and the catalogue; return the workflow's view of it."""
+    try:
+        submission_id = topology.check_submission_id(str(manifest["submission_id"]))
+        project, partner, site = str(manifest["project"]), str(manifest["partner_id"]), str(manifest["site"])
+        counts = {str(k): int(v) for k, v in dict(manifest["counts"]).items()}
+        entries = list(manifest["objects"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ManifestValidationError("malformed_manifest") from exc
+    if sum(counts.values()) != len(entries):
+        raise ManifestValidationError("count_mismatch")
+    by_status: dict[str, int] = {}
+    at_ingest: dict[str, dict[str, int]] = {}
+    for e in entries:
+        status = "deidentified" if "key" in e else str(e.get("status"))
+        by_status[status] = by_status.get(status, 0) + 1
+        if status != "deidentified":
+            reasons = at_ingest.setdefault(status, {})
+            reasons[str(e.get("reason"))] = reasons.get(str(e.get("reason")), 0) + 1
+    if by_status != {k: v for k, v in counts.items() if v}:
+        raise ManifestValidationError("count_mismatch")
+    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    objects: list[dict[str, Any]] = []
+    for e in entries:
+        if "key" not in e:
+            continue
+        key = str(e["key"])
+        if not key.startswith(topology.inbound_prefix(partner)):
+            raise ManifestValidationError("object_outside_partner_prefix")
+        try:
+            sha, size = _sha256(bucket, key)
+        except ClientError as exc:
+            raise ManifestValidationError("object_missing") from exc
+        if sha != e.get("sha256") or size != int(e.get("size", -1)):
+            raise ManifestValidationError("checksum_mismatch")
+        item = catalogue.obj(project, key)
+        if item is None or item.get("sha256") != sha or item.get("submission_id") != submission_id:
+            raise ManifestValidationError("catalogue_mismatch")
+        objects.append({"key": key, "kind": str(e.get("kind") or item.get("kind") or "other"), "sha256": sha})
+    if not objects:
+        raise ManifestValidationError("no_deidentified_objects")
+    return {
+        "submission_id": submission_id,
+        "project": project,
+        "partner_id": partner,
+        "site": site,
+        "counts": counts,
+        "at_ingest": at_ingest,
+        "objects": objects,
+    }
+
+
+@obs.logger.inject_lambda_context(clear_state=True)
+@obs.metrics.log_metrics
+@obs.tracer.capture_lambda_handler(capture_response=False)
+def handler(event_: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point (a Step Functions task)."""
+    bucket, key = str(event_["bucket"]), str(event_["key"])
+    args = {"Bucket": bucket, "Key": key}
+    if event_.get("version_id"):
+        args["VersionId"] = str(event_["version_id"])
+    try:
+        manifest = json.loads(s3.get_object(**args)["Body"].read())
+    except (ClientError, ValueError) as exc:
+        obs.logger.warning("manifest unreadable", extra={"reason": "manifest_unreadable"})
+        raise ManifestValidationError("manifest_unreadable") from exc
+    try:
+        result = validate(manifest, bucket)
+    except ManifestValidationError as exc:
+        obs.logger.warning(
+            "manifest invalid", extra={"submission_id": manifest.get("submission_id"), "reason": str(exc)}
+        )
+        obs.metrics.add_metric(name="ManifestsInvalid", unit=obs.MetricUnit.Count, value=1)
+        raise
+    QcCatalogue(ddb, settings.CATALOGUE_TABLE).set_submission(
+        result["project"], result["submission_id"], "qc_running", manifest_key=key
+    )
+    obs.logger.info(
+        "manifest valid", extra={"submission_id": result["submission_id"], "objects": len(result["objects"])}
+    )
+    obs.metrics.add_metric(name="ManifestsValidated", unit=obs.MetricUnit.Count, value=1)
+    return result
+
+
+__all__ = ["ManifestValidationError", "handler", "validate"]

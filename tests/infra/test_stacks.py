@@ -489,7 +489,7 @@ EXPECTED_ACTIONS = {
     },
     "qc_check_object": {
         "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-        "s3:GetObject", "dynamodb:PutItem", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
+        "s3:GetObject", "s3:PutObject", "dynamodb:PutItem", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
     },
 }  # fmt: skip
 
@@ -577,14 +577,20 @@ def test_approval_step_waits_for_task_token_with_timeout_escalation(synth: Synth
     approval = states["AwaitApproval"]
     assert approval["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
     assert approval["Parameters"]["Payload"]["task_token.$"] == "$$.Task.Token"
-    assert 0 < approval["HeartbeatSeconds"] < approval["TimeoutSeconds"]
+    # The timeout comes from the ReviewTimeoutSeconds substitution (tests use seconds); no heartbeat, because
+    # curators never send one and a heartbeat shorter than the timeout would silently shorten it.
+    assert approval["TimeoutSecondsPath"] == "$.manifest.review_timeout_seconds" and "HeartbeatSeconds" not in approval
+    assert "${ReviewTimeoutSeconds}" in states["ValidateManifest"]["ResultSelector"]["review_timeout_seconds.$"]
+    (sm,) = resources(synth, REPO, "AWS::StepFunctions::StateMachine").values()
+    timeout = sm["DefinitionSubstitutions"][topology.REVIEW_TIMEOUT_SUBSTITUTION]
+    assert int(timeout) == topology.DEFAULT_CONFIG["reviewTimeoutSeconds"]
     timeout_catch = [c for c in approval["Catch"] if c["ErrorEquals"] == ["States.Timeout"]]
     assert [c["Next"] for c in timeout_catch] == ["Escalate"]
     assert states["Escalate"]["Resource"] == "arn:aws:states:::sns:publish"
     assert states["Escalate"]["Next"] == "Reject"
     # The review-token function learns the same timeout (token TTL)
     _, fn = function_by_name(synth, REPO, "record_review_token")
-    assert fn["Environment"]["Variables"][topology.ENV_REVIEW_TIMEOUT] == str(approval["TimeoutSeconds"])
+    assert fn["Environment"]["Variables"][topology.ENV_REVIEW_TIMEOUT] == timeout
 
 
 def test_flow_shape(synth: Synth) -> None:

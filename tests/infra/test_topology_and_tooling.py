@@ -9,6 +9,7 @@ import importlib
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,15 @@ def test_every_function_has_a_handler_module(spec: topology.FunctionSpec, monkey
         numeric = key.endswith(("_SECONDS", "_MB", "_BYTES", "_DAYS", "_EXPIRY", "_MAX"))
         monkeypatch.setenv(key, known.get(key, "1" if numeric else f"test-{key.lower().replace('_', '-')}"))
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    module = importlib.import_module(spec.handler.rsplit(".", 1)[0])
-    assert callable(module.handler)
+    loaded = set(sys.modules)
+    try:
+        module = importlib.import_module(spec.handler.rsplit(".", 1)[0])
+        assert callable(module.handler)
+    finally:
+        # Handlers build their AWS clients at import from this fake environment: never let a later test (the
+        # local runtime) reuse such a module, or its clients would point at real AWS endpoints.
+        for name in set(sys.modules) - loaded:
+            del sys.modules[name]
     assert len(set(spec.all_env)) == len(spec.all_env), "duplicate env keys"
 
 

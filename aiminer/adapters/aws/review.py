@@ -1,0 +1,192 @@
+"""QC review records in the repository zone: pending approval tokens and the catalogue status of a submission.
+
+Review tokens (``aiminer.topology.REVIEW_TOKENS``): one item per submission awaiting a curator, partition key
+``submission_id``: the Step Functions task token, the project, where the QC report is, its verdict and
+``expires_at`` (epoch seconds, the table's TTL attribute) = when the approval step times out. A new QC run of the
+same submission replaces the item. A decided token is deleted by the command that decided it; a timed-out one is
+hidden by :meth:`ReviewTokens.pending` and removed by TTL.
+
+Catalogue status (``aiminer.topology.CATALOGUE``): the submission item ``submission#<id>`` and each object item
+``object#<inbound key>`` move ``received -> qc_passed|qc_failed -> awaiting_review -> released|rejected``.
+Everything here is PHI-free: coded IDs, object keys of de-identified objects, reasons.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aiminer.adapters.aws.catalogue import now_iso
+from aiminer.adapters.aws.governance import from_item, to_item
+
+#: Error name the curator's ``reject`` sends with SendTaskFailure (caught into the rejection path).
+REVIEW_REJECTED_ERROR = "ReviewRejectedError"
+#: Prefix of rejected objects in the inbound bucket (partners can only write below ``<partner>/``).
+QUARANTINE_PREFIX = "quarantine/"
+
+
+def report_key(partner_id: str, project: str, submission_id: str) -> str:
+    """Key of a submission's QC report page in the QC reports bucket."""
+    return f"{partner_id}/{project}/{submission_id}/qc/report.html"
+
+
+def thumbnail_key(partner_id: str, project: str, submission_id: str, object_hash: str) -> str:
+    """Key of one object's first-frame thumbnail in the QC reports bucket (hash of the object key)."""
+    return f"{partner_id}/{project}/{submission_id}/qc/{object_hash}.png"
+
+
+@dataclass(frozen=True)
+class PendingReview:
+    """A submission awaiting a curator's decision."""
+
+    submission_id: str
+    project: str
+    task_token: str
+    report_bucket: str
+    report_key: str
+    passed: bool
+    objects: int
+    failed: int
+    created_at: str
+    expires_at: int
+
+    @classmethod
+    def from_record(cls, d: dict[str, Any]) -> PendingReview:
+        """Reader for a stored item."""
+        return cls(
+            submission_id=str(d["submission_id"]),
+            project=str(d.get("project", "")),
+            task_token=str(d["task_token"]),
+            report_bucket=str(d.get("report_bucket", "")),
+            report_key=str(d.get("report_key", "")),
+            passed=bool(d.get("passed", False)),
+            objects=int(d.get("objects", 0)),
+            failed=int(d.get("failed", 0)),
+            created_at=str(d.get("created_at", "")),
+            expires_at=int(d.get("expires_at", 0)),
+        )
+
+    def public(self) -> dict[str, Any]:
+        """Everything but the task token (for listings)."""
+        return {
+            "submission_id": self.submission_id,
+            "project": self.project,
+            "verdict": "passed" if self.passed else "failed",
+            "objects": self.objects,
+            "failed": self.failed,
+            "report": f"s3://{self.report_bucket}/{self.report_key}",
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+        }
+
+
+class ReviewTokens:
+    """The review tokens table."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._c, self._t = client, table
+
+    def put(self, review: PendingReview) -> None:
+        """Store (or replace) the pending review of a submission."""
+        item = {
+            "submission_id": review.submission_id,
+            "project": review.project,
+            "task_token": review.task_token,
+            "report_bucket": review.report_bucket,
+            "report_key": review.report_key,
+            "passed": review.passed,
+            "objects": review.objects,
+            "failed": review.failed,
+            "created_at": review.created_at,
+            "expires_at": review.expires_at,
+        }
+        self._c.put_item(TableName=self._t, Item=to_item(item))
+
+    def get(self, submission_id: str, now: float | None = None) -> PendingReview | None:
+        """The pending review of a submission, or ``None`` (also when it expired but TTL has not removed it)."""
+        raw = self._c.get_item(TableName=self._t, Key={"submission_id": {"S": submission_id}}, ConsistentRead=True).get(
+            "Item"
+        )
+        if not raw:
+            return None
+        review = PendingReview.from_record(from_item(raw))
+        return review if review.expires_at > (now or time.time()) else None
+
+    def pending(self, now: float | None = None) -> list[PendingReview]:
+        """Every unexpired pending review, oldest first (a scan: the table holds only open reviews)."""
+        out: list[PendingReview] = []
+        kwargs: dict[str, Any] = {"TableName": self._t}
+        while True:
+            resp = self._c.scan(**kwargs)
+            out.extend(PendingReview.from_record(from_item(i)) for i in resp.get("Items", []))
+            if "LastEvaluatedKey" not in resp:
+                break
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        limit = now or time.time()
+        return sorted((r for r in out if r.expires_at > limit), key=lambda r: r.created_at)
+
+    def delete(self, submission_id: str, task_token: str) -> bool:
+        """Remove a decided review, only if it still holds ``task_token``; ``False`` if it changed or is gone."""
+        try:
+            self._c.delete_item(
+                TableName=self._t,
+                Key={"submission_id": {"S": submission_id}},
+                ConditionExpression="task_token = :t",
+                ExpressionAttributeValues={":t": {"S": task_token}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+class QcCatalogue:
+    """Status updates of a submission and its objects in the catalogue (updates, never full rewrites)."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._c, self._t = client, table
+
+    def _update(self, project: str, item: str, fields: dict[str, Any], must_exist: bool) -> None:
+        fields = {**fields, "updated_at": now_iso()}
+        names = {f"#k{i}": k for i, k in enumerate(fields)}
+        values = {f":v{i}": to_item({"v": v})["v"] for i, v in enumerate(fields.values())}
+        kwargs: dict[str, Any] = {
+            "TableName": self._t,
+            "Key": {"dataset_id": {"S": project}, "item": {"S": item}},
+            "UpdateExpression": "SET " + ", ".join(f"#k{i} = :v{i}" for i in range(len(fields))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if must_exist:
+            kwargs["ConditionExpression"] = "attribute_exists(dataset_id)"
+        self._c.update_item(**kwargs)
+
+    def submission(self, project: str, submission_id: str) -> dict[str, Any] | None:
+        """The submission item, or ``None``."""
+        raw = self._c.get_item(
+            TableName=self._t,
+            Key={"dataset_id": {"S": project}, "item": {"S": f"submission#{submission_id}"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(raw) if raw else None
+
+    def obj(self, project: str, key: str) -> dict[str, Any] | None:
+        """An object item, or ``None``."""
+        raw = self._c.get_item(
+            TableName=self._t,
+            Key={"dataset_id": {"S": project}, "item": {"S": f"object#{key}"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(raw) if raw else None
+
+    def set_submission(self, project: str, submission_id: str, status: str, **fields: Any) -> None:
+        """Set the submission's status (and PHI-free fields such as ``reason``, ``report_key``)."""
+        self._update(project, f"submission#{submission_id}", {"status": status, **fields}, must_exist=False)
+
+    def set_object(self, project: str, key: str, status: str, **fields: Any) -> None:
+        """Set an object's status; the item must exist (ingest created it)."""
+        self._update(project, f"object#{key}", {"status": status, **fields}, must_exist=True)

@@ -1,0 +1,288 @@
+"""Issue 6 on the local runtime: the QC + approval state machine (the ASL file CDK deploys) runs on moto's Step
+Functions interpreter with the real handlers (routed in-process), from a completed submission to its release or
+rejection. Curators decide through ``aiminer review``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pydicom
+import pytest
+from typer.testing import CliRunner
+
+from aiminer import topology
+from aiminer.adapters.aws.governance_tables import AuditTable
+from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcCatalogue, ReviewTokens
+from aiminer.cli.main import app
+from aiminer.local.resources import ACCOUNT, REGION, notifications_topic_arn, qc_definition
+from aiminer.samples import get_testdata_file
+from tests.integration.conftest import World
+
+pytestmark = pytest.mark.integration
+
+PROJECT = "lung-ai"
+PLANTED_NAME = "Johnathan Smithers"
+
+
+class Qc:
+    """Helpers over the runtime for the QC workflow (reading state, never re-implementing it)."""
+
+    def __init__(self, world: World) -> None:
+        self.w = world
+        self.rt = world.rt
+        ddb = self.rt.client("dynamodb")
+        self.sfn = self.rt.client("stepfunctions")
+        self.tokens = ReviewTokens(ddb, self.rt.names.tables["repository:review_tokens"])
+        self.catalogue = QcCatalogue(ddb, self.rt.names.tables["repository:catalogue"])
+        self.audit = AuditTable(ddb, self.rt.names.tables["repository:audit"])
+        sqs = self.rt.client("sqs")
+        self.spy_url = sqs.create_queue(QueueName="notifications-spy")["QueueUrl"]
+        spy_arn = sqs.get_queue_attributes(QueueUrl=self.spy_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.rt.client("sns").subscribe(TopicArn=notifications_topic_arn(), Protocol="sqs", Endpoint=spy_arn)
+        self.sqs = sqs
+
+    def submit(self, tmp_path: Path, files: tuple[str, ...] = ("CT_small.dcm", "MR_small.dcm")) -> tuple[str, str]:
+        """Upload real DICOM as one submission and process it; return (submission ID, QC execution ARN)."""
+        root = tmp_path / "upload"
+        root.mkdir()
+        for name in files:
+            shutil.copy(get_testdata_file(name), root / name)
+        report = self.w.upload(root)
+        self.w.settle(len(files), report.submission_id)
+        assert len(self.rt.executions) == 1, "completing the submission starts one QC execution"
+        return report.submission_id, self.rt.executions[0]
+
+    def pending(self, submission_id: str, timeout: float = 30) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            review = self.tokens.get(submission_id)
+            if review is not None:
+                return review
+            time.sleep(0.2)
+        raise AssertionError("the workflow never asked for a review")
+
+    def finished(self, arn: str, timeout: float = 40) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            execution = self.sfn.describe_execution(executionArn=arn)
+            if execution["status"] != "RUNNING":
+                return dict(execution)
+            time.sleep(0.25)
+        raise AssertionError("the execution did not finish in time")
+
+    def notifications(self, want: int, timeout: float = 10) -> list[dict[str, Any]]:
+        got: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while len(got) < want and time.monotonic() < deadline:
+            for m in self.sqs.receive_message(QueueUrl=self.spy_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []
+            ):
+                got.append(json.loads(m["Body"]))
+        return got
+
+    def cli(self, *args: str) -> Any:
+        result = CliRunner().invoke(app, ["review", *args, "--endpoint-url", self.rt.endpoint, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if result.output.strip() else None
+
+    def objects(self, project: str = PROJECT) -> list[dict[str, Any]]:
+        return self.w.catalogue.items(project, "object#")
+
+
+@pytest.fixture
+def qc(world: World) -> Qc:
+    return Qc(world)
+
+
+def test_clean_submission_is_reviewed_approved_and_released(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a clean two-file submission that ingest completed (which started the QC execution)
+    sid, arn = qc.submit(tmp_path)
+    # WHEN automated QC passes, the workflow waits for a curator: the token is stored against the submission
+    review = qc.pending(sid)
+    assert review.passed and review.objects == 2 and review.failed == 0
+    listed = qc.cli("list")
+    assert [r["submission_id"] for r in listed] == [sid] and "task_token" not in json.dumps(listed)
+    shown = qc.cli("show", sid)
+    assert shown["verdict"] == "passed" and shown["report_url"].startswith(qc.rt.endpoint)
+    assert "X-Amz-Expires=900" in shown["report_url"] or "Expires=" in shown["report_url"]
+    page = qc.w.s3.get_object(Bucket=review.report_bucket, Key=review.report_key)
+    html = page["Body"].read().decode()
+    assert page["ContentType"].startswith("text/html") and "Ready for approval" in html
+    # AND the curator approves
+    qc.cli("approve", sid, "--actor", "curator-1")
+    execution = qc.finished(arn)
+    # THEN the execution succeeded through Release, every object is in the released bucket, byte for byte
+    assert execution["status"] == "SUCCEEDED", execution
+    released = [k for k in qc.w.keys(qc.rt.names.released)]
+    items = qc.objects()
+    assert sorted(released) == sorted(i["key"] for i in items) and len(released) == 2
+    for item in items:
+        body = qc.w.s3.get_object(Bucket=qc.rt.names.released, Key=item["key"])["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == item["sha256"]
+        assert item["status"] == "released" and item["released_by"] == "curator-1"
+    # AND the catalogue says released, the audit trail records the approval, the token is gone, curators are told
+    submission = qc.catalogue.submission(PROJECT, sid)
+    assert submission is not None and submission["status"] == "released"
+    (approval,) = qc.audit.for_subject(f"submission#{sid}")
+    assert (approval.kind, approval.actor, approval.details["decision"]) == ("approval", "curator-1", "released")
+    assert qc.tokens.get(sid) is None
+    messages = qc.notifications(2)
+    outcomes = [json.loads(m["Message"]) for m in messages]
+    assert {o.get("event") for o in outcomes} == {"review_requested", "submission_released"}
+
+
+def _planted_submission(qc: Qc, tmp_path: Path) -> tuple[str, str]:
+    """A de-identified CT with a name and a full date planted in ImageComments, written straight to the inbound
+    bucket with its catalogue item and a submission manifest (as a faulty writer would)."""
+    sid, _ = qc.submit(tmp_path, files=("CT_small.dcm",))
+    (clean,) = qc.objects()
+    ds = pydicom.dcmread(io.BytesIO(qc.w.s3.get_object(Bucket=qc.rt.names.inbound, Key=clean["key"])["Body"].read()))
+    ds.ImageComments = f"Seen by Dr. {PLANTED_NAME} on 03/04/2019"
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    data = buf.getvalue()
+    planted_sid = "planted-" + sid[:20]
+    key = clean["key"].rsplit("/", 1)[0] + "/planted.dcm"
+    qc.w.s3.put_object(Bucket=qc.rt.names.inbound, Key=key, Body=data)
+    sha = hashlib.sha256(data).hexdigest()
+    qc.w.catalogue.put_object(
+        PROJECT,
+        key,
+        {"status": "deidentified", "submission_id": planted_sid, "kind": "dicom", "sha256": sha, "size": len(data)},
+    )
+    manifest = {
+        "submission_id": planted_sid,
+        "partner_id": "local",
+        "project": PROJECT,
+        "site": clean["site"],
+        "counts": {"deidentified": 1},
+        "objects": [{"key": key, "sha256": sha, "size": len(data), "kind": "dicom"}],
+    }
+    mkey = f"local/{PROJECT}/{clean['site']}/submissions/{planted_sid}/{topology.MANIFEST_SUFFIX}"
+    qc.w.s3.put_object(Bucket=qc.rt.names.inbound, Key=mkey, Body=json.dumps(manifest).encode())
+    qc.rt.drain(timeout=10)  # the manifest event starts the QC execution, as the EventBridge rule does on AWS
+    assert len(qc.rt.executions) == 2
+    return planted_sid, qc.rt.executions[1]
+
+
+def test_planted_residual_phi_is_stopped_by_automated_qc(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a submission whose object carries a planted name and date
+    sid, arn = _planted_submission(qc, tmp_path)
+    # WHEN its QC execution runs
+    execution = qc.finished(arn)
+    # THEN approval is never offered: no token, the path goes BuildQcReport -> Reject with reason qc_failed
+    assert execution["status"] == "SUCCEEDED", execution
+    assert qc.tokens.get(sid) is None
+    history = qc.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert "AwaitApproval" not in entered and entered[-2:] == ["Reject", "Notify"]
+    submission = qc.catalogue.submission(PROJECT, sid)
+    assert submission is not None and (submission["status"], submission["reason"]) == ("rejected", "qc_failed")
+    # AND the report shows the machine-readable code, and neither it nor the notification holds the planted value
+    html = qc.w.s3.get_object(Bucket=qc.rt.names.reports, Key=submission["report_key"])["Body"].read().decode()
+    assert "Blocked by automated QC" in html and "residual_phi" in html and "Smithers" not in html
+    outcome = next(
+        json.loads(m["Message"])
+        for m in qc.notifications(3)
+        if json.loads(m["Message"]).get("event") == "submission_rejected"
+    )
+    assert outcome["reason"] == "qc_failed" and "Smithers" not in json.dumps(outcome)
+    # AND the planted object moved to quarantine, tagged with the reason
+    quarantined = [k for k in qc.w.keys(qc.rt.names.inbound) if k.startswith(QUARANTINE_PREFIX)]
+    assert [k.rsplit("/", 1)[1] for k in quarantined] == ["planted.dcm"]
+    tags = qc.w.s3.get_object_tagging(Bucket=qc.rt.names.inbound, Key=quarantined[0])["TagSet"]
+    assert {"Key": "aiminer-reason", "Value": "qc_failed"} in tags
+    assert qc.w.keys(qc.rt.names.released) == []
+
+
+def test_curator_rejection_moves_objects_to_quarantine_with_the_reason(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a clean submission awaiting review
+    sid, arn = qc.submit(tmp_path)
+    qc.pending(sid)
+    keys = [i["key"] for i in qc.objects()]
+    # WHEN the curator rejects it with a reason
+    qc.cli("reject", sid, "--reason", "series incomplete", "--actor", "curator-2")
+    execution = qc.finished(arn)
+    # THEN the objects left the inbound prefix for quarantine/, tagged; nothing was released
+    assert execution["status"] == "SUCCEEDED", execution
+    inbound = qc.w.keys(qc.rt.names.inbound)
+    assert sorted(k for k in inbound if k.startswith(QUARANTINE_PREFIX)) == sorted(QUARANTINE_PREFIX + k for k in keys)
+    assert not set(keys) & set(inbound)
+    assert qc.w.keys(qc.rt.names.released) == []
+    # AND the catalogue and the audit trail carry the reviewer's reason; the partner is told
+    submission = qc.catalogue.submission(PROJECT, sid)
+    assert submission is not None and submission["status"] == "rejected"
+    assert (submission["reason"], submission["reviewer_note"]) == ("rejected_by_reviewer", "series incomplete")
+    assert {i["status"] for i in qc.objects()} == {"rejected"}
+    (decision,) = qc.audit.for_subject(f"submission#{sid}")
+    assert (decision.kind, decision.actor, decision.details["reason"]) == (
+        "qc_decision",
+        "curator-2",
+        "rejected_by_reviewer",
+    )
+    outcomes = [json.loads(m["Message"]) for m in qc.notifications(2)]
+    rejected = next(o for o in outcomes if o.get("event") == "submission_rejected")
+    assert rejected["partner_id"] == "local" and rejected["reviewer_note"] == "series incomplete"
+    # AND deciding again is refused: the review is no longer pending
+    result = CliRunner().invoke(app, ["review", "approve", sid, "--endpoint-url", qc.rt.endpoint])
+    assert result.exit_code == 4
+
+
+def test_review_timeout_escalates_then_rejects(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN the same ASL rendered with a 3-second review timeout (the ReviewTimeoutSeconds substitution)
+    sid, _ = qc.submit(tmp_path, files=("CT_small.dcm",))
+    qc.pending(sid)
+    short = qc.sfn.create_state_machine(
+        name="aiminer-repository-qc-approval-short",
+        definition=qc_definition(notifications_topic_arn(), review_timeout_seconds=3),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/aiminer-local",
+    )["stateMachineArn"]
+    summary = qc.w.submissions.get(sid, "summary")
+    assert summary is not None and REGION
+    # WHEN a QC execution of the submission waits for a curator who never decides
+    arn = qc.sfn.start_execution(
+        stateMachineArn=short,
+        name=f"timeout-{sid}"[:80],
+        input=json.dumps({"bucket": qc.rt.names.inbound, "key": summary["inbound_manifest_key"], "version_id": None}),
+    )["executionArn"]
+    execution = qc.finished(arn, timeout=30)
+    # THEN the approval step timed out, curators were told (escalation), and the submission was rejected
+    assert execution["status"] == "SUCCEEDED", execution
+    history = qc.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert entered[-4:] == ["AwaitApproval", "Escalate", "Reject", "Notify"]
+    subjects = [m.get("Subject") for m in qc.notifications(4)]
+    assert "AI MINER: QC review timed out" in subjects
+    submission = qc.catalogue.submission(PROJECT, sid)
+    assert submission is not None and (submission["status"], submission["reason"]) == ("rejected", "review_timeout")
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(
+    not (_ROOT / "node_modules" / "asl-validator").is_dir() or shutil.which("npx") is None,
+    reason="asl-validator not installed (npm ci)",
+)
+def test_rendered_asl_passes_asl_validator(tmp_path: Path) -> None:
+    # GIVEN the ASL file rendered the way the local runtime renders it
+    path = tmp_path / "qc_approval.json"
+    path.write_text(qc_definition("arn:aws:sns:us-east-1:123456789012:notifications", review_timeout_seconds=3))
+    # WHEN npm's asl-validator lints it offline THEN it is valid
+    import subprocess
+
+    done = subprocess.run(
+        ["npx", "--no-install", "asl-validator", "--json-path", str(path)],
+        cwd=_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
