@@ -52,4 +52,11 @@ def run_demo(workdir: Path, out: Console, err: Console) -> int:
         f"   [green]0 of {len(corpus.phi)} injected PHI values found[/green] in {files} output files "
         "(file contents and paths)."
     )
-    return 0
+    out.print()
+    out.print(
+        "[bold]5.[/bold] The same data through the serverless pipeline on the local runtime (moto): upload to the "
+        "landing bucket -> SQS -> de-identify Lambda -> repository zone ..."
+    )
+    from aiminer.local.tour import run_local_tour
+
+    return run_local_tour(workdir / "pipeline", out)
