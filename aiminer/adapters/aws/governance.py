@@ -139,16 +139,19 @@ class GovernanceRepository:
 
     def check(self, partner_id: str, site: str, project_id: str, today: date | None = None) -> str | None:
         """``None`` if the project is active and the site enrolled in it; else a machine-readable reason."""
+        # The rules are the governance core's (aiminer.governance.projects): one definition of "active".
+        from datetime import UTC, datetime
+
+        from aiminer.governance import projects as rules
+
         project = self.project(project_id)
-        if project is None:
-            return "project_unknown"
-        reason = project.inactive_reason(today)
-        if reason:
-            return reason
         record = self.site(partner_id, site)
-        if record is None or record.status != "enrolled" or project_id not in record.projects:
-            return "site_not_enrolled"
-        return None
+        return rules.ingest_refusal(
+            rules.Project.from_record(project.to_record()) if project is not None else None,
+            rules.Site.from_record(record.to_record()) if record is not None else None,
+            project_id,
+            today or datetime.now(UTC).date(),
+        )
 
     def put_project(self, project: Project) -> None:
         """Write a project record (seeding; issue 7's curator command)."""
