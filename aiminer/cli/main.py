@@ -295,6 +295,9 @@ from aiminer.cli import upload as _upload  # noqa: E402
 app.add_typer(_local.local_app, name="local")
 app.command("upload")(_upload.upload)
 app.command("status")(_status.status)
+from aiminer.cli.backfill import backfill as _backfill  # noqa: E402
+
+app.command("backfill")(_backfill)
 # --- end ingest commands ---
 
 # --- review commands (issue 6) ---

@@ -76,6 +76,7 @@ class IngestTarget:
     inbound_bucket: str
     submissions_table: str
     catalogue_table: str
+    landing_queue: str
     state_machine_arn: str
     local: bool
 
@@ -151,6 +152,7 @@ def _target(
         inbound_bucket=topology.bucket_name(prefix, rq, topology.INBOUND.role, account, region),
         submissions_table=topology.resource_name(prefix, pq, topology.SUBMISSIONS.key),
         catalogue_table=topology.resource_name(prefix, rq, topology.CATALOGUE.key),
+        landing_queue=topology.resource_name(prefix, pq, topology.LANDING_EVENTS.key),
         state_machine_arn=f"arn:aws:states:{region}:{account}:stateMachine:{machine}",
         local=local,
     )
