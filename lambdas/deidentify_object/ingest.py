@@ -267,8 +267,15 @@ class Ingest:
         )
 
     def _maybe_complete(self, parsed: LandingKey, progress: Progress | None) -> bool:
-        if progress is None or not progress.complete or progress.completed:
+        if progress is None:  # a replay of a file counted before: look at the summary as it is now
+            progress = self.a.submissions.progress(parsed.submission_id)
+        if progress is None or not progress.complete or progress.published:
             return False
+        if progress.completed:
+            # Claimed by an earlier attempt that failed before publishing (its message is being redelivered):
+            # finish it. Publishing writes a deterministic key, so doing it again is harmless.
+            self.complete_submission(parsed)
+            return True
         if not self.a.submissions.claim_completion(parsed.submission_id):
             return False
         self.complete_submission(parsed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,37 @@ def test_logs_carry_no_phi_from_the_corpus(
     assert all(len(line["key_hash"]) == 64 and line["correlation_id"] for line in processed)
     assert scan_bytes((out + err).encode(), corpus.phi) == set()
     assert scan_bytes((out + err).encode(), {p.last for p in corpus.patients}) == set()
+
+
+def test_completion_that_fails_after_its_claim_is_finished_on_redelivery(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a submission whose completion (publishing the PHI-free manifest) fails once, after it was claimed
+    root = tmp_path / "upload"
+    root.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "ct.dcm")
+    from lambdas.deidentify_object import handler
+
+    real_complete = handler.ingest.complete_submission
+    calls = {"n": 0}
+
+    def flaky_complete(parsed: object) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("simulated crash while publishing")
+        return real_complete(parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(handler.ingest, "complete_submission", flaky_complete)
+    # WHEN the events are processed and the failed record is redelivered
+    report = world.upload(root)
+    world.settle(1, report.submission_id)
+    deadline = time.monotonic() + 30
+    while world.submissions.get(report.submission_id, "summary").get("inbound_manifest_key") is None:  # type: ignore[union-attr]
+        assert time.monotonic() < deadline, "the submission was never published"
+        world.rt.drain(timeout=5)
+        assert world.rt.deidentify is not None
+        world.rt.deidentify.poll_once(wait=1)
+    # THEN the second attempt published it: exactly one inbound manifest and one QC execution
+    assert calls["n"] == 2
+    assert len([k for k in world.keys(world.rt.names.inbound) if k.endswith("manifest.json")]) == 1
+    assert len(set(world.rt.executions)) == 1

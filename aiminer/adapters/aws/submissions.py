@@ -47,6 +47,7 @@ class Progress:
     expected: int | None
     accounted: int
     completed: bool
+    published: bool = False  # the PHI-free inbound manifest was written (QC can start)
 
     @property
     def complete(self) -> bool:
@@ -68,7 +69,21 @@ class SubmissionRepository:
     def _progress(self, attrs: dict[str, Any]) -> Progress:
         d = from_item(attrs)
         expected = d.get("expected")
-        return Progress(None if expected is None else int(expected), int(d.get("accounted", 0)), "completed_at" in d)
+        return Progress(
+            None if expected is None else int(expected),
+            int(d.get("accounted", 0)),
+            "completed_at" in d,
+            "inbound_manifest_key" in d,
+        )
+
+    def progress(self, submission_id: str) -> Progress | None:
+        """The current summary (None before any file or manifest was seen)."""
+        resp = self._client.get_item(
+            TableName=self._table,
+            Key={"submission_id": {"S": submission_id}, "item": {"S": SUMMARY}},
+            ConsistentRead=True,
+        )
+        return self._progress(resp["Item"]) if "Item" in resp else None
 
     def record_file(self, submission_id: str, landing_key: str, fields: dict[str, Any]) -> Progress | None:
         """Store a file's outcome; count it once per landing key. Returns the new summary, or ``None`` if the
