@@ -147,6 +147,10 @@ def process_object(
         return ObjectOutcome(_kind(kind), "rejected", exc.reason)
     except AiminerError as exc:  # text errors carry machine-readable reasons too
         return ObjectOutcome(_kind(kind), "quarantined", exc.reason)
+    except OSError:
+        raise  # I/O: the caller retries (Lambda) or reports it (CLI); the object is not at fault
+    except Exception:  # a defect must cost one object, never the run; the message may quote the file, so drop it
+        return ObjectOutcome(_kind(kind), "quarantined", "processing_error")
     return ObjectOutcome(
         "other", "quarantined", "not_dicom" if name.lower().endswith((".dcm", ".dicom")) else "unsupported_type"
     )

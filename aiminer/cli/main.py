@@ -56,6 +56,7 @@ REASONS = {
     "not_hl7": "looked like HL7 but has no MSH segment",
     "table_parse_error": "the table could not be parsed",
     "inconsistent_columns": "rows have different numbers of columns",
+    "processing_error": "an unexpected error in an engine (reported, the run went on)",
 }
 
 

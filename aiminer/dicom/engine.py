@@ -737,6 +737,8 @@ def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> Deid
             return _deidentify(src, dst, cfg)
         except (QuarantineError, RejectedError):
             raise
+        except OSError:
+            raise  # reading or writing the streams failed: an I/O problem for the caller to retry, not bad data
         except (EOFError, struct.error) as exc:
             raise QuarantineError("truncated", "the object ends in the middle of an element") from exc
         except RecursionError as exc:

@@ -14,3 +14,10 @@ class AdapterError(Exception):
 
 class TransientAdapterError(AdapterError):
     """An AWS call failed transiently (throttling, timeouts): let the message be redelivered."""
+
+
+class ObjectReadError(TransientAdapterError, OSError):
+    """Reading an object's bytes failed (a ranged GET or its body stream): I/O, never a data problem.
+
+    It is an ``OSError`` so the core treats it as I/O (re-raised, never quarantined) and the message is retried.
+    """

@@ -12,9 +12,9 @@ import io
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from aiminer.adapters.aws import AdapterError
+from aiminer.adapters.aws import AdapterError, ObjectReadError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -98,10 +98,12 @@ class S3RangeReader(io.RawIOBase):
             args["IfMatch"] = self._etag
         try:
             resp = self._client.get_object(**args)
+            self._buf = resp["Body"].read()
         except ClientError as exc:
-            raise AdapterError(f"ranged GET failed: {exc.response['Error'].get('Code', 'unknown')}") from exc
+            raise ObjectReadError(f"ranged GET failed: {exc.response['Error'].get('Code', 'unknown')}") from exc
+        except (BotoCoreError, OSError) as exc:  # timeouts, dropped connections, truncated bodies
+            raise ObjectReadError(f"ranged GET failed: {type(exc).__name__}") from exc
         self.requests += 1
-        self._buf = resp["Body"].read()
         self._buf_start = pos
 
     def readinto(self, buffer: Any) -> int:

@@ -309,3 +309,29 @@ def test_structured_report_text_is_scrubbed_not_dropped(coder) -> None:
     # THEN the medical content stays and the identity is gone
     assert any("4 mm nodule" in v for v in cleaned)
     assert not any(patient.last in v or patient.mrn in v for v in cleaned)
+
+
+class _FailingStream(io.BytesIO):
+    """A source whose reads fail after the header, like an S3 ranged GET that times out."""
+
+    def __init__(self, data: bytes, fail_after: int) -> None:
+        super().__init__(data)
+        self.fail_after = fail_after
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() >= self.fail_after:
+            raise ConnectionResetError("simulated network failure")
+        return super().read(size)
+
+
+def test_io_failures_are_raised_for_a_retry_not_quarantined(coder) -> None:
+    # GIVEN a good file whose source stream breaks while the pixel data is copied
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+
+    data = pathlib.Path(get_testdata_file("CT_small.dcm")).read_bytes()
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules())
+    # WHEN it is de-identified THEN the I/O error reaches the caller (the object is not at fault)
+    with pytest.raises(OSError, match="simulated"):
+        deidentify_stream(_FailingStream(data, len(data) - 1000), io.BytesIO(), cfg)
