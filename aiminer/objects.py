@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 ObjectKind = Literal["dicom", "report", "hl7", "table", "other"]
 Status = Literal["deidentified", "quarantined", "rejected"]
 
+#: How much of an object the type sniffer looks at.
+SNIFF_BYTES = 4096
 #: Reports and tables are read whole; larger "text" is not a report.
 MAX_TEXT_BYTES = 32 * 1024 * 1024
 _DICOM_SUFFIXES = (".dcm", ".dicom", ".ima", ".dic")
@@ -115,20 +117,27 @@ def _object_code(coder: Coder, site_code: str, prefix: str, data: bytes) -> str:
 
 
 def process_object(
-    src: IO[bytes], dst: IO[bytes], name: str, ctx: ObjectContext, folder_study: str | None = None
+    src: IO[bytes],
+    dst: IO[bytes],
+    name: str,
+    ctx: ObjectContext,
+    folder_study: str | None = None,
+    sniffed: str | None = None,
 ) -> ObjectOutcome:
     """De-identify one object from ``src`` into ``dst``.
 
     ``name`` is the object's file name or key (may hold PHI: used only to link a report to a study, never
     copied). ``folder_study`` is the coded study of DICOM files in the same folder, when there is exactly one.
+    ``sniffed`` is what :func:`aiminer.text.sniff.sniff` already said of this object's first 4 KB, if the caller
+    looked (the CLI does, to order DICOM first); it saves reading and sniffing the head twice.
     """
     from aiminer.text.sniff import sniff
 
-    head = src.read(4096)
+    head = src.read(SNIFF_BYTES)
     src.seek(0)
     if not head:
         return ObjectOutcome("other", "quarantined", "empty_file")
-    kind = sniff(head, name)
+    kind = sniffed or sniff(head, name)
     if kind != "dicom" and name.lower().endswith(_DICOM_SUFFIXES):
         # The name promises DICOM and the content is something else: a corrupt or mislabelled export.
         return ObjectOutcome("other", "quarantined", "not_dicom")
@@ -151,9 +160,7 @@ def process_object(
         raise  # I/O: the caller retries (Lambda) or reports it (CLI); the object is not at fault
     except Exception:  # a defect must cost one object, never the run; the message may quote the file, so drop it
         return ObjectOutcome(_kind(kind), "quarantined", "processing_error")
-    return ObjectOutcome(
-        "other", "quarantined", "not_dicom" if name.lower().endswith((".dcm", ".dicom")) else "unsupported_type"
-    )
+    return ObjectOutcome("other", "quarantined", "unsupported_type")  # names promising DICOM were handled above
 
 
 def _kind(sniffed: str) -> ObjectKind:
@@ -266,9 +273,6 @@ def _table(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext, fmt: str) -> Obje
         raise QuarantineError("no_table_schema", "tables need the project's column schema (--table-schema)")
     data, text = _read_text(src)
     coder, site = ctx.coder, ctx.site_code
-
-    def context_for(row: object) -> object | None:
-        return None
 
     res = deidentify_table(text, fmt, ctx.table_schema, coder, site)  # type: ignore[arg-type]
     code = _object_code(coder, site, "T", data)

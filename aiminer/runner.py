@@ -94,8 +94,13 @@ class Job:
     path: str
     display: str
     size: int
-    dicom: bool = True
+    kind: str | None = None  # what the sniffer said of the file's head; None: not sniffed (DICOM runs first)
     folder_study: str | None = None
+
+    @property
+    def dicom(self) -> bool:
+        """Whether this is a DICOM object."""
+        return self.kind in (None, "dicom")
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def _process(job: Job) -> JobResult:
         return JobResult(job.display, "rejected", None, None, "unreadable", job.size, io_error=True)
     try:
         with tmp.open("wb") as dst:
-            outcome = process_object(src, dst, job.path, _WORKER["ctx"], job.folder_study)
+            outcome = process_object(src, dst, job.path, _WORKER["ctx"], job.folder_study, job.kind)
     except OSError:
         tmp.unlink(missing_ok=True)
         return JobResult(job.display, "quarantined", None, None, "io_error", job.size, io_error=True)
@@ -253,20 +258,21 @@ def _jobs(spec: RunSpec, rejected: list[JobResult]) -> list[Job]:
         if not stat.S_ISREG(st.st_mode):
             rejected.append(JobResult(display, "rejected", None, None, "not_a_regular_file", 0))
             continue
-        jobs.append(Job(str(path), display, st.st_size, dicom=_is_dicom(path)))
+        jobs.append(Job(str(path), display, st.st_size, kind=_sniff(path)))
     return jobs
 
 
-def _is_dicom(path: Path) -> bool:
+def _sniff(path: Path) -> str | None:
     """Cheap content sniff so DICOM runs first and reports can be linked to the studies in their folder."""
+    from aiminer.objects import SNIFF_BYTES
     from aiminer.text.sniff import sniff
 
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            head = fh.read(SNIFF_BYTES)
     except OSError:
-        return True
-    return sniff(head, path.name) == "dicom"
+        return None  # the worker reports it as unreadable
+    return sniff(head, path.name) if head else None
 
 
 def _with_folder_studies(jobs: list[Job], studies: dict[str, set[str]]) -> list[Job]:
@@ -283,8 +289,8 @@ def _with_folder_studies(jobs: list[Job], studies: dict[str, set[str]]) -> list[
                 job.path,
                 job.display,
                 job.size,
-                dicom=False,
-                folder_study=next(iter(found)) if len(found) == 1 else None,
+                job.kind,
+                next(iter(found)) if len(found) == 1 else None,
             )
         )
     return out

@@ -23,7 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 import pydicom
 from pydicom import config as pydicom_config
@@ -237,7 +237,7 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         # into an attribute the policy keeps; nothing in such a dataset can be trusted.
         raise QuarantineError("invalid_dicom", "elements are not in ascending tag order")
     keep_private = _safe_private_tags(ds, policy) if policy.safe_private else frozenset()
-    for tag in list(ds.keys()):
+    for tag in order:
         tag_int = int(tag)
         group = tag_int >> 16
         if group & 1:
@@ -378,21 +378,20 @@ def _plausible_converted(elem: DataElement, vr: str) -> bool:
 
 def _safe_private_tags(ds: Dataset, policy: CompiledPolicy) -> frozenset[int]:
     """Tags of this dataset level on the safe-private list (with their private creator elements)."""
+    tags = [int(t) for t in ds.keys() if (int(t) >> 16) & 1]
+    creators: dict[tuple[int, int], str] = {}  # (group, block) -> private creator
+    for t in tags:
+        if 0x10 <= t & 0xFFFF <= 0xFF:
+            try:
+                creators[(t >> 16, t & 0xFF)] = str(ds[t].value).strip()
+            except Exception:  # an unreadable creator reserves nothing: its block goes
+                continue
     keep: set[int] = set()
-    for tag in ds.keys():
-        t = int(tag)
-        group, elem = t >> 16, t & 0xFFFF
-        if not group & 1 or not 0x10 <= elem <= 0xFF:
-            continue
-        try:
-            creator = str(ds[tag].value).strip()
-        except Exception:
-            continue
-        block = elem << 8
-        for other in ds.keys():
-            o = int(other)
-            if o >> 16 == group and (o & 0xFF00) == block and (creator, group, o & 0xFF) in policy.safe_private:
-                keep.update((o, t))
+    for t in tags:
+        group, block = t >> 16, (t >> 8) & 0xFF
+        creator = creators.get((group, block)) if t & 0xFF00 else None
+        if creator is not None and (creator, group, t & 0xFF) in policy.safe_private:
+            keep.update((t, (group << 16) | block))
     return frozenset(keep)
 
 
@@ -897,15 +896,3 @@ def _stamp(ds: Dataset, coded: CodedIdentity, policy: CompiledPolicy, masked: bo
         items.append(item)
     ds.DeidentificationMethodCodeSequence = Sequence(items)
     ds.LongitudinalTemporalInformationModified = "MODIFIED"
-
-
-def deidentify_bytes(data: bytes, cfg: EngineConfig) -> tuple[bytes, DeidResult]:
-    """Convenience for small objects and tests: bytes in, bytes out."""
-    out = io.BytesIO()
-    result = deidentify_stream(io.BytesIO(data), out, cfg)
-    return out.getvalue(), result
-
-
-def cast_uid(value: object) -> str:
-    """Render a UID-ish value as text (helper for callers that read results)."""
-    return str(cast("str", value))
