@@ -34,3 +34,11 @@ class PolicyError(AiminerError):
     """A de-identification policy or rule table is invalid. Fix the file named in the message."""
 
     reason = "invalid_policy"
+
+
+class StreamError(OSError):
+    """Reading or writing an object's bytes failed (network, storage): I/O to retry, never a property of the data.
+
+    Stream adapters (e.g. the S3 ranged reader) raise it. The DICOM engine re-raises it instead of quarantining:
+    pydicom itself raises plain ``OSError`` for truncated input, which *is* a property of the data.
+    """

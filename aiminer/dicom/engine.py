@@ -42,7 +42,7 @@ from aiminer import __version__
 from aiminer.crosswalk import Kind
 from aiminer.dicom import burnedin
 from aiminer.dicom.policy import Act, CompiledPolicy
-from aiminer.errors import QuarantineError, RejectedError
+from aiminer.errors import QuarantineError, RejectedError, StreamError
 
 if TYPE_CHECKING:
     from aiminer.crosswalk import Coder
@@ -736,8 +736,8 @@ def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> Deid
             return _deidentify(src, dst, cfg)
         except (QuarantineError, RejectedError):
             raise
-        except OSError:
-            raise  # reading or writing the streams failed: an I/O problem for the caller to retry, not bad data
+        except StreamError:
+            raise  # the streams failed: an I/O problem for the caller to retry, not bad data
         except (EOFError, struct.error) as exc:
             raise QuarantineError("truncated", "the object ends in the middle of an element") from exc
         except RecursionError as exc:

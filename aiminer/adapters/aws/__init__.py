@@ -7,6 +7,8 @@ named errors below; messages never carry object keys or values read from patient
 
 from __future__ import annotations
 
+from aiminer.errors import StreamError
+
 
 class AdapterError(Exception):
     """An AWS call failed in a way the caller cannot fix by retrying the same object (see the message)."""
@@ -16,8 +18,9 @@ class TransientAdapterError(AdapterError):
     """An AWS call failed transiently (throttling, timeouts): let the message be redelivered."""
 
 
-class ObjectReadError(TransientAdapterError, OSError):
+class ObjectReadError(TransientAdapterError, StreamError):
     """Reading an object's bytes failed (a ranged GET or its body stream): I/O, never a data problem.
 
-    It is an ``OSError`` so the core treats it as I/O (re-raised, never quarantined) and the message is retried.
+    It is the core's :class:`~aiminer.errors.StreamError`, so the engine re-raises it instead of quarantining and
+    the message is retried.
     """

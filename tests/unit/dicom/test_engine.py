@@ -13,7 +13,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import generate_uid
 
-from aiminer.errors import QuarantineError, RejectedError
+from aiminer.errors import QuarantineError, RejectedError, StreamError
 from aiminer.leakcheck import scan_bytes
 from aiminer.samples import TEMPLATES, inject_phi, make_patient
 
@@ -320,7 +320,7 @@ class _FailingStream(io.BytesIO):
 
     def read(self, size: int | None = -1) -> bytes:
         if self.tell() >= self.fail_after:
-            raise ConnectionResetError("simulated network failure")
+            raise StreamError("simulated network failure")
         return super().read(size)
 
 
@@ -333,5 +333,5 @@ def test_io_failures_are_raised_for_a_retry_not_quarantined(coder) -> None:
     data = pathlib.Path(get_testdata_file("CT_small.dcm")).read_bytes()
     cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules())
     # WHEN it is de-identified THEN the I/O error reaches the caller (the object is not at fault)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(StreamError, match="simulated"):
         deidentify_stream(_FailingStream(data, len(data) - 1000), io.BytesIO(), cfg)
