@@ -371,6 +371,8 @@ DEIDENTIFY_OBJECT = FunctionSpec(
         ENV_PARTNER_SITES,
         SUBMISSIONS.env_var,
         CATALOGUE.env_var,
+        AUDIT.env_var,
+        USAGE.env_var,
     ),
     "De-identify one landing object into the repository inbound bucket or quarantine.",
     timeout_seconds=900,

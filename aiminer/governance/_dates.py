@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, date, datetime
 
@@ -18,6 +19,16 @@ def utcnow() -> datetime:
 def iso(moment: datetime) -> str:
     """ISO 8601 with milliseconds and an explicit UTC offset (sorts lexically)."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def stable_event_id(moment: datetime, *identity: str) -> str:
+    """A time-sortable event ID that is the same every time one event is recorded (``<ISO time>#<digest>``).
+
+    ``identity`` names the event uniquely (e.g. bucket, key, version and kind of a landing object), so a retry or a
+    duplicate delivery writes the same key and the table's conditional put keeps the first.
+    """
+    digest = hashlib.sha256("\x00".join(identity).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{iso(moment)}#{digest}"
 
 
 def parse_date(value: str, field: str) -> date:

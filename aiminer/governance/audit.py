@@ -7,11 +7,12 @@ Table ``audit``: partition key ``subject`` (what the event is about, e.g. ``dua#
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from aiminer.governance._dates import iso
+from aiminer.governance._dates import iso, stable_event_id
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -88,6 +89,17 @@ def event(subject: str, kind: AuditKind, actor: str, now: datetime, **details: A
     if not actor:
         raise ValueError("an audit event names its actor")
     return AuditEvent(subject, new_event_id(now), kind, actor, iso(now), dict(details))
+
+
+def pipeline_event(
+    source: tuple[str, ...], subject: str, kind: AuditKind, actor: str, now: datetime, **details: Any
+) -> AuditEvent:
+    """An audit event of a pipeline step, with an ID derived from what caused it (``source``, e.g. a landing
+    object's bucket, key and version): a retried step records its event once (the append-only put keeps the first).
+    """
+    return dataclasses.replace(
+        event(subject, kind, actor, now, **details), event_id=stable_event_id(now, *source, kind)
+    )
 
 
 def subject_of(kind: str, ident: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from aiminer.governance._dates import iso, month_bounds
+from aiminer.governance._dates import iso, month_bounds, stable_event_id
 
 UsageKind = Literal["received", "deidentified", "quarantined", "delivered", "deleted"]
 USAGE_KINDS: tuple[str, ...] = ("received", "deidentified", "quarantined", "delivered", "deleted")
@@ -67,15 +67,22 @@ class UsageEvent:
         )
 
 
-def usage_event(project: str, kind: UsageKind, objects: int, nbytes: int, at: datetime) -> UsageEvent:
-    """A validated usage event (non-negative counts, known kind, timezone-aware time)."""
+def usage_event(
+    project: str, kind: UsageKind, objects: int, nbytes: int, at: datetime, source: tuple[str, ...] = ()
+) -> UsageEvent:
+    """A validated usage event (non-negative counts, known kind, timezone-aware time).
+
+    ``source`` names what was measured (e.g. the landing object's bucket, key and version): the event then has a
+    stable ID, so recording it again after a retry or a duplicate event is recognised, not counted twice.
+    """
     if kind not in USAGE_KINDS:
         raise ValueError(f"unknown usage kind {kind!r}")
     if objects < 0 or nbytes < 0:
         raise ValueError("usage counts are never negative")
     if at.tzinfo is None:
         raise ValueError("usage times are timezone-aware (UTC)")
-    return UsageEvent(project, kind, objects, nbytes, at)
+    event_id = stable_event_id(at, *source, kind) if source else ""
+    return UsageEvent(project, kind, objects, nbytes, at, event_id)
 
 
 @dataclass(frozen=True)

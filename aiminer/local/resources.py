@@ -64,6 +64,8 @@ class LocalNames:
             topology.ENV_PARTNER_SITES: ",".join(SITES),
             topology.SUBMISSIONS.env_var: t["partner:submissions"],
             topology.CATALOGUE.env_var: t["repository:catalogue"],
+            topology.AUDIT.env_var: t["repository:audit"],
+            topology.USAGE.env_var: t["repository:usage"],
             topology.ENV_SERVICE_NAME: "aiminer-deidentify-object",
             topology.ENV_METRICS_NAMESPACE: topology.METRICS_NAMESPACE,
             topology.ENV_LOG_LEVEL: "INFO",
@@ -270,33 +272,42 @@ def qc_definition(topic_arn: str, review_timeout_seconds: int | None = None) -> 
 
 
 def seed_governance(names: LocalNames, today: date | None = None) -> None:
-    """Projects and sites for the local runtime and tests (issue 7's curator commands will write these on AWS)."""
-    from aiminer.adapters.aws.governance import GovernanceRepository, Project, Site
+    """Projects and sites for the local runtime and tests, written as the curator commands write them.
+
+    ``lung-ai`` is active for a year; ``old-trial`` expired yesterday; ``site-1`` of the local partner is enrolled
+    in both with a random coded site ID, as ``aiminer site enroll`` assigns it.
+    """
+    from aiminer.adapters.aws.governance_tables import ProjectsTable
+    from aiminer.crosswalk import random_code
+    from aiminer.governance.projects import Project, enroll_site
 
     today = today or datetime.now(UTC).date()
     ddb = session_for(names.endpoint).client("dynamodb", endpoint_url=names.endpoint)
-    repo = GovernanceRepository(ddb, names.tables["repository:projects"], names.tables["repository:sites"])
-    repo.put_project(
+    table = ProjectsTable(ddb, names.tables["repository:projects"], names.tables["repository:sites"])
+    if table.get(ACTIVE_PROJECT) is not None:
+        return  # seeded already (a runtime attached to a server that was provisioned before)
+    table.create(
         Project(
             ACTIVE_PROJECT,
-            "approved",
+            "Detect lung nodules on chest CT",
+            "IRB-LOCAL-1",
+            today.isoformat(),
             (today + timedelta(days=365)).isoformat(),
             title="Lung nodule AI",
-            irb_number="IRB-LOCAL-1",
-            irb_approved_on=today.isoformat(),
         )
     )
-    repo.put_project(
+    table.create(
         Project(
             EXPIRED_PROJECT,
-            "approved",
+            "A study whose IRB approval lapsed",
+            "IRB-LOCAL-0",
+            (today - timedelta(days=366)).isoformat(),
             (today - timedelta(days=1)).isoformat(),
             title="Expired study",
-            irb_number="IRB-LOCAL-0",
-            irb_approved_on=(today - timedelta(days=366)).isoformat(),
         )
     )
-    repo.put_site(Site(PARTNER_ID, SITES[0], "enrolled", (ACTIVE_PROJECT, EXPIRED_PROJECT)))
+    site = enroll_site(None, PARTNER_ID, SITES[0], ACTIVE_PROJECT, random_code("S", 6))
+    table.put_site(enroll_site(site, PARTNER_ID, SITES[0], EXPIRED_PROJECT, site.site_code), None)
 
 
 def apply_env(endpoint: str, names: LocalNames) -> None:

@@ -172,6 +172,8 @@ class PartnerIngestStack(cdk.Stack):
                 topology.ENV_PARTNER_SITES: ",".join(partner.sites),
                 topology.SUBMISSIONS.env_var: submissions.table_name,
                 topology.CATALOGUE.env_var: repo_table_arn(topology.CATALOGUE),
+                topology.AUDIT.env_var: repo_table_arn(topology.AUDIT),
+                topology.USAGE.env_var: repo_table_arn(topology.USAGE),
             },
             permissions=[
                 Permission(
@@ -188,8 +190,16 @@ class PartnerIngestStack(cdk.Stack):
                 ),
                 Permission(["dynamodb:GetItem"], [repo_table_arn(topology.PROJECTS), repo_table_arn(topology.SITES)]),
                 Permission(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [submissions.table_arn]),
-                # Catalogue items of de-identified objects (PHI-free), written cross-account.
-                Permission(["dynamodb:PutItem"], [repo_table_arn(topology.CATALOGUE)]),
+                # Catalogue items of de-identified objects, audit entries and usage events (all PHI-free), written
+                # cross-account; the audit and usage tables are append-only (PutItem with a condition, nothing else).
+                Permission(
+                    ["dynamodb:PutItem"],
+                    [
+                        repo_table_arn(topology.CATALOGUE),
+                        repo_table_arn(topology.AUDIT),
+                        repo_table_arn(topology.USAGE),
+                    ],
+                ),
                 Permission(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [self.keys.data.key_arn]),
                 # The repository data key encrypts the inbound bucket and the projects/sites tables. Its key ID is
                 # unknown in this (possibly other) account, so the alias condition pins it.

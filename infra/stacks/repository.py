@@ -35,6 +35,14 @@ _OBJECTS_REASON = (
     "time, so the pattern covers this one bucket's objects and nothing else."
 )
 _TABLE_KMS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+#: Denied to every principal on the append-only tables (audit trail, usage ledger).
+APPEND_ONLY_DENIED_ACTIONS = (
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+)
 
 
 class RepositoryStack(cdk.Stack):
@@ -93,7 +101,7 @@ class RepositoryStack(cdk.Stack):
                 spec=spec,
                 table_name=topology.resource_name(prefix, qual, spec.key),
                 key=self.keys.data,
-                resource_policy=self._partner_read_policy(spec),
+                resource_policy=self._table_policy(spec),
             )
             for spec in topology.tables_in(topology.REPOSITORY)
         }
@@ -202,27 +210,50 @@ class RepositoryStack(cdk.Stack):
                 )
             )
 
-    def _partner_read_policy(self, spec: topology.TableSpec) -> iam.PolicyDocument | None:
-        """Projects and sites are read cross-account by partners' de-identify functions (GetItem only)."""
-        if spec not in (topology.PROJECTS, topology.SITES) or not self.config.partners:
-            return None
+    def _table_policy(self, spec: topology.TableSpec) -> iam.PolicyDocument | None:
+        """Resource policy of a repository table.
+
+        * projects, sites: partners' de-identify functions read them cross-account (GetItem only);
+        * catalogue, audit, usage: partners' de-identify functions add items cross-account (PutItem only);
+        * audit, usage: append-only for everyone. An explicit deny of every item update and delete (and of
+          BatchWriteItem, which can delete, and of PartiQL writes) overrides any grant, an administrator's too.
+        """
         table_arn = self.format_arn(
             service="dynamodb",
             resource="table",
             resource_name=topology.resource_name(self.config.name_prefix, topology.REPOSITORY_QUALIFIER, spec.key),
         )
-        return iam.PolicyDocument(
-            statements=[
+        statements: list[iam.PolicyStatement] = []
+        partner_actions = {
+            topology.PROJECTS: "dynamodb:GetItem",
+            topology.SITES: "dynamodb:GetItem",
+            topology.CATALOGUE: "dynamodb:PutItem",
+            topology.AUDIT: "dynamodb:PutItem",
+            topology.USAGE: "dynamodb:PutItem",
+        }
+        if spec in partner_actions:
+            statements += [
                 iam.PolicyStatement(
-                    sid=f"PartnerRead{topology.pascal(p.id.replace('-', '_'))}",
+                    sid=f"Partner{'Read' if spec in (topology.PROJECTS, topology.SITES) else 'Write'}"
+                    f"{topology.pascal(p.id.replace('-', '_'))}",
                     principals=[iam.AccountPrincipal(p.account or self.account)],
-                    actions=["dynamodb:GetItem"],
+                    actions=[partner_actions[spec]],
                     resources=[table_arn],
                     conditions={"StringEquals": {"aws:PrincipalArn": self._partner_role_arn(p.id, p.account)}},
                 )
                 for p in self.config.partners
             ]
-        )
+        if spec in (topology.AUDIT, topology.USAGE):
+            statements.append(
+                iam.PolicyStatement(
+                    sid="AppendOnly",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=list(APPEND_ONLY_DENIED_ACTIONS),
+                    resources=[table_arn],
+                )
+            )
+        return iam.PolicyDocument(statements=statements) if statements else None
 
     def _environment(self, spec: topology.FunctionSpec) -> dict[str, str]:
         values: dict[str, str] = {

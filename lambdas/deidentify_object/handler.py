@@ -62,6 +62,7 @@ def record_handler(record: SQSRecord) -> None:
                     version_id=obj.version_id,
                     etag=obj.etag or None,
                     size=obj.size,
+                    event_time=r.event_time or None,
                 )
             )
 

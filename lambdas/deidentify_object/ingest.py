@@ -6,7 +6,9 @@ check the site and the project, stream the object through the core engine into a
 spilling to ephemeral storage), verify its SHA-256, then write the de-identified object to the repository
 inbound bucket under its PHI-free key plus a catalogue item, or copy the original to quarantine under
 ``<project>/<site>/<sha256 of the key>``; record the outcome in the submission and, when it was the last file,
-complete the submission (which starts QC).
+complete the submission (which starts QC). Every outcome is also written to the audit trail (``upload`` per
+submission manifest, ``deidentification`` or ``quarantine`` per object) and to the usage ledger (``received`` and
+``deidentified`` or ``quarantined``), with IDs derived from the S3 event, so a retry records nothing twice.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from aiminer import topology
+from aiminer.adapters.aws.governance_tables import ConflictError
 from aiminer.adapters.aws.s3 import HashingWriter
 from aiminer.adapters.aws.submissions import file_item, key_hash
 from aiminer.crosswalk import Coder
+from aiminer.governance import audit, usage
 from aiminer.objects import ObjectContext, ObjectOutcome, process_object
 from aiminer.runner import OS_METADATA_NAMES
 from lambdas.shared.contracts import ObjectResult, ObjectTask
@@ -28,9 +33,11 @@ from lambdas.shared.contracts import ObjectResult, ObjectTask
 if TYPE_CHECKING:
     from aiminer.adapters.aws.catalogue import CatalogueRepository
     from aiminer.adapters.aws.governance import GovernanceRepository
+    from aiminer.adapters.aws.governance_tables import UsageTable
     from aiminer.adapters.aws.s3 import S3ObjectStore
     from aiminer.adapters.aws.submissions import Progress, SubmissionRepository
     from aiminer.crosswalk import Crosswalk
+    from aiminer.governance.audit import AuditLog
     from lambdas.shared.settings import DeidentifyObjectSettings
 
 MIB = 1024 * 1024
@@ -88,6 +95,8 @@ class Adapters:
     governance: GovernanceRepository
     submissions: SubmissionRepository
     catalogue: CatalogueRepository
+    audit: AuditLog
+    usage: UsageTable
 
 
 class Ingest:
@@ -132,7 +141,10 @@ class Ingest:
             record = self.a.governance.project(project)
             options = dict(record.policy_options) if record else {}
             coder = Coder(self.a.crosswalk, project)
-            site_code = coder.site(site)
+            enrolled = self.a.governance.site(self.a.settings.PARTNER_ID, site)
+            # The coded site ID assigned at enrollment (what curators search by); a crosswalk code only for a
+            # legacy site record without one.
+            site_code = enrolled.site_code if enrolled and enrolled.site_code else coder.site(site)
             engine = EngineConfig(
                 policy=compile_policy(DeidOptions(**options)),
                 coder=coder,
@@ -205,6 +217,7 @@ class Ingest:
         self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
         outcome = ObjectOutcome(kind, "quarantined", reason)  # type: ignore[arg-type]
         if parsed is None:
+            self._record(task, None, outcome, {"size": size, "quarantine_key": qkey}, None)
             self._tag(task)
             return ObjectResult(key_hash=khash, kind=kind, status="quarantined", reason=reason, output_key=qkey)
         return self._finish(task, khash, parsed, outcome, None, {"size": size, "quarantine_key": qkey})
@@ -226,6 +239,7 @@ class Ingest:
             "output_key": inbound_key,
             **extra,
         }
+        self._record(task, parsed, outcome, extra, inbound_key)
         progress = self.a.submissions.record_file(parsed.submission_id, task.key, fields)
         completed = self._maybe_complete(parsed, progress)
         self._tag(task)
@@ -239,6 +253,45 @@ class Ingest:
             size=int(extra.get("size", 0) or 0),
             submission_completed=completed,
         )
+
+    def _record(
+        self,
+        task: ObjectTask,
+        parsed: LandingKey | None,
+        outcome: ObjectOutcome,
+        extra: dict[str, Any],
+        inbound_key: str | None,
+    ) -> None:
+        """Audit entry and usage events of one outcome (PHI-free: the key's hash, coded keys, reasons)."""
+        at = _event_time(task)
+        source = (task.bucket, task.key, task.version)
+        actor = f"{self.a.settings.PARTNER_ID}/{topology.DEIDENTIFY_OBJECT.name}"
+        size = int(extra.get("size", 0) or 0)
+        details: dict[str, Any] = {"file": key_hash(task.key), "object_kind": outcome.kind, "status": outcome.status}
+        if parsed is not None:
+            details.update(project=parsed.project, submission_id=parsed.submission_id)
+        if outcome.status == "deidentified":
+            kind: audit.AuditKind = "deidentification"
+            details.update(output_key=inbound_key, bytes=int(extra.get("output_size", 0) or 0))
+        else:
+            kind = "quarantine"
+            details.update(reason=outcome.reason, quarantine_key=extra.get("quarantine_key"), bytes=size)
+        subject = (
+            audit.subject_of("submission", parsed.submission_id)
+            if parsed is not None
+            else audit.subject_of("partner", self.a.settings.PARTNER_ID)
+        )
+        _append_once(lambda: self.a.audit.append(audit.pipeline_event(source, subject, kind, actor, at, **details)))
+        if parsed is None:
+            return  # no project to bill: the key does not follow the submission layout
+        events = [usage.usage_event(parsed.project, "received", 1, size, at, source)]
+        if outcome.status == "deidentified":
+            output_size = int(extra.get("output_size", 0) or 0)
+            events.append(usage.usage_event(parsed.project, "deidentified", 1, output_size, at, source))
+        elif outcome.status == "quarantined":
+            events.append(usage.usage_event(parsed.project, "quarantined", 1, size, at, source))
+        for ev in events:
+            _append_once(lambda ev=ev: self.a.usage.record(ev))
 
     def _tag(self, task: ObjectTask) -> None:
         self.a.store.tag_processed(
@@ -256,6 +309,18 @@ class Ingest:
         except (ValueError, KeyError, TypeError):
             return self._quarantine(task, khash, None, "invalid_manifest", kind="manifest")
         meta = {"partner_id": self.a.settings.PARTNER_ID, "site": parsed.site, "project": parsed.project}
+        upload = audit.pipeline_event(
+            (task.bucket, task.key, task.version),
+            audit.subject_of("submission", parsed.submission_id),
+            "upload",
+            f"{self.a.settings.PARTNER_ID}/{topology.DEIDENTIFY_OBJECT.name}",
+            _event_time(task),
+            project=parsed.project,
+            partner_id=self.a.settings.PARTNER_ID,
+            site=self.context(parsed.project, parsed.site).site_code,
+            files=len(files),
+        )
+        _append_once(lambda: self.a.audit.append(upload))
         progress = self.a.submissions.record_manifest(parsed.submission_id, task.key, len(files), meta)
         completed = self._maybe_complete(parsed, progress)
         return ObjectResult(
@@ -347,3 +412,22 @@ def _cleaner_factory() -> object | None:
 
 def _version(task: ObjectTask) -> dict[str, str]:
     return {"VersionId": task.version_id} if task.version_id else {}
+
+
+def _event_time(task: ObjectTask) -> datetime:
+    """When the object arrived (the S3 event's time; now for an event without one)."""
+    if task.event_time:
+        try:
+            at = datetime.fromisoformat(task.event_time.replace("Z", "+00:00"))
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+def _append_once(write: Any) -> None:
+    """Run an append-only write; an entry that exists already (a retry recorded it) is kept as it is."""
+    try:
+        write()
+    except ConflictError:
+        pass

@@ -18,6 +18,7 @@ class ObjectTask(BaseModel):
     version_id: str | None = None
     etag: str | None = None
     size: int | None = None
+    event_time: str | None = None  # the S3 event's time: usage and audit entries are dated by it (stable on retry)
 
 
 class ObjectResult(BaseModel):

@@ -384,14 +384,36 @@ def test_every_table_is_in_a_backup_plan(synth: Synth, stack: str) -> None:
         assert f"<{lid}.Arn>" in selected or lid in selected
 
 
-def test_projects_and_sites_tables_allow_partner_getitem_only(synth: Synth) -> None:
+def test_repository_tables_grant_partners_only_what_ingest_needs(synth: Synth) -> None:
+    # Projects/sites: read; catalogue, audit, usage: add items; every other table: no resource policy at all.
+    expected = {"-projects": "dynamodb:GetItem", "-sites": "dynamodb:GetItem", "-catalogue": "dynamodb:PutItem"}
+    expected |= {"-audit": "dynamodb:PutItem", "-usage": "dynamodb:PutItem"}
     for t in resources(synth, REPO, "AWS::DynamoDB::Table").values():
-        if t["TableName"].endswith(("-projects", "-sites")):
-            stmts = statements(t["ResourcePolicy"]["PolicyDocument"])
-            assert {s["Action"] for s in stmts} == {"dynamodb:GetItem"}
-            assert all("aws:PrincipalArn" in s["Condition"]["StringEquals"] for s in stmts)
-        else:
+        suffix = next((s for s in expected if t["TableName"].endswith(s)), None)
+        if suffix is None:
             assert "ResourcePolicy" not in t
+            continue
+        allows = [s for s in statements(t["ResourcePolicy"]["PolicyDocument"]) if s["Effect"] == "Allow"]
+        assert {s["Action"] for s in allows} == {expected[suffix]}
+        assert len(allows) == 2  # one per partner, each pinned to that partner's de-identify role
+        assert all("aws:PrincipalArn" in s["Condition"]["StringEquals"] for s in allows)
+
+
+def test_audit_and_usage_tables_deny_every_update_and_delete_to_everyone(synth: Synth) -> None:
+    from infra.stacks.repository import APPEND_ONLY_DENIED_ACTIONS
+
+    tables = [t for t in resources(synth, REPO, "AWS::DynamoDB::Table").values()]
+    append_only = [t for t in tables if t["TableName"].endswith(("-audit", "-usage"))]
+    assert len(append_only) == 2
+    for t in append_only:
+        (deny,) = [s for s in statements(t["ResourcePolicy"]["PolicyDocument"]) if s["Effect"] == "Deny"]
+        assert deny["Principal"] == {"AWS": "*"} and "Condition" not in deny
+        assert set(as_list(deny["Action"])) == set(APPEND_ONLY_DENIED_ACTIONS)
+        assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= set(APPEND_ONLY_DENIED_ACTIONS)
+    for name in ("release_submission", "reject_submission", "issue_delivery_links", "validate_manifest"):
+        grants = [s for s in function_statements(synth, REPO, name) if s["Effect"] == "Allow"]
+        audit = [s for s in grants if any("audit" in flat(r).lower() for r in as_list(s["Resource"]))]
+        assert audit and all(as_list(s["Action"]) == ["dynamodb:PutItem"] for s in audit)
 
 
 # ------------------------------------------------------------------------------------------------- Lambda

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from aiminer.adapters.aws.governance_tables import AuditTable, ProjectsTable, UsageTable
 from aiminer.adapters.aws.submissions import key_hash
+from aiminer.governance.usage import aggregate
 from aiminer.leakcheck import scan_bytes
 from aiminer.local.resources import EXPIRED_PROJECT
 from aiminer.samples import get_testdata_file, make_corpus
@@ -143,6 +145,63 @@ def test_the_same_event_twice_gives_one_object_and_one_item(world: World, tmp_pa
     assert summary is not None and int(summary["accounted"]) == 1
     assert len(set(world.rt.executions)) == 1
     assert world.rt.deidentify is not None and world.rt.deidentify.stats.messages >= len(bodies) + 2
+    # AND the usage ledger and the audit trail counted the file once
+    assert sorted(e.kind for e in _usage(world).events("lung-ai", "9999")) == ["deidentified", "received"]
+    assert sorted(e.kind for e in _audit(world).for_subject(f"submission#{report.submission_id}")) == [
+        "deidentification",
+        "upload",
+    ]
+
+
+def _usage(world: World) -> UsageTable:
+    return UsageTable(world.rt.client("dynamodb"), world.rt.names.tables["repository:usage"])
+
+
+def _audit(world: World) -> AuditTable:
+    return AuditTable(world.rt.client("dynamodb"), world.rt.names.tables["repository:audit"])
+
+
+def test_every_outcome_is_audited_and_metered_under_the_enrolled_site_code(world: World, tmp_path: Path) -> None:
+    # GIVEN a submission of two DICOM files and a truncated one, named after the patient
+    root = _study(tmp_path)
+    shutil.copy(get_testdata_file("MR_truncated.dcm"), root / "study" / "SMITH_JOHN.dcm")
+    sizes = sorted(p.stat().st_size for p in (root / "study").iterdir())
+    # WHEN processed
+    report = world.upload(root)
+    world.settle(3, report.submission_id)
+    # THEN the usage ledger has what was received, de-identified and quarantined, with the sizes
+    events = _usage(world).events("lung-ai", "9999")
+    by_kind: dict[str, list[int]] = {}
+    for ev in events:
+        assert ev.objects == 1
+        by_kind.setdefault(ev.kind, []).append(ev.bytes)
+    assert sorted(by_kind["received"]) == sizes
+    assert len(by_kind["deidentified"]) == 2 and all(b > 0 for b in by_kind["deidentified"])
+    assert by_kind["quarantined"] == [(root / "study" / "SMITH_JOHN.dcm").stat().st_size]
+    # AND the usage report of this month adds them up
+    month = events[0].at.strftime("%Y-%m")
+    summary = aggregate(events, "lung-ai", month)
+    assert (summary.received_objects, summary.deidentified_objects, summary.quarantined_objects) == (3, 2, 1)
+    assert summary.stored_bytes_end == sum(by_kind["deidentified"])
+    # AND the audit trail has the upload and one entry per object, naming files only by the hash of their key
+    trail = _audit(world).for_subject(f"submission#{report.submission_id}")
+    assert sorted(e.kind for e in trail) == ["deidentification", "deidentification", "quarantine", "upload"]
+    quarantine = next(e for e in trail if e.kind == "quarantine")
+    assert quarantine.details["reason"] == "truncated" and len(quarantine.details["file"]) == 64
+    assert all(e.actor == "local/deidentify_object" for e in trail)
+    assert "SMITH" not in json.dumps([e.to_record() for e in trail], default=str)
+    # AND objects carry the site code assigned at enrollment (what `catalogue search --site` looks for)
+    enrolled = ProjectsTable(
+        world.rt.client("dynamodb"),
+        world.rt.names.tables["repository:projects"],
+        world.rt.names.tables["repository:sites"],
+    ).site("local", "site-1")
+    assert enrolled is not None and enrolled.site_code.startswith("S-")
+    items = world.catalogue.items("lung-ai", "object#")
+    assert {i["site"] for i in items} == {enrolled.site_code}
+    assert all(i["key"].startswith(f"local/lung-ai/{enrolled.site_code}/") for i in items)
+    upload = next(e for e in trail if e.kind == "upload")
+    assert upload.details["site"] == enrolled.site_code and upload.details["files"] == 3
 
 
 def test_a_crash_mid_batch_is_redelivered_without_loss_or_duplicates(

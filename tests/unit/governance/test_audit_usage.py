@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aiminer.governance import audit
+from aiminer.governance import audit, usage
+from aiminer.governance._dates import iso
 from aiminer.governance.usage import GIB, UsageEvent, aggregate, report_csv, usage_event
 
 from .conftest import NOW
@@ -116,3 +117,20 @@ def test_chart_writes_a_png(tmp_path) -> None:  # type: ignore[no-untyped-def]
     s = aggregate([usage_event("p", "received", 3, GIB, at(1))], "p", "2026-06")
     path = usage_chart(s, tmp_path / "u.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pipeline_entries_have_ids_stable_per_cause_and_kind() -> None:
+    # GIVEN the same landing object version recorded twice (a retry) and a second object
+    cause = ("landing", "uni-a/lung-ai/sub/files/a.dcm", "v1")
+    first = audit.pipeline_event(cause, "submission#S1", "deidentification", "uni-a/deidentify_object", NOW, bytes=1)
+    retry = audit.pipeline_event(cause, "submission#S1", "deidentification", "uni-a/deidentify_object", NOW, bytes=1)
+    other = audit.pipeline_event((*cause[:2], "v2"), "submission#S1", "deidentification", "x", NOW)
+    # THEN the retry has the same ID (the append-only put keeps the first), another cause or kind does not
+    assert first.event_id == retry.event_id and first.event_id.startswith(iso(NOW) + "#")
+    assert other.event_id != first.event_id
+    assert audit.pipeline_event(cause, "submission#S1", "quarantine", "x", NOW).event_id != first.event_id
+    received = usage.usage_event("lung-ai", "received", 1, 10, NOW, cause)
+    assert received.to_record()["event_id"] == usage.usage_event("lung-ai", "received", 1, 10, NOW, cause).event_id
+    assert received.event_id != usage.usage_event("lung-ai", "deidentified", 1, 10, NOW, cause).event_id
+    # AND without a cause every event is new
+    assert usage.usage_event("lung-ai", "received", 1, 10, NOW).to_record()["event_id"] != received.event_id
