@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/aiminer demo
+	$(BIN)/aiminer demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-def run_demo(workdir: Path, out: Console, err: Console) -> int:
-    """Generate samples, de-identify them, print the result and prove no injected PHI value reached the output."""
+def run_demo(workdir: Path, out: Console, err: Console, yes: bool = True, pipeline: bool = True) -> int:
+    """Generate samples, de-identify them, print the result and prove no injected PHI value reached the output;
+    then (``pipeline``) the full tour on the local runtime (:mod:`aiminer.local.tour`)."""
     from aiminer.cli.main import print_summary, run_with_progress
 
     if workdir.exists():
@@ -52,11 +53,13 @@ def run_demo(workdir: Path, out: Console, err: Console) -> int:
         f"   [green]0 of {len(corpus.phi)} injected PHI values found[/green] in {files} output files "
         "(file contents and paths)."
     )
+    if not pipeline:
+        return 0
     out.print()
     out.print(
-        "[bold]5.[/bold] The same data through the serverless pipeline on the local runtime (moto): upload to the "
-        "landing bucket -> SQS -> de-identify Lambda -> repository zone ..."
+        "[bold]5.[/bold] The whole consortium on the local runtime (moto): every user's [bold]aiminer[/bold] "
+        "command, from the IRB record to the industry partner's verified download ..."
     )
     from aiminer.local.tour import run_local_tour
 
-    return run_local_tour(workdir / "pipeline", out)
+    return run_local_tour(workdir / "pipeline", out, yes=yes)
