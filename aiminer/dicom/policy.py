@@ -96,8 +96,13 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
     }
 )
 
-#: Identifiers Safe Harbor names (device identifiers and serial numbers): never retained by an option.
-_SAFE_HARBOR_NEVER_RETAIN = re.compile(r"Serial|DeviceUID|DeviceID|DetectorID|StationName|SourceID|GantryID|Label$")
+#: What Safe Harbor forbids whatever a PS3.15 option keeps: device identifiers and serial numbers (M: serials,
+#: UDIs, plate/cassette/generator/detector/transducer IDs, station and machine names) and geographic subdivisions
+#: smaller than a state (B: the locations Retain Device Identity would keep). Matched against the keyword.
+_SAFE_HARBOR_NEVER_RETAIN = re.compile(
+    r"Serial|DeviceUID|DeviceID|DetectorID|StationName|SourceID|GantryID|Label$|DeviceIdentifier|UDISequence"
+    r"|CassetteID|PlateID|GeneratorID|Identification|MachineName|Location"
+)
 
 #: Sequences whose items identify a person or an institution: emptied, never walked into.
 _IDENTIFYING_SEQUENCE = re.compile(r"Identification|Institution|Person|Physician|Operator|Observer|Patient")

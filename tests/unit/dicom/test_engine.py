@@ -95,6 +95,39 @@ def test_serials_and_station_go_even_with_retain_device_identity(engine) -> None
     assert out.Manufacturer == ds.Manufacturer
 
 
+@pytest.mark.parametrize(
+    "keyword",
+    [
+        "UniqueDeviceIdentifier",
+        "UDISequence",
+        "ManufacturerDeviceIdentifier",
+        "PlateID",
+        "CassetteID",
+        "GeneratorID",
+        "TransducerIdentificationSequence",
+        "TreatmentMachineName",
+        "ScheduledStudyLocation",
+        "ScheduledProcedureStepLocation",
+        "PerformedStationGeographicLocationCodeSequence",
+    ],
+)
+def test_retain_device_identity_never_keeps_device_identifiers_or_locations(keyword: str) -> None:
+    # PS3.15's Retain Device Identity option says K for these; Safe Harbor (M: device identifiers, B: geographic
+    # units smaller than a state) does not allow keeping them, so the option never does.
+    from aiminer.dicom.policy import Act, DeidOptions, compile_policy
+
+    tag = pydicom.datadict.tag_for_keyword(keyword)
+    assert tag is not None
+    basic = compile_policy(DeidOptions()).actions[tag]
+    with_option = compile_policy(DeidOptions(retain_device_identity=True)).actions[tag]
+    assert with_option == basic and with_option != Act.KEEP
+    # while what the option is for (make, model, software) is kept
+    for kept in ("Manufacturer", "ManufacturerModelName", "SoftwareVersions"):
+        kept_tag = pydicom.datadict.tag_for_keyword(kept)
+        assert kept_tag is not None
+        assert compile_policy(DeidOptions(retain_device_identity=True)).actions.get(kept_tag, Act.KEEP) == Act.KEEP
+
+
 def test_coded_identities_go_where_dicom_puts_them(engine, coder) -> None:
     ds, _, _ = _with_phi("MR_small.dcm")
     out, result, _ = engine(ds)
