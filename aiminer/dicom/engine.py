@@ -545,6 +545,8 @@ def _over_89(ds: Dataset) -> bool:
     if len(age) == 4 and age[:3].isdigit() and age[3] == "Y" and int(age[:3]) > 89:
         return True
     birth = _year_of(_text(ds, "PatientBirthDate"))
+    if birth and int(birth) < dt.date.today().year - 89:
+        return True  # over 89 today, even if not at the time of the study: the birth year tells the age now
     when = _year_of(_text(ds, "StudyDate")) or _year_of(_text(ds, "SeriesDate")) or _year_of(_text(ds, "ContentDate"))
     return bool(birth and when and int(when) - int(birth) > 89)
 

@@ -86,6 +86,22 @@ _PATTERNS: list[tuple[str, str]] = [
 DATE_RE = [(kind, re.compile(p, re.IGNORECASE if kind != "md_cue" else 0)) for kind, p in _PATTERNS]
 
 
+#: Safe Harbor removes ages over 89 and "all elements of dates (including year) indicative of such age".
+OLDEST_AGE_KEPT = 89
+
+
+def year_may_stay(year: int | None, today: dt.date | None = None) -> bool:
+    """Whether a date's year may be kept under Safe Harbor.
+
+    A year 90 or more years back could be the birth year of someone over 89 (a date of birth is the common case
+    in reports, HL7 PID-7 and outcome tables), so it goes with the rest of the date. Judged against today, not
+    the document's date: the patient is older now than when the report was written.
+    """
+    if year is None:
+        return False
+    return year > (today or dt.date.today()).year - (OLDEST_AGE_KEPT + 1)
+
+
 @dataclass(frozen=True)
 class DateMatch:
     """A date found in text: offsets of the whole match and its parsed parts (``None`` when absent)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiminer.crosswalk import Coder, random_code
+from aiminer.text.dates import year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext
 from aiminer.text.report import DatePolicy, Style, scrub_text
@@ -127,7 +128,7 @@ def escape(value: str, seps: _Seps) -> str:
 
 def _year_of(value: str) -> str:
     m = _TS_YEAR.match(value)
-    return m.group(1) if m else ""
+    return m.group(1) if m and year_may_stay(int(m.group(1))) else ""
 
 
 class _Message:

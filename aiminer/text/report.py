@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from aiminer.text.dates import DateMatch, shift
+from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.identity import IdentityContext, compile_context_combined
 from aiminer.text.names import find_names
 from aiminer.text.patterns import (
@@ -252,9 +252,9 @@ def _date_text(c: Candidate, style: Style, date_policy: DatePolicy, shift_days: 
         shifted = shift(DateMatch(c.start, c.end, c.year, c.month, c.day), shift_days)
         if shifted is not None:
             return shifted if style == "surrogates" else f"[DATE {shifted}]"
-    if c.year is not None:
+    if year_may_stay(c.year):
         return str(c.year) if style == "surrogates" else f"[DATE {c.year}]"
-    return "[DATE]"
+    return "[DATE]"  # no year, or one that could tell an age over 89
 
 
 def scrub_text(

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aiminer.crosswalk import Coder, random_code
-from aiminer.text.dates import find_dates, shift
+from aiminer.text.dates import find_dates, shift, year_may_stay
 from aiminer.text.errors import TableSchemaError, TextDeidError
 from aiminer.text.identity import IdentityContext
 from aiminer.text.report import Style, scrub_text
@@ -152,7 +152,7 @@ def _date_cell(value: str, policy: str, offset: int | None) -> str:
     if not value:
         return value
     if re.fullmatch(r"(?:19|20)\d\d", value):
-        return value
+        return value if year_may_stay(int(value)) else ""
     matches = list(find_dates(value))
     best = max(matches, key=lambda m: m.end - m.start, default=None)
     if best is None:
@@ -161,7 +161,7 @@ def _date_cell(value: str, policy: str, offset: int | None) -> str:
         shifted = shift(best, offset)
         if shifted is not None:
             return shifted
-    return str(best.year) if best.year is not None else ""
+    return str(best.year) if year_may_stay(best.year) else ""
 
 
 class _RowCoder:
@@ -201,7 +201,7 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], list[dict[str, Any]]
     if fmt == "json":
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands deep
             raise TextDeidError("table_parse_error", "invalid JSON") from exc
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise TextDeidError("table_parse_error", "JSON tables must be an array of objects")

@@ -79,6 +79,19 @@ def test_birth_year_goes_when_only_the_dates_say_over_89(engine) -> None:
     assert not out.get("PatientBirthDate")
 
 
+def test_birth_year_goes_when_the_patient_is_over_89_today_though_not_at_the_study(engine) -> None:
+    # GIVEN a patient 80 at a 2010 study, born in 1930: over 89 now, when the file is shared
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientBirthDate, ds.StudyDate, ds.PatientAge = "19300505", "20100101", "080Y"
+    out, _, _ = engine(ds)
+    # THEN the birth year goes (it tells an age over 89) while the age at the study stays
+    assert not out.get("PatientBirthDate") and out.PatientAge == "080Y"
+    # AND a patient born 1970 keeps the birth year only
+    ds.PatientBirthDate = "19700505"
+    out, _, _ = engine(ds)
+    assert out.PatientBirthDate.startswith("1970") and out.PatientBirthDate != "19700505"
+
+
 def test_patient_characteristics_kept_by_default_and_removable(engine) -> None:
     ds, patient, _ = _with_phi("CT_small.dcm")
     ds.PatientWeight, ds.PatientSize = 71.5, 1.74

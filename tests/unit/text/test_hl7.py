@@ -77,6 +77,8 @@ def test_hl7_identity_fields_are_replaced(coder: Coder) -> None:
     assert "Hodgkin lymphoma, L4-L5" in out and "[AGE 90+]" in out and "[DATE 2021]" in out
     assert out.count("\r") == ORU.count("\r")
     assert "\\.br\\" in out  # the escape survives the round trip
+    # AND the birth year of a patient over 89 (PID-7 1931) goes too: it tells the age
+    assert "1931" not in out
 
 
 def test_hl7_uses_existing_study_code_for_a_known_accession(coder: Coder) -> None:

@@ -187,3 +187,14 @@ def test_no_catastrophic_backtracking(unit: str) -> None:
     start = time.perf_counter()
     scrub_text(text)
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("style", ["tags", "surrogates"])
+def test_a_date_whose_year_could_tell_an_age_over_89_loses_the_year(style: str) -> None:
+    # GIVEN a report with the date of birth of a patient now over 89 and a recent exam date
+    text = "DOB: 03/14/1926. Exam date 01/05/2021. Prior CT 2019-02-03."
+    # WHEN scrubbed
+    out = scrub_text(text, style=style).text  # type: ignore[arg-type]
+    # THEN 1926 is gone entirely; recent dates keep their year only
+    assert "1926" not in out and "03/14" not in out
+    assert "2021" in out and "2019" in out and "01/05" not in out

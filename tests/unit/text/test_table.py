@@ -134,3 +134,13 @@ def test_schema_loads_from_toml_and_rejects_bad_roles(tmp_path: Path) -> None:
 def test_formula_neutralisation(cell: str, expected: str) -> None:
     # GIVEN a cell / WHEN neutralising / THEN formulas get a quote, numbers do not
     assert neutralize_formula(cell) == expected
+
+
+def test_a_birth_year_telling_an_age_over_89_goes_a_later_one_stays(coder: Coder) -> None:
+    # GIVEN birth dates in a date column: 1926 (a patient now over 89), 1970, and a bare year 1930
+    schema = TableSchema(columns={"mrn": "patient_id", "birth_date": "date"}, issuer="MERCY")
+    text = "mrn,birth_date\r\n1,03/14/1926\r\n2,1970-06-01\r\n3,1930\r\n"
+    # WHEN de-identifying
+    rows = _rows(deidentify_table(text, "csv", schema, coder, "S-1").text)
+    # THEN Safe Harbor's "dates (including year) indicative of such age" go, the others keep the year
+    assert [r["birth_date"] for r in rows] == ["", "1970", ""]
