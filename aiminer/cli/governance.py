@@ -208,6 +208,16 @@ def project_create(
         ),
     ] = None,
     title: Annotated[str, typer.Option(help="Short title.")] = "",
+    table_schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--table-schema",
+            exists=True,
+            dir_okay=False,
+            help="Column roles (TOML/JSON, the format of `aiminer deid --table-schema`) for the project's "
+            "metadata and outcome tables. Without one, uploaded tables are quarantined (no_table_schema).",
+        ),
+    ] = None,
     endpoint_url: EndpointOpt = None,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -217,6 +227,8 @@ def project_create(
     """Create a research project (audited)."""
     from aiminer.governance import audit
     from aiminer.governance.projects import Project
+    from aiminer.text.errors import TableSchemaError
+    from aiminer.text.table import read_schema_file
 
     options: dict[str, Any] = {}
     for raw in option or []:
@@ -224,6 +236,10 @@ def project_create(
         if value.lower() not in ("true", "false"):
             raise typer.BadParameter(f"{raw!r}: use NAME=true or NAME=false", param_hint="--option")
         options[name.strip()] = value.lower() == "true"
+    try:
+        schema = read_schema_file(table_schema) if table_schema else {}
+    except TableSchemaError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--table-schema") from exc
     be = backend(endpoint_url, profile, region, prefix)
     try:
         p = Project(
@@ -235,6 +251,7 @@ def project_create(
             "pending" if pending else "approved",
             policy_options=options,
             title=title,
+            table_schema=schema,
         ).validate()
         be.projects().create(p)
         be.audit().append(

@@ -4,7 +4,8 @@ Record format (the ``projects`` and ``sites`` tables; the partner zone's de-iden
 
 * project: ``project_id``, ``objective``, ``irb_number``, ``irb_status`` (``pending`` | ``approved`` |
   ``suspended``), ``irb_approved_on``, ``irb_expires_on`` (``YYYY-MM-DD``), ``deid_policy`` (``safe_harbor``),
-  ``policy_options`` (PS3.15 option flags of :class:`aiminer.dicom.policy.DeidOptions`), ``title``.
+  ``policy_options`` (PS3.15 option flags of :class:`aiminer.dicom.policy.DeidOptions`), ``title``,
+  ``table_schema`` (column roles of the project's tables, :class:`aiminer.text.table.TableSchema` format).
 * site: ``site_id`` = ``<partner_id>/<site>`` (the partner's own site label), ``partner_id``, ``site``,
   ``site_code`` (random, assigned once at the first enrollment), ``status`` (``enrolled`` | ``withdrawn``),
   ``projects`` (the projects the site is enrolled in).
@@ -58,6 +59,9 @@ class Project:
     deid_policy: str = DEFAULT_DEID_POLICY
     policy_options: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    #: Column roles of the project's metadata/outcome tables (the ``--table-schema`` format of ``aiminer deid``);
+    #: empty: tables are quarantined ``no_table_schema``.
+    table_schema: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> Project:
         """Raise :class:`InvalidRecordError` unless the record is well formed; return ``self``."""
@@ -75,6 +79,14 @@ class Project:
             raise InvalidRecordError("the IRB expiry date is before the approval date", "expiry_before_approval")
         if self.deid_policy not in DEID_POLICIES:
             raise InvalidRecordError(f"deid_policy must be one of {DEID_POLICIES}", "invalid_deid_policy")
+        if self.table_schema:
+            from aiminer.text.errors import TableSchemaError
+            from aiminer.text.table import TableSchema
+
+            try:
+                TableSchema.from_mapping(self.table_schema)
+            except TableSchemaError as exc:
+                raise InvalidRecordError(f"invalid table schema: {exc}", "invalid_table_schema") from exc
         unknown = set(self.policy_options) - _known_options()
         if unknown:
             raise InvalidRecordError(f"unknown de-identification options: {sorted(unknown)}", "invalid_policy_option")
@@ -97,6 +109,7 @@ class Project:
             deid_policy=str(d.get("deid_policy", DEFAULT_DEID_POLICY)),
             policy_options=dict(d.get("policy_options") or {}),
             title=str(d.get("title", "")),
+            table_schema=dict(d.get("table_schema") or {}),
         )
 
 

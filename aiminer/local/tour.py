@@ -174,7 +174,10 @@ def _run_steps(tour: Tour, state: dict[str, Any]) -> int:
 
     console, workdir = tour.console, tour.workdir
     today = datetime.now(UTC).date()
-    with tour.step("curator", "Create the project with its IRB record"):
+    export = workdir / "partner-export"
+    corpus = make_corpus(export)
+    tour.facts["corpus"] = corpus
+    with tour.step("curator", "Create the project with its IRB record and the column roles of its tables"):
         tour.run(
             "project",
             "create",
@@ -189,6 +192,8 @@ def _run_steps(tour: Tour, state: dict[str, Any]) -> int:
             today.isoformat(),
             "--expires-on",
             (today + timedelta(days=365)).isoformat(),
+            "--table-schema",
+            str(corpus.table_schema),
             actor=CURATOR,
         )
         tour.steps[-1].outcome = f"{PROJECT}: IRB approved until {(today + timedelta(days=365)).isoformat()}"
@@ -198,10 +203,7 @@ def _run_steps(tour: Tour, state: dict[str, Any]) -> int:
         tour.facts["site_code"] = site_code
         tour.steps[-1].outcome = f"{PARTNER}/{SITE} -> {site_code}"
 
-    export = workdir / "partner-export"
     with tour.step("academic partner", "Upload the export: images, reports, HL7, a table, broken files"):
-        corpus = make_corpus(export)
-        tour.facts["corpus"] = corpus
         console.print(
             f"{escape(str(export))}: {len(corpus.files)} files, {len(corpus.patients)} patients, "
             f"{len(corpus.phi)} distinct synthetic PHI values (names, MRNs, dates, addresses, phone numbers, ...)"

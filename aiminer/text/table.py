@@ -111,15 +111,20 @@ class TableSchema:
     @classmethod
     def load(cls, path: str | Path) -> TableSchema:
         """Load a schema from a ``.toml`` or ``.json`` file."""
-        p = Path(path)
-        try:
-            raw = p.read_bytes()
-            data = tomllib.loads(raw.decode("utf-8")) if p.suffix.lower() == ".toml" else json.loads(raw)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise TableSchemaError("schema_error", f"cannot read schema file ({exc.__class__.__name__})") from exc
-        if not isinstance(data, Mapping):
-            raise TableSchemaError("schema_error", "the schema must be a table/object")
-        return cls.from_mapping(data)
+        return cls.from_mapping(read_schema_file(path))
+
+
+def read_schema_file(path: str | Path) -> dict[str, Any]:
+    """The raw mapping of a ``.toml`` or ``.json`` schema file (validate it with :meth:`TableSchema.from_mapping`)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8")) if p.suffix.lower() == ".toml" else json.loads(raw)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise TableSchemaError("schema_error", f"cannot read schema file ({exc.__class__.__name__})") from exc
+    if not isinstance(data, Mapping):
+        raise TableSchemaError("schema_error", "the schema must be a table/object")
+    return dict(data)
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from aiminer import topology
 from aiminer.adapters.aws.governance_tables import ConflictError
-from aiminer.adapters.aws.s3 import HashingWriter
+from aiminer.adapters.aws.s3 import HashingWriter, is_not_found
 from aiminer.adapters.aws.submissions import file_item, key_hash
 from aiminer.crosswalk import Coder
 from aiminer.governance import audit, usage
@@ -99,12 +102,17 @@ class Adapters:
     usage: UsageTable
 
 
+#: Seconds an engine context (the project's policy options and table schema, the enrolled site code) is reused
+#: before the project record is read again, so a curator's change reaches running containers within this time.
+CONTEXT_TTL_SECONDS = 300.0
+
+
 class Ingest:
-    """The use case; keeps one engine context per (project, site) for the container's lifetime."""
+    """The use case; keeps one engine context per (project, site), refreshed every :data:`CONTEXT_TTL_SECONDS`."""
 
     def __init__(self, adapters: Adapters) -> None:
         self.a = adapters
-        self._contexts: dict[tuple[str, str], ObjectContext] = {}
+        self._contexts: dict[tuple[str, str], tuple[float, ObjectContext]] = {}
 
     def clear_cache(self) -> None:
         """Forget the engine contexts (a new container would; the local runtime's reset does)."""
@@ -132,10 +140,12 @@ class Ingest:
     def context(self, project: str, site: str) -> ObjectContext:
         """The engine context of a project at a site (policy options from the project record)."""
         key = (project, site)
-        if key not in self._contexts:
+        cached = self._contexts.get(key)
+        if cached is None or time.monotonic() - cached[0] > CONTEXT_TTL_SECONDS:
             from aiminer.dicom import burnedin
             from aiminer.dicom.engine import EngineConfig, configure_pydicom
             from aiminer.dicom.policy import DeidOptions, compile_policy
+            from aiminer.text.table import TableSchema
 
             configure_pydicom()
             record = self.a.governance.project(project)
@@ -152,14 +162,20 @@ class Ingest:
                 mask_rules=burnedin.load_mask_rules(()),
                 cleaner_factory=_cleaner_factory(),  # type: ignore[arg-type]
             )
-            self._contexts[key] = ObjectContext(engine=engine)
-        return self._contexts[key]
+            schema = TableSchema.from_mapping(record.table_schema) if record and record.table_schema else None
+            self._contexts[key] = (time.monotonic(), ObjectContext(engine=engine, table_schema=schema))
+        return self._contexts[key][1]
 
     def _object(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
         name = PurePosixPath(parsed.relative).name
         if name in OS_METADATA_NAMES or name.startswith("._"):
             return self._finish(task, khash, parsed, ObjectOutcome("other", "rejected", "os_metadata"), None, {})
-        head = self.a.store.client.head_object(Bucket=task.bucket, Key=task.key, **_version(task))
+        try:
+            head = self.a.store.client.head_object(Bucket=task.bucket, Key=task.key, **_version(task))
+        except ClientError as exc:
+            if is_not_found(exc):
+                return _missing(khash)
+            raise
         size = int(head["ContentLength"])
         if size > MAX_OBJECT_BYTES:
             return self._quarantine(task, khash, parsed, "too_large", kind="other", size=size)
@@ -214,7 +230,12 @@ class Ingest:
     ) -> ObjectResult:
         where = f"{parsed.project}/{parsed.site}" if parsed else "_unsorted"
         qkey = f"{where}/{khash}"
-        self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
+        try:
+            self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
+        except ClientError as exc:
+            if is_not_found(exc):
+                return _missing(khash)
+            raise
         outcome = ObjectOutcome(kind, "quarantined", reason)  # type: ignore[arg-type]
         if parsed is None:
             self._record(task, None, outcome, {"size": size, "quarantine_key": qkey}, None)
@@ -302,10 +323,19 @@ class Ingest:
 
     def _manifest(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
         try:
-            manifest = json.loads(self.a.store.get_bytes(task.bucket, task.key, task.version_id))
+            raw = self.a.store.get_bytes(task.bucket, task.key, task.version_id)
+        except ClientError as exc:
+            if is_not_found(exc):
+                return _missing(khash)
+            raise
+        try:
+            manifest = json.loads(raw)
             files = manifest["files"]
             if not isinstance(files, list):
                 raise TypeError("files must be a list")
+            paths = [f.get("path") if isinstance(f, dict) else None for f in files]
+            if not all(isinstance(p, str) and p for p in paths) or len(set(paths)) != len(paths):
+                raise TypeError("every file needs its own path")  # completion reads them; duplicates never complete
         except (ValueError, KeyError, TypeError):
             return self._quarantine(task, khash, None, "invalid_manifest", kind="manifest")
         meta = {"partner_id": self.a.settings.PARTNER_ID, "site": parsed.site, "project": parsed.project}
@@ -408,6 +438,12 @@ def _cleaner_factory() -> object | None:
     except ImportError:
         return None
     return cleaner_factory
+
+
+def _missing(khash: str) -> ObjectResult:
+    """The event names an object (version) that does not exist (deleted before it was processed, or a forged
+    event): nothing to de-identify or quarantine, and retrying cannot change that."""
+    return ObjectResult(key_hash=khash, kind="other", status="ignored", reason="object_missing")
 
 
 def _version(task: ObjectTask) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -305,3 +308,37 @@ def test_completion_that_fails_after_its_claim_is_finished_on_redelivery(
     assert calls["n"] == 2
     assert len([k for k in world.keys(world.rt.names.inbound) if k.endswith("manifest.json")]) == 1
     assert len(set(world.rt.executions)) == 1
+
+
+def test_a_table_is_deidentified_with_the_projects_schema_and_quarantined_without(world: World, tmp_path: Path) -> None:
+    # GIVEN an outcomes table with PHI, uploaded once before and once after the project records its column roles
+    root = tmp_path / "upload"
+    root.mkdir()
+    (root / "outcomes.csv").write_text(
+        "mrn,exam_date,notes,outcome\n00123456,2021-01-05,Seen by Dr. Okafor; pt John Smith doing well,stable\n"
+    )
+    first = world.upload(root)
+    world.settle(1, first.submission_id)
+    assert [(f["status"], f["reason"]) for f in world.files(first.submission_id)] == [
+        ("quarantined", "no_table_schema")
+    ]
+    projects = ProjectsTable(
+        world.rt.client("dynamodb"),
+        world.rt.names.tables["repository:projects"],
+        world.rt.names.tables["repository:sites"],
+    )
+    project = projects.get("lung-ai")
+    assert project is not None
+    schema = {"issuer": "MERCY", "columns": {"mrn": "patient_id", "exam_date": "date", "notes": "free_text"}}
+    schema["columns"]["outcome"] = "keep"
+    projects.replace(dataclasses.replace(project, table_schema=schema).validate(), expected_irb_status="approved")
+    # (a new container reads it at once; a running one within CONTEXT_TTL_SECONDS: here, forget the cache)
+    importlib.import_module("lambdas.deidentify_object.handler").ingest.clear_cache()
+    # WHEN it is uploaded again
+    second = world.upload(root)
+    world.settle(1, second.submission_id)
+    # THEN it is de-identified: coded patient, year only, scrubbed notes, the outcome kept
+    (item,) = [i for i in world.catalogue.items("lung-ai", "object#") if i["kind"] == "table"]
+    body = world.s3.get_object(Bucket=world.rt.names.inbound, Key=item["key"])["Body"].read().decode()
+    assert "00123456" not in body and "Okafor" not in body and "Smith" not in body and "2021-01-05" not in body
+    assert ",2021," in body and "stable" in body and re.search(r"^P-[0-9A-Z]{10},", body.splitlines()[1])

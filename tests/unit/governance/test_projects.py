@@ -126,3 +126,16 @@ def test_ingest_refusal_gives_a_documented_reason(proj: Project | None, site: Si
     reason = ingest_refusal(proj, site, "lung-ai", date(2026, 6, 1))
     assert reason == expected
     assert reason is None or reason in QUARANTINE_REASONS
+
+
+def test_a_project_keeps_its_table_schema_and_refuses_a_bad_one() -> None:
+    # GIVEN a project with the column roles of its outcome tables
+    schema = {"issuer": "MERCY", "columns": {"mrn": "patient_id", "exam_date": "date", "outcome": "keep"}}
+    p = Project("lung-ai", "nodules", "IRB-1", "2026-01-01", "2026-12-31", table_schema=schema).validate()
+    # THEN it round-trips through the stored record
+    assert Project.from_record(p.to_record()).table_schema == schema
+    # AND a schema with an unknown role is refused with a machine-readable reason
+    bad = {"columns": {"mrn": "keep_it_secret"}}
+    with pytest.raises(InvalidRecordError) as info:
+        Project("lung-ai", "nodules", "IRB-1", "2026-01-01", "2026-12-31", table_schema=bad).validate()
+    assert info.value.reason == "invalid_table_schema"
