@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from aiminer.leakcheck import scan_bytes
 from aiminer.local.tour import PROJECT, run_local_tour
+from aiminer.samples import make_corpus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -51,6 +53,10 @@ def test_unattended_tour_runs_every_users_step_and_leaks_nothing(tmp_path: Path)
     assert int(measures["quarantined"][3]) >= 3  # the corrupt, empty, not-DICOM and burned-in files
     assert "0 of " in text and "injected PHI values found" in text and "LEAK" not in text
     assert "AI MINER tour: what happened" in text and "failed" not in text.split("AI MINER tour")[-1]
+    # AND the tour's own output names no patient (its tables show coded IDs, keys and reasons only)
+    corpus = make_corpus(tmp_path / "again")  # the same seed: the same injected values
+    assert scan_bytes(text.encode(), corpus.phi) == set()
+    assert not (tmp_path / "local" / "state.json").exists()  # its runtime stopped at the end
 
 
 def test_a_curator_who_declines_stops_the_release(tmp_path: Path) -> None:

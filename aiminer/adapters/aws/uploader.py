@@ -1,7 +1,9 @@
 """Upload a folder as one submission: files first (multipart, in parallel, SHA-256 each), the manifest last.
 
-Resumable: a file whose object already exists with the same ``aiminer-sha256`` metadata is skipped, so running
-the same upload again (same submission ID) sends only what is missing. Operating-system junk (``.DS_Store``...)
+Resumable: run the same upload again with the same submission ID and a file whose object already exists with the
+same size is skipped (an S3 object exists only once its upload completed), so only what is missing is sent. The
+existing objects come from one listing of the submission's prefix: the uploader role may list its own prefixes but
+never read an object back. Every object carries its ``aiminer-sha256``; the de-identify function checks it. Operating-system junk (``.DS_Store``...)
 is skipped and reported.
 """
 
@@ -86,6 +88,7 @@ def upload_submission(
 ) -> UploadReport:
     """Upload every file under ``root`` then the manifest; ``on_total(files, bytes)`` and ``on_file(bytes)``
     report progress."""
+    submission_given = submission_id is not None
     submission_id = submission_id or new_submission_id()
     prefix = topology.landing_submission_prefix(site, project, submission_id)
     files, junk = walk(root)
@@ -94,19 +97,15 @@ def upload_submission(
         on_total(len(files), sum(p.stat().st_size for p in files))
     transfer = TransferConfig(multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=4)
     entries: list[dict[str, Any]] = []
+    existing = _existing_sizes(s3, bucket, f"{prefix}{topology.SUBMISSION_FILES_FOLDER}/") if submission_given else {}
 
     def one(path: Path) -> dict[str, Any]:
         rel = path.relative_to(root).as_posix()
         digest = sha256_file(path)
         size = path.stat().st_size
         key = f"{prefix}{topology.SUBMISSION_FILES_FOLDER}/{rel}"
-        try:
-            head = s3.head_object(Bucket=bucket, Key=key)
-            if head.get("Metadata", {}).get(SHA256_METADATA) == digest:
-                return {"path": rel, "sha256": digest, "size": size, "sent": False}
-        except ClientError as exc:
-            if exc.response["Error"].get("Code") not in ("404", "NoSuchKey", "NotFound"):
-                raise
+        if existing.get(key) == size:  # sent by an earlier attempt (an object exists only once complete)
+            return {"path": rel, "sha256": digest, "size": size, "sent": False}
         s3.upload_file(str(path), bucket, key, ExtraArgs={"Metadata": {SHA256_METADATA: digest}}, Config=transfer)
         return {"path": rel, "sha256": digest, "size": size, "sent": True}
 
@@ -132,3 +131,19 @@ def upload_submission(
         ContentType="application/json",
     )
     return report
+
+
+def _existing_sizes(s3: Any, bucket: str, prefix: str) -> dict[str, int]:
+    """Keys already under ``prefix`` with their sizes, to resume a submission.
+
+    A listing, not a HEAD per file: the uploader role may list its own prefixes (``s3:prefix`` condition) but not
+    read objects back (the landing zone is a drop box). Without the listing permission nothing is skipped.
+    """
+    sizes: dict[str, int] = {}
+    try:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            sizes.update({o["Key"]: int(o["Size"]) for o in page.get("Contents", [])})
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("AccessDenied", "403"):
+            raise
+    return sizes
