@@ -3,8 +3,8 @@
 Resumable: run the same upload again with the same submission ID and a file whose object already exists with the
 same size is skipped (an S3 object exists only once its upload completed), so only what is missing is sent. The
 existing objects come from one listing of the submission's prefix: the uploader role may list its own prefixes but
-never read an object back. Every object carries its ``aiminer-sha256``; the de-identify function checks it. Operating-system junk (``.DS_Store``...)
-is skipped and reported.
+never read an object back. Every object carries its ``aiminer-sha256``; the de-identify function checks it.
+Operating-system junk (``.DS_Store``...) is skipped and reported.
 """
 
 from __future__ import annotations
