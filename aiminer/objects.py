@@ -131,13 +131,17 @@ def process_object(
     ``sniffed`` is what :func:`aiminer.text.sniff.sniff` already said of this object's first 4 KB, if the caller
     looked (the CLI does, to order DICOM first); it saves reading and sniffing the head twice.
     """
+    from aiminer.text.errors import TextDeidError
     from aiminer.text.sniff import sniff
 
     head = src.read(SNIFF_BYTES)
     src.seek(0)
     if not head:
         return ObjectOutcome("other", "quarantined", "empty_file")
-    kind = sniffed or sniff(head, name)
+    try:
+        kind = sniffed or sniff(head, name)
+    except Exception:  # a defect in the sniffer must cost one object, never the run (the message may quote it)
+        return ObjectOutcome("other", "quarantined", "processing_error")
     if kind != "dicom" and name.lower().endswith(_DICOM_SUFFIXES):
         # The name promises DICOM and the content is something else: a corrupt or mislabelled export.
         return ObjectOutcome("other", "quarantined", "not_dicom")
@@ -154,7 +158,7 @@ def process_object(
         return ObjectOutcome(_kind(kind), "quarantined", exc.reason)
     except RejectedError as exc:
         return ObjectOutcome(_kind(kind), "rejected", exc.reason)
-    except AiminerError as exc:  # text errors carry machine-readable reasons too
+    except (AiminerError, TextDeidError) as exc:  # text errors carry machine-readable reasons too
         return ObjectOutcome(_kind(kind), "quarantined", exc.reason)
     except OSError:
         raise  # I/O: the caller retries (Lambda) or reports it (CLI); the object is not at fault
@@ -202,8 +206,10 @@ def _report(
 ) -> ObjectOutcome:
     from aiminer.text.hl7 import deidentify_hl7
     from aiminer.text.report import scrub_text
+    from aiminer.text.sniff import looks_like_hl7
 
     data, text = _read_text(src)
+    hl7 = hl7 or looks_like_hl7(text)  # HL7 segments past the sniffed head, or after a corrupt MSH
     coder, site = ctx.coder, ctx.site_code
     project = coder.project
     study = folder_study or _study_from_name(coder, site, name)

@@ -61,6 +61,9 @@ DEFER_SIZE = 64 * 1024
 #: Elements after Pixel Data (padding, rare vendor trailers) are parsed in memory up to this size.
 MAX_TRAILER = 16 * 1024 * 1024
 MAX_SEQUENCE_DEPTH = 64
+#: A value to clean (``C``) larger than this is emptied instead: no VR that is cleaned keeps more than 10,240
+#: characters of it, and the text scrubber costs seconds and tens of bytes of memory per character.
+MAX_CLEAN_BYTES = 1024 * 1024
 DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
 DEFLATED = "1.2.840.10008.1.2.1.99"
 _DUMMY_TEXT = "REDACTED"
@@ -304,6 +307,10 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
             _set(ds, tag_int, "AS", age)
             w.counts["ages_checked"] += 1
         elif act is Act.CLEAN:
+            if isinstance(raw, RawDataElement) and raw.length != 0xFFFFFFFF and raw.length > MAX_CLEAN_BYTES:
+                _empty(ds, tag_int, vr)  # not even read: see MAX_CLEAN_BYTES
+                w.counts["emptied"] += 1
+                continue
             elem = ds[tag]
             if w.cleaner is None or elem.VR in ("SQ", "UN") or str(elem.VR).startswith("O"):
                 _empty(ds, tag_int, vr)
@@ -442,12 +449,35 @@ def _read_header(src: IO[bytes]) -> _Header:
         if ts == DEFLATED:
             src.seek(start)
             full = pydicom.dcmread(src)
+            _ensure_complete(full, None)
             return _Header(full, ts, implicit, little, None)
-        return _Header(ds, ts, implicit, little, src.tell())
+        pixel_offset = src.tell()
+        _ensure_complete(ds, src.seek(0, io.SEEK_END))
+        src.seek(pixel_offset)
+        return _Header(ds, ts, implicit, little, pixel_offset)
     # No preamble/meta (ACR-NEMA style or a bare dataset): small by nature; read it whole.
     full = pydicom.dcmread(src, force=True)
+    _ensure_complete(full, None)
     ts, implicit, little = _encoding_for(full)
     return _Header(full, ts, implicit, little, None)
+
+
+def _ensure_complete(ds: Dataset, size: int | None) -> None:
+    """Quarantine a dataset with an element whose declared length runs past the end of the object.
+
+    pydicom keeps such a value short (or, when deferred, skips past the end) without complaint; what it holds is
+    the elements it swallowed, identifiers included, which no action of the policy would then see for what they are.
+    """
+    for tag in ds.keys():
+        elem = ds.get_item(tag, keep_deferred=True)
+        if not isinstance(elem, RawDataElement) or elem.length == 0xFFFFFFFF:
+            continue
+        if elem.value is None:
+            short = size is not None and elem.value_tell + elem.length > size
+        else:
+            short = len(elem.value) < elem.length
+        if short:
+            raise QuarantineError("truncated", "an element's declared length runs past the end of the object")
 
 
 def _looks_like_raw_dataset(head: bytes) -> bool:
@@ -862,6 +892,7 @@ def _copy_trailer(src: IO[bytes], dst: IO[bytes], header: _Header, walk: _Walk) 
     if len(rest) > MAX_TRAILER:
         raise QuarantineError("invalid_dicom", "unexpectedly large data after the pixel data")
     trailer = read_dataset(io.BytesIO(rest), header.implicit, header.little)
+    _ensure_complete(trailer, None)
     _walk(trailer, walk, 0)
     trailer.pop(0xFFFCFFFC, None)
     if len(trailer):

@@ -21,6 +21,8 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x0b\x1c\x1d\x1e")  # HL7 MLLP framing 
 def _looks_textual(text: str) -> bool:
     if not text:
         return True
+    if "\x00" in text.rstrip("\x00"):  # NUL inside text: binary, or wide characters the scrubber would read past
+        return False
     bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or 0x7F <= ord(ch) < 0xA0)
     return bad <= max(2, len(text) // 200)
 
@@ -66,10 +68,14 @@ def decode_text(data: bytes) -> str:
             return text
         raise TextDeidError("decode_error", "binary content")
     sample = data[:4096]
-    if len(sample) >= 4 and sample.count(0) >= len(sample) // 4:
-        even_nuls = sample[0::2].count(0)
-        odd_nuls = sample[1::2].count(0)
+    if len(data) >= 4 and data.count(0) >= len(data) // 4:
+        # The whole object, not its head: text that turns wide part-way is not UTF-16, and decoded as UTF-16 its
+        # ASCII part would become CJK characters the scrubber reads past (found by the fuzz suite).
+        even_nuls = data[0::2].count(0)
+        odd_nuls = data[1::2].count(0)
         encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+        if max(even_nuls, odd_nuls) < 0.9 * (len(data) // 2):  # UTF-16 of Latin text: every other byte is NUL
+            raise TextDeidError("decode_error", "mixed or binary content")
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ patient's name in a SeriesDescription goes even when no pattern would find it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from aiminer.text.identity import IdentityContext
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from aiminer.dicom.engine import CodedIdentity, DicomIdentity
+
+
+# ISO 2022 escape sequences left in a value whose Specific Character Set does not announce them: glued to a word
+# ("\x1b(JOkonkwo"), they would hide it from every rule; the cleaned value loses them (it is rewritten anyway).
+_ESCAPE = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]?")
 
 
 def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[str], str]:
@@ -31,6 +37,6 @@ def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[
     )
 
     def clean(text: str) -> str:
-        return scrub_text(text, context).text
+        return scrub_text(_ESCAPE.sub(" ", text), context).text
 
     return clean

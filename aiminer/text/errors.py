@@ -14,7 +14,8 @@ class TextDeidError(Exception):
     ``table_parse_error`` (malformed CSV/TSV/JSON), ``inconsistent_columns`` (rows with a different number of
     cells than the header), ``unknown_columns`` (columns the schema does not name), ``nested_value`` (a JSON
     cell holds an object or list in a column that is not dropped), ``schema_error`` (the column schema file is
-    invalid), ``missing_issuer`` (a patient column without an issuer).
+    invalid), ``missing_issuer`` (a patient column without an issuer), ``too_large`` (a text value longer than
+    :data:`aiminer.text.report.MAX_SCRUB_CHARS`).
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:

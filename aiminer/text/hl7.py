@@ -59,6 +59,24 @@ FIELD_ACTIONS: dict[str, dict[int, str]] = {
 # Segments about other people or money: everything but the set ID goes.
 BLANK_SEGMENTS = frozenset({"NK1", "GT1", "IN1", "IN2", "IN3", "PD1", "MRG", "ROL", "ACC", "UB1", "UB2", "CTD", "PRD"})
 _TS_YEAR = re.compile(r"^\s*(\d{4})")
+#: Segment IDs of HL7 v2.1-v2.9 (Z segments are site-defined and accepted too). A line that starts with anything
+#: else is not a segment the field actions can be trusted on: a corrupt ID, or text cut from another segment.
+STANDARD_SEGMENTS = frozenset(
+    """ABS ACC ADD ADJ AFF AIG AIL AIP AIS AL1 APR ARQ ARV AUT BHS BLC BLG BPO BPX BTS BTX BUI CDM CDO CER CM0 CM1
+    CM2 CNS CON CSP CSR CSS CTD CTI CTR DB1 DG1 DMI DON DPS DRG DSC DSP DST ECD ECR EDU EQL EQP EQU ERQ ERR EVN FAC
+    FHS FT1 FTS GOL GP1 GP2 GT1 IAM IAR IIM ILT IN1 IN2 IN3 INV IPC IPR ISD ITM IVC IVT LAN LCC LCH LDP LOC LRL MCP
+    MFA MFE MFI MRG MSA MSH NCK NDS NK1 NPU NSC NST NTE OBR OBX ODS ODT OM1 OM2 OM3 OM4 OM5 OM6 OM7 ORC ORG OVR PAC
+    PCE PCR PD1 PDA PDC PEO PES PID PKG PM1 PMT PR1 PRA PRB PRC PRD PRT PSG PSH PSL PSS PTH PV1 PV2 PYE QAK QID QPD
+    QRD QRF QRI RCP RDF RDT REL RF1 RFI RGS RMI ROL RQ1 RQD RXA RXC RXD RXE RXG RXO RXR RXV SAC SCD SCH SCP SDD SFT
+    SGH SGT SHP SID SLT SPM SPR STF STZ TCC TCD TQ1 TQ2 TXA UAC UB1 UB2 URD URS VAR VND""".split()
+)
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{2}")
+# Characters no segment may hold raw (they are escaped in HL7): C0/C1 controls but tab, and Unicode line breaks.
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# A field ending with a segment ID right after a value (no space: "NEUT ABS" is a lab test, "SMITHPV1" is two
+# segments run together, a lost segment terminator) and followed by a set ID.
+_ENDS_WITH_SEGMENT = re.compile(r"(?:^|\S)(?:" + "|".join(sorted(STANDARD_SEGMENTS)) + r")$")
+_SET_ID = re.compile(r"\d{1,4}")
 
 
 @dataclass(frozen=True)
@@ -91,9 +109,34 @@ def _separators(msh: str) -> _Seps:
     if len(msh) < 8 or not msh.startswith("MSH"):
         raise TextDeidError("not_hl7", "no MSH segment")
     field = msh[3]
-    enc = msh[4:8].split(field, maxsplit=1)[0]
-    enc = (enc + "^~\\&")[:4] if len(enc) < 4 else enc[:4]
+    enc = msh[4:].split(field, maxsplit=1)[0]
+    # MSH-2: component, repetition, escape and subcomponent characters (v2.7+ adds truncation), all distinct
+    # punctuation; anything else splits the message where its sender did not, and the field actions miss.
+    if not (
+        4 <= len(enc) <= 5 and len(set(enc + field)) == len(enc) + 1 and all(_separator_ok(c) for c in enc + field)
+    ):
+        raise TextDeidError("malformed_hl7", "the separators of MSH-1/MSH-2 are invalid")
     return _Seps(field, enc[0], enc[1], enc[2], enc[3])
+
+
+def _separator_ok(char: str) -> bool:
+    return char.isascii() and char.isprintable() and not char.isalnum() and not char.isspace()
+
+
+def _check_structure(segments: list[list[str]]) -> None:
+    """Refuse a message whose segments cannot be told apart: the field actions would apply to the wrong values."""
+    for seg in segments:
+        name = seg[0]
+        if not _SEGMENT_ID.fullmatch(name) or not (name in STANDARD_SEGMENTS or name.startswith("Z")):
+            raise TextDeidError("malformed_hl7", "a segment has no valid segment ID")
+        for i, value in enumerate(seg):
+            if _RAW_CONTROL.search(value):
+                raise TextDeidError("malformed_hl7", "a segment holds raw control characters")
+            if i and (
+                (value in STANDARD_SEGMENTS and i + 1 < len(seg))  # "...||PV1||I|...": a whole segment ID
+                or (i + 1 < len(seg) and _ENDS_WITH_SEGMENT.search(value) and _SET_ID.fullmatch(seg[i + 1]))
+            ):
+                raise TextDeidError("malformed_hl7", "two segments run together (a segment terminator is missing)")
 
 
 def unescape(value: str, seps: _Seps) -> str:
@@ -194,10 +237,12 @@ def deidentify_hl7(
     Raises
     ------
     TextDeidError
-        ``reason="not_hl7"`` when there is no MSH segment.
+        ``reason="not_hl7"`` when there is no MSH segment; ``reason="malformed_hl7"`` when the separators are
+        invalid, a line is not a segment (unknown ID, raw control characters) or two segments run together.
     """
     text = text.strip("\x0b\x1c\r\n \ufeff")
-    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    lines = [line.strip("\x0b\x1c") for line in re.split(r"\r\n|\r|\n", text)]  # MLLP framing of batch files
+    lines = [line for line in lines if line.strip()]
     if not lines or not lines[0].startswith(("MSH", "FHS", "BHS")):
         raise TextDeidError("not_hl7", "no MSH segment")
     msh_line = next((line for line in lines if line.startswith("MSH")), None)
@@ -211,6 +256,8 @@ def deidentify_hl7(
         if seg[0] == "MSH" or not messages:
             messages.append([])
         messages[-1].append(seg)
+    for segs in messages:
+        _check_structure(segs)
     out_lines: list[str] = []
     accessions: list[str] = []
     study_codes: list[str] = []
@@ -256,6 +303,15 @@ def _identity_from(msg: _Message) -> IdentityContext:
             addresses += [unescape(r.replace(seps.component, "^"), seps) for r in reps(11)]
             for n in (13, 14):
                 phones += [unescape(_components(r, seps)[0], seps) for r in reps(n)]
+            # An unescaped separator shifts every later field: names and addresses are also taken by their shape
+            # wherever they sit in PID, so they are removed from the field they moved into (e.g. a kept code).
+            for n in range(1, len(seg)):
+                for r in reps(n):
+                    comps = [unescape(c, seps).strip() for c in _components(r, seps)]
+                    if n not in (5, 6, 9) and _looks_like_xpn(comps):
+                        other_names.append(f"{comps[0]}^{comps[1]}")
+                    elif n != 11 and _looks_like_xad(comps):
+                        addresses.append("^".join(comps))
         elif name in ("PV1", "ORC", "OBR", "OBX", "NK1", "GT1", "IN1", "EVN", "TXA", "PD1", "ROL"):
             for n in range(1, len(seg)):
                 for r in reps(n):
@@ -280,6 +336,45 @@ def _identity_from(msg: _Message) -> IdentityContext:
     )
 
 
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_' -]*[^\W\d_]")
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+
+
+def _looks_like_xpn(comps: list[str]) -> bool:
+    """FAMILY^GIVEN: two words of letters (codes such as ``M^Married`` have a one-letter first component)."""
+    return len(comps) >= 2 and all(_NAME_WORD.fullmatch(c) for c in comps[:2]) and len(comps[0]) >= 3
+
+
+def _looks_like_xad(comps: list[str]) -> bool:
+    """STREET^OTHER^CITY^STATE^ZIP: several components, one of them a ZIP code."""
+    return len(comps) >= 3 and any(_ZIP.fullmatch(c) for c in comps[2:])
+
+
+def _check_alignment(msg: _Message) -> None:
+    """Refuse a message whose fields have shifted (an unescaped separator): the actions would hit the wrong values.
+
+    Two anchors are cheap and exact: the set ID (field 1 of the segments that have one) is a number, and a
+    timestamp field starts with a year.
+    """
+    seps = msg.seps
+    for seg in msg.segments:
+        actions = FIELD_ACTIONS.get(seg[0])
+        if actions is None or seg[0] == "MSH":
+            continue
+        if seg[0] in _SET_ID_SEGMENTS and len(seg) > 1 and seg[1].strip() and not seg[1].strip().isdigit():
+            raise TextDeidError("malformed_hl7", "a set ID is not a number (fields have shifted)")
+        for n, action in actions.items():
+            if action != "date" or n >= len(seg):
+                continue
+            for r in seg[n].split(seps.repetition):
+                first = _components(r, seps)[0]
+                if first.strip() and not _TS_YEAR.match(first):
+                    raise TextDeidError("malformed_hl7", "a timestamp field holds something else (fields have shifted)")
+
+
+_SET_ID_SEGMENTS = frozenset({"PID", "PV1", "OBR", "OBX", "NTE", "DG1", "NK1", "GT1", "IN1", "TXA"})
+
+
 def _deidentify_message(
     msg: _Message,
     coder: Coder,
@@ -291,6 +386,7 @@ def _deidentify_message(
     counts: dict[str, int],
 ) -> tuple[list[str], list[str], str | None]:
     seps = msg.seps
+    _check_alignment(msg)
     # 1. identities and accessions, before anything changes
     accessions: list[str] = []
     for seg in msg.segments:

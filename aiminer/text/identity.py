@@ -108,11 +108,19 @@ class PersonName:
 
 
 _SPLIT_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019-]*")
+# NUL padding, ISO 2022 escapes, other controls and bytes that did not decode (U+FFFD) inside a stored name separate
+# words; they are not part of one ("Okonkwo\ufffd\ufffd^Philippa" is Okonkwo).
+_CONTROL = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]?|[\x00-\x1f\x7f-\x9f\ufffd]+")
+# A capitalised piece inside a word: "Okonkwo" in "QuéOkonkwo" (a stray byte glued to the name), "Donald" in
+# "McDonald"; matched alone too (a surplus removal at worst).
+# A run of ASCII letters in a word with others: "Ravensworth" in "Ravensworthÿþ" (bytes decoded as Latin-1).
+_ASCII_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z]{4,}(?![A-Za-z])")
+_CAMEL_PIECE = re.compile(r"(?<=[a-z\u00DF-\u00FF])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]{3,}")
 
 
 def parse_person_name(value: str) -> PersonName:
     """Split a DICOM/HL7 (``^``-separated), ``"LAST, FIRST M"`` or ``"First M Last"`` name into parts."""
-    value = value.strip()
+    value = _CONTROL.sub(" ", value).strip()
     if "^" in value:
         parts = [p.strip() for p in value.split("=")[0].split("^")]
         parts += [""] * (5 - len(parts))
@@ -180,7 +188,9 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
             out.append((re.escape(given[0] + family[0]).upper(), True))
         del fi, gi
     for part in (family, given, middle, *name.extra):
-        for word in re.split(r"[\s^,]+", part):
+        words = [w for w in re.split(r"[^\w'\u2019-]+", part) if w]
+        pieces = [p for w in words for p in (*_CAMEL_PIECE.findall(w), *_ASCII_RUN.findall(w)) if p != w]
+        for word in words + pieces:
             # A lone word only when it is distinctive: not an initial, not report vocabulary (a patient named
             # "May" must not remove every "may" from the report; the full-name variants still catch her).
             if len(word) >= 2 and word.lower() not in lex.vocab and word.lower() not in lex.common:

@@ -16,6 +16,7 @@ Rules, strongest first:
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING
 
@@ -314,10 +315,9 @@ def find_names(text: str) -> Iterator[Candidate]:
 
 
 def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:
-    for k in range(len(tokens.items) - 1, -1, -1):
-        if tokens.items[k][1] <= pos:
-            return k
-    return None
+    # tokens are sorted and do not overlap, so their ends ascend: a binary search (a scan was quadratic)
+    k = bisect.bisect_right(tokens.items, pos, key=lambda item: item[1]) - 1
+    return k if k >= 0 else None
 
 
 def _parse_name_backwards(tokens: _Tokens, k: int, lex: Lexicon) -> tuple[int, int] | None:
@@ -532,3 +532,9 @@ def _propagate(text: str, tokens: _Tokens, found: list[Candidate], lex: Lexicon)
             if _followed_by_eponym_noun(text, e) or _preceded_by_of_noun(text, s):
                 continue
             yield Candidate(s, e, "NAME", P_NAME, "propagated")
+        elif any(piece.lower() in words for piece in _GLUED_PIECE.findall(w)):
+            yield Candidate(s, e, "NAME", P_NAME, "propagated")  # "bOkonkwo": a found name glued to other letters
+
+
+# A capitalised piece after lower-case letters inside one token ("Okonkwo" in "bOkonkwo", "Dr.Smith" aside).
+_GLUED_PIECE = re.compile(r"(?<=[a-z\u00DF-\u00FF])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]{2,}")

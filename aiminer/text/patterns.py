@@ -48,7 +48,10 @@ class Candidate:
     role: str = "other"
 
 
-EMAIL_RE = re.compile(r"(?<![\w.+%-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# An address, or what is left of one: a local part glued to "@" and more (a damaged domain still names the person).
+EMAIL_RE = re.compile(
+    r"(?<![\w.+%-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b|[^\s\])}>,;\"']{2,})"
+)
 URL_RE = re.compile(
     r"\b(?:https?|ftp|sftp)://[^\s<>\"'\]]+|\bwww\.[^\s<>\"'\]]+"
     r"|(?<![\w.@-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info|health|biz|mil)\b"

@@ -8,6 +8,7 @@ and offsets, never the value, so they can be logged and counted.
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 import secrets
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
+from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext, compile_context_combined
 from aiminer.text.names import find_names
 from aiminer.text.patterns import (
@@ -29,6 +31,9 @@ from aiminer.text.patterns import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+
+#: The longest text one scrub takes (characters): 1 Mi, hundreds of pages of prose.
+MAX_SCRUB_CHARS = 1024 * 1024
 
 Style = Literal["tags", "surrogates"]
 DatePolicy = Literal["year", "shift"]
@@ -152,8 +157,34 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
     cands.extend(find_names(text))
     protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     if protected:
-        cands = [c for c in cands if not any(c.start < pe and ps < c.end for ps, pe in protected)]
-    return _merge(cands)
+        cands = [c for c in cands if not _overlaps_protected(c, protected)]
+    merged = _merge(cands)
+    extra = [c for c in _propagated_ids(text, merged) if not (protected and _overlaps_protected(c, protected))]
+    return _merge(merged + extra) if extra else merged
+
+
+_ID_CATEGORIES = frozenset({"MRN", "ACCESSION", "SSN", "ID", "OTHER_ID", "ACCOUNT", "PHONE", "LICENSE", "DEVICE"})
+
+
+def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Every other occurrence of an identifier found once, even glued to letters ("ÿ34368630", "MRN34368630"),
+    where no pattern's boundaries would take it. Identifiers of 6 or more characters with a digit only."""
+    values = {
+        text[c.start : c.end]: c.category
+        for c in cands
+        if c.category in _ID_CATEGORIES and c.end - c.start >= 6 and any(ch.isdigit() for ch in text[c.start : c.end])
+    }
+    if not values:
+        return []
+    alternation = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    found = re.finditer(rf"(?<![0-9])(?:{alternation})(?![0-9])", text)
+    return [Candidate(m.start(), m.end(), values[m.group()], P_CONTEXT - 1, "propagated") for m in found]
+
+
+def _overlaps_protected(c: Candidate, protected: list[tuple[int, int]]) -> bool:
+    """Whether ``c`` overlaps a protected span (sorted, disjoint: only the last one starting before ``c.end`` can)."""
+    i = bisect.bisect_left(protected, c.end, key=lambda span: span[0]) - 1
+    return i >= 0 and protected[i][1] > c.start
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
@@ -291,7 +322,16 @@ def scrub_text(
     -------
     ScrubResult
         The scrubbed text and the findings (category and offsets in the original text, no values).
+
+    Raises
+    ------
+    TextDeidError
+        ``reason="too_large"`` for a text longer than :data:`MAX_SCRUB_CHARS` (a report, an HL7 field or a table
+        cell): the scrubber's cost grows with the names in it (seconds per MB of dense prose), and no radiology
+        report comes near.
     """
+    if len(text) > MAX_SCRUB_CHARS:
+        raise TextDeidError("too_large", "a text value is longer than the scrubber takes")
     spans = detect(text, context)
     surrogates = _Surrogates() if style == "surrogates" else None
     out: list[str] = []

@@ -5,11 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Literal
 
 Kind = Literal["dicom", "hl7", "report", "table_csv", "table_tsv", "table_json", "other"]
 
 _DICOM_GROUP_STARTS = (b"\x08\x00", b"\x02\x00")  # implicit/explicit little endian, group 0008 or 0002
+# A line starting with a segment ID that carries identities, then a separator found at least twice more on the line.
+_HL7_SEGMENT_LINE = re.compile(
+    r"(?:^|(?<=[\r\n\x0b\x1c]))[\x0b\x1c\ufeff ]*"
+    r"(?:MSH|PID|PV1|PV2|PD1|NK1|GT1|IN1|ORC|OBR|OBX|NTE|EVN|MRG|TXA|DG1|ROL|FHS|BHS)"
+    r"([^\w\s])(?:[^\n\r]*?\1){2}"
+)
 
 
 def _is_dicom(head: bytes) -> bool:
@@ -61,6 +68,15 @@ def _delimited(text: str, delimiter: str) -> bool:
     return sum(h.strip().replace(".", "").isdigit() for h in header) == 0
 
 
+def looks_like_hl7(text: str) -> bool:
+    """Whether any line of ``text`` is an HL7 v2 segment (``PID|...``, ``OBX|...``), whatever its first line says.
+
+    A message whose MSH is corrupt or missing is still HL7: scrubbed as free prose, the names and identifiers in
+    its component structure (``1234^SMITH^JOHN``) would not be seen for what they are.
+    """
+    return _HL7_SEGMENT_LINE.search(text) is not None
+
+
 def sniff(head: bytes, name: str = "") -> Kind:
     """Classify an object from its first bytes (content first; the name only breaks ties).
 
@@ -84,14 +100,16 @@ def sniff(head: bytes, name: str = "") -> Kind:
     if text is None:
         return "other"
     stripped = text.lstrip("\ufeff \t\r\n\x0b")
-    if stripped.startswith(("MSH|", "FHS|", "BHS|")) or (
-        stripped[:4] == "MSH" + stripped[3:4] and stripped[3:4] in "|^~"
+    if (
+        stripped.startswith(("MSH|", "FHS|", "BHS|"))
+        or (stripped[:4] == "MSH" + stripped[3:4] and stripped[3:4] in "|^~")
+        or looks_like_hl7(text)
     ):
         return "hl7"
     if stripped.startswith("["):
         try:
             value = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays/objects nested thousands deep
             value = None
             if name.lower().endswith(".json") and stripped.lstrip("[ \r\n\t").startswith("{"):
                 return "table_json"  # a head that cuts a large JSON file

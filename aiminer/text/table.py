@@ -293,6 +293,8 @@ def deidentify_table(
         raise TableSchemaError("missing_issuer", "patient_id columns need an issuer or issuer_column")
     rc = _RowCoder(coder, site_code, schema)
     counts: dict[str, int] = {}
+    free: list[_FreeCell] = []
+    found_names: set[str] = set()
     out_records: list[dict[str, Any]] = []
     for rec in records:
         for h in header:
@@ -333,20 +335,25 @@ def deidentify_table(
             elif role == "date":
                 new[h] = _date_cell(s, schema.date_policy, offset)
             elif role == "free_text":
-                res = scrub_text(
-                    s,
-                    ctx,
-                    style=schema.style,
-                    date_policy=schema.date_policy,
-                    shift_days=offset,
-                    accession_lookup=lambda a: coder.study_for_accession(site_code, a),
-                )
-                for f in res.findings:
-                    counts[f.category] = counts.get(f.category, 0) + 1
+                free.append(_FreeCell(new, h, s, ctx, offset))
+                res = free[-1].scrub(schema, coder, site_code)
+                found_names.update(_name_words(s, res.findings))
+                free[-1].findings = res.findings
                 new[h] = res.text
             else:  # keep
                 new[h] = v
         out_records.append(new)
+    if found_names:
+        # The table is one document: a name found in one cell ("pt Leopold Castellanos") goes wherever else it
+        # appears, even where no rule would see it alone ("pt Leopol d Castellanos", "Castellanos called").
+        extra = IdentityContext(other_names=tuple(sorted(found_names)))
+        for cell in free:
+            res = cell.scrub(schema, coder, site_code, extra)
+            cell.findings = res.findings
+            cell.record[cell.column] = res.text
+    for cell in free:
+        for f in cell.findings:
+            counts[f.category] = counts.get(f.category, 0) + 1
     return TableResult(
         text=_render(out_header, out_records, fmt),
         rows=len(out_records),
@@ -356,6 +363,43 @@ def deidentify_table(
         study_codes=tuple(rc.studies),
         findings=counts,
     )
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'\u2019-]{2,}")
+_TITLE_WORDS = frozenset({"doctor", "professor", "nurse", "sister", "father", "miss", "prof", "mrs"})
+
+
+def _name_words(text: str, findings: Any) -> set[str]:
+    """The words (3 letters or more) of the names found in ``text``, titles aside."""
+    return {
+        w
+        for f in findings
+        if f.category == "NAME"
+        for w in _NAME_WORD.findall(text[f.start : f.end])
+        if w.lower() not in _TITLE_WORDS
+    }
+
+
+@dataclass
+class _FreeCell:
+    """A free-text cell: scrubbed once alone, and again with the names found in the rest of the table."""
+
+    record: dict[str, Any]
+    column: str
+    value: str
+    context: IdentityContext
+    offset: int | None
+    findings: Any = None
+
+    def scrub(self, schema: TableSchema, coder: Coder, site_code: str, extra: IdentityContext | None = None) -> Any:
+        return scrub_text(
+            self.value,
+            self.context.merged(extra),
+            style=schema.style,
+            date_policy=schema.date_policy,
+            shift_days=self.offset,
+            accession_lookup=lambda a: coder.study_for_accession(site_code, a),
+        )
 
 
 def _render(header: list[str], records: list[dict[str, Any]], fmt: TableFormat) -> str:
