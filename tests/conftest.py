@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+# No known PHI value in any log record, log line or metric of any test (tests/phi_log_guard.py); the local
+# runtime fixtures, one per session (tests/local_runtime.py).
+pytest_plugins = ["tests.phi_log_guard", "tests.local_runtime"]
+
 # Every AWS call in the tests goes to moto. Fake credentials make that true on a machine with none configured
 # (CI) and keep a developer's real credentials from ever being used by a test.
 for _key, _value in {

@@ -1,4 +1,9 @@
-"""One local runtime (moto server on loopback, in-process) per test session; every test starts from a reset."""
+"""pytest plugin: one local runtime per test session (``runtime_session``), ``rt`` (reset per test) and ``world``.
+
+Registered once from ``tests/conftest.py``: a test module must not import these fixtures, or pytest would make a
+second session runtime for it (a second moto server), while the de-identify handler, imported once per process,
+keeps talking to the first.
+"""
 
 from __future__ import annotations
 

@@ -3,11 +3,19 @@
 moto's own SQS -> Lambda mapping delivers one record per call and ignores ``batchItemFailures`` (and cannot run
 Python without Docker), so the local runtime polls itself: receive up to ``batch_size`` messages, build the same
 event Lambda builds, call the handler, delete the messages that did not fail. A handler that raises deletes
-nothing; messages come back after the visibility timeout and go to the DLQ after ``maxReceiveCount``.
+nothing (its error type is logged, as Lambda logs an unhandled error); messages come back after the visibility
+timeout and go to the DLQ after ``maxReceiveCount`` (moto moves them on the receive after the last allowed one).
+
+The Lambda context's timeout is capped at the queue's visibility timeout: on AWS the visibility timeout is at
+least the function's timeout (CDK sets six times it), so a function that dies mid-record has let its Powertools
+idempotency "in progress" record expire (it lasts until the invocation's deadline) before the message comes back.
+Locally the visibility timeout is short (1 s in the tests), and a 900 s context would keep that record alive
+through every redelivery and send the message to the DLQ, which AWS would not do.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -15,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aiminer.local.resources import REGION
+
+log = logging.getLogger(__name__)
 
 
 class Handler(Protocol):
@@ -86,7 +96,9 @@ class SqsPoller:
     ) -> None:
         self._sqs, self._url, self._handler = sqs, queue_url, handler
         self._fn, self._batch, self._wait = function_name, batch_size, wait
-        self._arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
+        self._arn = attrs["Attributes"]["QueueArn"]
+        self._timeout = max(1, min(900, int(attrs["Attributes"].get("VisibilityTimeout", 900))))
         self.stats = BatchStats()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -106,9 +118,13 @@ class SqsPoller:
         self.stats.batches += 1
         self.stats.messages += len(messages)
         try:
-            result = self._handler(sqs_event(messages, self._arn), LocalContext(self._fn))
-        except Exception:  # the invocation failed: the whole batch returns after the visibility timeout
+            result = self._handler(
+                sqs_event(messages, self._arn), LocalContext(self._fn, timeout_seconds=self._timeout)
+            )
+        except Exception as exc:  # the invocation failed: the whole batch returns after the visibility timeout
             self.stats.crashes += 1
+            # The type only: Lambda would log the message too, and a handler must never put PHI in one.
+            log.warning("invocation failed", extra={"function": self._fn, "error": type(exc).__name__})
             return len(messages)
         failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         self.stats.failures += len(failed)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from aiminer.cli.main import app
 from aiminer.samples import get_testdata_file
-from tests.integration.conftest import World
+from tests.local_runtime import World
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from aiminer.cli import upload as upload_cli
 from aiminer.cli.main import app
 from aiminer.local.runtime import LocalRuntime
 from aiminer.samples import get_testdata_file
-from tests.integration.conftest import World
+from tests.local_runtime import World
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from aiminer.governance.usage import aggregate
 from aiminer.leakcheck import scan_bytes
 from aiminer.local.resources import EXPIRED_PROJECT
 from aiminer.samples import get_testdata_file, make_corpus
-from tests.integration.conftest import World
+from tests.local_runtime import World
 
 pytestmark = pytest.mark.integration
 

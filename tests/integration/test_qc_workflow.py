@@ -22,7 +22,7 @@ from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcCatalogue, ReviewTo
 from aiminer.cli.main import app
 from aiminer.local.resources import ACCOUNT, REGION, notifications_topic_arn, qc_definition
 from aiminer.samples import get_testdata_file
-from tests.integration.conftest import World
+from tests.local_runtime import World
 
 pytestmark = pytest.mark.integration
 
