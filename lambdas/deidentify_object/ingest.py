@@ -415,7 +415,11 @@ class Ingest:
             "counts": counts,
             "objects": objects,
         }
-        self.a.store.put_bytes(s.REPOSITORY_INBOUND_BUCKET, manifest_key, json.dumps(body, indent=1).encode())
+        # Written once: a replay after a crash between this write and the summary update must not write a second
+        # version, whose event would start a second QC execution (and a second review of the same submission).
+        self.a.store.put_bytes(
+            s.REPOSITORY_INBOUND_BUCKET, manifest_key, json.dumps(body, indent=1).encode(), if_absent=True
+        )
         self.a.catalogue.put_submission(
             parsed.project,
             parsed.submission_id,

@@ -47,6 +47,7 @@ REASONS = {
     "ReleaseError": "release_failed",
 }
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # a project ID or a coded site
 SYSTEM_ACTOR = "system:qc-workflow"
 
 
@@ -97,20 +98,40 @@ def _manifest(event: dict[str, Any]) -> dict[str, Any]:
         return dict(event["manifest"])
     key = str(event.get("key", ""))
     parts = key.split("/")
-    fallback: dict[str, Any] = {
-        "partner_id": parts[0] if parts else "",
-        "project": parts[1] if len(parts) > 1 else "",
-        "site": parts[2] if len(parts) > 2 else "",
-        "submission_id": parts[-2] if len(parts) > 2 else "",
-        "objects": [],
-    }
+    # Who, what and which submission come from where the manifest sits (the inbound layout
+    # <partner>/<project>/<site>/submissions/<submission>/manifest.json), never from what an invalid manifest
+    # claims: it must not move another partner's objects, nor put whatever it holds into the catalogue.
+    ids = dict(zip(("partner_id", "project", "site"), parts[:3], strict=False))
+    ids["submission_id"] = parts[-2] if len(parts) > 4 and parts[3] == "submissions" else ""
+    fallback: dict[str, Any] = {k: ids.get(k, "") if _plausible(k, ids.get(k, "")) else "" for k in _ID_FIELDS}
+    fallback["objects"] = []
     try:
         raw = json.loads(s3.get_object(Bucket=str(event["bucket"]), Key=key)["Body"].read())
-        fallback.update({k: raw[k] for k in ("partner_id", "project", "site", "submission_id") if k in raw})
-        fallback["objects"] = [{"key": o["key"]} for o in raw.get("objects", []) if isinstance(o, dict) and "key" in o]
     except (ClientError, ValueError, KeyError, TypeError):
-        pass
+        return fallback
+    objects = raw.get("objects") if isinstance(raw, dict) else None
+    if isinstance(objects, list):
+        fallback["objects"] = [
+            {"key": o["key"]} for o in objects if isinstance(o, dict) and isinstance(o.get("key"), str)
+        ]
     return fallback
+
+
+_ID_FIELDS = ("partner_id", "project", "site", "submission_id")
+
+
+def _plausible(field: str, value: str) -> bool:
+    """An ID of the expected shape (what the ingest writes), so nothing else reaches the catalogue."""
+    try:
+        if field == "partner_id":
+            topology.check_id("partner", value)
+        elif field == "submission_id":
+            topology.check_submission_id(value)
+        else:
+            return bool(_SEGMENT.fullmatch(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _quarantine(key: str, reason: str) -> str | None:
@@ -143,7 +164,7 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
     moved = 0
     for obj in manifest.get("objects", []):
         key = str(obj["key"])
-        if not partner or not key.startswith(topology.inbound_prefix(partner)):
+        if not _plausible("partner_id", partner) or not key.startswith(topology.inbound_prefix(partner)):
             continue
         target = _quarantine(key, reason)
         if target is None:

@@ -4,8 +4,12 @@ Input: the workflow state (``manifest`` from ValidateManifest, ``review`` = the 
 ``{"approved": true, "reviewer", "decided_at"}``). Objects keep their PHI-free key in the released bucket, so
 ``released_key`` equals the inbound key and is not stored (the delivery code falls back to ``key``).
 
-Idempotent by state: a submission already ``released`` returns its outcome again without copying or auditing.
-Raises :class:`ReleaseError` (caught into the rejection path) when an object is gone or changed since QC.
+Idempotent by state, so a retried or redriven task does each thing once: a submission already ``released``
+returns its outcome again; an object whose catalogue item says ``released`` is not copied again (no second
+version in the released bucket); the approval's audit entry has an ID derived from the submission and is written
+before the submission is marked released (a retry after a crash in between keeps the first entry).
+Raises :class:`ReleaseError` (caught into the rejection path) when an object is gone or empty; throttling and
+server errors are raised as they are (the task fails and can be retried: they say nothing about the submission).
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import now_iso
-from aiminer.adapters.aws.governance_tables import AuditTable
+from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError
 from aiminer.adapters.aws.review import QcCatalogue
+from aiminer.adapters.aws.s3 import is_transient
 from aiminer.governance import audit
 from aiminer.governance.catalogue import RELEASED
 from lambdas.shared import observability as obs
@@ -73,6 +78,8 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
     released_at = now_iso()
     for obj in manifest["objects"]:
         key = str(obj["key"])
+        if (catalogue.obj(project, key) or {}).get("status") == RELEASED:
+            continue  # copied by an earlier attempt of this task
         try:
             head = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=key)
             if int(head["ContentLength"]) <= 0:
@@ -84,21 +91,35 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
                 ExtraArgs={"MetadataDirective": "COPY"},
             )
         except ClientError as exc:
+            if is_transient(exc):
+                raise
             raise ReleaseError("object_unavailable") from exc
         catalogue.set_object(project, key, RELEASED, released_at=released_at, released_by=reviewer)
-    catalogue.set_submission(project, sid, RELEASED, released_at=released_at, released_by=reviewer)
-    AuditTable(ddb, settings.AUDIT_TABLE).append(
-        audit.event(
-            audit.subject_of("submission", sid),
-            "approval",
-            reviewer,
-            datetime.now(UTC),
-            decision="released",
-            project=project,
-            objects=len(manifest["objects"]),
-        )
+    approval = audit.pipeline_event(
+        ("release", project, sid),
+        audit.subject_of("submission", sid),
+        "approval",
+        reviewer,
+        _decided_at(review),
+        decision="released",
+        project=project,
+        objects=len(manifest["objects"]),
     )
+    try:
+        AuditTable(ddb, settings.AUDIT_TABLE).append(approval)
+    except ConflictError:
+        pass  # recorded by an earlier attempt
+    catalogue.set_submission(project, sid, RELEASED, released_at=released_at, released_by=reviewer)
     return outcome
+
+
+def _decided_at(review: dict[str, Any]) -> datetime:
+    """When the curator approved (the same on every attempt, so the audit entry's ID is too); now if unknown."""
+    try:
+        at = datetime.fromisoformat(str(review["decided_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return datetime.now(UTC)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @obs.logger.inject_lambda_context(clear_state=True)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
 from aiminer.adapters.aws.review import QcCatalogue
+from aiminer.adapters.aws.s3 import is_transient
 from lambdas.shared import observability as obs
 
 _CHUNK = 8 * 1024 * 1024
@@ -57,15 +58,22 @@ def _sha256(bucket: str, key: str) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def validate(manifest: dict[str, Any], bucket: str) -> dict[str, Any]:
-    """Check the manifest against the inbound bucket and the catalogue; return the workflow's view of it."""
+def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> dict[str, Any]:
+    """Check the manifest (stored at ``key``) against the inbound bucket and the catalogue; return the workflow's
+    view of it."""
     try:
         submission_id = topology.check_submission_id(str(manifest["submission_id"]))
         project, partner, site = str(manifest["project"]), str(manifest["partner_id"]), str(manifest["site"])
+        topology.check_id("partner", partner)
         counts = {str(k): int(v) for k, v in dict(manifest["counts"]).items()}
         entries = list(manifest["objects"])
+        if not all(isinstance(e, dict) for e in entries):
+            raise TypeError("every entry is an object")
+        sizes = {str(e["key"]): int(e.get("size", -1)) for e in entries if "key" in e}
     except (KeyError, TypeError, ValueError) as exc:
         raise ManifestValidationError("malformed_manifest") from exc
+    if key is not None and not key.startswith(topology.inbound_prefix(partner)):
+        raise ManifestValidationError("manifest_outside_partner_prefix")  # a partner speaks for itself only
     if sum(counts.values()) != len(entries):
         raise ManifestValidationError("count_mismatch")
     by_status: dict[str, int] = {}
@@ -83,19 +91,21 @@ def validate(manifest: dict[str, Any], bucket: str) -> dict[str, Any]:
     for e in entries:
         if "key" not in e:
             continue
-        key = str(e["key"])
-        if not key.startswith(topology.inbound_prefix(partner)):
+        obj_key = str(e["key"])
+        if not obj_key.startswith(topology.inbound_prefix(partner)):
             raise ManifestValidationError("object_outside_partner_prefix")
         try:
-            sha, size = _sha256(bucket, key)
+            sha, size = _sha256(bucket, obj_key)
         except ClientError as exc:
+            if is_transient(exc):
+                raise  # throttling, 5xx: the task fails, the submission is not at fault
             raise ManifestValidationError("object_missing") from exc
-        if sha != e.get("sha256") or size != int(e.get("size", -1)):
+        if sha != e.get("sha256") or size != sizes[obj_key]:
             raise ManifestValidationError("checksum_mismatch")
-        item = catalogue.obj(project, key)
+        item = catalogue.obj(project, obj_key)
         if item is None or item.get("sha256") != sha or item.get("submission_id") != submission_id:
             raise ManifestValidationError("catalogue_mismatch")
-        objects.append({"key": key, "kind": str(e.get("kind") or item.get("kind") or "other"), "sha256": sha})
+        objects.append({"key": obj_key, "kind": str(e.get("kind") or item.get("kind") or "other"), "sha256": sha})
     if not objects:
         raise ManifestValidationError("no_deidentified_objects")
     return {
@@ -109,26 +119,38 @@ def validate(manifest: dict[str, Any], bucket: str) -> dict[str, Any]:
     }
 
 
+def _submission_id(manifest: Any) -> str | None:
+    """The manifest's submission ID when it is one (a malformed manifest could hold anything, a name included)."""
+    sid = manifest.get("submission_id") if isinstance(manifest, dict) else None
+    try:
+        return topology.check_submission_id(sid) if isinstance(sid, str) else None
+    except ValueError:
+        return None
+
+
 @obs.logger.inject_lambda_context(clear_state=True)
 @obs.metrics.log_metrics
 @obs.tracer.capture_lambda_handler(capture_response=False)
 def handler(event_: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (a Step Functions task)."""
-    bucket, key = str(event_["bucket"]), str(event_["key"])
+    bucket, key = event_.get("bucket"), event_.get("key")
+    if not isinstance(bucket, str) or not isinstance(key, str) or not bucket or not key:
+        obs.logger.warning("manifest unreadable", extra={"reason": "malformed_event"})
+        raise ManifestValidationError("malformed_event")
     args = {"Bucket": bucket, "Key": key}
     if event_.get("version_id"):
         args["VersionId"] = str(event_["version_id"])
     try:
         manifest = json.loads(s3.get_object(**args)["Body"].read())
     except (ClientError, ValueError) as exc:
+        if isinstance(exc, ClientError) and is_transient(exc):
+            raise  # throttling, 5xx: the task fails, the submission is not at fault
         obs.logger.warning("manifest unreadable", extra={"reason": "manifest_unreadable"})
         raise ManifestValidationError("manifest_unreadable") from exc
     try:
-        result = validate(manifest, bucket)
+        result = validate(manifest, bucket, key)
     except ManifestValidationError as exc:
-        obs.logger.warning(
-            "manifest invalid", extra={"submission_id": manifest.get("submission_id"), "reason": str(exc)}
-        )
+        obs.logger.warning("manifest invalid", extra={"submission_id": _submission_id(manifest), "reason": str(exc)})
         obs.metrics.add_metric(name="ManifestsInvalid", unit=obs.MetricUnit.Count, value=1)
         raise
     QcCatalogue(ddb, settings.CATALOGUE_TABLE).set_submission(

@@ -24,3 +24,10 @@ class ObjectReadError(TransientAdapterError, StreamError):
     It is the core's :class:`~aiminer.errors.StreamError`, so the engine re-raises it instead of quarantining and
     the message is retried.
     """
+
+
+class DependencyUnavailableError(TransientAdapterError, StreamError):
+    """A table the engine reads or writes while it streams an object (the crosswalk) failed: throttling, a server
+    error, a dropped connection. Like :class:`ObjectReadError` it is the core's :class:`~aiminer.errors.StreamError`,
+    so the engine and :func:`aiminer.objects.process_object` re-raise it (the message is retried) instead of
+    quarantining a sound object as ``invalid_dicom`` or ``processing_error``."""

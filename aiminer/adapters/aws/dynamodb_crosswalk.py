@@ -4,6 +4,9 @@ Item layout (``aiminer.topology.CROSSWALK``): partition key ``kind_scope`` = ``"
 key ``original`` (the original identifier: PHI, which is why the table exists only in the partner zone), and
 ``value`` (the random code). Two concurrent Lambdas assigning a code to the same original both try
 ``PutItem ... attribute_not_exists``; the loser reads the winner's value with a strongly consistent GET.
+
+Any other failure is :class:`~aiminer.adapters.aws.DependencyUnavailableError`: the engine calls the crosswalk in
+the middle of de-identifying, and must let a throttle or an outage be retried rather than take it for bad data.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from aiminer.adapters.aws import AdapterError
+from aiminer.adapters.aws import AdapterError, DependencyUnavailableError
 
 if TYPE_CHECKING:
     from aiminer.crosswalk import Kind
@@ -44,9 +47,13 @@ class DynamoDbCrosswalk:
                 },
                 ConditionExpression="attribute_not_exists(kind_scope)",
             )
+        except BotoCoreError as exc:
+            raise DependencyUnavailableError(f"crosswalk write failed: {type(exc).__name__}") from exc
         except ClientError as exc:
             if exc.response["Error"].get("Code") != "ConditionalCheckFailedException":
-                raise AdapterError(f"crosswalk write failed: {exc.response['Error'].get('Code')}") from exc
+                raise DependencyUnavailableError(
+                    f"crosswalk write failed: {exc.response['Error'].get('Code')}"
+                ) from exc
             self.conflicts += 1
             stored = self.lookup(kind, scope, original)
             if stored is None:  # pragma: no cover - the item exists because the condition failed
@@ -62,7 +69,9 @@ class DynamoDbCrosswalk:
                 Key={"kind_scope": {"S": _pk(kind, scope)}, "original": {"S": original}},
                 ConsistentRead=True,
             )
+        except BotoCoreError as exc:
+            raise DependencyUnavailableError(f"crosswalk read failed: {type(exc).__name__}") from exc
         except ClientError as exc:
-            raise AdapterError(f"crosswalk read failed: {exc.response['Error'].get('Code')}") from exc
+            raise DependencyUnavailableError(f"crosswalk read failed: {exc.response['Error'].get('Code')}") from exc
         item = resp.get("Item")
         return None if item is None else str(item["value"]["S"])

@@ -27,6 +27,28 @@ DEFAULT_PART_SIZE = 8 * MIB
 DEFAULT_CHUNK_SIZE = 8 * MIB
 
 
+#: Error codes of an object (version) that does not exist: HEAD answers a bare status, GET and copy a code.
+NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NoSuchVersion", "NotFound"})
+
+
+#: Error codes of a request that may well succeed when retried (throttling, server-side errors).
+TRANSIENT_CODES = frozenset(
+    {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "Throttling", "ThrottlingException"}
+    | {"ProvisionedThroughputExceededException", "RequestLimitExceeded", "TooManyRequestsException"}
+)
+
+
+def is_not_found(exc: ClientError) -> bool:
+    """The object (or that version of it) does not exist."""
+    return str(exc.response.get("Error", {}).get("Code")) in NOT_FOUND_CODES
+
+
+def is_transient(exc: ClientError) -> bool:
+    """Throttling or a server-side error: retry the work rather than blame the data."""
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    return str(exc.response.get("Error", {}).get("Code")) in TRANSIENT_CODES or status >= 500 or status == 429
+
+
 class S3RangeReader(io.RawIOBase):
     """A seekable, read-only stream over one S3 object version, backed by ranged GETs of ``chunk_size``."""
 
@@ -248,9 +270,19 @@ class S3ObjectStore:
         """Upload ``src`` (multipart when large)."""
         return upload_stream(self.client, bucket, key, src, part_size=self.part_size, metadata=metadata)
 
-    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = "application/json") -> None:
-        """Small objects (manifests)."""
-        self.client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+    def put_bytes(
+        self, bucket: str, key: str, data: bytes, content_type: str = "application/json", *, if_absent: bool = False
+    ) -> bool:
+        """Small objects (manifests). With ``if_absent`` the write is conditional (``If-None-Match: *``, which needs no
+        read permission): an existing object is kept and ``False`` returned, so a retry writes no second version."""
+        extra = {"IfNoneMatch": "*"} if if_absent else {}
+        try:
+            self.client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, **extra)
+        except ClientError as exc:
+            if if_absent and exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+                return False
+            raise
+        return True
 
     def get_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """Read a small object whole."""

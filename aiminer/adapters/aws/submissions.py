@@ -10,9 +10,10 @@ keys) under partition key ``submission_id``:
 * ``item = "file#<sha256 of the landing key>"``: the landing key, relative path, status, reason, output key;
 * ``item = "manifest"``: the manifest's landing key and file count.
 
-Counting is exactly-once per landing key: the file item is created with ``attribute_not_exists`` and only the
-creator increments ``accounted``. Completion is claimed with a conditional update, so exactly one worker writes
-the submission's inbound manifest whatever the order of events.
+Counting is exactly-once per landing key: the file item is created with ``attribute_not_exists`` and, in the same
+transaction, ``accounted`` is incremented (two separate writes would lose the count for good when the function
+failed between them: the retry finds the item and does not count again). Completion is claimed with a
+conditional update, so exactly one worker writes the submission's inbound manifest whatever the order of events.
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ def _is_conditional(exc: ClientError) -> bool:
     return exc.response["Error"].get("Code") == "ConditionalCheckFailedException"
 
 
+def _file_counted_before(exc: ClientError) -> bool:
+    """The counting transaction was cancelled because the file's item exists (its first item's condition)."""
+    if exc.response["Error"].get("Code") != "TransactionCanceledException":
+        return False
+    reasons = exc.response.get("CancellationReasons") or []
+    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
 class SubmissionRepository:
     """The submissions table."""
 
@@ -90,28 +99,36 @@ class SubmissionRepository:
         file had been counted before (a replay or a re-upload of the same key)."""
         item = {"submission_id": submission_id, "item": file_item(landing_key), "landing_key": landing_key}
         item.update(fields, updated_at=now_iso())
+        status = str(fields.get("status", "unknown"))
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(item),
-                ConditionExpression="attribute_not_exists(#i)",
-                ExpressionAttributeNames={"#i": "item"},
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(item),
+                            "ConditionExpression": "attribute_not_exists(#i)",
+                            "ExpressionAttributeNames": {"#i": "item"},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"submission_id": {"S": submission_id}, "item": {"S": SUMMARY}},
+                            # status names are not reserved words
+                            "UpdateExpression": "ADD accounted :one, #s :one SET updated_at = :now",
+                            "ExpressionAttributeNames": {"#s": status},
+                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":now": {"S": now_iso()}},
+                        }
+                    },
+                ]
             )
         except ClientError as exc:
-            if not _is_conditional(exc):
+            if not _file_counted_before(exc):
                 raise
             self._client.put_item(TableName=self._table, Item=to_item(item))  # latest outcome wins, not recounted
             return None
-        status = str(fields.get("status", "unknown"))
-        resp = self._client.update_item(
-            TableName=self._table,
-            Key={"submission_id": {"S": submission_id}, "item": {"S": SUMMARY}},
-            UpdateExpression="ADD accounted :one, #s :one SET updated_at = :now",  # status names are not reserved
-            ExpressionAttributeNames={"#s": status},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"S": now_iso()}},
-            ReturnValues="ALL_NEW",
-        )
-        return self._progress(resp["Attributes"])
+        return self.progress(submission_id)
 
     def record_manifest(self, submission_id: str, landing_key: str, expected: int, meta: dict[str, Any]) -> Progress:
         """Store the manifest and the number of files expected."""
