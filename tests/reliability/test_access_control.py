@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -570,6 +571,10 @@ def world(synth: Synth) -> Iterator[World]:
 
     stacks = load_stacks(synth)
     with pytest.MonkeyPatch.context() as mp, mock_aws():
+        # A local runtime attached earlier in this process (integration tests) aims every client at its moto
+        # server, and requests to that endpoint would bypass mock_aws.
+        for var in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")]:
+            mp.delenv(var)
         if not hasattr(DynamoHandler, "_determine_resource"):  # moto 5.2.5 authorizes DynamoDB against "*"
             mp.setattr(DynamoHandler, "_determine_resource", table_resource, raising=False)
         region = stacks[REPO].region
