@@ -544,6 +544,27 @@ def _text(ds: Dataset, keyword: str) -> str:
     return "\\".join(str(v) for v in value) if isinstance(value, MultiValue) else str(value)
 
 
+def _byte_views(ds: Dataset, keyword: str) -> list[str]:
+    """A person name's bytes read as Latin-1, when that differs from its decoding with the declared character set.
+
+    A wrong or corrupt Specific Character Set can turn ``OKONKWO`` into other characters (a multi-byte set
+    swallows the byte before it with the ``O``); the name is still in the bytes, and in the descriptions that
+    quote it, so the cleaner must know it in both readings.
+    """
+    try:
+        value = ds.get(keyword)
+    except Exception:
+        return []
+    out = []
+    for v in _values(value) if value is not None else ():
+        raw = getattr(v, "original_string", None)
+        if isinstance(raw, bytes) and raw:
+            text = raw.decode("latin-1")
+            if text != str(v):
+                out.append(text)
+    return out
+
+
 def _identity(ds: Dataset) -> DicomIdentity:
     other_names: list[str] = []
     for kw in (
@@ -559,9 +580,10 @@ def _identity(ds: Dataset) -> DicomIdentity:
         text = _text(ds, kw)
         if text:
             other_names.extend(t for t in text.split("\\") if t)
+            other_names.extend(_byte_views(ds, kw))
     other_ids = [_text(ds, "OtherPatientIDs")] if _text(ds, "OtherPatientIDs") else []
     return DicomIdentity(
-        patient_names=tuple(n for n in [_text(ds, "PatientName")] if n),
+        patient_names=tuple(n for n in [_text(ds, "PatientName"), *_byte_views(ds, "PatientName")] if n),
         patient_ids=tuple(i for i in [_text(ds, "PatientID"), *other_ids] if i),
         accession=_text(ds, "AccessionNumber"),
         birth_date=_text(ds, "PatientBirthDate"),

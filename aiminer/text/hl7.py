@@ -123,12 +123,33 @@ def _separator_ok(char: str) -> bool:
     return char.isascii() and char.isprintable() and not char.isalnum() and not char.isspace()
 
 
+# What a kept state (XAD.4) or country (XAD.6) may be: a code or a name of letters, never digits.
+_STATE_OR_COUNTRY = re.compile(r"[A-Za-z][A-Za-z .'-]{0,40}")
+#: Distinct field values one message may hold (each is scrubbed): a radiology result has hundreds at most.
+MAX_DISTINCT_VALUES = 50_000
+#: The most fields a segment has in HL7 v2.9 (a few spare): more means segments merged (a lost terminator).
+MAX_FIELDS = {"MSH": 28, "EVN": 9, "PID": 41, "PD1": 23, "PV1": 55, "PV2": 51, "ORC": 36, "OBR": 56, "OBX": 32}
+#: MSH fields that are kept as they are, and the shape their value must have (anything else is a shifted field).
+_MSH_KEPT_SHAPES = {
+    9: re.compile(r"[A-Z0-9]{2,4}(?:[^\w\s][A-Z0-9]{2,4}(?:[^\w\s][A-Z0-9_]{2,10})?)?"),  # ORU^R01^ORU_R01
+    11: re.compile(r"[DPT](?:[^\w\s][A-Z]?)?"),  # processing ID
+    12: re.compile(r"\d\.\d{1,2}(?:\.\d{1,2})?(?:[^\w\s].{0,40})?"),  # version ID
+}
+
+
 def _check_structure(segments: list[list[str]]) -> None:
     """Refuse a message whose segments cannot be told apart: the field actions would apply to the wrong values."""
     for seg in segments:
         name = seg[0]
         if not _SEGMENT_ID.fullmatch(name) or not (name in STANDARD_SEGMENTS or name.startswith("Z")):
             raise TextDeidError("malformed_hl7", "a segment has no valid segment ID")
+        if len(seg) > MAX_FIELDS.get(name, 1000):
+            raise TextDeidError("malformed_hl7", "a segment has more fields than the standard defines")
+        if name == "MSH":
+            for n, shape in _MSH_KEPT_SHAPES.items():
+                value = seg[n - 1].strip() if n - 1 < len(seg) else ""  # seg[1] is MSH-2 (MSH-1 is the separator)
+                if value and not shape.fullmatch(value):
+                    raise TextDeidError("malformed_hl7", "an MSH field holds something else (fields have shifted)")
         for i, value in enumerate(seg):
             if _RAW_CONTROL.search(value):
                 raise TextDeidError("malformed_hl7", "a segment holds raw control characters")
@@ -256,6 +277,9 @@ def deidentify_hl7(
         if seg[0] == "MSH" or not messages:
             messages.append([])
         messages[-1].append(seg)
+    for line in lines[1:]:
+        if line.startswith("MSH") and _separators(line) != seps:
+            raise TextDeidError("malformed_hl7", "a later MSH segment has other separators (a damaged segment ID?)")
     for segs in messages:
         _check_structure(segs)
     out_lines: list[str] = []
@@ -310,9 +334,13 @@ def _identity_from(msg: _Message) -> IdentityContext:
                     comps = [unescape(c, seps).strip() for c in _components(r, seps)]
                     if n not in (5, 6, 9) and _looks_like_xpn(comps):
                         other_names.append(f"{comps[0]}^{comps[1]}")
+                    elif len(comps) >= 3 and comps[0].isdigit() and _looks_like_xpn(comps[1:3]):
+                        other_names.append(f"{comps[1]}^{comps[2]}")  # an XCN (ID^FAMILY^GIVEN) moved into PID
                     elif n != 11 and _looks_like_xad(comps):
                         addresses.append("^".join(comps))
-        elif name in ("PV1", "ORC", "OBR", "OBX", "NK1", "GT1", "IN1", "EVN", "TXA", "PD1", "ROL"):
+        elif name in ("PV1", "ORC", "OBR", "OBX", "NK1", "GT1", "IN1", "EVN", "TXA", "PD1", "ROL") or (
+            name not in FIELD_ACTIONS  # Z segments and others without field actions: people by their shape
+        ):
             for n in range(1, len(seg)):
                 for r in reps(n):
                     comps = _components(r, seps)
@@ -364,6 +392,12 @@ def _check_alignment(msg: _Message) -> None:
         if seg[0] in _SET_ID_SEGMENTS and len(seg) > 1 and seg[1].strip() and not seg[1].strip().isdigit():
             raise TextDeidError("malformed_hl7", "a set ID is not a number (fields have shifted)")
         for n, action in actions.items():
+            if action == "keep" and seg[0] in _CODED_ONLY and n < len(seg):
+                for r in seg[n].split(seps.repetition):
+                    comps = [unescape(c, seps).strip() for c in _components(r, seps)]
+                    xcn = len(comps) >= 3 and comps[0].isdigit() and _looks_like_xpn(comps[1:3])
+                    if xcn or (len(comps[0]) >= 4 and _looks_like_xpn(comps)) or _looks_like_xad(comps):
+                        raise TextDeidError("malformed_hl7", "a kept field holds a name or an address (shifted)")
             if action != "date" or n >= len(seg):
                 continue
             for r in seg[n].split(seps.repetition):
@@ -372,6 +406,9 @@ def _check_alignment(msg: _Message) -> None:
                     raise TextDeidError("malformed_hl7", "a timestamp field holds something else (fields have shifted)")
 
 
+# Segments whose kept fields hold codes only (sex, race, patient class...): a name or an address there was shifted
+# into it. (OBR-4, OBX-3 and DG1-3 are kept too, but their text components can look like anything.)
+_CODED_ONLY = frozenset({"MSH", "EVN", "PID", "PV1"})
 _SET_ID_SEGMENTS = frozenset({"PID", "PV1", "OBR", "OBX", "NTE", "DG1", "NK1", "GT1", "IN1", "TXA"})
 
 
@@ -439,14 +476,22 @@ def _deidentify_message(
     def lookup(acc: str) -> str | None:
         return study_code_of.get(acc) or coder.study_for_accession(site_code, acc)
 
+    done: dict[str, tuple[str, list[str]]] = {}  # a value repeated (thousands of "TX~TX~...") is scrubbed once
+
     def scrub(value: str) -> str:
         if not value:
             return value
-        plain = unescape(value, seps)
-        result = scrub_text(plain, context, style=style, date_policy=date_policy, accession_lookup=lookup)
-        for f in result.findings:
-            counts[f.category] = counts.get(f.category, 0) + 1
-        return value if result.text == plain else escape(result.text, seps)
+        if value not in done:
+            if len(done) >= MAX_DISTINCT_VALUES:
+                raise TextDeidError("too_large", "a message with more distinct values than the scrubber takes")
+            plain = unescape(value, seps)
+            result = scrub_text(plain, context, style=style, date_policy=date_policy, accession_lookup=lookup)
+            out = value if result.text == plain else escape(result.text, seps)
+            done[value] = (out, [f.category for f in result.findings])
+        out, categories = done[value]
+        for category in categories:
+            counts[category] = counts.get(category, 0) + 1
+        return out
 
     def scrub_structured(value: str) -> str:
         # keep the structure (components) and scrub each piece
@@ -498,7 +543,9 @@ def _deidentify_message(
                 reps = []
                 for r in value.split(seps.repetition):
                     comps = _components(r, seps)
-                    kept = ["", "", "", comps[3] if len(comps) > 3 else "", "", comps[5] if len(comps) > 5 else ""]
+                    state = comps[3] if len(comps) > 3 and _STATE_OR_COUNTRY.fullmatch(comps[3].strip()) else ""
+                    country = comps[5] if len(comps) > 5 and _STATE_OR_COUNTRY.fullmatch(comps[5].strip()) else ""
+                    kept = ["", "", "", state, "", country]  # anything else there (a ZIP moved up) goes too
                     reps.append(seps.component.join(kept).rstrip(seps.component))
                 new = seps.repetition.join(reps)
             elif name == "OBX" and n == 5 and _get(seg, 2, False) in ("ED", "RP"):

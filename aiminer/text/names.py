@@ -262,13 +262,23 @@ def find_names(text: str) -> Iterator[Candidate]:
             role = m.group("role").lower()
             # A one-word role is a cue only with a colon ("Technologist: ..."), except relatives and "cc".
             has_colon = bool(re.search(r"[:#-]", m.group()[len(m.group("role")) :]))
-            if " " not in role and not has_colon and role not in _BARE_ROLES:
+            if " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 if role not in ("patient", "pt") or not _looks_like_name_start(tokens, m.end(), lex):
                     continue
         i = tokens.index_at.get(m.end())
         if i is None:
             continue
-        span = _parse_name_after(tokens, i, lex, after_title=bool(m.group("title") or m.group("title2")))
+        titled = bool(m.group("title") or m.group("title2"))
+        span = _parse_name_after(tokens, i, lex, after_title=titled)
+        if span is not None and span[1] - span[0] <= 1:
+            # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name
+            for k in range(i + 1, min(i + 4, len(tokens.items))):
+                if tokens.items[k][0] - m.end() > 4:
+                    break
+                alt = _parse_name_after(tokens, k, lex, after_title=titled)
+                if alt is not None and alt[1] - alt[0] > 1:
+                    span = alt
+                    break
         if span is None or m.group("role"):
             # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
@@ -525,10 +535,17 @@ def _propagate(text: str, tokens: _Tokens, found: list[Candidate], lex: Lexicon)
             low = w.lower()
             if len(w) >= 3 and low not in lex.vocab and low not in lex.common and low not in _PARTICLES:
                 words.add(low)
+    # Whole names of several words, however common each word ("de la Cruz", "Will May"), wherever they recur.
+    phrases = {" ".join(text[c.start : c.end].split()) for c in found if len(text[c.start : c.end].split()) > 1}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+        for m in re.finditer(rf"(?<![\w])(?:{pattern})(?![\w])", text, re.IGNORECASE):
+            yield Candidate(m.start(), m.end(), "NAME", P_NAME, "propagated")
     if not words:
         return
     for s, e, w in tokens.items:
-        if _is_cap(w) and w.lower() in words:
+        # capitalised, or all lower case where only a name can be (an address "ambrose.o..." cut short)
+        if (_is_cap(w) or w.islower()) and w.lower() in words:
             if _followed_by_eponym_noun(text, e) or _preceded_by_of_noun(text, s):
                 continue
             yield Candidate(s, e, "NAME", P_NAME, "propagated")
@@ -538,3 +555,20 @@ def _propagate(text: str, tokens: _Tokens, found: list[Candidate], lex: Lexicon)
 
 # A capitalised piece after lower-case letters inside one token ("Okonkwo" in "bOkonkwo", "Dr.Smith" aside).
 _GLUED_PIECE = re.compile(r"(?<=[a-z\u00DF-\u00FF])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]{2,}")
+
+
+_NEXT_WORD = re.compile(r" ([A-Z\u00C0-\u00DE][a-z\u00DF-\u024F'\u2019-]+)")
+
+
+def extend_known_names(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """The word right after a name the context knows, when it can be a surname ("Philippa Okonkwo" where only
+    the given name Philippa is known: the file's own name was garbled, or the surname changed)."""
+    lex = lexicon()
+    out = []
+    for c in cands:
+        if c.category != "NAME" or c.source != "context":
+            continue
+        m = _NEXT_WORD.match(text, c.end)
+        if m and _is_last(m.group(1), lex, False) and not _followed_by_eponym_noun(text, m.end(1)):
+            out.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "dictionary"))
+    return out

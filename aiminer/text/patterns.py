@@ -50,7 +50,8 @@ class Candidate:
 
 # An address, or what is left of one: a local part glued to "@" and more (a damaged domain still names the person).
 EMAIL_RE = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b|[^\s\])}>,;\"']{2,})"
+    r"(?<![^\s<>()\[\]{},;:\"'])[^\s@<>()\[\]{},;:\"']+@"
+    r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b|[^\s\])}>,;]*)"
 )
 URL_RE = re.compile(
     r"\b(?:https?|ftp|sftp)://[^\s<>\"'\]]+|\bwww\.[^\s<>\"'\]]+"
@@ -175,6 +176,8 @@ ZIP_CUE_RE = re.compile(
     r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code)\s{0,10}[:#]?\s{0,10})(?P<zip>\d{5}(?:-\d{4})?)(?!\d)"
 )
 ZIP4_RE = re.compile(r"(?<![\w-])\d{5}-\d{4}(?![\w-])")
+# An HL7/DICOM-style address in text: STREET^OTHER^CITY^STATE^ZIP (a message quoted, or one that lost its structure).
+XAD_RE = re.compile(rf"\^(?P<city>[A-Za-z][A-Za-z'\u2019. -]{{1,40}})\^{_STATE}\^(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
 CITY_CUE_RE = re.compile(
     r"(?i:\b(?:city|town|hometown|lives\s+in|living\s+in|resides\s+in|resident\s+of|residing\s+in|native\s+of|"
     r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
@@ -355,6 +358,9 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "cue")
     for m in ZIP4_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ZIP", P_ADDRESS - 1, "pattern")
+    for m in XAD_RE.finditer(text):
+        yield Candidate(m.start("city"), m.end("city"), "CITY", P_ADDRESS, "syntax")
+        yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "syntax")
     for m in CITY_CUE_RE.finditer(text):
         start = _trim_city(text, m.start("city"), m.end("city"))
         if start is not None:

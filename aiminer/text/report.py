@@ -9,6 +9,7 @@ and offsets, never the value, so they can be logged and counted.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import random
 import re
 import secrets
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext, compile_context_combined
-from aiminer.text.names import find_names
+from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
     P_CONTEXT,
     Candidate,
@@ -150,6 +151,7 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
     cands: list[Candidate] = []
     if context is not None:
         cands.extend(_context_candidates(text, context))
+        cands.extend(extend_known_names(text, cands))
     cands.extend(find_structured(text))
     cands.extend(find_ids(text))
     cands.extend(find_dates_and_ages(text))
@@ -157,28 +159,45 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
     cands.extend(find_names(text))
     protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     if protected:
-        cands = [c for c in cands if not _overlaps_protected(c, protected)]
+        cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
     merged = _merge(cands)
     extra = [c for c in _propagated_ids(text, merged) if not (protected and _overlaps_protected(c, protected))]
     return _merge(merged + extra) if extra else merged
 
 
-_ID_CATEGORIES = frozenset({"MRN", "ACCESSION", "SSN", "ID", "OTHER_ID", "ACCOUNT", "PHONE", "LICENSE", "DEVICE"})
+_ID_CATEGORIES = frozenset(
+    {"MRN", "ACCESSION", "SSN", "ID", "OTHER_ID", "ACCOUNT", "PHONE", "LICENSE", "DEVICE_ID", "HEALTH_PLAN", "ZIP"}
+)
 
 
 def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Every other occurrence of an identifier found once, even glued to letters ("ÿ34368630", "MRN34368630"),
-    where no pattern's boundaries would take it. Identifiers of 6 or more characters with a digit only."""
+    where no pattern's boundaries would take it. Identifiers of 6 or more characters with a digit only, and ZIP
+    codes (a patient's ZIP on a line of its own is no less one)."""
     values = {
         text[c.start : c.end]: c.category
         for c in cands
-        if c.category in _ID_CATEGORIES and c.end - c.start >= 6 and any(ch.isdigit() for ch in text[c.start : c.end])
+        if c.category in _ID_CATEGORIES
+        and c.end - c.start >= (5 if c.category == "ZIP" else 6)
+        and any(ch.isdigit() for ch in text[c.start : c.end])
     }
     if not values:
         return []
     alternation = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
     found = re.finditer(rf"(?<![0-9])(?:{alternation})(?![0-9])", text)
     return [Candidate(m.start(), m.end(), values[m.group()], P_CONTEXT - 1, "propagated") for m in found]
+
+
+def _outside_protected(c: Candidate, protected: list[tuple[int, int]]) -> Candidate | None:
+    """``c``, or what of it lies before a protected span it runs into (an address glued to a tag:
+    ``jane.doe@[NAME]``), or ``None`` when it starts inside one or too little is left."""
+    if not _overlaps_protected(c, protected):
+        return c
+    i = bisect.bisect_left(protected, c.end, key=lambda span: span[0]) - 1
+    first = next((ps for ps, pe in protected[: i + 1] if pe > c.start), c.start)
+    if first - c.start < 3:
+        return None
+    return dataclasses.replace(c, end=first)
 
 
 def _overlaps_protected(c: Candidate, protected: list[tuple[int, int]]) -> bool:

@@ -13,9 +13,9 @@ Kind = Literal["dicom", "hl7", "report", "table_csv", "table_tsv", "table_json",
 _DICOM_GROUP_STARTS = (b"\x08\x00", b"\x02\x00")  # implicit/explicit little endian, group 0008 or 0002
 # A line starting with a segment ID that carries identities, then a separator found at least twice more on the line.
 _HL7_SEGMENT_LINE = re.compile(
-    r"(?:^|(?<=[\r\n\x0b\x1c]))[\x0b\x1c\ufeff ]*"
+    r"(?:^|(?<=[\r\n\x0b\x1c\x85\u2028\u2029]))[\x0b\x1c\ufeff ]*"
     r"(?:MSH|PID|PV1|PV2|PD1|NK1|GT1|IN1|ORC|OBR|OBX|NTE|EVN|MRG|TXA|DG1|ROL|FHS|BHS)"
-    r"([^\w\s])(?:[^\n\r]*?\1){2}"
+    r"([^\w\s])(?:[^\n\r\x85\u2028\u2029]*?\1){2}"
 )
 
 

@@ -210,6 +210,10 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], list[dict[str, Any]]
             raise TextDeidError("table_parse_error", "invalid JSON") from exc
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise TextDeidError("table_parse_error", "JSON tables must be an array of objects")
+        try:  # "\udfff" is valid JSON and no valid text: nothing downstream (crosswalk, output) can store it
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise TextDeidError("decode_error", "a JSON string holds an unpaired surrogate") from exc
         header: list[str] = []
         for rec in data:
             header += [k for k in rec if k not in header]
@@ -340,6 +344,8 @@ def deidentify_table(
                 found_names.update(_name_words(s, res.findings))
                 free[-1].findings = res.findings
                 new[h] = res.text
+            elif "\n" in s or "\r" in s:  # a kept code or number never spans lines: a stray quote swallowed rows
+                raise TextDeidError("table_parse_error", "a kept cell spans lines (an unbalanced quote?)")
             else:  # keep
                 new[h] = v
         out_records.append(new)

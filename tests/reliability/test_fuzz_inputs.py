@@ -142,7 +142,11 @@ class Fuzzer:
         if status == "deidentified":
             leaks |= self._scan(out.getvalue(), case.phi, kind == "dicom")
         leaks |= scan_bytes(f"{reason} {output}".encode(), case.phi)
-        garbled = frozenset(v for v in leaks if case.origin and not intact_in(case.data, case.origin, v))
+        garbled = frozenset(
+            v
+            for v in leaks
+            if case.origin and (not intact_in(case.data, case.origin, v) or glued_only(out.getvalue(), case.origin, v))
+        )
         leaks -= garbled
         problems = []
         if crash is not None:
@@ -197,6 +201,20 @@ def _normal_text(data: bytes) -> str:
     except TextDeidError:
         text = _text_of(data)
     return _BREAKS.sub("\n", text).lower()
+
+
+_TOKEN_CHAR = r"[^\W_]"
+
+
+def glued_only(output: bytes, origin: bytes, value: str) -> bool:
+    """Whether ``value`` survives in ``output`` only inside longer words that the seed never had ("Boilardword",
+    "bOkonkwo": a mutation glued it to other letters). Such a word is not the name for any rule, nor for a reader's
+    eye more than the garbled text it came from; it is counted with the misses next to garbled text."""
+    text, seed, needle = _normal_text(output), _normal_text(origin), value.lower()
+    tokens = [m.group() for m in re.finditer(rf"{_TOKEN_CHAR}*{re.escape(needle)}{_TOKEN_CHAR}*", text)]
+    if not tokens or any(t == needle for t in tokens):
+        return False
+    return not any(re.search(rf"(?<!{_TOKEN_CHAR}){re.escape(t)}(?!{_TOKEN_CHAR})", seed) for t in tokens)
 
 
 def intact_in(mutated: bytes, origin: bytes, value: str) -> bool:
