@@ -272,10 +272,10 @@ def find_names(text: str) -> Iterator[Candidate]:
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
             # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name
-            for k in range(i + 1, min(i + 4, len(tokens.items))):
-                if tokens.items[k][0] - m.end() > 4:
+            for nxt in range(i + 1, min(i + 4, len(tokens.items))):
+                if tokens.items[nxt][0] - m.end() > 4:
                     break
-                alt = _parse_name_after(tokens, k, lex, after_title=titled)
+                alt = _parse_name_after(tokens, nxt, lex, after_title=titled)
                 if alt is not None and alt[1] - alt[0] > 1:
                     span = alt
                     break
