@@ -187,6 +187,14 @@ def deid(
         raise typer.BadParameter("the crosswalk holds PHI: keep it outside --out", param_hint="--crosswalk")
     if receipt is not None and _inside(receipt, out_dir):
         raise typer.BadParameter("the receipt names original files: keep it outside --out", param_hint="--receipt")
+    if table_schema is not None:  # checked before any file is touched: a usage error, not a crash mid-run
+        from aiminer.text.errors import TableSchemaError
+        from aiminer.text.table import TableSchema, read_schema_file
+
+        try:
+            TableSchema.from_mapping(read_schema_file(table_schema))
+        except TableSchemaError as exc:
+            raise typer.BadParameter(f"{exc.reason}: {exc.detail}", param_hint="--table-schema") from exc
     import os
 
     spec = RunSpec(

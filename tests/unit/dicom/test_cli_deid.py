@@ -130,6 +130,23 @@ def test_the_crosswalk_and_receipt_may_not_live_under_out(corpus: Corpus, tmp_pa
     assert not out.exists()
 
 
+@pytest.mark.parametrize("schema", ['{"columns": 5}', "not json", '{"columns": {"mrn": "shred"}}'])
+def test_an_invalid_table_schema_is_a_usage_error_before_any_file_is_read(
+    corpus: Corpus, tmp_path: Path, schema: str
+) -> None:
+    # GIVEN a schema file that is not a valid column schema
+    path = tmp_path / "schema.json"
+    path.write_text(schema, encoding="utf-8")
+    out = tmp_path / "o"
+    # WHEN aiminer deid is given it
+    args = ["deid", str(corpus.root), "--out", str(out), "--project", "P", "--site", "S"]
+    result = CliRunner().invoke(app, [*args, "--crosswalk", str(tmp_path / "cw"), "--table-schema", str(path)])
+    # THEN it is a usage error naming the option, and nothing was written
+    assert result.exit_code == 2, result.output
+    assert "--table-schema" in result.output and "schema_error" in result.output
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("project", ["has space", "../etc", "x" * 80, ""])
 def test_bad_project_codes_are_usage_errors(corpus: Corpus, tmp_path: Path, project: str) -> None:
     result = CliRunner().invoke(
