@@ -13,6 +13,7 @@ submission manifest, ``deidentification`` or ``quarantine`` per object) and to t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import time
@@ -258,6 +259,7 @@ class Ingest:
             "reason": outcome.reason,
             "kind": outcome.kind,
             "output_key": inbound_key,
+            "object_ref": object_ref(task),
             **extra,
         }
         self._record(task, parsed, outcome, extra, inbound_key)
@@ -288,7 +290,7 @@ class Ingest:
         source = (task.bucket, task.key, task.version)
         actor = f"{self.a.settings.PARTNER_ID}/{topology.DEIDENTIFY_OBJECT.name}"
         size = int(extra.get("size", 0) or 0)
-        details: dict[str, Any] = {"file": key_hash(task.key), "object_kind": outcome.kind, "status": outcome.status}
+        details: dict[str, Any] = {"file": object_ref(task), "object_kind": outcome.kind, "status": outcome.status}
         if parsed is not None:
             details.update(project=parsed.project, submission_id=parsed.submission_id)
         if outcome.status == "deidentified":
@@ -296,7 +298,7 @@ class Ingest:
             details.update(output_key=inbound_key, bytes=int(extra.get("output_size", 0) or 0))
         else:
             kind = "quarantine"
-            details.update(reason=outcome.reason, quarantine_key=extra.get("quarantine_key"), bytes=size)
+            details.update(reason=outcome.reason, bytes=size)  # the quarantine key (partner zone) holds the key's hash
         subject = (
             audit.subject_of("submission", parsed.submission_id)
             if parsed is not None
@@ -401,7 +403,7 @@ class Ingest:
                     }
                 )
             else:  # quarantined/rejected: reason only, no names (the partner sees names with `aiminer status`)
-                objects.append({"file": key_hash(landing_key), "status": status, "reason": item.get("reason")})
+                objects.append({"file": item.get("object_ref", ""), "status": status, "reason": item.get("reason")})
         site_code = self.context(parsed.project, parsed.site).site_code
         base = (
             f"{topology.inbound_prefix(s.PARTNER_ID)}{parsed.project}/{site_code}/submissions/{parsed.submission_id}/"
@@ -414,6 +416,7 @@ class Ingest:
             "site": site_code,
             "counts": counts,
             "objects": objects,
+            "qc_policy": _qc_policy(self.context(parsed.project, parsed.site)),
         }
         # Written once: a replay after a crash between this write and the summary update must not write a second
         # version, whose event would start a second QC execution (and a second review of the same submission).
@@ -442,6 +445,28 @@ def _cleaner_factory() -> object | None:
     except ImportError:
         return None
     return cleaner_factory
+
+
+def _qc_policy(ctx: ObjectContext) -> dict[str, bool]:
+    """What the project's de-identification promised, for QC (``aiminer.qc.QcPolicy``): shifted full dates are
+    expected with Retain Longitudinal, safe private attributes with Retain Safe Private, fake names with
+    surrogates."""
+    options = ctx.engine.policy.options
+    return {
+        "longitudinal": bool(options.retain_longitudinal_modified_dates),
+        "retain_safe_private": bool(options.retain_safe_private),
+        "surrogates": ctx.report_style == "surrogates",
+    }
+
+
+def object_ref(task: ObjectTask) -> str:
+    """The PHI-free handle of one landing object version in repository-side records (audit trail, inbound manifest).
+
+    Not the key's hash: a landing key may hold a name (``SMITH_JOHN/CT.dcm``), and an unsalted hash of a guessable
+    string can be guessed back. The version ID S3 assigns is random and never leaves the partner zone, so a digest
+    over bucket, key and version can be matched by the partner (who has all three) and by no one else.
+    """
+    return hashlib.sha256(f"{task.bucket}\n{task.key}\n{task.version}".encode()).hexdigest()
 
 
 def _missing(khash: str) -> ObjectResult:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
 from aiminer.adapters.aws.review import thumbnail_key
-from aiminer.qc import check_object
+from aiminer.qc import QcPolicy, check_object
 from lambdas.shared import observability as obs
 
 #: Findings returned per object (the page shows them; the rest are counted).
@@ -51,8 +51,8 @@ settings = Settings.model_validate(dict(os.environ))
 s3 = boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
 
 
-def check(submission_id: str, project: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """QC one object; the result is PHI-free JSON."""
+def check(submission_id: str, project: str, obj: dict[str, Any], policy: QcPolicy | None = None) -> dict[str, Any]:
+    """QC one object against what the project promised (``policy``); the result is PHI-free JSON."""
     key, kind = str(obj["key"]), str(obj.get("kind") or "")
     partner = key.split("/", 1)[0]
     key_hash = hashlib.sha256(key.encode()).hexdigest()
@@ -72,7 +72,7 @@ def check(submission_id: str, project: str, obj: dict[str, Any]) -> dict[str, An
         except ClientError as exc:
             raise QcCheckError("object_unreadable") from exc
         spool.seek(0)
-        result = check_object(spool, kind)  # type: ignore[arg-type]
+        result = check_object(spool, kind, policy)  # type: ignore[arg-type]
     thumb = None
     if result.thumbnail:
         thumb = thumbnail_key(partner, project, submission_id, key_hash)
@@ -96,7 +96,10 @@ def check(submission_id: str, project: str, obj: dict[str, Any]) -> dict[str, An
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (a Step Functions Map iteration)."""
     submission_id = str(event["submission_id"])
-    out = check(submission_id, str(event["project"]), dict(event["object"]))
+    given = event.get("qc_policy")
+    raw: dict[str, Any] = given if isinstance(given, dict) else {}
+    policy = QcPolicy(**{k: raw[k] is True for k in ("longitudinal", "retain_safe_private", "surrogates") if k in raw})
+    out = check(submission_id, str(event["project"]), dict(event["object"]), policy)
     obs.logger.info(
         "object checked",
         extra={

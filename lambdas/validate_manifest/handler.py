@@ -116,7 +116,18 @@ def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> d
         "counts": counts,
         "at_ingest": at_ingest,
         "objects": objects,
+        "qc_policy": _qc_policy(manifest.get("qc_policy")),
     }
+
+
+_QC_POLICY_FIELDS = ("longitudinal", "retain_safe_private", "surrogates")
+
+
+def _qc_policy(raw: Any) -> dict[str, bool]:
+    """The project options QC must know (always every field: the state machine's selectors need them); a manifest
+    without them (written before they existed) gets the Safe Harbor defaults, the strictest QC."""
+    raw = raw if isinstance(raw, dict) else {}
+    return {k: raw.get(k) is True for k in _QC_POLICY_FIELDS}
 
 
 def _submission_id(manifest: Any) -> str | None:

@@ -288,3 +288,41 @@ def test_rendered_asl_passes_asl_validator(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_qc_checks_against_the_projects_own_options(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a project with Retain Longitudinal Temporal Information (expert determination), its site enrolled
+    from datetime import UTC, datetime, timedelta
+
+    from aiminer.adapters.aws.governance_tables import ProjectsTable
+    from aiminer.governance.projects import Project, enroll_site
+    from aiminer.local.resources import PARTNER_ID, SITES
+
+    ddb = qc.rt.client("dynamodb")
+    table = ProjectsTable(ddb, qc.rt.names.tables["repository:projects"], qc.rt.names.tables["repository:sites"])
+    today = datetime.now(UTC).date()
+    project = Project(
+        "long-study",
+        "Nodule growth over years",
+        "IRB-LOCAL-2",
+        today.isoformat(),
+        (today + timedelta(days=30)).isoformat(),
+        policy_options={"retain_longitudinal_modified_dates": True},
+    )
+    table.create(project)
+    site = table.site(PARTNER_ID, SITES[0])
+    assert site is not None
+    table.put_site(enroll_site(site, PARTNER_ID, SITES[0], "long-study", site.site_code), site)
+    # WHEN a CT is uploaded to it and de-identified (full dates shifted, not cut to the year)
+    root = tmp_path / "upload"
+    root.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "ct.dcm")
+    report = qc.w.upload(root, project="long-study")
+    qc.w.settle(1, report.submission_id)
+    # THEN the inbound manifest tells QC what the project promised, and QC passes the shifted dates
+    submission = qc.catalogue.submission("long-study", report.submission_id)
+    assert submission is not None
+    manifest = json.loads(qc.w.s3.get_object(Bucket=qc.rt.names.inbound, Key=submission["manifest_key"])["Body"].read())
+    assert manifest["qc_policy"] == {"longitudinal": True, "retain_safe_private": False, "surrogates": False}
+    review = qc.pending(report.submission_id)
+    assert review.passed and review.failed == 0
