@@ -497,11 +497,20 @@ QC_ASL_SUBSTITUTION_KEYS: Final[tuple[str, ...]] = (
     NOTIFICATIONS_TOPIC_SUBSTITUTION,
     REVIEW_TIMEOUT_SUBSTITUTION,
 )
-#: Lambda errors worth retrying; everything else is caught into the rejection path.
+#: Lambda service errors worth retrying (6 attempts from 2 s).
 TRANSIENT_LAMBDA_ERRORS: Final[tuple[str, ...]] = (
     "Lambda.ServiceException",
     "Lambda.TooManyRequestsException",
     "Lambda.SdkClientException",
+)
+#: Failures of the function itself that a retry may cure (3 attempts from 5 s): a timeout, an unknown runtime
+#: error, throttling or a server error the handler raised as it is. Every QC handler is idempotent, so a retry
+#: after the work was done does it once (tests/reliability/test_faults.py). Named errors are never retried.
+RETRIED_HANDLER_ERRORS: Final[tuple[str, ...]] = (
+    "Sandbox.Timedout",
+    "Lambda.Unknown",
+    "ClientError",
+    "TransientAdapterError",
 )
 
 #: Named errors (the handler's exception class name becomes the Lambda ``errorType``) that the workflow catches

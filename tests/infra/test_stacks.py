@@ -641,14 +641,13 @@ def _all_states(states: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def test_retries_only_transient_lambda_errors_and_catches_only_named_errors(synth: Synth) -> None:
+def test_retries_only_transient_errors_and_catches_only_named_errors(synth: Synth) -> None:
     states = _all_states(asl(synth)["States"])
     lambda_tasks = {n: s for n, s in states.items() if s.get("Resource", "").startswith("arn:aws:states:::lambda:")}
     assert len(lambda_tasks) == len(topology.QC_WORKFLOW_FUNCTIONS)
     for name, state in lambda_tasks.items():
-        assert state["Retry"], name
-        for retry in state["Retry"]:
-            assert set(retry["ErrorEquals"]) == set(topology.TRANSIENT_LAMBDA_ERRORS), name
+        retried = [set(retry["ErrorEquals"]) for retry in state["Retry"]]
+        assert retried == [set(topology.TRANSIENT_LAMBDA_ERRORS), set(topology.RETRIED_HANDLER_ERRORS)], name
     for name, state in states.items():
         for retry in state.get("Retry", []):
             assert "States.ALL" not in retry["ErrorEquals"], name

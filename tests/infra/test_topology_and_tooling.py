@@ -52,7 +52,9 @@ def test_render_asl_rejects_missing_and_unknown_keys() -> None:
 def test_asl_uses_only_named_rejection_errors_declared_in_topology() -> None:
     caught = set(re.findall(r'"ErrorEquals": \[([^\]]*)\]', ASL_TEXT))
     names = {n.strip().strip('"') for group in caught for n in group.split(",")}
-    assert names <= {*topology.QC_REJECTION_ERRORS, *topology.TRANSIENT_LAMBDA_ERRORS, "States.Timeout"}
+    allowed = {*topology.QC_REJECTION_ERRORS, *topology.TRANSIENT_LAMBDA_ERRORS, *topology.RETRIED_HANDLER_ERRORS}
+    assert names <= {*allowed, "States.Timeout"}
+    assert not set(topology.RETRIED_HANDLER_ERRORS) & set(topology.QC_REJECTION_ERRORS)  # named errors: no retry
     assert set(topology.QC_REJECTION_ERRORS) <= names  # every declared name is really caught
 
 
