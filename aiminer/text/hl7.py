@@ -507,7 +507,8 @@ def _deidentify_message(
         name = seg[0]
         is_msh = name == "MSH"
         first = 2 if is_msh else 1
-        if name in BLANK_SEGMENTS:
+        if name in BLANK_SEGMENTS or name.startswith("Z"):
+            # Z segments are site-defined: no rule can vouch for any of their fields (a renamed PID is one too)
             for i in range(2, len(seg)):
                 seg[i] = ""
             continue

@@ -50,7 +50,7 @@ _ROLES = (
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
 )
 _CUE_RE = re.compile(
-    rf"(?<![\w])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
+    rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
     re.IGNORECASE,
 )
 _CREDENTIAL_RE = re.compile(
