@@ -24,6 +24,7 @@ from aiminer import topology
 from aiminer.adapters.aws.review import thumbnail_key
 from aiminer.qc import QcPolicy, check_object
 from lambdas.shared import observability as obs
+from lambdas.shared.contracts import QC_POLICY_FIELDS
 
 #: Findings returned per object (the page shows them; the rest are counted).
 MAX_FINDINGS = 50
@@ -98,7 +99,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     submission_id = str(event["submission_id"])
     given = event.get("qc_policy")
     raw: dict[str, Any] = given if isinstance(given, dict) else {}
-    policy = QcPolicy(**{k: raw[k] is True for k in ("longitudinal", "retain_safe_private", "surrogates") if k in raw})
+    policy = QcPolicy(**{k: raw[k] is True for k in QC_POLICY_FIELDS if k in raw})
     out = check(submission_id, str(event["project"]), dict(event["object"]), policy)
     obs.logger.info(
         "object checked",

@@ -32,3 +32,8 @@ class ObjectResult(BaseModel):
     submission_id: str | None = None
     size: int = 0
     submission_completed: bool = False
+
+
+#: The project options QC must know, as the inbound manifest carries them (``qc_policy``) and
+#: :class:`aiminer.qc.QcPolicy` names them: written by ingest, passed on by validate_manifest, read by QC.
+QC_POLICY_FIELDS = ("longitudinal", "retain_safe_private", "surrogates")

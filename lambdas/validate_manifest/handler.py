@@ -23,6 +23,7 @@ from aiminer import topology
 from aiminer.adapters.aws.review import QcCatalogue
 from aiminer.adapters.aws.s3 import is_transient
 from lambdas.shared import observability as obs
+from lambdas.shared.contracts import QC_POLICY_FIELDS
 
 _CHUNK = 8 * 1024 * 1024
 
@@ -120,14 +121,11 @@ def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> d
     }
 
 
-_QC_POLICY_FIELDS = ("longitudinal", "retain_safe_private", "surrogates")
-
-
 def _qc_policy(raw: Any) -> dict[str, bool]:
     """The project options QC must know (always every field: the state machine's selectors need them); a manifest
     without them (written before they existed) gets the Safe Harbor defaults, the strictest QC."""
     raw = raw if isinstance(raw, dict) else {}
-    return {k: raw.get(k) is True for k in _QC_POLICY_FIELDS}
+    return {k: raw.get(k) is True for k in QC_POLICY_FIELDS}
 
 
 def _submission_id(manifest: Any) -> str | None:
