@@ -65,13 +65,15 @@ class World:
         return [i for i in self.submissions.items(submission_id) if str(i["item"]).startswith("file#")]
 
     def settle(self, expected_files: int, submission_id: str, timeout: float = 30.0) -> None:
-        """Drive the poller (redeliveries included) until every file has an outcome."""
+        """Drive the poller (redeliveries included) until every file has an outcome and each QC execution has
+        validated its manifest."""
         deadline = time.monotonic() + timeout
         assert self.rt.deidentify is not None
         while time.monotonic() < deadline:
             self.rt.drain(timeout=10)
             if len(self.files(submission_id)) >= expected_files:
                 self.rt.drain(timeout=10)
+                self.rt.wait_validated()  # the catalogue, audit and usage records are written by validation
                 return
             self.rt.deidentify.poll_once(wait=1)
         raise AssertionError("objects were not all processed in time")

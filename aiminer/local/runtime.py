@@ -21,7 +21,7 @@ import requests
 
 from aiminer import topology
 from aiminer.adapters.aws.stepfunctions import start_for_manifest
-from aiminer.local import lambda_router
+from aiminer.local import lambda_router, moto_patches
 from aiminer.local.poller import SqsPoller
 from aiminer.local.resources import (
     ACCOUNT,
@@ -69,9 +69,11 @@ class LocalRuntime:
     # ---------------------------------------------------------------------------------------------- lifecycle
 
     def start_server(self) -> None:
-        """moto as a loopback server in this process, with Step Functions executing for real."""
+        """moto as a loopback server in this process, with Step Functions executing for real (and the local
+        runtime's patches to moto applied first, :mod:`aiminer.local.moto_patches`)."""
         from moto.server import ThreadedMotoServer
 
+        moto_patches.apply()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         os.environ["MOTO_PORT"] = str(self.port)  # Step Functions service integrations call back here
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
@@ -178,6 +180,18 @@ class LocalRuntime:
                 self.executions.append(arn)
         return {"batchItemFailures": []}
 
+    def wait_validated(self, timeout: float = 60.0) -> None:
+        """Wait until every QC execution started so far has left its first state (``validate_manifest``, which
+        writes the submission's catalogue items, audit entries and usage events) or has ended."""
+        sfn = self.client("stepfunctions")
+        first = json.loads(sfn.describe_state_machine(stateMachineArn=self.state_machine_arn)["definition"])["StartAt"]
+        deadline = time.monotonic() + timeout
+        for arn in list(self.executions):
+            while not _left_state(sfn, arn, first):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"a QC execution did not leave {first} within {timeout:.0f} s")
+                time.sleep(0.1)
+
     def drain(self, timeout: float = 120.0) -> None:
         """Process everything queued (landing events, then manifest events) until both queues stay empty."""
         assert self.deidentify is not None and self.manifests is not None
@@ -186,6 +200,15 @@ class LocalRuntime:
             self.deidentify.drain(timeout=max(1.0, deadline - time.monotonic()))
             if self.manifests.poll_once(wait=0) == 0 and self.deidentify.poll_once(wait=0) == 0:
                 return
+
+
+def _left_state(sfn: Any, arn: str, state: str) -> bool:
+    if sfn.describe_execution(executionArn=arn)["status"] != "RUNNING":
+        return True
+    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+    return any(
+        e.get("stateExitedEventDetails", {}).get("name") == state for page in pages for e in page.get("events", [])
+    )
 
 
 def _lazy_handler(spec: topology.FunctionSpec) -> Any:

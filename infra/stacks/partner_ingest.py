@@ -171,9 +171,6 @@ class PartnerIngestStack(cdk.Stack):
                 topology.ENV_PARTNER_ID: pid,
                 topology.ENV_PARTNER_SITES: ",".join(partner.sites),
                 topology.SUBMISSIONS.env_var: submissions.table_name,
-                topology.CATALOGUE.env_var: repo_table_arn(topology.CATALOGUE),
-                topology.AUDIT.env_var: repo_table_arn(topology.AUDIT),
-                topology.USAGE.env_var: repo_table_arn(topology.USAGE),
             },
             permissions=[
                 Permission(
@@ -182,7 +179,10 @@ class PartnerIngestStack(cdk.Stack):
                     wildcard_reason=_OBJECTS_REASON,
                 ),
                 Permission(["s3:PutObject"], [self.quarantine.object_arn("*")], wildcard_reason=_OBJECTS_REASON),
-                Permission(["s3:PutObject"], [inbound_objects], wildcard_reason=_OBJECTS_REASON),
+                # Large outputs go up in parts; a failed upload aborts its parts instead of leaving them billed.
+                Permission(
+                    ["s3:PutObject", "s3:AbortMultipartUpload"], [inbound_objects], wildcard_reason=_OBJECTS_REASON
+                ),
                 Permission(["dynamodb:GetItem", "dynamodb:PutItem"], [crosswalk.table_arn]),
                 Permission(
                     ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
@@ -190,16 +190,8 @@ class PartnerIngestStack(cdk.Stack):
                 ),
                 Permission(["dynamodb:GetItem"], [repo_table_arn(topology.PROJECTS), repo_table_arn(topology.SITES)]),
                 Permission(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [submissions.table_arn]),
-                # Catalogue items of de-identified objects, audit entries and usage events (all PHI-free), written
-                # cross-account; the audit and usage tables are append-only (PutItem with a condition, nothing else).
-                Permission(
-                    ["dynamodb:PutItem"],
-                    [
-                        repo_table_arn(topology.CATALOGUE),
-                        repo_table_arn(topology.AUDIT),
-                        repo_table_arn(topology.USAGE),
-                    ],
-                ),
+                # No write to any repository table: the catalogue, audit and usage records of a submission are made
+                # by the repository's validate_manifest from the inbound manifest (aiminer.governance.intake).
                 Permission(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [self.keys.data.key_arn]),
                 # The repository data key encrypts the inbound bucket and the projects/sites tables. Its key ID is
                 # unknown in this (possibly other) account, so the alias condition pins it.

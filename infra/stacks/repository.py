@@ -187,7 +187,7 @@ class RepositoryStack(cdk.Stack):
                 iam.PolicyStatement(
                     sid=f"PartnerWrite{topology.pascal(partner.id.replace('-', '_'))}",
                     principals=[iam.AccountPrincipal(account)],
-                    actions=["s3:PutObject"],
+                    actions=["s3:PutObject", "s3:AbortMultipartUpload"],
                     resources=[self.inbound.object_arn(f"{topology.inbound_prefix(partner.id)}*")],
                     conditions=condition,
                 )
@@ -213,10 +213,13 @@ class RepositoryStack(cdk.Stack):
     def _table_policy(self, spec: topology.TableSpec) -> iam.PolicyDocument | None:
         """Resource policy of a repository table.
 
-        * projects, sites: partners' de-identify functions read them cross-account (GetItem only);
-        * catalogue, audit, usage: partners' de-identify functions add items cross-account (PutItem only);
+        * projects, sites: partners' de-identify functions read them cross-account (GetItem only); no partner
+          writes any repository table (validate_manifest records what a submission's manifest reports);
         * audit, usage: append-only for everyone. An explicit deny of every item update and delete (and of
-          BatchWriteItem, which can delete, and of PartiQL writes) overrides any grant, an administrator's too.
+          BatchWriteItem, which can delete, and of PartiQL writes) overrides any grant, an administrator's too;
+          and no principal of another account may write them at all (``OwnAccountOnly``), whatever its own
+          policies say. IAM cannot require a condition on PutItem, so the writers here use conditional puts
+          (``attribute_not_exists``) and hold no other write action.
         """
         table_arn = self.format_arn(
             service="dynamodb",
@@ -224,35 +227,35 @@ class RepositoryStack(cdk.Stack):
             resource_name=topology.resource_name(self.config.name_prefix, topology.REPOSITORY_QUALIFIER, spec.key),
         )
         statements: list[iam.PolicyStatement] = []
-        partner_actions = {
-            topology.PROJECTS: "dynamodb:GetItem",
-            topology.SITES: "dynamodb:GetItem",
-            topology.CATALOGUE: "dynamodb:PutItem",
-            topology.AUDIT: "dynamodb:PutItem",
-            topology.USAGE: "dynamodb:PutItem",
-        }
-        if spec in partner_actions:
+        if spec in (topology.PROJECTS, topology.SITES):
             statements += [
                 iam.PolicyStatement(
-                    sid=f"Partner{'Read' if spec in (topology.PROJECTS, topology.SITES) else 'Write'}"
-                    f"{topology.pascal(p.id.replace('-', '_'))}",
+                    sid=f"PartnerRead{topology.pascal(p.id.replace('-', '_'))}",
                     principals=[iam.AccountPrincipal(p.account or self.account)],
-                    actions=[partner_actions[spec]],
+                    actions=["dynamodb:GetItem"],
                     resources=[table_arn],
                     conditions={"StringEquals": {"aws:PrincipalArn": self._partner_role_arn(p.id, p.account)}},
                 )
                 for p in self.config.partners
             ]
         if spec in (topology.AUDIT, topology.USAGE):
-            statements.append(
+            statements += [
                 iam.PolicyStatement(
                     sid="AppendOnly",
                     effect=iam.Effect.DENY,
                     principals=[iam.AnyPrincipal()],
                     actions=list(APPEND_ONLY_DENIED_ACTIONS),
                     resources=[table_arn],
-                )
-            )
+                ),
+                iam.PolicyStatement(
+                    sid="OwnAccountOnly",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=["dynamodb:PutItem", *APPEND_ONLY_DENIED_ACTIONS],
+                    resources=[table_arn],
+                    conditions={"StringNotEquals": {"aws:PrincipalAccount": self.account}},
+                ),
+            ]
         return iam.PolicyDocument(statements=statements) if statements else None
 
     def _environment(self, spec: topology.FunctionSpec) -> dict[str, str]:
@@ -270,6 +273,7 @@ class RepositoryStack(cdk.Stack):
         data_key = self.keys.data.key_arn
         inbound_read = Permission(["s3:GetObject"], [self.inbound.object_arn()], wildcard_reason=_OBJECTS_REASON)
         audit_write = Permission(["dynamodb:PutItem"], [t[topology.AUDIT.key]])
+        usage_write = Permission(["dynamodb:PutItem"], [t[topology.USAGE.key]])
         idempotency = Permission(
             ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             [t[topology.REPOSITORY_IDEMPOTENCY.key]],
@@ -279,7 +283,9 @@ class RepositoryStack(cdk.Stack):
             topology.VALIDATE_MANIFEST.name: [
                 inbound_read,
                 Permission(["s3:ListBucket"], [self.inbound.bucket_arn]),
+                # Creates the catalogue, audit and usage records of a submission (aiminer.governance.intake).
                 Permission(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [catalogue]),
+                usage_write,
                 audit_write,
                 Permission(_TABLE_KMS, [data_key]),
             ],
@@ -321,6 +327,7 @@ class RepositoryStack(cdk.Stack):
                     wildcard_reason=_OBJECTS_REASON,
                 ),
                 Permission(["dynamodb:GetItem", "dynamodb:UpdateItem"], [catalogue]),
+                usage_write,  # `deleted` events: rejected objects leave the stored data
                 audit_write,
                 Permission(_TABLE_KMS, [data_key]),
             ],
@@ -332,7 +339,7 @@ class RepositoryStack(cdk.Stack):
                     ["dynamodb:GetItem", "dynamodb:Query"],
                     [t[topology.DUAS.key], self.tables[topology.DUAS.key].index_arn("by_dataset")],
                 ),
-                Permission(["dynamodb:PutItem"], [t[topology.USAGE.key]]),
+                usage_write,
                 idempotency,
                 audit_write,
                 Permission(_TABLE_KMS, [data_key]),

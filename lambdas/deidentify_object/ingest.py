@@ -4,11 +4,17 @@ Composition only: the decisions are the core's (:func:`aiminer.objects.process_o
 Per object: parse the landing key (``<site>/<project>/<submission>/files/<path>`` or the submission manifest),
 check the site and the project, stream the object through the core engine into a spool (memory-bounded,
 spilling to ephemeral storage), verify its SHA-256, then write the de-identified object to the repository
-inbound bucket under its PHI-free key plus a catalogue item, or copy the original to quarantine under
+inbound bucket under its PHI-free key, or copy the original to quarantine under
 ``<project>/<site>/<sha256 of the key>``; record the outcome in the submission and, when it was the last file,
-complete the submission (which starts QC). Every outcome is also written to the audit trail (``upload`` per
-submission manifest, ``deidentification`` or ``quarantine`` per object) and to the usage ledger (``received`` and
-``deidentified`` or ``quarantined``), with IDs derived from the S3 event, so a retry records nothing twice.
+complete the submission (which starts QC).
+
+This function writes nothing to the repository's tables (a cross-account PutItem grant covers every item of a
+table: another partner's catalogue items, audit entries that must never change). Each file's outcome, with its
+PHI-free catalogue fields, arrival time and sizes, is kept in the partner's submissions table and goes into the
+inbound manifest; the repository's ``validate_manifest`` step turns that into catalogue items, audit entries
+(``upload``, ``deidentification``, ``quarantine``) and usage events (``received``, ``deidentified``,
+``quarantined``; :mod:`aiminer.governance.intake`). An object outside any submission (a key that does not follow
+the layout, a site not enrolled) is quarantined in the partner zone, counted in the metrics and logged by reason.
 """
 
 from __future__ import annotations
@@ -25,23 +31,19 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from aiminer import topology
-from aiminer.adapters.aws.governance_tables import ConflictError
 from aiminer.adapters.aws.s3 import HashingWriter, is_not_found
-from aiminer.adapters.aws.submissions import file_item, key_hash
+from aiminer.adapters.aws.submissions import MANIFEST, file_item, key_hash
 from aiminer.crosswalk import Coder
-from aiminer.governance import audit, usage
+from aiminer.governance.intake import CATALOGUE_FIELDS
 from aiminer.objects import ObjectContext, ObjectOutcome, process_object
 from aiminer.runner import OS_METADATA_NAMES
 from lambdas.shared.contracts import ObjectResult, ObjectTask
 
 if TYPE_CHECKING:
-    from aiminer.adapters.aws.catalogue import CatalogueRepository
     from aiminer.adapters.aws.governance import GovernanceRepository
-    from aiminer.adapters.aws.governance_tables import UsageTable
     from aiminer.adapters.aws.s3 import S3ObjectStore
     from aiminer.adapters.aws.submissions import Progress, SubmissionRepository
     from aiminer.crosswalk import Crosswalk
-    from aiminer.governance.audit import AuditLog
     from lambdas.shared.settings import DeidentifyObjectSettings
 
 MIB = 1024 * 1024
@@ -98,9 +100,6 @@ class Adapters:
     crosswalk: Crosswalk
     governance: GovernanceRepository
     submissions: SubmissionRepository
-    catalogue: CatalogueRepository
-    audit: AuditLog
-    usage: UsageTable
 
 
 #: Seconds an engine context (the project's policy options and table schema, the enrolled site code) is reused
@@ -196,34 +195,20 @@ class Ingest:
             inbound_key = f"{topology.inbound_prefix(self.a.settings.PARTNER_ID)}{outcome.output}"
             spool.seek(0)
             written = self.a.store.put_stream(self.a.settings.REPOSITORY_INBOUND_BUCKET, inbound_key, spool)
-        self.a.catalogue.put_object(
-            parsed.project,
-            inbound_key,
-            {
-                "status": "deidentified",
-                "partner_id": self.a.settings.PARTNER_ID,
-                "site": ctx.site_code,
-                "submission_id": parsed.submission_id,
-                "kind": outcome.kind,
-                "patient": outcome.patient,
-                "study": outcome.study,
-                "series": outcome.series,
-                "modality": outcome.modality,
-                "body_part": outcome.body_part,
-                "year": outcome.year,
-                "size": written.size,
-                "sha256": out.sha256,
-                "policy_id": outcome.policy_id,
-                "pixels_masked": outcome.pixels_masked,
-            },
-        )
+        catalogue = {name: getattr(outcome, name) for name in CATALOGUE_FIELDS}
         return self._finish(
             task,
             khash,
             parsed,
             outcome,
             inbound_key,
-            {"size": size, "output_size": written.size, "output_sha256": out.sha256, "source_sha256": sha},
+            {
+                "size": size,
+                "output_size": written.size,
+                "output_sha256": out.sha256,
+                "source_sha256": sha,
+                "catalogue": catalogue,
+            },
         )
 
     def _quarantine(
@@ -238,8 +223,7 @@ class Ingest:
                 return _missing(khash)
             raise
         outcome = ObjectOutcome(kind, "quarantined", reason)  # type: ignore[arg-type]
-        if parsed is None:
-            self._record(task, None, outcome, {"size": size, "quarantine_key": qkey}, None)
+        if parsed is None:  # no submission to report it in: the quarantine bucket, the logs and the metrics
             self._tag(task)
             return ObjectResult(key_hash=khash, kind=kind, status="quarantined", reason=reason, output_key=qkey)
         return self._finish(task, khash, parsed, outcome, None, {"size": size, "quarantine_key": qkey})
@@ -260,9 +244,9 @@ class Ingest:
             "kind": outcome.kind,
             "output_key": inbound_key,
             "object_ref": object_ref(task),
+            "event_time": _event_time(task).isoformat(),
             **extra,
         }
-        self._record(task, parsed, outcome, extra, inbound_key)
         progress = self.a.submissions.record_file(parsed.submission_id, task.key, fields)
         completed = self._maybe_complete(parsed, progress)
         self._tag(task)
@@ -276,45 +260,6 @@ class Ingest:
             size=int(extra.get("size", 0) or 0),
             submission_completed=completed,
         )
-
-    def _record(
-        self,
-        task: ObjectTask,
-        parsed: LandingKey | None,
-        outcome: ObjectOutcome,
-        extra: dict[str, Any],
-        inbound_key: str | None,
-    ) -> None:
-        """Audit entry and usage events of one outcome (PHI-free: the key's hash, coded keys, reasons)."""
-        at = _event_time(task)
-        source = (task.bucket, task.key, task.version)
-        actor = f"{self.a.settings.PARTNER_ID}/{topology.DEIDENTIFY_OBJECT.name}"
-        size = int(extra.get("size", 0) or 0)
-        details: dict[str, Any] = {"file": object_ref(task), "object_kind": outcome.kind, "status": outcome.status}
-        if parsed is not None:
-            details.update(project=parsed.project, submission_id=parsed.submission_id)
-        if outcome.status == "deidentified":
-            kind: audit.AuditKind = "deidentification"
-            details.update(output_key=inbound_key, bytes=int(extra.get("output_size", 0) or 0))
-        else:
-            kind = "quarantine"
-            details.update(reason=outcome.reason, bytes=size)  # the quarantine key (partner zone) holds the key's hash
-        subject = (
-            audit.subject_of("submission", parsed.submission_id)
-            if parsed is not None
-            else audit.subject_of("partner", self.a.settings.PARTNER_ID)
-        )
-        _append_once(lambda: self.a.audit.append(audit.pipeline_event(source, subject, kind, actor, at, **details)))
-        if parsed is None:
-            return  # no project to bill: the key does not follow the submission layout
-        events = [usage.usage_event(parsed.project, "received", 1, size, at, source)]
-        if outcome.status == "deidentified":
-            output_size = int(extra.get("output_size", 0) or 0)
-            events.append(usage.usage_event(parsed.project, "deidentified", 1, output_size, at, source))
-        elif outcome.status == "quarantined":
-            events.append(usage.usage_event(parsed.project, "quarantined", 1, size, at, source))
-        for ev in events:
-            _append_once(lambda ev=ev: self.a.usage.record(ev))
 
     def _tag(self, task: ObjectTask) -> None:
         self.a.store.tag_processed(
@@ -340,19 +285,12 @@ class Ingest:
                 raise TypeError("every file needs its own path")  # completion reads them; duplicates never complete
         except (ValueError, KeyError, TypeError):
             return self._quarantine(task, khash, None, "invalid_manifest", kind="manifest")
-        meta = {"partner_id": self.a.settings.PARTNER_ID, "site": parsed.site, "project": parsed.project}
-        upload = audit.pipeline_event(
-            (task.bucket, task.key, task.version),
-            audit.subject_of("submission", parsed.submission_id),
-            "upload",
-            f"{self.a.settings.PARTNER_ID}/{topology.DEIDENTIFY_OBJECT.name}",
-            _event_time(task),
-            project=parsed.project,
-            partner_id=self.a.settings.PARTNER_ID,
-            site=self.context(parsed.project, parsed.site).site_code,
-            files=len(files),
-        )
-        _append_once(lambda: self.a.audit.append(upload))
+        meta = {
+            "partner_id": self.a.settings.PARTNER_ID,
+            "site": parsed.site,
+            "project": parsed.project,
+            "uploaded_at": _event_time(task).isoformat(),
+        }
         progress = self.a.submissions.record_manifest(parsed.submission_id, task.key, len(files), meta)
         completed = self._maybe_complete(parsed, progress)
         return ObjectResult(
@@ -379,10 +317,8 @@ class Ingest:
         return True
 
     def complete_submission(self, parsed: LandingKey) -> str:
-        """Write the PHI-free submission manifest to the inbound bucket (its creation starts QC) and catalogue it.
-
-        What the QC state machine then does with it (validate, QC per object, report, approval) is issue 6's.
-        """
+        """Write the PHI-free submission manifest to the inbound bucket; its creation starts QC, whose first step
+        (``validate_manifest``) checks it and records it in the catalogue, the audit trail and the usage ledger."""
         s = self.a.settings
         landing_manifest = f"{parsed.prefix}{topology.SUBMISSION_MANIFEST_NAME}"
         files = json.loads(self.a.store.get_bytes(s.LANDING_BUCKET, landing_manifest))["files"]
@@ -393,6 +329,7 @@ class Ingest:
             item = self.a.submissions.get(parsed.submission_id, file_item(landing_key)) or {"status": "missing"}
             status = str(item.get("status"))
             counts[status] = counts.get(status, 0) + 1
+            facts = {"file": item.get("object_ref", ""), "at": item.get("event_time")}
             if status == "deidentified":
                 objects.append(
                     {
@@ -400,10 +337,21 @@ class Ingest:
                         "sha256": item.get("output_sha256"),
                         "size": int(item.get("output_size", 0)),
                         "kind": item.get("kind"),
+                        **facts,
+                        "received_bytes": int(item.get("size", 0) or 0),
+                        "catalogue": item.get("catalogue") or {},
                     }
                 )
             else:  # quarantined/rejected: reason only, no names (the partner sees names with `aiminer status`)
-                objects.append({"file": item.get("object_ref", ""), "status": status, "reason": item.get("reason")})
+                objects.append(
+                    {
+                        **facts,
+                        "status": status,
+                        "reason": item.get("reason"),
+                        "kind": item.get("kind"),
+                        "bytes": int(item.get("size", 0) or 0),
+                    }
+                )
         site_code = self.context(parsed.project, parsed.site).site_code
         base = (
             f"{topology.inbound_prefix(s.PARTNER_ID)}{parsed.project}/{site_code}/submissions/{parsed.submission_id}/"
@@ -414,6 +362,7 @@ class Ingest:
             "partner_id": s.PARTNER_ID,
             "project": parsed.project,
             "site": site_code,
+            "uploaded_at": (self.a.submissions.get(parsed.submission_id, MANIFEST) or {}).get("uploaded_at"),
             "counts": counts,
             "objects": objects,
             "qc_policy": _qc_policy(self.context(parsed.project, parsed.site)),
@@ -422,17 +371,6 @@ class Ingest:
         # version, whose event would start a second QC execution (and a second review of the same submission).
         self.a.store.put_bytes(
             s.REPOSITORY_INBOUND_BUCKET, manifest_key, json.dumps(body, indent=1).encode(), if_absent=True
-        )
-        self.a.catalogue.put_submission(
-            parsed.project,
-            parsed.submission_id,
-            {
-                "status": "received",
-                "partner_id": s.PARTNER_ID,
-                "site": site_code,
-                "manifest_key": manifest_key,
-                "counts": counts,
-            },
         )
         self.a.submissions.set_summary(parsed.submission_id, {"inbound_manifest_key": manifest_key})
         return manifest_key
@@ -488,11 +426,3 @@ def _event_time(task: ObjectTask) -> datetime:
         except ValueError:
             pass
     return datetime.now(UTC)
-
-
-def _append_once(write: Any) -> None:
-    """Run an append-only write; an entry that exists already (a retry recorded it) is kept as it is."""
-    try:
-        write()
-    except ConflictError:
-        pass

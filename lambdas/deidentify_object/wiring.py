@@ -7,10 +7,8 @@ import os
 import boto3
 from botocore.config import Config
 
-from aiminer.adapters.aws.catalogue import CatalogueRepository
 from aiminer.adapters.aws.dynamodb_crosswalk import DynamoDbCrosswalk
 from aiminer.adapters.aws.governance import GovernanceRepository
-from aiminer.adapters.aws.governance_tables import AuditTable, UsageTable
 from aiminer.adapters.aws.s3 import S3ObjectStore
 from aiminer.adapters.aws.submissions import SubmissionRepository
 from lambdas.deidentify_object.ingest import Adapters, Ingest
@@ -36,8 +34,5 @@ def build_ingest(settings: DeidentifyObjectSettings, session: boto3.Session | No
             crosswalk=DynamoDbCrosswalk(ddb, settings.CROSSWALK_TABLE),
             governance=GovernanceRepository(ddb, settings.PROJECTS_TABLE, settings.SITES_TABLE),
             submissions=SubmissionRepository(ddb, settings.SUBMISSIONS_TABLE),
-            catalogue=CatalogueRepository(ddb, settings.CATALOGUE_TABLE),
-            audit=AuditTable(ddb, settings.AUDIT_TABLE),
-            usage=UsageTable(ddb, settings.USAGE_TABLE),
         )
     )

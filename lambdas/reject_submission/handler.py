@@ -13,8 +13,10 @@ Input: the workflow state. Why it was rejected comes from ``$.error`` (the named
 
 Rejected objects move within the inbound bucket to ``quarantine/<inbound key>`` (partners can only write below
 ``<partner>/``), tagged ``aiminer-status=rejected`` and ``aiminer-reason=<reason>``; their catalogue items and the
-submission item become ``rejected`` with the reason. The returned outcome is what the workflow publishes to the
-notifications topic for the curators and the partner. Replays are harmless: a moved object is skipped.
+submission item become ``rejected`` with the reason, and the usage ledger gets a ``deleted`` event per object (its
+bytes no longer count as stored). The returned outcome is what the workflow publishes to the notifications topic
+for the curators and the partner. Replays are harmless: a moved object is skipped, and an object copied but not yet
+deleted when a replay comes keeps its first copy, whose time keys its ``deleted`` event.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import now_iso
-from aiminer.adapters.aws.governance_tables import AuditTable
+from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
 from aiminer.adapters.aws.review import QUARANTINE_PREFIX, REVIEW_REJECTED_ERROR, QcCatalogue
-from aiminer.governance import audit
+from aiminer.governance import audit, usage
 from lambdas.shared import observability as obs
+from lambdas.shared.contracts import MANIFEST_ERRORS_BEFORE_RECORDING
 
 REASONS = {
     "QcFailedError": "qc_failed",
@@ -58,6 +61,7 @@ class Settings(BaseModel):
 
     INBOUND_BUCKET: str
     CATALOGUE_TABLE: str
+    USAGE_TABLE: str
     AUDIT_TABLE: str
 
 
@@ -134,20 +138,40 @@ def _plausible(field: str, value: str) -> bool:
     return True
 
 
-def _quarantine(key: str, reason: str) -> str | None:
-    """Move one object to the quarantine prefix; ``None`` if it is not there (moved before)."""
+def _not_found(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def _quarantine(key: str, reason: str, project: str) -> str | None:
+    """Move one object to the quarantine prefix and, with a ``project``, record its bytes as ``deleted`` from the
+    stored data; ``None`` if it is not there (moved before)."""
     target = f"{QUARANTINE_PREFIX}{key}"
     try:
+        size = int(s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=key)["ContentLength"])
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+    try:
+        copied = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=target)  # a replay: copied, not yet deleted
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
         s3.copy(
             {"Bucket": settings.INBOUND_BUCKET, "Key": key},
             settings.INBOUND_BUCKET,
             target,
             ExtraArgs={"Tagging": f"aiminer-status=rejected&aiminer-reason={reason}", "TaggingDirective": "REPLACE"},
         )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise
+        copied = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=target)
+    if project:
+        event = usage.usage_event(
+            project, "deleted", 1, size, copied["LastModified"], (settings.INBOUND_BUCKET, key, "rejected")
+        )
+        try:
+            UsageTable(ddb, settings.USAGE_TABLE).record(event)
+        except ConflictError:
+            pass  # recorded by an earlier attempt
     s3.delete_object(Bucket=settings.INBOUND_BUCKET, Key=key)
     return target
 
@@ -161,12 +185,14 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
     code = detail if reason != "rejected_by_reviewer" else None
     project, sid, partner = str(manifest["project"]), str(manifest["submission_id"]), str(manifest["partner_id"])
     catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    # Bytes leave the stored data only if validation had recorded them as de-identified.
+    recorded = not (reason == "manifest_invalid" and (detail is None or detail in MANIFEST_ERRORS_BEFORE_RECORDING))
     moved = 0
     for obj in manifest.get("objects", []):
         key = str(obj["key"])
         if not _plausible("partner_id", partner) or not key.startswith(topology.inbound_prefix(partner)):
             continue
-        target = _quarantine(key, reason)
+        target = _quarantine(key, reason, project if recorded else "")
         if target is None:
             continue
         moved += 1

@@ -37,3 +37,17 @@ class ObjectResult(BaseModel):
 #: The project options QC must know, as the inbound manifest carries them (``qc_policy``) and
 #: :class:`aiminer.qc.QcPolicy` names them: written by ingest, passed on by validate_manifest, read by QC.
 QC_POLICY_FIELDS = ("longitudinal", "retain_safe_private", "surrogates")
+
+#: ``validate_manifest`` reason codes raised before it records anything (the manifest could not be attributed or
+#: does not add up): the usage ledger then holds no ``deidentified`` bytes for the submission, so the rejection
+#: records no ``deleted`` bytes either. Every other code is raised after the usage events were recorded.
+MANIFEST_ERRORS_BEFORE_RECORDING = frozenset(
+    {
+        "malformed_event",
+        "manifest_unreadable",
+        "malformed_manifest",
+        "manifest_outside_partner_prefix",
+        "object_outside_partner_prefix",
+        "count_mismatch",
+    }
+)

@@ -26,9 +26,6 @@ class DeidentifyObjectSettings(BaseModel):
     PARTNER_ID: str
     PARTNER_SITES: str = Field(description="Comma-separated site names of this partner")
     SUBMISSIONS_TABLE: str
-    CATALOGUE_TABLE: str
-    AUDIT_TABLE: str
-    USAGE_TABLE: str
 
     @property
     def sites(self) -> frozenset[str]:

@@ -1,8 +1,14 @@
-"""Validate a submission manifest before QC: counts, checksums, objects present, catalogue items consistent.
+"""Validate a submission manifest before QC, and record it: catalogue items, audit trail, usage ledger.
 
 Input (the EventBridge rule's, or the local runtime's): ``{"bucket", "key", "version_id"}`` of the manifest that
-the ingest wrote to the inbound bucket. Output: the PHI-free facts the rest of the workflow needs (submission,
-project, partner, coded site, counts by outcome, the de-identified objects with kind, size and SHA-256).
+a partner's ingest wrote to the inbound bucket. Checks: the manifest sits below its partner's prefix and names only
+objects there, its counts add up, and every de-identified object exists with the manifest's SHA-256 and size.
+Records (the repository's own writes; partners hold no write access to these tables, see
+:mod:`aiminer.governance.intake`): once the manifest is structurally sound, the upload and every file's outcome
+in the audit trail and the usage ledger (append-only, with IDs derived from each file, so a retry records nothing
+twice); once the objects are verified, one catalogue item per de-identified object and the submission's item
+(``qc_running``). Output: the PHI-free facts the rest of the workflow needs (submission, project, partner, coded
+site, counts by outcome, the de-identified objects with kind, size and SHA-256).
 
 Raises :class:`ManifestValidationError` (caught by the workflow into the rejection path) with a reason code only.
 """
@@ -12,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -20,8 +27,11 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
+from aiminer.adapters.aws.catalogue import CatalogueRepository
+from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
 from aiminer.adapters.aws.review import QcCatalogue
 from aiminer.adapters.aws.s3 import is_transient
+from aiminer.governance import intake
 from lambdas.shared import observability as obs
 from lambdas.shared.contracts import QC_POLICY_FIELDS
 
@@ -39,6 +49,7 @@ class Settings(BaseModel):
 
     INBOUND_BUCKET: str
     CATALOGUE_TABLE: str
+    USAGE_TABLE: str
     AUDIT_TABLE: str
 
 
@@ -59,9 +70,11 @@ def _sha256(bucket: str, key: str) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> dict[str, Any]:
-    """Check the manifest (stored at ``key``) against the inbound bucket and the catalogue; return the workflow's
-    view of it."""
+def validate(
+    manifest: dict[str, Any], bucket: str, key: str | None = None, *, arrived: datetime | None = None
+) -> dict[str, Any]:
+    """Check the manifest (stored at ``key``, written at ``arrived``) against the inbound bucket, record it, and
+    return the workflow's view of it."""
     try:
         submission_id = topology.check_submission_id(str(manifest["submission_id"]))
         project, partner, site = str(manifest["project"]), str(manifest["partner_id"]), str(manifest["site"])
@@ -75,6 +88,8 @@ def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> d
         raise ManifestValidationError("malformed_manifest") from exc
     if key is not None and not key.startswith(topology.inbound_prefix(partner)):
         raise ManifestValidationError("manifest_outside_partner_prefix")  # a partner speaks for itself only
+    if not all(k.startswith(topology.inbound_prefix(partner)) for k in sizes):
+        raise ManifestValidationError("object_outside_partner_prefix")
     if sum(counts.values()) != len(entries):
         raise ManifestValidationError("count_mismatch")
     by_status: dict[str, int] = {}
@@ -87,14 +102,17 @@ def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> d
             reasons[str(e.get("reason"))] = reasons.get(str(e.get("reason")), 0) + 1
     if by_status != {k: v for k, v in counts.items() if v}:
         raise ManifestValidationError("count_mismatch")
-    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    submission = intake.Submission(
+        submission_id, project, partner, site, intake.when(manifest.get("uploaded_at"), arrived or _now())
+    )
+    records = intake.intake_records(submission, entries, actor=f"{partner}/{topology.DEIDENTIFY_OBJECT.name}")
+    # What the partner's ingest did is on record even if the objects then fail their checks.
+    _append_all(records)
     objects: list[dict[str, Any]] = []
     for e in entries:
         if "key" not in e:
             continue
         obj_key = str(e["key"])
-        if not obj_key.startswith(topology.inbound_prefix(partner)):
-            raise ManifestValidationError("object_outside_partner_prefix")
         try:
             sha, size = _sha256(bucket, obj_key)
         except ClientError as exc:
@@ -103,12 +121,12 @@ def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> d
             raise ManifestValidationError("object_missing") from exc
         if sha != e.get("sha256") or size != sizes[obj_key]:
             raise ManifestValidationError("checksum_mismatch")
-        item = catalogue.obj(project, obj_key)
-        if item is None or item.get("sha256") != sha or item.get("submission_id") != submission_id:
-            raise ManifestValidationError("catalogue_mismatch")
-        objects.append({"key": obj_key, "kind": str(e.get("kind") or item.get("kind") or "other"), "sha256": sha})
+        objects.append({"key": obj_key, "kind": str(e.get("kind") or "other"), "sha256": sha})
     if not objects:
         raise ManifestValidationError("no_deidentified_objects")
+    catalogue = CatalogueRepository(ddb, settings.CATALOGUE_TABLE)
+    for obj_key, fields in records.objects:
+        catalogue.add_object(project, obj_key, fields)
     return {
         "submission_id": submission_id,
         "project": project,
@@ -119,6 +137,25 @@ def validate(manifest: dict[str, Any], bucket: str, key: str | None = None) -> d
         "objects": objects,
         "qc_policy": _qc_policy(manifest.get("qc_policy")),
     }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _append_all(records: intake.IntakeRecords) -> None:
+    """Append the audit entries and usage events; one recorded before (a retry) is kept as it is."""
+    trail, ledger = AuditTable(ddb, settings.AUDIT_TABLE), UsageTable(ddb, settings.USAGE_TABLE)
+    for entry in records.audit:
+        try:
+            trail.append(entry)
+        except ConflictError:
+            pass
+    for event in records.usage:
+        try:
+            ledger.record(event)
+        except ConflictError:
+            pass
 
 
 def _qc_policy(raw: Any) -> dict[str, bool]:
@@ -150,20 +187,27 @@ def handler(event_: dict[str, Any], context: Any) -> dict[str, Any]:
     if event_.get("version_id"):
         args["VersionId"] = str(event_["version_id"])
     try:
-        manifest = json.loads(s3.get_object(**args)["Body"].read())
+        obj = s3.get_object(**args)
+        manifest = json.loads(obj["Body"].read())
     except (ClientError, ValueError) as exc:
         if isinstance(exc, ClientError) and is_transient(exc):
             raise  # throttling, 5xx: the task fails, the submission is not at fault
         obs.logger.warning("manifest unreadable", extra={"reason": "manifest_unreadable"})
         raise ManifestValidationError("manifest_unreadable") from exc
     try:
-        result = validate(manifest, bucket, key)
+        result = validate(manifest, bucket, key, arrived=obj.get("LastModified"))
     except ManifestValidationError as exc:
         obs.logger.warning("manifest invalid", extra={"submission_id": _submission_id(manifest), "reason": str(exc)})
         obs.metrics.add_metric(name="ManifestsInvalid", unit=obs.MetricUnit.Count, value=1)
         raise
     QcCatalogue(ddb, settings.CATALOGUE_TABLE).set_submission(
-        result["project"], result["submission_id"], "qc_running", manifest_key=key
+        result["project"],
+        result["submission_id"],
+        "qc_running",
+        manifest_key=key,
+        partner_id=result["partner_id"],
+        site=result["site"],
+        counts=result["counts"],
     )
     obs.logger.info(
         "manifest valid", extra={"submission_id": result["submission_id"], "objects": len(result["objects"])}

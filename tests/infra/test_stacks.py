@@ -246,7 +246,7 @@ def test_partners_may_write_only_their_own_prefix_of_the_inbound_bucket(synth: S
     partner_allows = {s["Sid"]: s for s in allows if s.get("Sid", "").startswith("PartnerWrite")}
     assert set(partner_allows) == {"PartnerWriteUniA", "PartnerWriteUniB"}
     b = partner_allows["PartnerWriteUniB"]
-    assert b["Action"] == "s3:PutObject"
+    assert set(as_list(b["Action"])) == {"s3:PutObject", "s3:AbortMultipartUpload"}  # large outputs go up in parts
     assert flat(b["Resource"]).endswith("/uni-b/*")
     assert PARTNER_ACCOUNT in flat(b["Principal"]["AWS"])
     assert flat(b["Condition"]["StringEquals"]["aws:PrincipalArn"]).endswith(
@@ -385,13 +385,18 @@ def test_every_table_is_in_a_backup_plan(synth: Synth, stack: str) -> None:
 
 
 def test_repository_tables_grant_partners_only_what_ingest_needs(synth: Synth) -> None:
-    # Projects/sites: read; catalogue, audit, usage: add items; every other table: no resource policy at all.
-    expected = {"-projects": "dynamodb:GetItem", "-sites": "dynamodb:GetItem", "-catalogue": "dynamodb:PutItem"}
-    expected |= {"-audit": "dynamodb:PutItem", "-usage": "dynamodb:PutItem"}
+    # Projects/sites: read, one statement per partner pinned to its de-identify role. No partner may write any
+    # repository table (validate_manifest records what a submission's manifest reports); only the append-only
+    # tables carry another policy (their denies) and every other table has none.
+    expected = {"-projects": "dynamodb:GetItem", "-sites": "dynamodb:GetItem"}
     for t in resources(synth, REPO, "AWS::DynamoDB::Table").values():
         suffix = next((s for s in expected if t["TableName"].endswith(s)), None)
         if suffix is None:
-            assert "ResourcePolicy" not in t
+            if t["TableName"].endswith(("-audit", "-usage")):
+                policy = statements(t["ResourcePolicy"]["PolicyDocument"])
+                assert {s["Effect"] for s in policy} == {"Deny"}, t["TableName"]
+            else:
+                assert "ResourcePolicy" not in t, t["TableName"]
             continue
         allows = [s for s in statements(t["ResourcePolicy"]["PolicyDocument"]) if s["Effect"] == "Allow"]
         assert {s["Action"] for s in allows} == {expected[suffix]}
@@ -406,10 +411,18 @@ def test_audit_and_usage_tables_deny_every_update_and_delete_to_everyone(synth: 
     append_only = [t for t in tables if t["TableName"].endswith(("-audit", "-usage"))]
     assert len(append_only) == 2
     for t in append_only:
-        (deny,) = [s for s in statements(t["ResourcePolicy"]["PolicyDocument"]) if s["Effect"] == "Deny"]
+        denies = {s["Sid"]: s for s in statements(t["ResourcePolicy"]["PolicyDocument"]) if s["Effect"] == "Deny"}
+        assert set(denies) == {"AppendOnly", "OwnAccountOnly"}
+        deny = denies["AppendOnly"]
         assert deny["Principal"] == {"AWS": "*"} and "Condition" not in deny
         assert set(as_list(deny["Action"])) == set(APPEND_ONLY_DENIED_ACTIONS)
         assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= set(APPEND_ONLY_DENIED_ACTIONS)
+        # every write, PutItem included, from any other account than the repository's
+        outside = denies["OwnAccountOnly"]
+        assert outside["Principal"] == {"AWS": "*"}
+        assert set(as_list(outside["Action"])) == {"dynamodb:PutItem", *APPEND_ONLY_DENIED_ACTIONS}
+        assert list(outside["Condition"]) == ["StringNotEquals"]
+        assert list(outside["Condition"]["StringNotEquals"]) == ["aws:PrincipalAccount"]
     for name in ("release_submission", "reject_submission", "issue_delivery_links", "validate_manifest"):
         grants = [s for s in function_statements(synth, REPO, name) if s["Effect"] == "Allow"]
         audit = [s for s in grants if any("audit" in flat(r).lower() for r in as_list(s["Resource"]))]
@@ -500,7 +513,7 @@ EXPECTED_ACTIONS = {
     "deidentify_object": {
         "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
         "s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectTagging", "s3:PutObjectVersionTagging", "s3:PutObject",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "s3:AbortMultipartUpload", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
         "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
     },
@@ -535,6 +548,17 @@ def test_deidentify_writes_only_its_partner_prefix_and_reads_only_its_sites(synt
     assert (
         repo_key_stmt["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == "alias/aiminer-repository-data"
     )
+    # and of the repository's tables it only reads the project and site records
+    repo_tables = {
+        flat(r).rsplit("/", 1)[-1]: set(as_list(s["Action"]))
+        for s in stmts
+        for r in as_list(s["Resource"])
+        if ":dynamodb:" in flat(r) and ":123456789012:" in flat(r)
+    }
+    assert repo_tables == {
+        "aiminer-repository-projects": {"dynamodb:GetItem"},
+        "aiminer-repository-sites": {"dynamodb:GetItem"},
+    }
 
 
 def test_qc_functions_cannot_touch_released_data_and_delivery_cannot_write_s3(synth: Synth) -> None:

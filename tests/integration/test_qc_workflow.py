@@ -17,9 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from aiminer import topology
-from aiminer.adapters.aws.governance_tables import AuditTable
+from aiminer.adapters.aws.governance_tables import AuditTable, UsageTable
 from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcCatalogue, ReviewTokens
 from aiminer.cli.main import app
+from aiminer.governance import usage
 from aiminer.local.resources import ACCOUNT, REGION, notifications_topic_arn, qc_definition
 from aiminer.samples import get_testdata_file
 from tests.local_runtime import World
@@ -141,7 +142,7 @@ def test_clean_submission_is_reviewed_approved_and_released(qc: Qc, tmp_path: Pa
 
 def _planted_submission(qc: Qc, tmp_path: Path) -> tuple[str, str]:
     """A de-identified CT with a name and a full date planted in ImageComments, written straight to the inbound
-    bucket with its catalogue item and a submission manifest (as a faulty writer would)."""
+    bucket with a submission manifest (as a faulty writer would; validation catalogues it)."""
     sid, _ = qc.submit(tmp_path, files=("CT_small.dcm",))
     (clean,) = qc.objects()
     ds = pydicom.dcmread(io.BytesIO(qc.w.s3.get_object(Bucket=qc.rt.names.inbound, Key=clean["key"])["Body"].read()))
@@ -153,11 +154,6 @@ def _planted_submission(qc: Qc, tmp_path: Path) -> tuple[str, str]:
     key = clean["key"].rsplit("/", 1)[0] + "/planted.dcm"
     qc.w.s3.put_object(Bucket=qc.rt.names.inbound, Key=key, Body=data)
     sha = hashlib.sha256(data).hexdigest()
-    qc.w.catalogue.put_object(
-        PROJECT,
-        key,
-        {"status": "deidentified", "submission_id": planted_sid, "kind": "dicom", "sha256": sha, "size": len(data)},
-    )
     manifest = {
         "submission_id": planted_sid,
         "partner_id": "local",
@@ -231,6 +227,13 @@ def test_curator_rejection_moves_objects_to_quarantine_with_the_reason(qc: Qc, t
     outcomes = [json.loads(m["Message"]) for m in qc.notifications(2)]
     rejected = next(o for o in outcomes if o.get("event") == "submission_rejected")
     assert rejected["partner_id"] == "local" and rejected["reviewer_note"] == "series incomplete"
+    # AND the usage ledger takes their bytes out of the stored data: one `deleted` event per object, as many bytes
+    # as were recorded de-identified
+    ledger = UsageTable(qc.w.rt.client("dynamodb"), qc.rt.names.tables["repository:usage"]).events(PROJECT, "9999")
+    added = sorted(e.bytes for e in ledger if e.kind == "deidentified")
+    assert sorted(e.bytes for e in ledger if e.kind == "deleted") == added and len(added) == len(keys)
+    month = next(e.at for e in ledger if e.kind == "deleted").strftime("%Y-%m")
+    assert usage.aggregate(ledger, PROJECT, month).stored_bytes_end == 0
     # AND deciding again is refused: the review is no longer pending
     result = CliRunner().invoke(app, ["review", "approve", sid, "--endpoint-url", qc.rt.endpoint])
     assert result.exit_code == 4

@@ -22,12 +22,15 @@ Each engine is credited only with what it really checks:
   (``lib/middleware/authentication.js``: "Signature version 4 calculation is unimplemented"), so tampering is shown
   by recomputing the signature with botocore: any change to the key, the expiry or the method changes it.
 
-Findings are strict ``xfail`` tests (section "findings"): once one is fixed its test passes, which strict mode
-reports as a failure until the marker is removed.
+Findings were strict ``xfail`` tests until fixed (section "findings"): a partner's de-identify role held
+table-wide PutItem on the repository catalogue, audit trail and usage ledger (fixed: partners write no repository
+table; ``validate_manifest`` records what their manifests report), and an unconditional put could replace an audit
+entry (fixed: other accounts are explicitly denied every write to the append-only tables).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -236,6 +239,7 @@ def _like(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
 
 _OPERATORS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda actual, expected: actual == expected,
+    "StringNotEquals": lambda actual, expected: actual == expected,  # negated below: true when none is equal
     "StringLike": lambda actual, pattern: _like(pattern, actual),
     "ArnEquals": lambda actual, expected: actual == expected,
     "ArnLike": lambda actual, pattern: _like(pattern, actual),
@@ -250,11 +254,12 @@ def _condition_holds(condition: dict[str, Any], context: dict[str, Any]) -> bool
         if_exists = base.endswith("IfExists")
         compare = _OPERATORS[base.removesuffix("IfExists")]  # KeyError: an operator this evaluator does not model
         for key, expected in entries.items():
-            if key not in context:
-                if not if_exists:
+            if key not in context:  # AWS: a missing key fails a positive operator and satisfies a negated one
+                if not if_exists and "Not" not in base:
                     return False
                 continue
-            if not any(compare(str(a), str(e)) for a in as_list(context[key]) for e in as_list(expected)):
+            hit = any(compare(str(a), str(e)) for a in as_list(context[key]) for e in as_list(expected))
+            if hit == ("Not" in base):
                 return False
     return True
 
@@ -700,7 +705,10 @@ MATRIX: dict[str, list[tuple[str, Op]]] = {
         (DENY, Op("GetItem", "uni-b:crosswalk")),
         (ALLOW, Op("GetItem", "repository:projects")),
         (DENY, Op("PutItem", "repository:projects")),
-        (ALLOW, Op("PutItem", "repository:audit")),
+        # no repository table is written by a partner: validate_manifest records what the manifest reports
+        (DENY, Op("PutItem", "repository:audit")),
+        (DENY, Op("PutItem", "repository:usage")),
+        (DENY, Op("PutItem", "repository:catalogue")),
         (DENY, Op("UpdateItem", "repository:audit")),
         (DENY, Op("DeleteItem", "repository:audit")),
         (DENY, Op("GetItem", "repository:catalogue")),
@@ -712,8 +720,9 @@ MATRIX: dict[str, list[tuple[str, Op]]] = {
         (DENY, Op("put", "repository:inbound", INBOUND_A)),
         (ALLOW, Op("get", "uni-b:landing", LANDING_B)),
         (DENY, Op("get", "uni-a:landing", LANDING_A)),
-        (ALLOW, Op("PutItem", "repository:audit")),  # cross-account
+        (DENY, Op("PutItem", "repository:audit")),
         (DENY, Op("UpdateItem", "repository:audit")),
+        (DENY, Op("PutItem", "repository:catalogue")),
         (ALLOW, Op("GetItem", "repository:sites")),  # cross-account
         (DENY, Op("GetItem", "uni-a:crosswalk")),
     ],
@@ -960,10 +969,15 @@ def test_conditions_and_resource_policies_that_moto_does_not_evaluate(world: Wor
         (IMPLICIT_DENY, partner_admin, "s3:PutObject", f"arn:aws:s3:::{inbound}/{INBOUND_B}", {}),
         (IMPLICIT_DENY, partner_admin, "s3:GetObject", f"arn:aws:s3:::{inbound}/{INBOUND_B}", {}),
         (IMPLICIT_DENY, p["uni-b:uploader"], "s3:PutObject", f"arn:aws:s3:::{inbound}/{INBOUND_B}", {}),
-        # Repository tables, cross-account: uni-b's de-identify role reads projects/sites and appends audit entries
+        # Repository tables, cross-account: uni-b's de-identify role reads projects/sites and writes none; the
+        # append-only tables refuse every write from another account explicitly, the catalogue by lack of a grant
         (ALLOW, p["uni-b:deidentify_object"], "dynamodb:GetItem", world.tables["repository:projects"].arn, {}),
-        (ALLOW, p["uni-b:deidentify_object"], "dynamodb:PutItem", audit, {}),
-        (IMPLICIT_DENY, partner_admin, "dynamodb:PutItem", audit, {}),
+        (EXPLICIT_DENY, p["uni-b:deidentify_object"], "dynamodb:PutItem", audit, {}),
+        (EXPLICIT_DENY, partner_admin, "dynamodb:PutItem", audit, {}),
+        (EXPLICIT_DENY, partner_admin, "dynamodb:PutItem", usage, {}),
+        (IMPLICIT_DENY, p["uni-b:deidentify_object"], "dynamodb:PutItem", world.tables["repository:catalogue"].arn,
+         {}),
+        (ALLOW, account_admin, "dynamodb:PutItem", audit, {}),
         (IMPLICIT_DENY, partner_admin, "dynamodb:Query", world.tables["repository:duas"].arn, {}),
         # Append-only tables: no update or delete by anyone, the repository account's administrator included
         (EXPLICIT_DENY, p["uni-b:deidentify_object"], "dynamodb:UpdateItem", audit, {}),
@@ -1048,13 +1062,6 @@ def test_partner_upload_command_works_with_exactly_the_uploader_role(world: Worl
     assert again.uploaded == [] and again.skipped_existing == ["a.dcm"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING: a partner's de-identify role holds table-wide PutItem on the repository catalogue, so it can "
-    "overwrite any catalogue item (another partner's objects, frozen dataset versions and members, the status that "
-    "gates delivery)",
-)
 def test_a_partner_cannot_overwrite_another_partners_catalogue_items(world: World) -> None:
     from moto.core import enable_iam_authentication
 
@@ -1073,12 +1080,6 @@ def test_a_partner_cannot_overwrite_another_partners_catalogue_items(world: Worl
     assert (moto, static) == (DENY, IMPLICIT_DENY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING: the audit table's AppendOnly deny omits PutItem, and every holder of PutItem (both partners' "
-    "de-identify roles, cross-account) can replace an existing entry with an unconditional put",
-)
 def test_an_existing_audit_entry_cannot_be_replaced(world: World) -> None:
     from moto.core import enable_iam_authentication
 
@@ -1090,13 +1091,48 @@ def test_an_existing_audit_entry_cannot_be_replaced(world: World) -> None:
     uni_a = world.principals["uni-a:deidentify_object"]
     # WHEN a partner's role puts the same key without a condition
     with enable_iam_authentication():
-        uni_a.client("dynamodb").put_item(
-            TableName=audit.name, Item=to_item({**entry, "kind": "qc_decision", "actor": "forged"})
-        )
+        try:
+            uni_a.client("dynamodb").put_item(
+                TableName=audit.name, Item=to_item({**entry, "kind": "qc_decision", "actor": "forged"})
+            )
+            moto = ALLOW
+        except ClientError as exc:
+            moto = DENY if _access_denied(exc) else "error"
     stored = world.admin[audit.account].client("dynamodb").get_item(TableName=audit.name, Key=to_item(entry))
-    # THEN the original entry is intact, and the table policy denies the replacement to everyone
+    # THEN it is refused (the role holds no write on any repository table) and the original entry is intact; the
+    # table policy also denies every write from another account, whatever that account's own policies grant
+    assert moto == DENY
     assert stored["Item"]["actor"] == {"S": "curator-1"}
-    assert world.decide(world.principals["uni-b:deidentify_object"], "dynamodb:PutItem", audit.arn) == EXPLICIT_DENY
+    for table in ("repository:audit", "repository:usage"):
+        arn = world.tables[table].arn
+        assert world.decide(world.principals["uni-a:deidentify_object"], "dynamodb:PutItem", arn) == IMPLICIT_DENY
+        decision = world.decide(world.principals["uni-b:deidentify_object"], "dynamodb:PutItem", arn)
+        assert decision == EXPLICIT_DENY, table  # uni-b's stack is in its own account
+
+
+def test_the_repository_writers_append_with_a_condition(world: World) -> None:
+    """The other half of append-only: IAM cannot require a condition on PutItem, so the repository functions that
+    hold it must only ever put new entries. Their adapters refuse to replace one."""
+    from aiminer.adapters.aws.governance_tables import ConflictError
+    from aiminer.governance import audit as audit_records
+    from aiminer.governance import usage as usage_records
+
+    admin = world.admin[world.tables["repository:audit"].account].client("dynamodb")
+    trail = AuditTable(admin, world.tables["repository:audit"].name)
+    ledger = UsageTable(admin, world.tables["repository:usage"].name)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    first = audit_records.pipeline_event(("f",), "submission#sub-0002", "upload", "uni-a/deidentify_object", at)
+    event = usage_records.usage_event("append-only-probe", "received", 1, 10, at, ("f",))
+    trail.append(first)
+    ledger.record(event)
+    # WHEN the same entries are written again (a retry, or a forgery through the same code path)
+    with pytest.raises(ConflictError):
+        trail.append(dataclasses.replace(first, actor="forged"))
+    with pytest.raises(ConflictError):
+        ledger.record(dataclasses.replace(event, bytes=10**12))
+    # THEN the first ones stand
+    assert [e.actor for e in trail.for_subject("submission#sub-0002")] == ["uni-a/deidentify_object"]
+    assert [e.bytes for e in ledger.events("append-only-probe", "2027")] == [10]
 
 
 # ================================================================================================ 3. signed links

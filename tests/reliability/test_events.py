@@ -419,10 +419,14 @@ def test_hostile_keys_never_reach_an_output(world: World, log_guard: Guard, phi_
     assert all(k.startswith(f"local/{PROJECT}/S-") for k in dcm)
     assert world.keys(rt.names.quarantine) == [f"_unsorted/{key_hash(outside)}"]
     assert len(world.catalogue.items(PROJECT, "object#")) == len(files)
-    # AND audited and metered once each (the stray object under the partner, unbilled)
+    # AND audited and metered once each; the stray object, in no submission, stays in the partner zone's
+    # quarantine, logs and metrics (the repository's trail starts with a submission), unbilled
     trail = sorted(e.kind for e in audit(rt).for_subject(f"submission#{sid}"))
     assert trail == ["deidentification"] * len(files) + ["upload"]
-    assert [e.details["reason"] for e in audit(rt).for_subject("partner#local")] == ["bad_key_layout"]
+    assert audit(rt).for_subject("partner#local") == []
+    stray = [line for line in log_guard.json_lines() if line.get("message") == "object processed"]
+    stray = [line for line in stray if line.get("status") == "quarantined"]
+    assert [line.get("reason") for line in stray] == ["bad_key_layout"]
     assert sorted(e.kind for e in usage(rt).events(PROJECT, "9999")) == ["deidentified"] * 5 + ["received"] * 5
     # AND the forged events were ignored with their reasons; no message failed, was retried or went to the DLQ
     assert ignored_reasons(log_guard) == ["undecodable_key"]

@@ -140,6 +140,8 @@ class SubmissionRepository:
                     "item": MANIFEST,
                     "landing_key": landing_key,
                     "files": expected,
+                    # When the partner's manifest arrived (the upload's time in the audit trail).
+                    **({"uploaded_at": meta["uploaded_at"]} if meta.get("uploaded_at") else {}),
                     "updated_at": now_iso(),
                 }
             ),
