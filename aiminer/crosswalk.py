@@ -15,7 +15,10 @@ from __future__ import annotations
 import secrets
 import threading
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Crockford base32 without I, L, O, U: unambiguous when read aloud or typed by a curator.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -69,12 +72,14 @@ class Coder:
         self._cache: dict[tuple[Kind, str, str], str] = {}
         self._lock = threading.Lock()
 
-    def _get(self, kind: Kind, scope: str, original: str, make: str) -> str:
+    def _get(self, kind: Kind, scope: str, original: str, make: str | Callable[[], str]) -> str:
+        """The stored value, assigning ``make`` (a value, or a function drawing one only on a cache miss: a random
+        code is not drawn for every cell of a table that names one patient in each row) when there is none."""
         key = (kind, scope, original)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        value = self._crosswalk.assign(kind, scope, original, make)
+        value = self._crosswalk.assign(kind, scope, original, make if isinstance(make, str) else make())
         with self._lock:
             self._cache[key] = value
         return value
@@ -84,11 +89,11 @@ class Coder:
 
     def site(self, site: str) -> str:
         """Coded site ID for the partner's site name (assigned at enrollment, here on first use)."""
-        return self._get(Kind.SITE, self.project, site, random_code("S", 6))
+        return self._get(Kind.SITE, self.project, site, lambda: random_code("S", 6))
 
     def patient(self, site_code: str, issuer: str, patient_id: str) -> str:
         """Coded patient ID: same issuer + MRN at the same site in the same project -> same code."""
-        return self._get(Kind.PATIENT, self._scope(site_code), f"{issuer}^{patient_id}", random_code("P"))
+        return self._get(Kind.PATIENT, self._scope(site_code), f"{issuer}^{patient_id}", lambda: random_code("P"))
 
     def study(self, site_code: str, study_uid: str, accession: str = "") -> str:
         """Coded study ID for an original StudyInstanceUID.
@@ -96,16 +101,19 @@ class Coder:
         When a report or table already reserved a code for the study's accession number, the study takes it, so
         images, reports and tables of one study share one code whatever arrives first.
         """
+        key = (Kind.STUDY, self._scope(site_code), study_uid)
+        if key in self._cache:
+            return self._cache[key]
         candidate = (self.study_for_accession(site_code, accession) if accession else None) or random_code("ST")
-        return self._get(Kind.STUDY, self._scope(site_code), study_uid, candidate)
+        return self._get(*key, candidate)
 
     def series(self, site_code: str, series_uid: str) -> str:
         """Coded series ID for an original SeriesInstanceUID."""
-        return self._get(Kind.SERIES, self._scope(site_code), series_uid, random_code("SE"))
+        return self._get(Kind.SERIES, self._scope(site_code), series_uid, lambda: random_code("SE"))
 
     def uid(self, site_code: str, original_uid: str) -> str:
         """New random UID for an original UID, stable through the crosswalk."""
-        return self._get(Kind.UID, self._scope(site_code), original_uid, random_uid())
+        return self._get(Kind.UID, self._scope(site_code), original_uid, random_uid)
 
     def link_accession(self, site_code: str, accession: str, study_code: str) -> str:
         """Remember which coded study an original accession number belongs to; return the stored code."""
@@ -129,5 +137,5 @@ class Coder:
 
     def date_offset_days(self, site_code: str, patient_code: str, max_days: int = 365) -> int:
         """Per-patient random date shift in days (Retain Longitudinal Temporal Information, modified dates)."""
-        candidate = str(-(secrets.randbelow(max_days) + 1))
-        return int(self._get(Kind.DATE_OFFSET, self._scope(site_code), patient_code, candidate))
+        draw = lambda: str(-(secrets.randbelow(max_days) + 1))  # noqa: E731
+        return int(self._get(Kind.DATE_OFFSET, self._scope(site_code), patient_code, draw))

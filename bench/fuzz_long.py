@@ -31,11 +31,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+#: Address-space ceiling of each worker process.
+WORKER_MEMORY_BYTES = 6 * 1024**3
 
 
 def _work(args: tuple[int, int, int, int]) -> dict[str, Any]:
     """Run ``count`` inputs drawn with ``random.Random(seed)``; return this worker's tally."""
     worker, seed, count, report_every = args
+    # An input that made memory grow without bound would get this process killed by the kernel, and the pool would
+    # wait for its lost result forever: with a ceiling the allocation fails instead (a MemoryError, reported as a
+    # crash problem of that input) and the run goes on.
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     sys.path.insert(0, str(ROOT))
     from tests.reliability.test_fuzz_inputs import make_fuzzer, random_case
 

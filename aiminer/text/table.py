@@ -298,6 +298,7 @@ def deidentify_table(
     rc = _RowCoder(coder, site_code, schema)
     counts: dict[str, int] = {}
     free: list[_FreeCell] = []
+    memo: dict[tuple[Any, ...], Any] = {}
     found_names: set[str] = set()
     out_records: list[dict[str, Any]] = []
     for rec in records:
@@ -340,7 +341,7 @@ def deidentify_table(
                 new[h] = _date_cell(s, schema.date_policy, offset)
             elif role == "free_text":
                 free.append(_FreeCell(new, h, s, ctx, offset))
-                res = free[-1].scrub(schema, coder, site_code)
+                res = free[-1].scrub(schema, coder, site_code, memo)
                 found_names.update(_name_words(s, res.findings))
                 free[-1].findings = res.findings
                 new[h] = res.text
@@ -354,7 +355,7 @@ def deidentify_table(
         # appears, even where no rule would see it alone ("pt Leopol d Castellanos", "Castellanos called").
         extra = IdentityContext(other_names=tuple(sorted(found_names)))
         for cell in free:
-            res = cell.scrub(schema, coder, site_code, extra)
+            res = cell.scrub(schema, coder, site_code, memo, extra)
             cell.findings = res.findings
             cell.record[cell.column] = res.text
     for cell in free:
@@ -397,15 +398,27 @@ class _FreeCell:
     offset: int | None
     findings: Any = None
 
-    def scrub(self, schema: TableSchema, coder: Coder, site_code: str, extra: IdentityContext | None = None) -> Any:
-        return scrub_text(
-            self.value,
-            self.context.merged(extra),
-            style=schema.style,
-            date_policy=schema.date_policy,
-            shift_days=self.offset,
-            accession_lookup=lambda a: coder.study_for_accession(site_code, a),
-        )
+    def scrub(
+        self,
+        schema: TableSchema,
+        coder: Coder,
+        site_code: str,
+        memo: dict[tuple[Any, ...], Any],
+        extra: IdentityContext | None = None,
+    ) -> Any:
+        # A table repeats itself ("No acute findings.", one row per series of a study): a value is scrubbed once
+        # per identity context, date offset and pass; the scrubber is deterministic for equal inputs.
+        key = (self.value, self.context, self.offset, extra)
+        if key not in memo:
+            memo[key] = scrub_text(
+                self.value,
+                self.context.merged(extra),
+                style=schema.style,
+                date_policy=schema.date_policy,
+                shift_days=self.offset,
+                accession_lookup=lambda a: coder.study_for_accession(site_code, a),
+            )
+        return memo[key]
 
 
 def _render(header: list[str], records: list[dict[str, Any]], fmt: TableFormat) -> str:
