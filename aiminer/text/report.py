@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
-from aiminer.text.identity import IdentityContext, compile_context_combined
+from aiminer.text.identity import IdentityContext, compile_context
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
     P_CONTEXT,
@@ -126,10 +126,9 @@ class ScrubResult:
 
 
 def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candidate]:
-    for regex, terms in compile_context_combined(context):
+    for regex, term in compile_context(context):
         for m in regex.finditer(text):
-            if m.end() > m.start() and m.lastgroup is not None:
-                term = terms[int(m.lastgroup[1:])]
+            if m.end() > m.start():
                 yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
 
 
