@@ -1,0 +1,87 @@
+"""aiminer.local.moto_patches on a real moto SQS queue (``mock_aws``): the retention check still drops expired
+messages, and a receive no longer builds the queue's attributes for each message it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.sqs.models import SQSBackend, sqs_backends
+
+from aiminer.local import moto_patches
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def sqs() -> Iterator[tuple[Any, str, SQSBackend]]:
+    assert moto_patches.apply() == {"sqs_retention_check": True}
+    with mock_aws():
+        client = boto3.client("sqs", region_name=REGION)
+        url = client.create_queue(QueueName="patched", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        yield client, url, sqs_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+
+@pytest.fixture
+def attribute_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every ``SQSBackend.get_queue_attributes`` call (its attribute names), the call moto 5.2.5 made per message."""
+    calls: list[list[str]] = []
+    original = SQSBackend.get_queue_attributes
+
+    def spy(self: SQSBackend, queue_name: str, attribute_names: list[str]) -> dict[str, Any]:
+        calls.append(list(attribute_names))
+        return original(self, queue_name, attribute_names)
+
+    monkeypatch.setattr(SQSBackend, "get_queue_attributes", spy)
+    return calls
+
+
+def test_apply_is_idempotent_and_marks_the_method() -> None:
+    assert moto_patches.apply() == {"sqs_retention_check": True}
+    assert moto_patches.apply() == {"sqs_retention_check": True}
+    method = SQSBackend.is_message_valid_based_on_retention_period
+    assert getattr(method, moto_patches.PATCH_MARK) is True
+    assert not getattr(method.__wrapped__, moto_patches.PATCH_MARK, False)  # moto's own underneath
+
+
+def test_message_past_the_retention_period_is_still_not_delivered(sqs: tuple[Any, str, SQSBackend]) -> None:
+    client, url, backend = sqs
+    client.send_message(QueueUrl=url, MessageBody="old")
+    (old,) = backend.get_queue("patched")._messages
+    old.sent_timestamp -= 61 * 1000  # sent 61 s earlier than it was: past the queue's 60 s retention
+    assert client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []) == []
+
+    client.send_message(QueueUrl=url, MessageBody="fresh")
+    fresh = backend.get_queue("patched")._messages[-1]
+    fresh.sent_timestamp -= 59 * 1000  # still inside the period
+    got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert [m["Body"] for m in got] == ["fresh"]
+
+
+def test_retention_period_set_later_is_honoured(sqs: tuple[Any, str, SQSBackend]) -> None:
+    client, url, backend = sqs
+    client.set_queue_attributes(QueueUrl=url, Attributes={"MessageRetentionPeriod": "300"})
+    client.send_message(QueueUrl=url, MessageBody="kept")
+    backend.get_queue("patched")._messages[-1].sent_timestamp -= 120 * 1000  # expired under 60 s, not under 300 s
+    assert [m["Body"] for m in client.receive_message(QueueUrl=url).get("Messages", [])] == ["kept"]
+
+
+def test_receive_does_not_build_queue_attributes_per_message(
+    sqs: tuple[Any, str, SQSBackend], attribute_calls: list[list[str]]
+) -> None:
+    client, url, backend = sqs
+    client.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(10)])
+    attribute_calls.clear()
+    got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert len(got) == 10
+    assert attribute_calls == []
+
+    # the spy does see moto's own check: one get_queue_attributes call per message checked
+    message = backend.get_queue("patched")._messages[0]
+    unpatched = SQSBackend.is_message_valid_based_on_retention_period.__wrapped__  # type: ignore[attr-defined]
+    assert unpatched(backend, "patched", message) is True
+    assert attribute_calls == [["MessageRetentionPeriod"]]
