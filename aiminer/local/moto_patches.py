@@ -15,13 +15,26 @@ SQS retention check (moto 5.2.5)
     sets and its ``attributes`` property reports) and keeps the rest of the check as it is: a message sent more
     than the retention period ago is still not delivered. A queue without that attribute falls back to moto's own
     method.
+
+DynamoDB transaction snapshot (moto 5.2.5)
+    ``DynamoDBBackend.transact_write_items`` deep-copies every table a transaction touches, once per item of the
+    transaction, so it can roll back; every ``Item`` of those copies stays referenced by moto's instance tracking
+    until a reset. The ingest records each file with a two-item transaction, so a 1,000-file load held 4 GB and
+    a 3,000-file one grew past 9 GB while each transaction took longer with the table's size (helper measurement:
+    176 ms at 1,000 items, 593 ms at 3,000). The patch gives the module a ``copy`` whose ``deepcopy`` returns a
+    ``Table`` itself (every other object is deep-copied as before, so ``update_item``'s copy of one item is
+    unchanged) and wraps the transaction: it copies only the items the transaction names, and if the transaction
+    raises (a failed condition cancels all of it) puts exactly those back. A transaction is all-or-nothing as
+    before.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import logging
+import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -37,7 +50,10 @@ def apply() -> dict[str, bool]:
 
     Returns ``{patch name: applied}``; a patch that was not applied has been logged once with the reason.
     """
-    return {"sqs_retention_check": _patch_sqs_retention_check()}
+    return {
+        "sqs_retention_check": _patch_sqs_retention_check(),
+        "dynamodb_transaction_snapshot": _patch_dynamodb_transaction_snapshot(),
+    }
 
 
 def _moto_version() -> str:
@@ -90,4 +106,85 @@ def _patch_sqs_retention_check() -> bool:
 
     setattr(is_message_valid_based_on_retention_period, PATCH_MARK, True)
     setattr(backend_cls, _RETENTION_METHOD, is_message_valid_based_on_retention_period)
+    return True
+
+
+class _CopyWithoutTables:
+    """Stands in for the ``copy`` module inside ``moto.dynamodb.models``: a table is not copied (the patched
+    transaction snapshots its items instead); everything else is, exactly as ``copy`` does."""
+
+    def __init__(self, table_cls: type) -> None:
+        self._table_cls = table_cls
+
+    def deepcopy(self, obj: Any, memo: dict[int, Any] | None = None) -> Any:
+        if isinstance(obj, self._table_cls):
+            return obj
+        return copy.deepcopy(obj, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+def _touched_items(backend: Any, transact_items: list[dict[str, Any]], dynamo_type: Any) -> list[tuple[Any, ...]]:
+    """``(table, hash, range, copy of the current item or None)`` for each item a transaction names."""
+    out: list[tuple[Any, ...]] = []
+    for entry in transact_items:
+        try:
+            op = next(iter(entry.values()))
+            table = backend.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            key = op["Item"] if "Item" in op else op["Key"]
+            hash_value = dynamo_type(key[table.hash_key_attr])
+            range_value = dynamo_type(key[table.range_key_attr]) if table.range_key_attr else None
+            current = table.get_item(hash_value, range_value)
+        except Exception:  # a malformed entry: moto rejects it before changing anything for it
+            continue
+        out.append((table, hash_value, range_value, copy.deepcopy(current) if current is not None else None))
+    return out
+
+
+def _restore(touched: list[tuple[Any, ...]]) -> None:
+    for table, hash_value, range_value, item in reversed(touched):
+        if item is None:
+            table.delete_item(hash_value, range_value)
+        elif range_value is not None:
+            table.items[hash_value][range_value] = item
+        else:
+            table.items[hash_value] = item
+
+
+def _patch_dynamodb_transaction_snapshot() -> bool:
+    name = "dynamodb_transaction_snapshot"
+    try:
+        from moto.dynamodb import models
+        from moto.dynamodb.models.dynamo_type import DynamoType
+        from moto.dynamodb.models.table import Table
+    except ImportError:
+        return _skip(name, "moto.dynamodb.models, its Table or DynamoType cannot be imported")
+    backend_cls = getattr(models, "DynamoDBBackend", None)
+    original = getattr(backend_cls, "transact_write_items", None)
+    if backend_cls is None or not callable(original):
+        return _skip(name, "moto.dynamodb.models has no DynamoDBBackend.transact_write_items")
+    if getattr(original, PATCH_MARK, False):
+        return True
+    if getattr(models, "copy", None) is not copy:
+        return _skip(name, "moto.dynamodb.models does not use the copy module as expected")
+    if not callable(getattr(Table, "get_item", None)) or not callable(getattr(Table, "delete_item", None)):
+        return _skip(name, "Table has no get_item or delete_item")
+    lock = threading.Lock()  # one transaction at a time, as the whole-table copy made them in effect
+
+    @functools.wraps(original)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        with lock:
+            touched = _touched_items(self, transact_items, DynamoType)
+            try:
+                return original(self, transact_items)
+            except Exception:
+                _restore(touched)
+                raise
+
+    setattr(transact_write_items, PATCH_MARK, True)
+    models.copy = _CopyWithoutTables(Table)  # type: ignore[assignment]
+    backend_cls.transact_write_items = transact_write_items
     return True

@@ -19,7 +19,7 @@ REGION = "us-east-1"
 
 @pytest.fixture
 def sqs() -> Iterator[tuple[Any, str, SQSBackend]]:
-    assert moto_patches.apply() == {"sqs_retention_check": True}
+    assert moto_patches.apply()["sqs_retention_check"] is True
     with mock_aws():
         client = boto3.client("sqs", region_name=REGION)
         url = client.create_queue(QueueName="patched", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
@@ -41,8 +41,8 @@ def attribute_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def test_apply_is_idempotent_and_marks_the_method() -> None:
-    assert moto_patches.apply() == {"sqs_retention_check": True}
-    assert moto_patches.apply() == {"sqs_retention_check": True}
+    assert moto_patches.apply()["sqs_retention_check"] is True
+    assert moto_patches.apply()["sqs_retention_check"] is True
     method = SQSBackend.is_message_valid_based_on_retention_period
     assert getattr(method, moto_patches.PATCH_MARK) is True
     assert not getattr(method.__wrapped__, moto_patches.PATCH_MARK, False)  # moto's own underneath
@@ -85,3 +85,85 @@ def test_receive_does_not_build_queue_attributes_per_message(
     unpatched = SQSBackend.is_message_valid_based_on_retention_period.__wrapped__  # type: ignore[attr-defined]
     assert unpatched(backend, "patched", message) is True
     assert attribute_calls == [["MessageRetentionPeriod"]]
+
+
+# ---------------------------------------------------------------------------------------------------- DynamoDB
+
+
+@pytest.fixture
+def ddb() -> Iterator[Any]:
+    assert moto_patches.apply()["dynamodb_transaction_snapshot"] is True
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+
+
+def _put(key: str, value: str, condition: str | None = None) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": "t", "Item": {"pk": {"S": "p"}, "sk": {"S": key}, "v": {"S": value}}}
+    if condition:
+        put["ConditionExpression"] = condition
+    return {"Put": put}
+
+
+def _values(client: Any) -> dict[str, str]:
+    return {i["sk"]["S"]: i["v"]["S"] for i in client.scan(TableName="t")["Items"]}
+
+
+def test_a_transaction_still_applies_all_of_its_items(ddb: Any) -> None:
+    ddb.put_item(TableName="t", Item={"pk": {"S": "p"}, "sk": {"S": "a"}, "v": {"S": "old"}, "n": {"N": "1"}})
+    ddb.transact_write_items(
+        TransactItems=[
+            _put("b", "new", "attribute_not_exists(sk)"),
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": {"S": "p"}, "sk": {"S": "a"}},
+                    "UpdateExpression": "SET v = :v ADD n :one",
+                    "ExpressionAttributeValues": {":v": {"S": "updated"}, ":one": {"N": "1"}},
+                }
+            },
+        ]
+    )
+    assert _values(ddb) == {"a": "updated", "b": "new"}
+
+
+def test_a_cancelled_transaction_still_changes_nothing(ddb: Any) -> None:
+    # GIVEN an item, and a transaction that writes a new item, updates the existing one in place, then fails
+    ddb.put_item(TableName="t", Item={"pk": {"S": "p"}, "sk": {"S": "a"}, "v": {"S": "old"}})
+    items = [
+        _put("b", "new"),
+        {
+            "Update": {
+                "TableName": "t",
+                "Key": {"pk": {"S": "p"}, "sk": {"S": "a"}},
+                "UpdateExpression": "SET v = :v",
+                "ExpressionAttributeValues": {":v": {"S": "updated"}},
+            }
+        },
+        _put("c", "never", "attribute_exists(sk)"),  # no item c: the condition fails and cancels the transaction
+    ]
+    # WHEN it runs THEN it is cancelled, and the table is exactly as before: no b, a unchanged, no c
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=items)
+    assert _values(ddb) == {"a": "old"}
+
+
+def test_a_transaction_no_longer_copies_the_tables_it_touches(ddb: Any) -> None:
+    from moto.dynamodb import models
+
+    # moto's rollback copy of a whole table (once per transaction item) is what the patch replaced
+    table = models.dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables["t"]
+    assert models.copy.deepcopy(table) is table
+    # every other object is still copied, as update_item's copy of one item needs
+    nested = {"a": [1, 2]}
+    copied = models.copy.deepcopy(nested)
+    assert copied == nested and copied is not nested and copied["a"] is not nested["a"]
