@@ -238,7 +238,7 @@ def account(
     from aiminer import topology
     from aiminer.adapters.aws.catalogue import CatalogueRepository
     from aiminer.adapters.aws.review import report_key
-    from aiminer.adapters.aws.submissions import SubmissionRepository, file_item, key_hash
+    from aiminer.adapters.aws.submissions import SubmissionRepository, file_item
     from aiminer.local.resources import PARTNER_ID
 
     s3, ddb, sqs, sfn = clients["s3"], clients["dynamodb"], clients["sqs"], clients["stepfunctions"]
@@ -252,6 +252,7 @@ def account(
     reasons: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     updated: list[tuple[Any, ...]] = []  # (outcome time, landing key, size[, landing time])
+    file_refs: set[str] = set()
     for up in uploads:
         sid = up["submission_id"]
         prefix = topology.landing_submission_prefix(SITE, PROJECT, sid)
@@ -274,6 +275,7 @@ def account(
             if item.get("quarantine_key"):
                 quarantine_keys[str(item["quarantine_key"])].append(name)
             updated.append((_iso(item["updated_at"]), str(item["landing_key"]), int(item.get("size", 0) or 0)))
+            file_refs.add(str(item.get("object_ref")))
         checks = {
             "expected": (int(summary.get("expected", -1)), len(expected)),
             "accounted": (int(summary.get("accounted", -1)), len(files)),
@@ -332,11 +334,9 @@ def account(
             audit_kinds[str(ev["kind"])] += 1
             if ev["kind"] in ("deidentification", "quarantine"):
                 audit_per_file[str((ev.get("details") or {}).get("file"))] += 1
-    all_files = {
-        key_hash(f"{topology.landing_submission_prefix(SITE, PROJECT, up['submission_id'])}files/{rel}")
-        for up in uploads
-        for rel in up["paths"]
-    }
+    # Audit entries name a file by its object_ref (a digest over the landing bucket, key and version), which the
+    # submission's file item holds; a file with no item is counted under no_outcome already.
+    all_files = file_refs
 
     # queues and QC
     def depth(queue: str) -> dict[str, int]:
