@@ -55,6 +55,12 @@ _PATTERNS: list[tuple[str, str]] = [
         "mdy",
         rf"(?<![\w./-]){_WEEKDAY}(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4}|\d\d)(?![\d/]){_TIME}",
     ),
+    # Kowalczyk04/14/2019: a full date glued to the word before it (a lost space or line break); four-digit years
+    # only, where a letter before the digits cannot make it anything else
+    (
+        "mdy",
+        rf"(?<=[^\W\d_])(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4})(?![\d/]){_TIME}",
+    ),
     # 20210105 (DICOM DA) and 20210105123000 (DT)
     (
         "compact",

@@ -62,6 +62,12 @@ _CARET_RE = re.compile(
     r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3}"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
+_BEFORE_ID_LABEL_RE = re.compile(
+    r"([^\W\d_]{2,}[^\W\d_'\u2019.-]*(?:[ \t]{0,3},?[ \t]{0,3}[^\W\d_][^\W\d_'\u2019.-]*){0,3})[ \t]{2,}"
+    r"(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
+)
+#: Header values that sit before an identifier label and are not names.
+_HEADER_VALUES = frozenset({"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"})
 _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
 _FUNCTION_WORDS = frozenset("and or the on at in for of to with was is who has had as by from a an".split())
 _CLASS_WORDS = frozenset("category grade type stage class level group tier score zone phase lobe segment".split())
@@ -292,6 +298,13 @@ def find_names(text: str) -> Iterator[Candidate]:
             # filtered by _word_ok_cued. Sentences starting after "discussed with" need a capital.
             pass
         found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
+    # 1b. a header line's name field whose cue or surname is damaged ("PATI LEOPOLD        MRN:",
+    # "O: CASTELLANOS, LEOPOLD        MRN:", "\u20ac\u20acTELLANOS, LEOPOLD        DOB:"): the words right before
+    # a wide gap and a patient-identifier label are the patient's name
+    for m in _BEFORE_ID_LABEL_RE.finditer(text):
+        words = [w for w in re.findall(r"[^\W\d_]+", m.group(1)) if w.lower() not in _HEADER_VALUES]
+        if words:
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
     # 2. credentials after a name
     for m in _CREDENTIAL_RE.finditer(text):
         cred = m.group().strip(" ,")

@@ -306,6 +306,22 @@ def _date_text(c: Candidate, style: Style, date_policy: DatePolicy, shift_days: 
     return "[DATE]"  # no year, or one that could tell an age over 89
 
 
+#: C0 controls (tab, line feed, VT, FF and CR aside) and DEL: junk inside a word ("Sur\x1dgical pathology",
+#: "OKON\x01KWO") that would hide it from every rule.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _detect_through_controls(text: str, context: IdentityContext | None) -> list[Candidate]:
+    """:func:`detect` on the text with its control characters taken out, spans mapped back to ``text``."""
+    if _CONTROLS.search(text) is None:
+        return detect(text, context)
+    kept = [i for i, ch in enumerate(text) if not _CONTROLS.match(ch)]
+    if not kept:
+        return []
+    spans = detect("".join(text[i] for i in kept), context)
+    return [dataclasses.replace(c, start=kept[c.start], end=kept[c.end - 1] + 1) for c in spans if c.end > c.start]
+
+
 def scrub_text(
     text: str,
     context: IdentityContext | None = None,
@@ -350,7 +366,7 @@ def scrub_text(
     """
     if len(text) > MAX_SCRUB_CHARS:
         raise TextDeidError("too_large", "a text value is longer than the scrubber takes")
-    spans = detect(text, context)
+    spans = _detect_through_controls(text, context)
     surrogates = _Surrogates() if style == "surrogates" else None
     out: list[str] = []
     findings: list[Finding] = []

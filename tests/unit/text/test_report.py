@@ -198,3 +198,36 @@ def test_a_date_whose_year_could_tell_an_age_over_89_loses_the_year(style: str) 
     # THEN 1926 is gone entirely; recent dates keep their year only
     assert "1926" not in out and "03/14" not in out
     assert "2021" in out and "2019" in out and "01/05" not in out
+
+
+# Found by the 100,000-input fuzz run of 2026-12-04 (bench/fuzz_long.py), each the smallest form of its class.
+
+
+def test_a_control_character_inside_a_word_hides_nothing() -> None:
+    out = scrub_text("PATHOLOGY ADDENDUM: Sur\x1dgical pathology CT18-79457 from the outside lab.").text
+    assert "CT18-79457" not in out
+    assert "Sur\x1dgical pathology" in out  # the text is otherwise left as it was
+
+
+def test_a_full_date_glued_to_the_word_before_it_goes() -> None:
+    out = scrub_text("Electronically signed by: Dr. Ann Kowalczyk04/14/2019\n").text
+    assert "04/14/2019" not in out and "[DATE 2019]" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("PATI LEOPOLD        MRN: 85691968        DOB: 02/18/1957", ["LEOPOLD"]),  # the cue lost its end
+        ("Springs, O: CASTELLANOS, LEOPOLD        MRN: 85691968", ["CASTELLANOS", "LEOPOLD"]),
+        ("PATIENT: CAS\ufffd\ufffd\ufffdTELLANOS, LEOPOLD        MRN: 85691968", ["TELLANOS", "LEOPOLD"]),
+        ("\u00c3\u00a9\u00c3 EVANGELINE        MRN: 59081935        DOB: 03/13/1970", ["EVANGELINE"]),
+    ],
+)
+def test_a_header_name_field_with_a_damaged_cue_or_surname_goes(line: str, names: list[str]) -> None:
+    out = scrub_text(line).text
+    assert [n for n in names if n in out] == []
+    assert "MRN:" in out  # the labels stay
+
+
+def test_header_values_before_an_identifier_label_that_are_not_names_stay() -> None:
+    assert "Male" in scrub_text("Sex: Male        DOB: 01/01/1950").text
