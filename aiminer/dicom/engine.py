@@ -311,6 +311,10 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 _empty(ds, tag_int, vr)  # not even read: see MAX_CLEAN_BYTES
                 w.counts["emptied"] += 1
                 continue
+            if w.cleaner is not None and _hides_text_in_multibyte(raw, w.cleaner):
+                _empty(ds, tag_int, vr)
+                w.counts["emptied"] += 1
+                continue
             elem = ds[tag]
             if w.cleaner is None or elem.VR in ("SQ", "UN") or str(elem.VR).startswith("O"):
                 _empty(ds, tag_int, vr)
@@ -320,6 +324,23 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
             cleaned = [w.cleaner(str(v))[:limit] for v in _values(elem.value) if v is not None]
             _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
             w.counts["text_cleaned"] += 1
+
+
+#: An ISO 2022 designation of a multi-byte set (JIS X 0208/0212, KS X 1001, GB 2312: ``ESC $ ...``).
+_MULTIBYTE_DESIGNATION = re.compile(rb"\x1b\$")
+_ISO2022_ESCAPE = re.compile(rb"\x1b[\x20-\x2f]*[\x30-\x7e]?")
+
+
+def _hides_text_in_multibyte(raw: object, cleaner: Callable[[str], str]) -> bool:
+    """Whether a value to clean holds, inside an ISO 2022 multi-byte region, bytes the cleaner finds PHI in when
+    read as ASCII (found by the fuzz run: ``ESC $ B ^Ambrose`` under ``ISO 2022 IR 87`` decodes as kanji, hides
+    the name from the cleaner, and re-encodes to the same bytes). Such a value is emptied, not cleaned: a genuine
+    multi-byte text read as ASCII is noise, so at worst a description is lost (the safe side)."""
+    value = getattr(raw, "value", None) if isinstance(raw, RawDataElement) else None
+    if not isinstance(value, bytes) or not _MULTIBYTE_DESIGNATION.search(value):
+        return False
+    view = _ISO2022_ESCAPE.sub(b" ", value).decode("ascii", "replace")
+    return cleaner(view) != view
 
 
 #: Maximum value lengths (PS3.5 6.2) a cleaned value is cut to, so the output stays valid.

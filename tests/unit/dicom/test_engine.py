@@ -357,6 +357,31 @@ def test_structured_report_text_is_scrubbed_not_dropped(coder) -> None:
     assert not any(patient.last in v or patient.mrn in v for v in cleaned)
 
 
+def test_a_name_hidden_in_an_iso_2022_multibyte_region_is_not_written_back(coder) -> None:
+    # GIVEN (found by the 100,000-input fuzz run) a description whose name sits after ESC $ B under ISO 2022 IR 87:
+    # pydicom decodes those bytes as kanji, the cleaner sees no name, and re-encoding writes the same bytes back
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    ds, patient, _ = _with_phi("CT_small.dcm")
+    ds.SpecificCharacterSet = ["ISO 2022 IR 6", "ISO 2022 IR 87"]
+    hidden = f"CT CHEST \x1b$B^{patient.first}\x1b(B".encode("ascii")
+    placeholder = "Q" * len(hidden)
+    ds.StudyDescription = placeholder
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    data = buf.getvalue().replace(placeholder.encode(), hidden)
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules(), cleaner_factory)
+    out_buf = io.BytesIO()
+    # WHEN de-identified with the report scrubber as cleaner
+    deidentify_stream(io.BytesIO(data), out_buf, cfg)
+    # THEN the name is nowhere in the output bytes (the value is emptied: its bytes read as ASCII name the patient)
+    assert patient.first.encode() not in out_buf.getvalue()
+    assert pydicom.dcmread(io.BytesIO(out_buf.getvalue())).get("StudyDescription", "") == ""
+
+
 class _FailingStream(io.BytesIO):
     """A source whose reads fail after the header, like an S3 ranged GET that times out."""
 
