@@ -62,8 +62,12 @@ _CARET_RE = re.compile(
     r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3}"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
+# Linear by construction: a match starts only at a word start, words are matched possessively and a name's words
+# are one space (or a comma) apart, so the wide gap before the label ends it (a greedy version backtracked
+# polynomially inside a 40 KB run of letters).
 _BEFORE_ID_LABEL_RE = re.compile(
-    r"([^\W\d_]{2,}[^\W\d_'\u2019.-]*(?:[ \t]{0,3},?[ \t]{0,3}[^\W\d_][^\W\d_'\u2019.-]*){0,3})[ \t]{2,}"
+    r"(?<![^\W\d_'\u2019.-])"
+    r"([^\W\d_]{2}[^\W\d_'\u2019.-]*+(?:(?:[ \t]?,[ \t]?|[ \t])[^\W\d_][^\W\d_'\u2019.-]*+){0,3}+)[ \t]{2,}+"
     r"(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
 )
 #: Header values that sit before an identifier label and are not names.
