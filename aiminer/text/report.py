@@ -312,14 +312,28 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def _detect_through_controls(text: str, context: IdentityContext | None) -> list[Candidate]:
-    """:func:`detect` on the text with its control characters taken out, spans mapped back to ``text``."""
+    """:func:`detect` on the text as it is and, when it holds control characters, also with them taken out (spans
+    mapped back to ``text``): a control inside a word hides it ("Sur\\x1dgical"), one standing for a lost line
+    break separates words ("TECHNOLOGIST: NEMETZ\\x1cREPORT"), and only one reading is right. A span of the
+    second reading is added where it overlaps none of the first."""
+    spans = detect(text, context)
     if _CONTROLS.search(text) is None:
-        return detect(text, context)
+        return spans
     kept = [i for i, ch in enumerate(text) if not _CONTROLS.match(ch)]
     if not kept:
-        return []
-    spans = detect("".join(text[i] for i in kept), context)
-    return [dataclasses.replace(c, start=kept[c.start], end=kept[c.end - 1] + 1) for c in spans if c.end > c.start]
+        return spans
+    extra = [
+        dataclasses.replace(c, start=kept[c.start], end=kept[c.end - 1] + 1)
+        for c in detect("".join(text[i] for i in kept), context)
+        if c.end > c.start
+    ]
+    starts = [c.start for c in spans]  # sorted, non-overlapping: the last span starting before c.end ends last
+    merged = list(spans)
+    for c in extra:
+        i = bisect.bisect_left(starts, c.end)
+        if i == 0 or spans[i - 1].end <= c.start:
+            merged.append(c)
+    return sorted(merged, key=lambda c: c.start)
 
 
 def scrub_text(
