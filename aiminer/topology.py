@@ -381,7 +381,7 @@ VALIDATE_MANIFEST = FunctionSpec(
     "validate_manifest",
     REPOSITORY,
     6,
-    (str(INBOUND.env_var), CATALOGUE.env_var, USAGE.env_var, *_LOG),
+    (str(INBOUND.env_var), str(QC_REPORTS.env_var), CATALOGUE.env_var, USAGE.env_var, *_LOG),
     "Check a submission manifest (counts, checksums, objects present) and record it: catalogue, audit, usage.",
     timeout_seconds=300,
     memory_mb=1024,
@@ -423,6 +423,7 @@ RELEASE_SUBMISSION = FunctionSpec(
     (
         str(INBOUND.env_var),
         str(RELEASED.env_var),
+        str(QC_REPORTS.env_var),
         CATALOGUE.env_var,
         REPOSITORY_IDEMPOTENCY.env_var,
         *_LOG,
@@ -435,7 +436,7 @@ REJECT_SUBMISSION = FunctionSpec(
     "reject_submission",
     REPOSITORY,
     6,
-    (str(INBOUND.env_var), CATALOGUE.env_var, USAGE.env_var, *_LOG),
+    (str(INBOUND.env_var), str(QC_REPORTS.env_var), CATALOGUE.env_var, USAGE.env_var, *_LOG),
     "Record a rejection (with reason) in the catalogue, the audit trail and the usage ledger.",
     timeout_seconds=60,
     memory_mb=256,
@@ -488,11 +489,16 @@ QC_WORKFLOW_FUNCTIONS: Final[tuple[FunctionSpec, ...]] = (
 NOTIFICATIONS_TOPIC_SUBSTITUTION: Final = "NotificationsTopicArn"
 #: Seconds the approval step waits for a curator (``TimeoutSecondsPath`` reads it; a JSON number as a string).
 REVIEW_TIMEOUT_SUBSTITUTION: Final = "ReviewTimeoutSeconds"
+#: The QC reports bucket: where the QC Map (a Distributed Map) writes its map-run results.
+QC_REPORTS_BUCKET_SUBSTITUTION: Final = "QcReportsBucketName"
+#: Prefix of the QC Map's map-run results (``ResultWriter``) in the QC reports bucket.
+QC_MAP_RUNS_PREFIX: Final = "qc-map-runs"
 #: Every ``${Key}`` placeholder in the ASL file; a runtime must supply exactly these.
 QC_ASL_SUBSTITUTION_KEYS: Final[tuple[str, ...]] = (
     *(f.asl_substitution_key for f in QC_WORKFLOW_FUNCTIONS),
     NOTIFICATIONS_TOPIC_SUBSTITUTION,
     REVIEW_TIMEOUT_SUBSTITUTION,
+    QC_REPORTS_BUCKET_SUBSTITUTION,
 )
 #: Lambda service errors worth retrying (6 attempts from 2 s).
 TRANSIENT_LAMBDA_ERRORS: Final[tuple[str, ...]] = (
@@ -514,7 +520,6 @@ RETRIED_HANDLER_ERRORS: Final[tuple[str, ...]] = (
 #: into the rejection path. Anything else fails the execution visibly (and alarms).
 QC_REJECTION_ERRORS: Final[tuple[str, ...]] = (
     "ManifestValidationError",
-    "QcCheckError",
     "QcFailedError",
     "QcReportError",
     "ReviewRejectedError",

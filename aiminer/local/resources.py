@@ -267,6 +267,7 @@ def qc_definition(topic_arn: str, review_timeout_seconds: int | None = None) -> 
     values = {f.asl_substitution_key: function_arn(f) for f in topology.QC_WORKFLOW_FUNCTIONS}
     values[topology.NOTIFICATIONS_TOPIC_SUBSTITUTION] = topic_arn
     values[topology.REVIEW_TIMEOUT_SUBSTITUTION] = str(timeout)
+    values[topology.QC_REPORTS_BUCKET_SUBSTITUTION] = names_for("").reports
     root = Path(__file__).resolve().parents[2]
     return topology.render_asl((root / topology.QC_APPROVAL_ASL).read_text(), values)
 

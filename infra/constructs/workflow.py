@@ -17,6 +17,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -48,6 +49,7 @@ class QcApprovalWorkflow(Construct):
         messaging_key: kms.IKey,
         log_retention: logs.RetentionDays,
         inbound_bucket_name: str,
+        reports_bucket: s3.IBucket,
         alarms: AlarmTopic,
         review_timeout_seconds: int,
     ) -> None:
@@ -56,6 +58,7 @@ class QcApprovalWorkflow(Construct):
         substitutions = {spec.asl_substitution_key: function_arns[spec.name] for spec in topology.QC_WORKFLOW_FUNCTIONS}
         substitutions[topology.NOTIFICATIONS_TOPIC_SUBSTITUTION] = notifications_topic_arn
         substitutions[topology.REVIEW_TIMEOUT_SUBSTITUTION] = str(review_timeout_seconds)
+        substitutions[topology.QC_REPORTS_BUCKET_SUBSTITUTION] = reports_bucket.bucket_name
         if sorted(substitutions) != sorted(topology.QC_ASL_SUBSTITUTION_KEYS):
             raise ValueError("ASL substitutions differ from aiminer.topology.QC_ASL_SUBSTITUTION_KEYS")
 
@@ -74,6 +77,12 @@ class QcApprovalWorkflow(Construct):
             resource_name=state_machine_name,
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
         )
+        execution_arn = stack.format_arn(
+            service="states",
+            resource="execution",
+            resource_name=state_machine_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
         self.policy = managed_policy(
             self,
             "Policy",
@@ -81,6 +90,32 @@ class QcApprovalWorkflow(Construct):
             permissions=[
                 Permission(["lambda:InvokeFunction"], [function_arns[s.name] for s in topology.QC_WORKFLOW_FUNCTIONS]),
                 Permission(["sns:Publish"], [notifications_topic_arn]),
+                # The QC Map is a Distributed Map: it runs each item as a child execution of this state machine,
+                Permission(["states:StartExecution"], [state_machine_arn]),
+                Permission(
+                    ["states:DescribeExecution", "states:StopExecution"],
+                    [f"{execution_arn}:*", f"{execution_arn}/*"],
+                    wildcard_reason="The Distributed Map's child executions of this state machine (names chosen by "
+                    "Step Functions per map run); nothing outside this state machine.",
+                ),
+                # reads the validated object list (ItemReader) and writes the map run's record (ResultWriter),
+                Permission(
+                    ["s3:GetObject"],
+                    [reports_bucket.arn_for_objects("*/qc/objects.json")],
+                    wildcard_reason="The validated object list of any submission (<partner>/<project>/<submission>/"
+                    "qc/objects.json); submissions are unknown at deploy time.",
+                ),
+                Permission(
+                    ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+                    [reports_bucket.arn_for_objects(f"{topology.QC_MAP_RUNS_PREFIX}/*")],
+                    wildcard_reason="Map-run records are written below one prefix under names Step Functions chooses.",
+                ),
+                # in the bucket the data key encrypts (through S3 only).
+                Permission(
+                    ["kms:Decrypt", "kms:GenerateDataKey"],
+                    [data_key.key_arn],
+                    {"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+                ),
                 Permission(["kms:GenerateDataKey", "kms:Decrypt"], [messaging_key.key_arn]),
                 # State machine encryption (what CDK would add for CustomerManagedEncryptionConfiguration).
                 Permission(

@@ -147,6 +147,7 @@ class RepositoryStack(cdk.Stack):
             messaging_key=self.keys.messaging,
             log_retention=retention,
             inbound_bucket_name=self.inbound.bucket_name,
+            reports_bucket=self.reports.bucket,
             alarms=self.alarms,
             review_timeout_seconds=self.config.review_timeout_seconds,
         )
@@ -272,6 +273,7 @@ class RepositoryStack(cdk.Stack):
         t = {k: v.table_arn for k, v in self.tables.items()}
         data_key = self.keys.data.key_arn
         inbound_read = Permission(["s3:GetObject"], [self.inbound.object_arn()], wildcard_reason=_OBJECTS_REASON)
+        reports_read = Permission(["s3:GetObject"], [self.reports.object_arn()], wildcard_reason=_OBJECTS_REASON)
         audit_write = Permission(["dynamodb:PutItem"], [t[topology.AUDIT.key]])
         usage_write = Permission(["dynamodb:PutItem"], [t[topology.USAGE.key]])
         idempotency = Permission(
@@ -283,6 +285,8 @@ class RepositoryStack(cdk.Stack):
             topology.VALIDATE_MANIFEST.name: [
                 inbound_read,
                 Permission(["s3:ListBucket"], [self.inbound.bucket_arn]),
+                # The validated object list (the QC Map's ItemReader source) goes to the QC reports bucket.
+                Permission(["s3:PutObject"], [self.reports.object_arn()], wildcard_reason=_OBJECTS_REASON),
                 # Creates the catalogue, audit and usage records of a submission (aiminer.governance.intake).
                 Permission(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [catalogue]),
                 usage_write,
@@ -291,7 +295,7 @@ class RepositoryStack(cdk.Stack):
             ],
             topology.QC_CHECK_OBJECT.name: [
                 inbound_read,
-                # Thumbnails go to the QC reports bucket (the Map output stays small).
+                # The result and the thumbnail go to the QC reports bucket (none of it enters the workflow's state).
                 Permission(["s3:PutObject"], [self.reports.object_arn()], wildcard_reason=_OBJECTS_REASON),
                 audit_write,
                 Permission(_TABLE_KMS, [data_key]),
@@ -313,6 +317,7 @@ class RepositoryStack(cdk.Stack):
             ],
             topology.RELEASE_SUBMISSION.name: [
                 inbound_read,
+                reports_read,  # the validated object list
                 Permission(["s3:PutObject"], [self.released.object_arn()], wildcard_reason=_OBJECTS_REASON),
                 Permission(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"], [catalogue]),
                 idempotency,
@@ -326,6 +331,7 @@ class RepositoryStack(cdk.Stack):
                     [self.inbound.object_arn()],
                     wildcard_reason=_OBJECTS_REASON,
                 ),
+                reports_read,  # the validated object list
                 Permission(["dynamodb:GetItem", "dynamodb:UpdateItem"], [catalogue]),
                 usage_write,  # `deleted` events: rejected objects leave the stored data
                 audit_write,

@@ -1,9 +1,11 @@
 """Render the QC report page of a submission and store it in the QC reports bucket.
 
-Input: ``{"manifest": <ValidateManifest output>, "qc_results": [<QcCheckObject output>, ...]}``. Rebuilds the
-per-object results (with thumbnails from the QC reports bucket), calls :func:`aiminer.qc.render_report` and
-stores the page as ``<partner>/<project>/<submission>/qc/report.html``; curators open it through a short-lived
-presigned link (``aiminer review show``).
+Input: ``{"manifest": <ValidateManifest output>}``. Reads the validated object list and each object's QC result
+(what QcCheckObject stored, :class:`aiminer.adapters.aws.review.QcFiles`) and the thumbnails from the QC reports
+bucket, calls :func:`aiminer.qc.render_report` and stores the page as
+``<partner>/<project>/<submission>/qc/report.html``; curators open it through a short-lived presigned link
+(``aiminer review show``). The page embeds at most :data:`MAX_THUMBNAILS` thumbnails, failed objects first, so a
+submission of thousands of images still gives a page a browser opens; every object has its row.
 
 When any object failed automated QC the page is still stored (the partner and the curators see why), the
 catalogue says ``qc_failed`` and :class:`QcFailedError` is raised: the workflow never offers approval and goes to
@@ -22,9 +24,12 @@ from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import now_iso
-from aiminer.adapters.aws.review import QcCatalogue, report_key
+from aiminer.adapters.aws.review import QcCatalogue, QcFiles, report_key
 from aiminer.qc import ObjectQc, QcFinding, QcResult, render_report
 from lambdas.shared import observability as obs
+
+#: Thumbnails embedded in one report page (about 10 KB each).
+MAX_THUMBNAILS = 500
 
 
 class QcFailedError(Exception):
@@ -62,12 +67,25 @@ def _thumbnail(key: str | None) -> bytes | None:
         return None  # the page shows the row without an image
 
 
+def stored_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every validated object's QC result, in the list's order. Raises :class:`QcReportError` if one is missing
+    (the Map succeeded, so every check stored one: something removed it)."""
+    files = QcFiles(s3, settings.QC_REPORTS_BUCKET)
+    keys = [str(o["key"]) for o in files.objects(manifest["object_list"])]
+    found = files.results(manifest["partner_id"], manifest["project"], manifest["submission_id"], keys)
+    if not keys or any(r is None for r in found.values()):
+        raise QcReportError("qc_result_missing")
+    return [r for r in found.values() if r is not None]
+
+
 def object_results(qc_results: list[dict[str, Any]]) -> list[ObjectQc]:
-    """The page's rows from the Map output."""
+    """The page's rows, with the thumbnails of the first :data:`MAX_THUMBNAILS` objects, failed ones first."""
+    shown = sorted(range(len(qc_results)), key=lambda i: (bool(qc_results[i]["passed"]), i))[:MAX_THUMBNAILS]
+    thumbs = {i: qc_results[i].get("thumbnail_key") for i in shown}
     rows = []
-    for r in qc_results:
+    for i, r in enumerate(qc_results):
         findings = tuple(QcFinding(f["code"], f["severity"], f["detail"]) for f in r.get("findings", []))
-        result = QcResult(findings, bool(r["passed"]), _thumbnail(r.get("thumbnail_key")), bool(r.get("masked")))
+        result = QcResult(findings, bool(r["passed"]), _thumbnail(thumbs.get(i)), bool(r.get("masked")))
         rows.append(ObjectQc(str(r["key"]), str(r["kind"]), result))
     return rows
 
@@ -112,7 +130,7 @@ def build(manifest: dict[str, Any], qc_results: list[dict[str, Any]]) -> dict[st
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (a Step Functions task)."""
     manifest = dict(event["manifest"])
-    report = build(manifest, list(event["qc_results"]))
+    report = build(manifest, stored_results(manifest))
     catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
     status = "qc_passed" if report["passed"] else "qc_failed"
     catalogue.set_submission(

@@ -1,16 +1,18 @@
-"""Automated QC of one de-identified object (the iterator of the workflow's Map state).
+"""Automated QC of one de-identified object (one item of the workflow's Distributed Map).
 
-Input: ``{"submission_id", "project", "object": {"key", "kind", "sha256"}}``. Reads the object from the inbound
-bucket, runs :func:`aiminer.qc.check_object` and returns the findings (machine-readable ``code``, ``severity``,
-``detail`` that says where, never what), ``passed`` and ``masked``. A thumbnail goes to the QC reports bucket and
-only its key is returned, so the Map output stays far below the 256 KB state limit.
+Input: ``{"submission_id", "project", "qc_policy", "object": {"key", "kind", "sha256"}}``. Reads the object from
+the inbound bucket, runs :func:`aiminer.qc.check_object` and stores the result in the QC reports bucket
+(:func:`aiminer.adapters.aws.review.qc_result_key`): the findings (machine-readable ``code``, ``severity``,
+``detail`` that says where, never what), ``passed``, ``masked`` and the key of the thumbnail it stored next to
+it. BuildQcReport reads the results from there; the function returns only ``{"passed", "result_key"}``.
 
-Raises :class:`QcCheckError` (caught into the rejection path) when the object cannot be read or checked.
+An object that is gone or cannot be read (not throttling or a server error, which fail the task so the workflow
+retries it) gets a failed result with the finding ``object_unreadable``: the report shows which object, and the
+submission cannot be approved.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from typing import Any
@@ -21,7 +23,9 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
-from aiminer.adapters.aws.review import thumbnail_key
+from aiminer.adapters.aws.review import QcFiles, thumbnail_key
+from aiminer.adapters.aws.s3 import is_transient
+from aiminer.adapters.aws.submissions import key_hash
 from aiminer.qc import QcPolicy, check_object
 from lambdas.shared import observability as obs
 from lambdas.shared.contracts import QC_POLICY_FIELDS
@@ -30,10 +34,6 @@ from lambdas.shared.contracts import QC_POLICY_FIELDS
 MAX_FINDINGS = 50
 _KINDS = {"dicom", "report", "hl7", "table"}
 _SPOOL = 64 * 1024 * 1024
-
-
-class QcCheckError(Exception):
-    """The object could not be checked (the message is a reason code)."""
 
 
 class Settings(BaseModel):
@@ -52,31 +52,36 @@ settings = Settings.model_validate(dict(os.environ))
 s3 = boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
 
 
+def _failed(key: str, kind: str, code: str, detail: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": kind or "other",
+        "passed": False,
+        "masked": False,
+        "findings": [{"code": code, "severity": "error", "detail": detail}],
+        "findings_total": 1,
+        "thumbnail_key": None,
+    }
+
+
 def check(submission_id: str, project: str, obj: dict[str, Any], policy: QcPolicy | None = None) -> dict[str, Any]:
     """QC one object against what the project promised (``policy``); the result is PHI-free JSON."""
     key, kind = str(obj["key"]), str(obj.get("kind") or "")
     partner = key.split("/", 1)[0]
-    key_hash = hashlib.sha256(key.encode()).hexdigest()
     if kind not in _KINDS:
-        return {
-            "key": key,
-            "kind": kind or "other",
-            "passed": False,
-            "masked": False,
-            "findings": [{"code": "parse_error", "severity": "error", "detail": f"unsupported kind {kind!r}"}],
-            "findings_total": 1,
-            "thumbnail_key": None,
-        }
+        return _failed(key, kind, "parse_error", f"unsupported kind {kind!r}")
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as spool:
         try:
             s3.download_fileobj(settings.INBOUND_BUCKET, key, spool)
         except ClientError as exc:
-            raise QcCheckError("object_unreadable") from exc
+            if is_transient(exc):
+                raise  # throttling, 5xx: the task fails and the workflow retries it
+            return _failed(key, kind, "object_unreadable", "the de-identified object could not be read")
         spool.seek(0)
         result = check_object(spool, kind, policy)  # type: ignore[arg-type]
     thumb = None
     if result.thumbnail:
-        thumb = thumbnail_key(partner, project, submission_id, key_hash)
+        thumb = thumbnail_key(partner, project, submission_id, key_hash(key))
         s3.put_object(Bucket=settings.QC_REPORTS_BUCKET, Key=thumb, Body=result.thumbnail, ContentType="image/png")
     return {
         "key": key,
@@ -100,12 +105,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     given = event.get("qc_policy")
     raw: dict[str, Any] = given if isinstance(given, dict) else {}
     policy = QcPolicy(**{k: raw[k] is True for k in QC_POLICY_FIELDS if k in raw})
-    out = check(submission_id, str(event["project"]), dict(event["object"]), policy)
+    project = str(event["project"])
+    out = check(submission_id, project, dict(event["object"]), policy)
+    partner = out["key"].split("/", 1)[0]
+    stored = QcFiles(s3, settings.QC_REPORTS_BUCKET).put_result(partner, project, submission_id, out)
     obs.logger.info(
         "object checked",
         extra={
             "submission_id": submission_id,
-            "key_hash": hashlib.sha256(out["key"].encode()).hexdigest(),
+            "key_hash": key_hash(out["key"]),
             "passed": out["passed"],
             "codes": sorted({f["code"] for f in out["findings"]}),
         },
@@ -113,4 +121,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     obs.metrics.add_metric(
         name="QcObjectsPassed" if out["passed"] else "QcObjectsFailed", unit=obs.MetricUnit.Count, value=1
     )
-    return out
+    return {"passed": out["passed"], "result_key": stored}

@@ -8,7 +8,7 @@ Input: the workflow state. Why it was rejected comes from ``$.error`` (the named
 | ``ReviewRejectedError`` | ``rejected_by_reviewer`` (``cause`` carries the curator's reason and name) |
 | ``States.Timeout`` | ``review_timeout`` (after the escalation) |
 | ``ManifestValidationError`` | ``manifest_invalid`` (``detail``: the validator's reason code) |
-| ``QcCheckError``, ``QcReportError``, ``ReleaseError`` | ``qc_error``, ``qc_report_error``, ``release_failed`` |
+| ``QcReportError``, ``ReleaseError`` | ``qc_report_error``, ``release_failed`` |
 | none (the curator's output had no ``approved: true``) | ``not_approved`` |
 
 Rejected objects move within the inbound bucket to ``quarantine/<inbound key>`` (partners can only write below
@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import now_iso
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
-from aiminer.adapters.aws.review import QUARANTINE_PREFIX, REVIEW_REJECTED_ERROR, QcCatalogue
+from aiminer.adapters.aws.review import QUARANTINE_PREFIX, REVIEW_REJECTED_ERROR, QcCatalogue, QcFiles
 from aiminer.governance import audit, usage
 from lambdas.shared import observability as obs
 from lambdas.shared.contracts import MANIFEST_ERRORS_BEFORE_RECORDING
@@ -45,7 +45,6 @@ REASONS = {
     REVIEW_REJECTED_ERROR: "rejected_by_reviewer",
     "States.Timeout": "review_timeout",
     "ManifestValidationError": "manifest_invalid",
-    "QcCheckError": "qc_error",
     "QcReportError": "qc_report_error",
     "ReleaseError": "release_failed",
 }
@@ -60,6 +59,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     INBOUND_BUCKET: str
+    QC_REPORTS_BUCKET: str
     CATALOGUE_TABLE: str
     USAGE_TABLE: str
     AUDIT_TABLE: str
@@ -97,9 +97,11 @@ def why(error: dict[str, Any] | None) -> tuple[str, str | None, str | None]:
 
 
 def _manifest(event: dict[str, Any]) -> dict[str, Any]:
-    """The validated manifest, or what can be read back when validation itself failed."""
+    """The validated manifest with its object list (from the QC reports bucket), or what can be read back when
+    validation itself failed."""
     if isinstance(event.get("manifest"), dict):
-        return dict(event["manifest"])
+        manifest = dict(event["manifest"])
+        return {**manifest, "objects": QcFiles(s3, settings.QC_REPORTS_BUCKET).objects(manifest["object_list"])}
     key = str(event.get("key", ""))
     parts = key.split("/")
     # Who, what and which submission come from where the manifest sits (the inbound layout

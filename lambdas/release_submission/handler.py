@@ -1,6 +1,7 @@
 """Release an approved submission: copy every object to the released bucket, mark it released, audit.
 
-Input: the workflow state (``manifest`` from ValidateManifest, ``review`` = the curator's SendTaskSuccess output
+Input: the workflow state (``manifest`` from ValidateManifest, whose ``object_list`` says where the validated
+object list is in the QC reports bucket; ``review`` = the curator's SendTaskSuccess output
 ``{"approved": true, "reviewer", "decided_at"}``). Objects keep their PHI-free key in the released bucket, so
 ``released_key`` equals the inbound key and is not stored (the delivery code falls back to ``key``).
 
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import now_iso
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError
-from aiminer.adapters.aws.review import QcCatalogue
+from aiminer.adapters.aws.review import QcCatalogue, QcFiles
 from aiminer.adapters.aws.s3 import is_transient
 from aiminer.governance import audit
 from aiminer.governance.catalogue import RELEASED
@@ -44,6 +45,7 @@ class Settings(BaseModel):
 
     INBOUND_BUCKET: str
     RELEASED_BUCKET: str
+    QC_REPORTS_BUCKET: str
     CATALOGUE_TABLE: str
     IDEMPOTENCY_TABLE: str
     AUDIT_TABLE: str
@@ -61,6 +63,7 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
     """Copy, catalogue, audit; return the PHI-free outcome the workflow publishes."""
     project, sid = str(manifest["project"]), str(manifest["submission_id"])
     reviewer = str(review.get("reviewer") or "unknown")
+    objects = QcFiles(s3, settings.QC_REPORTS_BUCKET).objects(manifest["object_list"])
     outcome = {
         "event": "submission_released",
         "submission_id": sid,
@@ -68,7 +71,7 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
         "partner_id": manifest["partner_id"],
         "site": manifest["site"],
         "status": RELEASED,
-        "objects": len(manifest["objects"]),
+        "objects": len(objects),
         "reviewer": reviewer,
     }
     catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
@@ -76,7 +79,7 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
     if current.get("status") == RELEASED:
         return outcome
     released_at = now_iso()
-    for obj in manifest["objects"]:
+    for obj in objects:
         key = str(obj["key"])
         if (catalogue.obj(project, key) or {}).get("status") == RELEASED:
             continue  # copied by an earlier attempt of this task
@@ -103,7 +106,7 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
         _decided_at(review),
         decision="released",
         project=project,
-        objects=len(manifest["objects"]),
+        objects=len(objects),
     )
     try:
         AuditTable(ddb, settings.AUDIT_TABLE).append(approval)

@@ -7,8 +7,10 @@ Records (the repository's own writes; partners hold no write access to these tab
 :mod:`aiminer.governance.intake`): once the manifest is structurally sound, the upload and every file's outcome
 in the audit trail and the usage ledger (append-only, with IDs derived from each file, so a retry records nothing
 twice); once the objects are verified, one catalogue item per de-identified object and the submission's item
-(``qc_running``). Output: the PHI-free facts the rest of the workflow needs (submission, project, partner, coded
-site, counts by outcome, the de-identified objects with kind, size and SHA-256).
+(``qc_running``), and the validated object list (key, kind, SHA-256 of each de-identified object) as a JSON array in
+the QC reports bucket. Output: the PHI-free facts the rest of the workflow needs (submission, project, partner,
+coded site, counts by outcome) and ``object_list``, where that list is (``bucket``, ``key``, ``count``): the list
+itself stays out of the workflow's state, which Step Functions caps at 256 KB.
 
 Raises :class:`ManifestValidationError` (caught by the workflow into the rejection path) with a reason code only.
 """
@@ -29,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import CatalogueRepository
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
-from aiminer.adapters.aws.review import QcCatalogue
+from aiminer.adapters.aws.review import QcCatalogue, QcFiles
 from aiminer.adapters.aws.s3 import is_transient
 from aiminer.governance import intake
 from lambdas.shared import observability as obs
@@ -48,6 +50,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     INBOUND_BUCKET: str
+    QC_REPORTS_BUCKET: str
     CATALOGUE_TABLE: str
     USAGE_TABLE: str
     AUDIT_TABLE: str
@@ -134,7 +137,7 @@ def validate(
         "site": site,
         "counts": counts,
         "at_ingest": at_ingest,
-        "objects": objects,
+        "object_list": QcFiles(s3, settings.QC_REPORTS_BUCKET).put_objects(partner, project, submission_id, objects),
         "qc_policy": _qc_policy(manifest.get("qc_policy")),
     }
 
@@ -210,7 +213,7 @@ def handler(event_: dict[str, Any], context: Any) -> dict[str, Any]:
         counts=result["counts"],
     )
     obs.logger.info(
-        "manifest valid", extra={"submission_id": result["submission_id"], "objects": len(result["objects"])}
+        "manifest valid", extra={"submission_id": result["submission_id"], "objects": result["object_list"]["count"]}
     )
     obs.metrics.add_metric(name="ManifestsValidated", unit=obs.MetricUnit.Count, value=1)
     return result

@@ -526,6 +526,11 @@ EXPECTED_ACTIONS = {
         "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
         "s3:GetObject", "s3:PutObject", "dynamodb:PutItem", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
     },
+    "validate_manifest": {
+        "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+        "s3:GetObject", "s3:ListBucket", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem",
+        "dynamodb:UpdateItem", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
+    },
 }  # fmt: skip
 
 
@@ -648,6 +653,20 @@ def test_flow_shape(synth: Synth) -> None:
     assert qc["Type"] == "Map"
     inner = qc["ItemProcessor"]["States"][qc["ItemProcessor"]["StartAt"]]
     assert inner["Parameters"]["FunctionName"] == "${QcCheckObjectFunctionArn}"
+    # A Distributed Map: items come from the validated object list in S3, results go to S3, so no per-object
+    # data enters the state (Step Functions caps it at 256 KB: an inline Map failed at about 1,000 objects)
+    assert qc["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert qc["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
+    assert qc["ItemReader"]["Parameters"] == {
+        "Bucket.$": "$.manifest.object_list.bucket",
+        "Key.$": "$.manifest.object_list.key",
+    }
+    assert "ItemsPath" not in qc
+    assert qc["ResultWriter"]["Parameters"]["Bucket"] == f"${{{topology.QC_REPORTS_BUCKET_SUBSTITUTION}}}"
+    assert list(qc["ResultSelector"]) == ["map_run.$"] and list(inner["ResultSelector"]) == ["passed.$"]
+    assert "object_list.$" in states["ValidateManifest"]["ResultSelector"]
+    assert not any("objects" in k for k in states["ValidateManifest"]["ResultSelector"])
+    assert states["BuildQcReport"]["Parameters"]["Payload"] == {"manifest.$": "$.manifest"}
     assert qc["Next"] == "BuildQcReport" and states["BuildQcReport"]["Next"] == "AwaitApproval"
     assert states["AwaitApproval"]["Next"] == "Approved?"
     choice = states["Approved?"]
@@ -655,6 +674,29 @@ def test_flow_shape(synth: Synth) -> None:
     assert [c["Next"] for c in choice["Choices"]] == ["Release"]
     assert states["Release"]["Next"] == "Notify" and states["Reject"]["Next"] == "Notify"
     assert states["Notify"]["Resource"] == "arn:aws:states:::sns:publish" and states["Notify"]["End"] is True
+
+
+def test_state_machine_role_may_run_its_distributed_map_and_nothing_wider(synth: Synth) -> None:
+    (sm,) = resources(synth, REPO, "AWS::StepFunctions::StateMachine").values()
+    stmts = policy_for_role(synth, REPO, sm["RoleArn"]["Fn::GetAtt"][0])
+    name = sm["StateMachineName"]
+
+    def where(action: str) -> list[str]:
+        return sorted(flat(r) for s in stmts if action in as_list(s["Action"]) for r in as_list(s["Resource"]))
+
+    # child executions of this state machine only
+    (start,) = where("states:StartExecution")
+    assert start.endswith(f":stateMachine:{name}")
+    assert all(f":execution:{name}" in r for r in where("states:DescribeExecution"))
+    assert where("states:DescribeExecution") == where("states:StopExecution")
+    # reads only validated object lists, writes only map-run records, both in the QC reports bucket
+    (reports,) = [lid for lid in resources(synth, REPO, "AWS::S3::Bucket") if lid.startswith("ReportsBucket")]
+    runs = f"<{reports}.Arn>/{topology.QC_MAP_RUNS_PREFIX}/*"
+    assert where("s3:GetObject") == sorted([f"<{reports}.Arn>/*/qc/objects.json", runs])
+    assert where("s3:PutObject") == [runs]
+    # and decrypts S3 objects with the data key only through S3
+    via_s3 = [s for s in stmts if "Condition" in s and "kms:ViaService" in json.dumps(s["Condition"])]
+    assert len(via_s3) == 1 and set(as_list(via_s3[0]["Action"])) == {"kms:Decrypt", "kms:GenerateDataKey"}
 
 
 def _all_states(states: dict[str, Any]) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 from aiminer import topology
 from aiminer.adapters.aws.governance_tables import AuditTable, UsageTable
-from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcCatalogue, ReviewTokens
+from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcCatalogue, QcFiles, ReviewTokens
 from aiminer.cli.main import app
 from aiminer.governance import usage
+from aiminer.local.poller import LocalContext
 from aiminer.local.resources import ACCOUNT, REGION, notifications_topic_arn, qc_definition
 from aiminer.samples import get_testdata_file
 from tests.local_runtime import World
@@ -329,3 +330,62 @@ def test_qc_checks_against_the_projects_own_options(qc: Qc, tmp_path: Path) -> N
     assert manifest["qc_policy"] == {"longitudinal": True, "retain_safe_private": False, "surrogates": False}
     review = qc.pending(report.submission_id)
     assert review.passed and review.failed == 0
+
+
+def test_no_list_of_objects_travels_in_the_workflow_state(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a clean submission that reached the curator
+    sid, arn = qc.submit(tmp_path)
+    qc.pending(sid)
+    keys = [i["key"] for i in qc.objects()]
+    # THEN the state between the steps says where the validated object list is, never the list or any key
+    # (Step Functions caps the state at 256 KB: the inline Map this replaced failed at about 1,000 objects)
+    history = qc.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    exited = {
+        e["stateExitedEventDetails"]["name"]: e["stateExitedEventDetails"]["output"]
+        for e in history
+        if ("stateExitedEventDetails" in e)
+    }
+    for name in ("ValidateManifest", "QcObjects", "BuildQcReport"):
+        assert len(keys) == 2 and not any(k in exited[name] for k in keys), name
+    state = json.loads(exited["BuildQcReport"])
+    assert set(state["qc_run"]) == {"map_run"}
+    ref = state["manifest"]["object_list"]
+    assert (ref["bucket"], ref["count"]) == (qc.rt.names.reports, 2)
+    listed = json.loads(qc.w.s3.get_object(Bucket=ref["bucket"], Key=ref["key"])["Body"].read())
+    assert sorted(o["key"] for o in listed) == sorted(keys)
+    # AND every check stored its result next to the report, where BuildQcReport read it
+    results = QcFiles(qc.w.s3, qc.rt.names.reports).results("local", PROJECT, sid, keys)
+    assert {k: (r or {}).get("passed") for k, r in results.items()} == dict.fromkeys(keys, True)
+
+
+def test_an_object_gone_before_its_check_fails_qc_with_its_own_code(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN the QC check of one object whose de-identified copy is no longer in the inbound bucket
+    from lambdas.qc_check_object import handler as qc_check
+
+    sid, _ = qc.submit(tmp_path)
+    qc.pending(sid)
+    key = f"local/{PROJECT}/gone/{sid}/missing.dcm"
+    event = {"submission_id": sid, "project": PROJECT, "object": {"key": key, "kind": "dicom", "sha256": "0" * 64}}
+    # WHEN the check runs
+    out = qc_check.handler(event, LocalContext("qc"))
+    # THEN it does not fail the workflow (nothing to retry): it returns a failed verdict and stores the finding
+    assert out["passed"] is False
+    stored = QcFiles(qc.w.s3, qc.rt.names.reports).results("local", PROJECT, sid, [key])[key]
+    assert stored is not None and [f["code"] for f in stored["findings"]] == ["object_unreadable"]
+    assert out["result_key"].endswith(".json") and key not in out["result_key"]
+
+
+@pytest.mark.slow
+def test_a_submission_of_over_a_thousand_files_passes_qc(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN one submission of 1,050 reports (the inline Map failed with States.DataLimitExceeded at ~1,000)
+    root = tmp_path / "upload"
+    root.mkdir()
+    for i in range(1050):
+        (root / f"report-{i:04d}.txt").write_text(f"CT CHEST {i}\nFINDINGS: No nodule.\nIMPRESSION: Normal.\n")
+    report = qc.w.upload(root)
+    qc.w.settle(1050, report.submission_id, timeout=600)
+    # WHEN QC runs, THEN every object is checked and the curator is asked to decide
+    review = qc.pending(report.submission_id, timeout=600)
+    assert (review.objects, review.failed, review.passed) == (1050, 0, True)
+    html = qc.w.s3.get_object(Bucket=review.report_bucket, Key=review.report_key)["Body"].read().decode()
+    assert "All objects (1050)" in html

@@ -30,6 +30,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from aiminer import topology
+from aiminer.adapters.aws.review import QcFiles
 from aiminer.adapters.aws.submissions import key_hash
 from aiminer.local import lambda_router
 from aiminer.local.poller import LocalContext
@@ -512,10 +513,33 @@ def test_a_failing_qc_step_is_retried_by_the_state_machine_and_released_once(
     set_qc_fault(qc.rt, spec, error=error, when=when, times=times)
     # WHEN a clean submission goes through QC and a curator approves it
     sid, arn, execution = approve_and_finish(qc, tmp_path)
-    # THEN the step failed `times` times, was retried, and the submission was released exactly once
+    # THEN the step failed `times` times, was retried, and the submission was released exactly once (a check runs
+    # in a child execution of the QC Map, whose history is its own: test_a_qc_check_that_keeps_failing_... shows
+    # that its faults fire and that its retries are bounded)
     assert execution["status"] == "SUCCEEDED", execution
-    assert _failed_tasks(qc, arn) == [f"Lambda.{error}"] * times
+    if spec != topology.QC_CHECK_OBJECT:
+        assert _failed_tasks(qc, arn) == [f"Lambda.{error}"] * times
     assert_released_once(qc, sid)
+
+
+@pytest.mark.slow
+def test_a_qc_check_that_keeps_failing_fails_the_execution_visibly_and_rejects_nothing(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a QC check that times out on every attempt (more than the ASL's 3 attempts)
+    set_qc_fault(qc.rt, topology.QC_CHECK_OBJECT, error="Sandbox.Timedout", when="before", times=10)
+    # WHEN a clean submission goes through QC
+    sid, arn = qc.submit(tmp_path)
+    execution = qc.finished(arn, timeout=90)
+    # THEN the QC Map gives up after the retries and the execution fails (alarmed, and can be redriven): nothing
+    # is rejected on the strength of a failure that says nothing about the submission, nothing is released
+    assert execution["status"] == "FAILED", execution
+    assert execution.get("error") == "States.ExceedToleratedFailureThreshold", execution
+    history = qc.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert entered[-1] == "QcObjects" and "Reject" not in entered
+    submission = qc.catalogue.submission("lung-ai", sid)
+    assert submission is not None and submission["status"] == "qc_running"
+    assert {i["status"] for i in qc.objects()} == {"deidentified"}
+    assert qc.w.keys(qc.rt.names.released) == []
 
 
 @pytest.mark.slow
@@ -542,18 +566,19 @@ def test_release_interrupted_mid_copy_completes_once_when_retried(
     body = json.loads(qc.w.s3.get_object(Bucket=qc.rt.names.inbound, Key=key)["Body"].read())
     manifest = validate(body, qc.rt.names.inbound, key)
     review = {"approved": True, "reviewer": "curator-1", "decided_at": "2026-11-25T12:00:00+00:00"}
-    second = manifest["objects"][1]["key"]
+    objects = QcFiles(qc.w.s3, qc.rt.names.reports).objects(manifest["object_list"])
+    second = objects[1]["key"]
     fault = inject(monkeypatch, release.s3, Fault("s3", "CopyObject", "SlowDown", key_contains=second))
     # WHEN the task runs, fails transiently half-way, and is retried
     with pytest.raises(ClientError):
         release.handler({"manifest": manifest, "review": review}, LocalContext("release"))
     assert fault.fired == 1
-    assert object_versions(qc.w, qc.rt.names.released) == {manifest["objects"][0]["key"]: 1}
+    assert object_versions(qc.w, qc.rt.names.released) == {objects[0]["key"]: 1}
     outcome = release.handler({"manifest": manifest, "review": review}, LocalContext("release"))
     # THEN the first attempt's copy is not repeated, the second completes it, and a third changes nothing
     assert outcome["status"] == "released" and outcome["objects"] == 2
     release.handler({"manifest": manifest, "review": review}, LocalContext("release"))
-    assert {i["key"]: i["status"] for i in qc.objects()} == {o["key"]: "released" for o in manifest["objects"]}
-    assert object_versions(qc.w, qc.rt.names.released) == {o["key"]: 1 for o in manifest["objects"]}
+    assert {i["key"]: i["status"] for i in qc.objects()} == {o["key"]: "released" for o in objects}
+    assert object_versions(qc.w, qc.rt.names.released) == {o["key"]: 1 for o in objects}
     kinds = [e.kind for e in qc.audit.for_subject(f"submission#{sid}")]
     assert kinds.count("approval") == 1

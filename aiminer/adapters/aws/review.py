@@ -13,14 +13,19 @@ Everything here is PHI-free: coded IDs, object keys of de-identified objects, re
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from aiminer.adapters.aws.catalogue import now_iso
 from aiminer.adapters.aws.governance import from_item, to_item
+from aiminer.adapters.aws.submissions import key_hash
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 #: Error name the curator's ``reject`` sends with SendTaskFailure (caught into the rejection path).
 REVIEW_REJECTED_ERROR = "ReviewRejectedError"
@@ -36,6 +41,67 @@ def report_key(partner_id: str, project: str, submission_id: str) -> str:
 def thumbnail_key(partner_id: str, project: str, submission_id: str, object_hash: str) -> str:
     """Key of one object's first-frame thumbnail in the QC reports bucket (hash of the object key)."""
     return f"{partner_id}/{project}/{submission_id}/qc/{object_hash}.png"
+
+
+def qc_objects_key(partner_id: str, project: str, submission_id: str) -> str:
+    """Key of a submission's validated object list (a JSON array, the QC Map's ItemReader source)."""
+    return f"{partner_id}/{project}/{submission_id}/qc/objects.json"
+
+
+def qc_result_key(partner_id: str, project: str, submission_id: str, object_key: str) -> str:
+    """Key of one object's QC result (JSON) in the QC reports bucket (hash of the object key)."""
+    return f"{partner_id}/{project}/{submission_id}/qc/results/{key_hash(object_key)}.json"
+
+
+class QcFiles:
+    """What QC keeps per submission in the QC reports bucket, so no list of objects travels in the workflow's
+    state (Step Functions caps it at 256 KB, about 1,000 objects): the validated object list, which the QC Map
+    reads with its ItemReader and Release and Reject read back, and one result file per checked object, which
+    BuildQcReport reads. All PHI-free: coded keys, kinds, digests, finding codes."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._c, self.bucket = client, bucket
+
+    def put_objects(
+        self, partner_id: str, project: str, submission_id: str, objects: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Store the validated object list; return the reference the workflow carries instead of the list."""
+        key = qc_objects_key(partner_id, project, submission_id)
+        self._put(key, objects)
+        return {"bucket": self.bucket, "key": key, "count": len(objects)}
+
+    def objects(self, ref: dict[str, Any]) -> list[dict[str, Any]]:
+        """The validated object list a reference (:meth:`put_objects`) points at; always from this bucket."""
+        return list(self._get(str(ref["key"])) or [])
+
+    def put_result(self, partner_id: str, project: str, submission_id: str, result: dict[str, Any]) -> str:
+        """Store one object's QC result (a retry overwrites it with the same content); return its key."""
+        key = qc_result_key(partner_id, project, submission_id, str(result["key"]))
+        self._put(key, result)
+        return key
+
+    def results(
+        self, partner_id: str, project: str, submission_id: str, object_keys: Iterable[str]
+    ) -> dict[str, dict[str, Any] | None]:
+        """Each object's stored result (``None`` where there is none), fetched a few at a time."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        keys = list(object_keys)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = pool.map(lambda k: self._get(qc_result_key(partner_id, project, submission_id, k)), keys)
+            return dict(zip(keys, found, strict=True))
+
+    def _put(self, key: str, value: Any) -> None:
+        body = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+        self._c.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+
+    def _get(self, key: str) -> Any:
+        try:
+            return json.loads(self._c.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
 
 
 @dataclass(frozen=True)
