@@ -26,6 +26,15 @@ DynamoDB transaction snapshot (moto 5.2.5)
     unchanged) and wraps the transaction: it copies only the items the transaction names, and if the transaction
     raises (a failed condition cancels all of it) puts exactly those back. A transaction is all-or-nothing as
     before.
+
+Distributed Map failure threshold (moto 5.2.5)
+    A Distributed Map's run fails with ``States.ExceedToleratedFailureThreshold`` on AWS when more of its child
+    executions fail than ``ToleratedFailureCount`` / ``ToleratedFailurePercentage`` allow (both 0 by default: any
+    failure fails the run). moto counts failed children (``MapRunRecord.item_counter``) but never compares them
+    with the thresholds, so a run whose every child failed "succeeds" with the failed items' outputs ``null``,
+    and the workflow runs on as if they had passed. The patch wraps ``DistributedIterationComponent._map_run``:
+    after the children ran it compares the failed and timed-out counts with the thresholds and raises the failure
+    AWS raises, which moto's own handler turns into a ``MapRunFailed`` event and the Map state's error.
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ def apply() -> dict[str, bool]:
     return {
         "sqs_retention_check": _patch_sqs_retention_check(),
         "dynamodb_transaction_snapshot": _patch_dynamodb_transaction_snapshot(),
+        "map_run_failure_threshold": _patch_map_run_failure_threshold(),
     }
 
 
@@ -187,4 +197,77 @@ def _patch_dynamodb_transaction_snapshot() -> bool:
     setattr(transact_write_items, PATCH_MARK, True)
     models.copy = _CopyWithoutTables(Table)  # type: ignore[assignment]
     backend_cls.transact_write_items = transact_write_items
+    return True
+
+
+def exceeds_tolerance(failed: int, total: int, tolerated_count: int, tolerated_percentage: float) -> bool:
+    """Whether a map run with ``failed`` of ``total`` items failed fails as a whole: AWS fails it when more items
+    failed than a threshold that was set allows, and on any failure when neither was set. moto hands over 0 for a
+    threshold not set, so a threshold of 0 next to one that is set counts as not set (the one case this reads
+    differently from AWS: an explicit ``ToleratedFailureCount: 0`` beside a percentage)."""
+    if failed <= 0:
+        return False
+    if tolerated_count <= 0 and tolerated_percentage <= 0:
+        return True
+    over_count = tolerated_count > 0 and failed > tolerated_count
+    over_percentage = tolerated_percentage > 0 and total > 0 and 100.0 * failed / total > tolerated_percentage
+    return over_count or over_percentage
+
+
+def _patch_map_run_failure_threshold() -> bool:
+    name = "map_run_failure_threshold"
+    try:
+        from moto.stepfunctions.parser.api import HistoryEventType, MapRunFailedEventDetails
+        from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+            FailureEvent,
+            FailureEventException,
+        )
+        from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+        from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+            StatesErrorNameType,
+        )
+        from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
+            distributed_iteration_component as component,
+        )
+        from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+    except ImportError:
+        return _skip(name, "moto's Step Functions interpreter (distributed_iteration_component) cannot be imported")
+    component_cls = getattr(component, "DistributedIterationComponent", None)
+    original = getattr(component_cls, "_map_run", None)
+    if component_cls is None or not callable(original):
+        return _skip(name, "DistributedIterationComponent._map_run is missing")
+    if getattr(original, PATCH_MARK, False):
+        return True
+    threshold_error = getattr(StatesErrorNameType, "StatesExceedToleratedFailureThreshold", None)
+    if threshold_error is None:
+        return _skip(name, "StatesErrorNameType has no StatesExceedToleratedFailureThreshold")
+
+    @functools.wraps(original)
+    def _map_run(self: Any, env: Any, eval_input: Any) -> None:
+        original(self, env, eval_input)
+        try:
+            counter = eval_input.map_run_record.item_counter
+            failed = counter.failed.get() + counter.timed_out.get()
+            total = counter.total.get()
+            count, percentage = eval_input.tolerated_failure_count, eval_input.tolerated_failure_percentage
+        except AttributeError:  # moto's records changed shape: leave the run as moto ended it
+            return
+        if not exceeds_tolerance(failed, total, int(count or 0), float(percentage or 0.0)):
+            return
+        env.stack.pop()  # the run's outputs: a failed run has none
+        error = StatesErrorName(typ=threshold_error)
+        cause = f"The specified tolerated failure threshold was exceeded: {failed} of {total} items failed."
+        raise FailureEventException(
+            failure_event=FailureEvent(
+                env=env,
+                error_name=error,
+                event_type=HistoryEventType.MapRunFailed,
+                event_details=EventDetails(  # type: ignore[typeddict-item]  # moto's TypedDict is total=True
+                    mapRunFailedEventDetails=MapRunFailedEventDetails(error=error.error_name, cause=cause)
+                ),
+            )
+        )
+
+    setattr(_map_run, PATCH_MARK, True)
+    component_cls._map_run = _map_run
     return True

@@ -3,6 +3,9 @@ messages, and a receive no longer builds the queue's attributes for each message
 
 from __future__ import annotations
 
+import json
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -167,3 +170,81 @@ def test_a_transaction_no_longer_copies_the_tables_it_touches(ddb: Any) -> None:
     nested = {"a": [1, 2]}
     copied = models.copy.deepcopy(nested)
     assert copied == nested and copied is not nested and copied["a"] is not nested["a"]
+
+
+# ---------------------------------------------------------------------------------------- Distributed Map
+
+
+def _map_run(items: list[int], tolerated: dict[str, Any]) -> dict[str, Any]:
+    """Run a Distributed Map over ``items`` on moto's interpreter; the child fails for odd items."""
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Odd?",
+                    "States": {
+                        "Odd?": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "Fail"}],
+                            "Default": "Done",
+                        },
+                        "Fail": {"Type": "Fail", "Error": "ItemFailed", "Cause": "odd"},
+                        "Done": {"Type": "Pass", "End": True},
+                    },
+                },
+                **tolerated,
+                "End": True,
+            }
+        },
+    }
+    name = f"dm-{uuid.uuid4().hex[:8]}"
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = sfn.create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/sfn"
+    )["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"items": items}))["executionArn"]
+    deadline = time.monotonic() + 30
+    while (execution := sfn.describe_execution(executionArn=run))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the execution did not finish"
+        time.sleep(0.05)
+    return dict(execution)
+
+
+@pytest.fixture
+def sfn_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    assert moto_patches.apply()["map_run_failure_threshold"] is True
+    monkeypatch.setenv("SF_EXECUTION_SIMULATION", "true")
+    with mock_aws():
+        from moto.core.config import default_user_config
+
+        monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
+        yield
+
+
+def test_a_failed_child_fails_the_map_run_as_on_aws(sfn_moto: None) -> None:
+    # GIVEN no tolerance (the default), one of three children fails: the run, the state and the execution fail
+    failed = _map_run([0, 1, 0], {})
+    assert (failed["status"], failed.get("error")) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    # AND without a failed child it succeeds, with every child's output
+    ok = _map_run([0, 0], {})
+    assert ok["status"] == "SUCCEEDED" and json.loads(ok["output"]) == [0, 0]
+
+
+def test_the_tolerated_failure_thresholds_still_tolerate(sfn_moto: None) -> None:
+    assert _map_run([0, 1, 0], {"ToleratedFailureCount": 1})["status"] == "SUCCEEDED"
+    assert _map_run([0, 1, 0, 0], {"ToleratedFailurePercentage": 25.0})["status"] == "SUCCEEDED"
+    assert _map_run([1, 1, 0, 0], {"ToleratedFailurePercentage": 25.0})["status"] == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("failed", "total", "count", "percentage", "fails"),
+    [(0, 0, 0, 0.0, False), (0, 5, 0, 0.0, False), (1, 5, 0, 0.0, True), (1, 5, 1, 0.0, False),
+     (2, 5, 1, 0.0, True), (1, 5, 0, 20.0, False), (2, 5, 0, 20.0, True), (2, 5, 1, 50.0, True),
+     (2, 5, 5, 40.0, False), (3, 5, 5, 40.0, True)],
+)  # fmt: skip
+def test_exceeds_tolerance(failed: int, total: int, count: int, percentage: float, fails: bool) -> None:
+    assert moto_patches.exceeds_tolerance(failed, total, count, percentage) is fails
