@@ -91,6 +91,9 @@ class DicomIdentity:
     birth_date: str
     other_names: tuple[str, ...]
     institution: str
+    #: The file's descriptions (top level): names a rule finds in one also go from the others ("CT CHEST
+    #: OYELARAN" beside "Axial 5mm for Thaddeus Oyelaran", when the PatientName itself is damaged).
+    descriptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -565,6 +568,22 @@ def _text(ds: Dataset, keyword: str) -> str:
     return "\\".join(str(v) for v in value) if isinstance(value, MultiValue) else str(value)
 
 
+def _undecoded_text(ds: Dataset, keyword: str) -> str:
+    """A text element's value read without converting it in ``ds`` (its raw bytes as Latin-1, the ISO 2022
+    escapes blanked), so the walk still sees the raw element (``_hides_text_in_multibyte`` needs its bytes); empty
+    when absent, not text, or over ``MAX_CLEAN_BYTES`` (the walk empties such a value without reading it)."""
+    try:
+        elem = ds.get_item(keyword)
+    except Exception:
+        return ""
+    value = getattr(elem, "value", None)
+    if isinstance(value, bytes):
+        return "" if len(value) > MAX_CLEAN_BYTES else _ISO2022_ESCAPE.sub(b" ", value).decode("latin-1")
+    if isinstance(value, str) and len(value) <= MAX_CLEAN_BYTES:
+        return value
+    return ""
+
+
 def _byte_views(ds: Dataset, keyword: str) -> list[str]:
     """A person name's bytes read as Latin-1, when that differs from its decoding with the declared character set.
 
@@ -610,7 +629,21 @@ def _identity(ds: Dataset) -> DicomIdentity:
         birth_date=_text(ds, "PatientBirthDate"),
         other_names=tuple(other_names),
         institution=_text(ds, "InstitutionName"),
+        descriptions=tuple(t for kw in _DESCRIPTIONS if (t := _undecoded_text(ds, kw))),
     )
+
+
+#: Top-level free-text elements whose names teach the cleaner about the file (see ``DicomIdentity.descriptions``).
+_DESCRIPTIONS = (
+    "StudyDescription",
+    "SeriesDescription",
+    "PerformedProcedureStepDescription",
+    "RequestedProcedureDescription",
+    "ImageComments",
+    "StudyComments",
+    "AdditionalPatientHistory",
+    "PatientComments",
+)
 
 
 def _over_89(ds: Dataset) -> bool:

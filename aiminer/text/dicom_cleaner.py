@@ -6,11 +6,12 @@ patient's name in a SeriesDescription goes even when no pattern would find it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
 from aiminer.text.identity import IdentityContext
-from aiminer.text.report import scrub_text
+from aiminer.text.report import names_found, scrub_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,6 +36,9 @@ def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[
         patient_code=coded.patient,
         study_code=coded.study,
     )
+    learned = names_found([_ESCAPE.sub(" ", t) for t in identity.descriptions], context)
+    if learned:
+        context = dataclasses.replace(context, other_names=context.other_names + learned)
 
     def clean(text: str) -> str:
         return scrub_text(_ESCAPE.sub(" ", text), context).text

@@ -53,6 +53,7 @@ _CUE_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
     re.IGNORECASE,
 )
+_TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
 _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
@@ -275,7 +276,12 @@ def find_names(text: str) -> Iterator[Candidate]:
             if " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 if role not in ("patient", "pt") or not _looks_like_name_start(tokens, m.end(), lex):
                     continue
-        i = tokens.index_at.get(m.end())
+        at = m.end()
+        if m.group("title2"):
+            # "DR DR #A": the second title's own separator follows it ("DR #A" on its own is a cue too)
+            sep = _TITLE_SEPARATOR_RE.match(text, at)
+            at = sep.end() if sep else at
+        i = tokens.index_at.get(at)
         if i is None:
             continue
         titled = bool(m.group("title") or m.group("title2"))
@@ -287,7 +293,7 @@ def find_names(text: str) -> Iterator[Candidate]:
                     break
                 alt = _parse_name_after(tokens, nxt, lex, after_title=titled)
                 if alt is not None and alt[1] - alt[0] > 1:
-                    span = alt
+                    span = (span[0], alt[1])  # the stray part too: a second scrub finds nothing left to take
                     break
         if span is None or m.group("role"):
             # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
@@ -575,11 +581,14 @@ _GLUED_PIECE = re.compile(r"(?<=[a-z\u00DF-\u00FF])[A-Z\u00C0-\u00DE][a-z\u00DF-
 
 
 _NEXT_WORD = re.compile(r" ([A-Z\u00C0-\u00DE][a-z\u00DF-\u024F'\u2019-]+)")
+#: A capitalised word ending right before an offset (matched on the text before it, anchored at its end).
+_PREV_WORD = re.compile(r"(?<![A-Za-z\u00C0-\u024F'\u2019-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u024F'\u2019-]{2,}) \Z")
 
 
 def extend_known_names(text: str, cands: list[Candidate]) -> list[Candidate]:
     """The word right after a name the context knows, when it can be a surname ("Philippa Okonkwo" where only
-    the given name Philippa is known: the file's own name was garbled, or the surname changed)."""
+    the given name Philippa is known: the file's own name was garbled, or the surname changed), and the word right
+    before it, when it can be a given name ("Leopold Lindqvist" where only the surname is known)."""
     lex = lexicon()
     out = []
     for c in cands:
@@ -588,4 +597,25 @@ def extend_known_names(text: str, cands: list[Candidate]) -> list[Candidate]:
         m = _NEXT_WORD.match(text, c.end)
         if m and _is_last(m.group(1), lex, False) and not _followed_by_eponym_noun(text, m.end(1)):
             out.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "dictionary"))
+        out.extend(given_name_before(text, c.start, lex))
     return out
+
+
+def given_name_before(text: str, start: int, lex: Lexicon | None = None) -> list[Candidate]:
+    """The capitalised word right before a name found at ``start``, when it can be a given name: one the lexicon
+    knows, or a word that is no English, clinical, eponym or city word ("Axial 5mm for Leopold [surname]",
+    "tech Ignatius [surname]"). Empty when there is none."""
+    lex = lex or lexicon()
+    m = _PREV_WORD.search(text, max(0, start - 40), start)
+    if not m:
+        return []
+    low = m.group(1).lower()
+    plausible = low in lex.first_names or not (
+        low in lex.vocab or low in lex.common or low in lex.eponyms or low in lex.cities or low in lex.not_names
+    )
+    if not plausible or low in _TITLE_AND_ROLE_WORDS:
+        return []
+    return [Candidate(m.start(1), m.end(1), "NAME", P_NAME, "dictionary")]
+
+
+_TITLE_AND_ROLE_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", f"{_TITLES}|{_ROLES}"))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext, compile_context
+from aiminer.text.lexicon import lexicon
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
     P_CONTEXT,
@@ -167,6 +168,27 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
 _ID_CATEGORIES = frozenset(
     {"MRN", "ACCESSION", "SSN", "ID", "OTHER_ID", "ACCOUNT", "PHONE", "LICENSE", "DEVICE_ID", "HEALTH_PLAN", "ZIP"}
 )
+
+
+def names_found(texts: Iterable[str], context: IdentityContext | None = None) -> tuple[str, ...]:
+    """The words of the names the rules find in ``texts`` beyond what ``context`` knows (a cue, a dictionary
+    pair), for scrubbing the texts that go with them: a name found in one description of a file is removed from
+    the others too, where no rule would see it ("CT CHEST W CONTRAST OYELARAN"). Words of three letters or more
+    that are no English, clinical or eponym word, so a mistaken find cannot take common words out of a file."""
+    lex = lexicon()
+    out: dict[str, None] = {}
+    for text in texts:
+        for c in detect(text, context):
+            if c.category != "NAME" or c.source == "context":
+                continue
+            for word in _NAME_WORD_RE.findall(text[c.start : c.end]):
+                low = word.lower()
+                if not (low in lex.vocab or low in lex.common or low in lex.eponyms or low in lex.not_names):
+                    out.setdefault(word, None)
+    return tuple(out)
+
+
+_NAME_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'\u2019-]{2,}")
 
 
 def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:

@@ -406,3 +406,28 @@ def test_io_failures_are_raised_for_a_retry_not_quarantined(coder) -> None:
     # WHEN it is de-identified THEN the I/O error reaches the caller (the object is not at fault)
     with pytest.raises(StreamError, match="simulated"):
         deidentify_stream(_FailingStream(data, len(data) - 1000), io.BytesIO(), cfg)
+
+
+def test_a_name_found_in_one_description_goes_from_the_others(coder) -> None:
+    # GIVEN (found by the 100,000-input fuzz run) a file whose PatientName is damaged, so the cleaner does not know
+    # the patient, while one description names them in a form the rules find and another only by surname
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    ds.PatientName = "X"
+    ds.StudyDescription = "CT CHEST W CONTRAST OYELARAN"
+    ds.SeriesDescription = "Axial 5mm for Thaddeus Oyelaran"
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules(), cleaner_factory)
+    out = io.BytesIO()
+    # WHEN de-identified with the report scrubber as cleaner
+    deidentify_stream(io.BytesIO(buf.getvalue()), out, cfg)
+    # THEN the surname is gone from both descriptions, and the medical words stay
+    result = pydicom.dcmread(io.BytesIO(out.getvalue()))
+    assert b"OYELARAN" not in out.getvalue().upper() and b"THADDEUS" not in out.getvalue().upper()
+    assert result.StudyDescription.startswith("CT CHEST W CONTRAST")
+    assert result.SeriesDescription.startswith("Axial 5mm for")

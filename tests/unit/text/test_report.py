@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from aiminer.text.identity import IdentityContext, id_variants, name_variants
@@ -164,6 +164,8 @@ _report_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=
 
 @settings(max_examples=300, deadline=None)
 @given(_report_text)
+@example("DR A00AA")  # a stray part between a cue and the name: taken with it, or a second scrub finds it
+@example("DR A0DR DR #A")  # a second title with its own separator ("DR #A")
 def test_scrub_never_raises_and_is_stable(text: str) -> None:
     # GIVEN any text
     # WHEN scrubbing twice
@@ -231,3 +233,21 @@ def test_a_header_name_field_with_a_damaged_cue_or_surname_goes(line: str, names
 
 def test_header_values_before_an_identifier_label_that_are_not_names_stay() -> None:
     assert "Male" in scrub_text("Sex: Male        DOB: 01/01/1950").text
+
+
+def test_the_given_name_before_a_known_surname_goes_too() -> None:
+    # GIVEN only the surname is known (the file's PatientName was damaged to its last part)
+    ctx = IdentityContext(patient_names=("Lindqvist",))
+    out = scrub_text("Axial 5mm for Leopold Lindqvist. Contrast Lindqvist protocol.", ctx).text
+    # THEN the given name before it goes as well; a clinical word before it stays
+    assert "Leopold" not in out and "Lindqvist" not in out
+    assert "Axial 5mm for" in out and "Contrast" in out
+
+
+def test_a_known_name_glued_to_the_word_before_it_goes() -> None:
+    # a flipped byte before the name ("ݦ�aPhilippa"): a capital after a small letter starts a word
+    ctx = IdentityContext(patient_names=("Okonkwo^Philippa",))
+    out = scrub_text("Axial 5mm \u0766\ufffdaPhilippa Okonkwo", ctx).text
+    assert "Philippa" not in out and "Okonkwo" not in out
+    # AND inside a word in small letters a name is no name: "philippa" in "xphilippan" stays
+    assert scrub_text("xphilippan", ctx).text == "xphilippan"
