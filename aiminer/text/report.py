@@ -161,7 +161,11 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
     if protected:
         cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
     merged = _merge(cands)
-    extra = [c for c in _propagated_ids(text, merged) if not (protected and _overlaps_protected(c, protected))]
+    extra = [
+        c
+        for c in (*_propagated_ids(text, merged), *_propagated_names(text, merged))
+        if not (protected and _overlaps_protected(c, protected))
+    ]
     return _merge(merged + extra) if extra else merged
 
 
@@ -189,6 +193,36 @@ def names_found(texts: Iterable[str], context: IdentityContext | None = None) ->
 
 
 _NAME_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'\u2019-]{2,}")
+
+
+def _propagated_names(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Every other occurrence of a name or city word found once, wherever no rule sees it: after a damaged cue
+    ("Dx. POTTER" beside "DR. POTTER"), glued to junk ("withšDr. A. Potter"), or where a repeated fragment cut
+    its cue off ("L4-L in Harborview"). Words of four letters or more and no clinical word; one that is also an
+    English word or an eponym ("Potter", "White", "Hill") only where it is capitalised, so "white matter" stays.
+    Matched at a word start, or after a small letter or a non-ASCII character (junk glued before it)."""
+    lex = lexicon()
+    any_case: dict[str, str] = {}
+    capitalised: dict[str, str] = {}
+    for c in cands:
+        if c.category not in ("NAME", "CITY"):
+            continue
+        for word in _NAME_WORD_RE.findall(text[c.start : c.end]):
+            low = word.lower()
+            if len(low) < 4 or low in lex.vocab:
+                continue
+            worded = low in lex.common or low in lex.eponyms or low in lex.not_names
+            (capitalised if worded else any_case).setdefault(low, c.category)
+    out: list[Candidate] = []
+    for words, flags in ((any_case, re.IGNORECASE), (capitalised, 0)):
+        if not words:
+            continue
+        forms = [f for w in words for f in ((w,) if flags else (w.capitalize(), w.upper()))]
+        alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        regex = rf"(?:(?<![A-Za-z0-9])|(?<=[a-z\u0080-\uffff]))(?:{alternation})(?![A-Za-z0-9])"
+        for m in re.finditer(regex, text, flags):
+            out.append(Candidate(m.start(), m.end(), words[m.group().lower()], P_CONTEXT - 1, "propagated"))
+    return out
 
 
 def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:

@@ -251,3 +251,23 @@ def test_a_known_name_glued_to_the_word_before_it_goes() -> None:
     assert "Philippa" not in out and "Okonkwo" not in out
     # AND inside a word in small letters a name is no name: "philippa" in "xphilippan" stays
     assert scrub_text("xphilippan", ctx).text == "xphilippan"
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # a damaged cue beside an intact one ("Dx." for "Dr.")
+        ("Referring Physician: Dx. POTTER\nFindings discussed with Dr. A. Potter.", "POTTER"),
+        # junk glued before the cue
+        ("Referring Physician: DR. POTTER\nFindings discussed with\u0161Dr. A. Potter.", "Potter"),
+        # a repeated fragment that cut the city's cue off
+        ("Lives in Harborview.\nDegenerative disc disease at L4-L in Harborview.", "Harborview"),
+    ],
+)
+def test_a_name_or_city_found_once_goes_everywhere_in_the_report(text: str, gone: str) -> None:
+    assert gone not in scrub_text(text).text
+
+
+def test_a_name_that_is_also_a_word_goes_only_where_capitalised() -> None:
+    out = scrub_text("Discussed with Dr. White. Mild white matter disease.").text
+    assert "White" not in out and "Mild white matter disease." in out
