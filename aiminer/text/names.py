@@ -63,12 +63,15 @@ _CARET_RE = re.compile(
     r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3}"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
+#: The rest of a word in a damaged header line: letters, and the symbols mojibake leaves inside a word
+#: ("AMBROSÀ¯E": a UTF-8 byte read as Latin-1 or cp1252), possessively.
+_DAMAGED_WORD_REST = r"(?:[^\W\d_]|[\u0080-\u00bf\u2013-\u2026\ufffd])*+"
 # Linear by construction: a match starts only at a word start, words are matched possessively and a name's words
 # are one space (or a comma) apart, so the wide gap before the label ends it (a greedy version backtracked
 # polynomially inside a 40 KB run of letters).
 _BEFORE_ID_LABEL_RE = re.compile(
     r"(?<![^\W\d_'\u2019.-])"
-    r"([^\W\d_]{2}[^\W\d_'\u2019.-]*+(?:(?:[ \t]?,[ \t]?|[ \t])[^\W\d_][^\W\d_'\u2019.-]*+){0,3}+)[ \t]{2,}+"
+    rf"([^\W\d_]{{2}}{_DAMAGED_WORD_REST}(?:(?:[ \t]?,[ \t]?|[ \t])[^\W\d_]{_DAMAGED_WORD_REST}){{0,3}}+)[ \t]{{2,}}+"
     r"(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
 )
 #: Header values that sit before an identifier label and are not names.

@@ -225,22 +225,32 @@ def _propagated_names(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+#: A whole numeric date with a four-digit year ("2/12/1980", "1980-02-12"): found once, it goes wherever it recurs.
+_FULL_DATE_RE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}")
+
+
 def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """Every other occurrence of an identifier found once, even glued to letters ("ÿ34368630", "MRN34368630"),
-    where no pattern's boundaries would take it. Identifiers of 6 or more characters with a digit only, and ZIP
-    codes (a patient's ZIP on a line of its own is no less one)."""
-    values = {
-        text[c.start : c.end]: c.category
+    """Every other occurrence of an identifier or a whole date found once, even glued to letters ("ÿ34368630",
+    "MRN34368630") or digits ("Lymph nodes: 1/2/12/1980"), where no pattern's boundaries would take it.
+    Identifiers of 6 or more characters with a digit only, and ZIP codes (a patient's ZIP on a line of its own is
+    no less one). A propagated date keeps what was parsed of it (its year may stay)."""
+    found_once = {
+        text[c.start : c.end]: c
         for c in cands
-        if c.category in _ID_CATEGORIES
+        if (c.category in _ID_CATEGORIES or (c.category == "DATE" and _FULL_DATE_RE.fullmatch(text[c.start : c.end])))
         and c.end - c.start >= (5 if c.category == "ZIP" else 6)
         and any(ch.isdigit() for ch in text[c.start : c.end])
     }
-    if not values:
+    if not found_once:
         return []
-    alternation = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    alternation = "|".join(re.escape(v) for v in sorted(found_once, key=len, reverse=True))
     found = re.finditer(rf"(?<![0-9])(?:{alternation})(?![0-9])", text)
-    return [Candidate(m.start(), m.end(), values[m.group()], P_CONTEXT - 1, "propagated") for m in found]
+    return [
+        dataclasses.replace(
+            found_once[m.group()], start=m.start(), end=m.end(), priority=P_CONTEXT - 1, source="propagated"
+        )
+        for m in found
+    ]
 
 
 def _outside_protected(c: Candidate, protected: list[tuple[int, int]]) -> Candidate | None:

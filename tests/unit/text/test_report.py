@@ -271,3 +271,19 @@ def test_a_name_or_city_found_once_goes_everywhere_in_the_report(text: str, gone
 def test_a_name_that_is_also_a_word_goes_only_where_capitalised() -> None:
     out = scrub_text("Discussed with Dr. White. Mild white matter disease.").text
     assert "White" not in out and "Mild white matter disease." in out
+
+
+def test_an_id_shaped_like_an_accession_goes_without_its_cue() -> None:
+    # the cue was cut ("Acc#:" -> "c:") or garbled ("Surgical" -> "\u00bcurgical")
+    out = scrub_text("c: S10-64376 | \u00bcurgical pathology CT18-79457 from the outside lab. L4-L5, C5-C6.").text
+    assert "64376" not in out and "79457" not in out and "L4-L5, C5-C6." in out
+
+
+def test_a_whole_date_found_once_goes_where_it_is_glued_to_digits() -> None:
+    out = scrub_text("Date of Birth: 2/12/1980\nLymph nodes: 1/2/12/1980").text
+    assert "2/12/1980" not in out and out.count("[DATE 1980]") == 2
+
+
+def test_a_header_name_with_mojibake_inside_a_word_goes() -> None:
+    out = scrub_text("PATI\u00c2\u2026ENT: OKONKWO, AMBROS\u00c0\u00afE        MRN: 85691968").text
+    assert "OKONKWO" not in out and "AMBROS" not in out and "MRN:" in out
