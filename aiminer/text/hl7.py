@@ -8,6 +8,7 @@ decoded before scrubbing and re-encoded after.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from aiminer.crosswalk import Coder, random_code
 from aiminer.text.dates import year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext
-from aiminer.text.report import DatePolicy, Style, scrub_text
+from aiminer.text.report import DatePolicy, Style, names_found, scrub_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -353,6 +354,9 @@ def _identity_from(msg: _Message) -> IdentityContext:
                         name in ("NK1", "GT1", "IN1") and len(comps) >= 2 and comps[0].isalpha() and comps[1].isalpha()
                     ):
                         other_names.append(f"{comps[0]}^{comps[1]}")
+                    elif _looks_like_xad([unescape(c, seps).strip() for c in comps]):
+                        # an address wherever it sits (a PID whose segment name was damaged keeps its PID-11)
+                        addresses.append("^".join(unescape(c, seps).strip() for c in comps))
     return IdentityContext(
         patient_names=tuple(dict.fromkeys(n for n in names if n.strip("^ "))),
         other_names=tuple(dict.fromkeys(n for n in other_names if n.strip("^ "))),
@@ -410,6 +414,16 @@ def _check_alignment(msg: _Message) -> None:
 # into it. (OBR-4, OBX-3 and DG1-3 are kept too, but their text components can look like anything.)
 _CODED_ONLY = frozenset({"MSH", "EVN", "PID", "PV1"})
 _SET_ID_SEGMENTS = frozenset({"PID", "PV1", "OBR", "OBX", "NTE", "DG1", "NK1", "GT1", "IN1", "TXA"})
+
+
+def _report_texts(msg: _Message) -> list[str]:
+    """The free text of a message's observations and notes (OBX-5, NTE-3), unescaped."""
+    fields = {"OBX": 5, "NTE": 3}
+    return [
+        unescape(value, msg.seps)
+        for seg in msg.segments
+        if seg[0] in fields and (value := _get(seg, fields[seg[0]], False))
+    ]
 
 
 def _deidentify_message(
@@ -472,6 +486,11 @@ def _deidentify_message(
     )
     if context_for is not None:
         context = context.merged(context_for(tuple(accessions)))
+    # Names the rules find in the message's report text (OBX-5, NTE-3) go from every field: a PID whose segment
+    # name was damaged puts the patient's FAMILY^GIVEN where nothing knows it is a name.
+    learned = names_found(_report_texts(msg), context)
+    if learned:
+        context = dataclasses.replace(context, other_names=context.other_names + learned)
 
     def lookup(acc: str) -> str | None:
         return study_code_of.get(acc) or coder.study_for_accession(site_code, acc)

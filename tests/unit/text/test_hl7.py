@@ -121,3 +121,19 @@ def test_hl7_custom_separators_and_lf_segments(coder: Coder) -> None:
     out = deidentify_hl7(msg, coder, "S-1").text
     # THEN fields are found with the declared separator
     assert "DOE" not in out and "999888" not in out and out.rstrip().endswith("#1950")
+
+
+def test_a_name_in_the_report_text_goes_from_a_segment_whose_name_was_damaged(coder: Coder) -> None:
+    # GIVEN (found by the 100,000-input fuzz run) a PID renamed OBX: its FAMILY^GIVEN lands in OBX-5, where
+    # CODE^TEXT is normal, and no PID tells the scrubber who the patient is; the report text names them
+    msg = (
+        "MSH|^~\\&|RIS|MERCY|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|P|2.3\r"
+        "OBX|1||85691968^^^MERCY-MRN^MR||CASTELLANOS^LEOPOLD||19570218|F|||5727 Bellweather Ave^^Fairhaven^MA^02719\r"
+        "OBR|1|A2927431|A2927431|71260^CT CHEST W CONTRAST\r"
+        "OBX|1|TX|IMP^Impression||Patient Leopold Castellanos seen. Stable 4 mm nodule.||||||F\r"
+    )
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN the name goes from both, the address (by its shape) too, and the coded impression stays
+    assert "CASTELLANOS" not in out.upper() and "LEOPOLD" not in out.upper()
+    assert "Fairhaven" not in out and "02719" not in out and "Bellweather" not in out
+    assert "IMP^Impression" in out and "Stable 4 mm nodule." in out

@@ -287,3 +287,8 @@ def test_a_whole_date_found_once_goes_where_it_is_glued_to_digits() -> None:
 def test_a_header_name_with_mojibake_inside_a_word_goes() -> None:
     out = scrub_text("PATI\u00c2\u2026ENT: OKONKWO, AMBROS\u00c0\u00afE        MRN: 85691968").text
     assert "OKONKWO" not in out and "AMBROS" not in out and "MRN:" in out
+
+
+def test_an_ssn_glued_to_its_cue_goes() -> None:
+    assert "388-27-2553" not in scrub_text("Other IDs: SSN388-27-2553, SS\u00c3\u00a9388-27-2553").text
+    assert scrub_text("ab123 45 6789").text == "ab123 45 6789"  # not the spaced form inside a word
