@@ -80,19 +80,30 @@ def _skip(patch: str, reason: str) -> bool:
     return False
 
 
+def _method(module: Any, cls_name: str, attribute: str) -> tuple[Any, Any] | str:
+    """``(class, method)`` a patch wraps, or why it cannot (the reason :func:`_skip` logs)."""
+    cls = getattr(module, cls_name, None)
+    original = getattr(cls, attribute, None)
+    if cls is None or not callable(original):
+        return f"{getattr(module, '__name__', module)} has no {cls_name}.{attribute}"
+    return cls, original
+
+
 def _patch_sqs_retention_check() -> bool:
     name = "sqs_retention_check"
     try:
         from moto.sqs import models
     except ImportError:
         return _skip(name, "moto.sqs.models cannot be imported")
-    backend_cls = getattr(models, "SQSBackend", None)
-    queue_cls = getattr(models, "Queue", None)
-    original = getattr(backend_cls, _RETENTION_METHOD, None)
-    if backend_cls is None or queue_cls is None or not callable(original):
-        return _skip(name, f"moto.sqs.models has no SQSBackend.{_RETENTION_METHOD} or no Queue")
+    found = _method(models, "SQSBackend", _RETENTION_METHOD)
+    if isinstance(found, str):
+        return _skip(name, found)
+    backend_cls, original = found
     if getattr(original, PATCH_MARK, False):
         return True
+    queue_cls = getattr(models, "Queue", None)
+    if queue_cls is None:
+        return _skip(name, "moto.sqs.models has no Queue")
     if not callable(getattr(backend_cls, "get_queue", None)) or not callable(getattr(models, "unix_time", None)):
         return _skip(name, "SQSBackend.get_queue or moto.sqs.models.unix_time is missing")
     if "MessageRetentionPeriod" not in getattr(queue_cls, "BASE_ATTRIBUTES", ()):
@@ -172,10 +183,10 @@ def _patch_dynamodb_transaction_snapshot() -> bool:
         from moto.dynamodb.models.table import Table
     except ImportError:
         return _skip(name, "moto.dynamodb.models, its Table or DynamoType cannot be imported")
-    backend_cls = getattr(models, "DynamoDBBackend", None)
-    original = getattr(backend_cls, "transact_write_items", None)
-    if backend_cls is None or not callable(original):
-        return _skip(name, "moto.dynamodb.models has no DynamoDBBackend.transact_write_items")
+    found = _method(models, "DynamoDBBackend", "transact_write_items")
+    if isinstance(found, str):
+        return _skip(name, found)
+    backend_cls, original = found
     if getattr(original, PATCH_MARK, False):
         return True
     if getattr(models, "copy", None) is not copy:
@@ -232,10 +243,10 @@ def _patch_map_run_failure_threshold() -> bool:
         from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
     except ImportError:
         return _skip(name, "moto's Step Functions interpreter (distributed_iteration_component) cannot be imported")
-    component_cls = getattr(component, "DistributedIterationComponent", None)
-    original = getattr(component_cls, "_map_run", None)
-    if component_cls is None or not callable(original):
-        return _skip(name, "DistributedIterationComponent._map_run is missing")
+    found = _method(component, "DistributedIterationComponent", "_map_run")
+    if isinstance(found, str):
+        return _skip(name, found)
+    component_cls, original = found
     if getattr(original, PATCH_MARK, False):
         return True
     threshold_error = getattr(StatesErrorNameType, "StatesExceedToleratedFailureThreshold", None)
