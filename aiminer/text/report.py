@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 #: The longest text one scrub takes (characters): 1 Mi, hundreds of pages of prose.
 MAX_SCRUB_CHARS = 1024 * 1024
+#: Longest text :func:`names_found` reads (descriptions and report texts are far shorter; a longer one is only
+#: scrubbed, once).
+MAX_LEARN_CHARS = 64 * 1024
 
 Style = Literal["tags", "surrogates"]
 DatePolicy = Literal["year", "shift"]
@@ -182,6 +185,8 @@ def names_found(texts: Iterable[str], context: IdentityContext | None = None) ->
     lex = lexicon()
     out: dict[str, None] = {}
     for text in texts:
+        if len(text) > MAX_LEARN_CHARS:
+            continue  # scrubbed as it is, but not read twice: a gigantic value must not double the worst case
         for c in detect(text, context):
             if c.category != "NAME" or c.source == "context":
                 continue
