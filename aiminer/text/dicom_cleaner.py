@@ -36,7 +36,9 @@ def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[
         patient_code=coded.patient,
         study_code=coded.study,
     )
-    learned = names_found([_ESCAPE.sub(" ", t) for t in identity.descriptions], context)
+    learned = names_found(
+        [_ESCAPE.sub(" ", t) for t in identity.descriptions], (*context.patient_names, *context.other_names)
+    )
     if learned:
         context = dataclasses.replace(context, other_names=context.other_names + learned)
 

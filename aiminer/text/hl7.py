@@ -488,7 +488,7 @@ def _deidentify_message(
         context = context.merged(context_for(tuple(accessions)))
     # Names the rules find in the message's report text (OBX-5, NTE-3) go from every field: a PID whose segment
     # name was damaged puts the patient's FAMILY^GIVEN where nothing knows it is a name.
-    learned = names_found(_report_texts(msg), context)
+    learned = names_found(_report_texts(msg), (*context.patient_names, *context.other_names))
     if learned:
         context = dataclasses.replace(context, other_names=context.other_names + learned)
 

@@ -177,23 +177,26 @@ _ID_CATEGORIES = frozenset(
 )
 
 
-def names_found(texts: Iterable[str], context: IdentityContext | None = None) -> tuple[str, ...]:
-    """The words of the names the rules find in ``texts`` beyond what ``context`` knows (a cue, a dictionary
-    pair), for scrubbing the texts that go with them: a name found in one description of a file is removed from
-    the others too, where no rule would see it ("CT CHEST W CONTRAST OYELARAN"). Words of three letters or more
-    that are no English, clinical or eponym word, so a mistaken find cannot take common words out of a file."""
+def names_found(texts: Iterable[str], known: Iterable[str] = ()) -> tuple[str, ...]:
+    """The words of the names the name rules find in ``texts`` (a cue, a credential, a dictionary pair, a name's
+    syntax), for scrubbing the texts that go with them: a name found in one description of a file is removed from
+    the others too, where no rule would see it ("CT CHEST W CONTRAST OYELARAN"). Only the name rules run (no
+    context, dates, IDs or places: this is a second read of each text, and must stay cheap). Words of three letters
+    or more that are no English, clinical or eponym word, so a mistaken find cannot take common words out of a
+    file. Words of the ``known`` names (the context's) are left out: the context finds them already, and a new
+    term costs a regex compile per file."""
     lex = lexicon()
+    skip = {w.lower() for name in known for w in _NAME_WORD_RE.findall(name)}
     out: dict[str, None] = {}
     for text in texts:
         if len(text) > MAX_LEARN_CHARS:
             continue  # scrubbed as it is, but not read twice: a gigantic value must not double the worst case
-        for c in detect(text, context):
-            if c.category != "NAME" or c.source == "context":
-                continue
+        for c in find_names(text):
             for word in _NAME_WORD_RE.findall(text[c.start : c.end]):
                 low = word.lower()
-                if not (low in lex.vocab or low in lex.common or low in lex.eponyms or low in lex.not_names):
-                    out.setdefault(word, None)
+                if low in skip or low in lex.vocab or low in lex.common or low in lex.eponyms or low in lex.not_names:
+                    continue
+                out.setdefault(word, None)
     return tuple(out)
 
 
@@ -202,32 +205,37 @@ _NAME_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'\u2019-]{2,}")
 
 def _propagated_names(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Every other occurrence of a name or city word found once, wherever no rule sees it: after a damaged cue
-    ("Dx. POTTER" beside "DR. POTTER"), glued to junk ("withšDr. A. Potter"), or where a repeated fragment cut
-    its cue off ("L4-L in Harborview"). Words of four letters or more and no clinical word; one that is also an
-    English word or an eponym ("Potter", "White", "Hill") only where it is capitalised, so "white matter" stays.
-    Matched at a word start, or after a small letter or a non-ASCII character (junk glued before it)."""
+    ("Dx. POTTER" beside "DR. POTTER"), glued to junk ("withšDr. A. Potter", "Leopo��QLindqvist"), or where a
+    repeated fragment cut its cue off ("L4-L in Harborview"). Words of four letters or more and no clinical word;
+    one that is also an English word or an eponym ("Potter", "White", "Hill") only where it is capitalised, so
+    "white matter" stays. The text is split into words once with a fixed pattern (a capital starts a new word:
+    "aPhilippa", "QLindqvist"), and each word is looked up: no pattern is compiled per text."""
     lex = lexicon()
-    any_case: dict[str, str] = {}
-    capitalised: dict[str, str] = {}
+    words: dict[str, tuple[str, bool]] = {}  # lower-case word -> (category, only where capitalised)
     for c in cands:
         if c.category not in ("NAME", "CITY"):
             continue
         for word in _NAME_WORD_RE.findall(text[c.start : c.end]):
             low = word.lower()
-            if len(low) < 4 or low in lex.vocab:
+            if len(low) < 4 or low in lex.vocab or low in words:
                 continue
-            worded = low in lex.common or low in lex.eponyms or low in lex.not_names
-            (capitalised if worded else any_case).setdefault(low, c.category)
+            words[low] = (c.category, low in lex.common or low in lex.eponyms or low in lex.not_names)
+    if not words:
+        return []
     out: list[Candidate] = []
-    for words, flags in ((any_case, re.IGNORECASE), (capitalised, 0)):
-        if not words:
-            continue
-        forms = [f for w in words for f in ((w,) if flags else (w.capitalize(), w.upper()))]
-        alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        regex = rf"(?:(?<![A-Za-z0-9])|(?<=[a-z\u0080-\uffff]))(?:{alternation})(?![A-Za-z0-9])"
-        for m in re.finditer(regex, text, flags):
-            out.append(Candidate(m.start(), m.end(), words[m.group().lower()], P_CONTEXT - 1, "propagated"))
+    for m in _PROPAGATION_WORD_RE.finditer(text):
+        found = words.get(m.group().lower())
+        if found is not None and (not found[1] or m.group()[:1].isupper()):
+            out.append(Candidate(m.start(), m.end(), found[0], P_CONTEXT - 1, "propagated"))
     return out
+
+
+#: Words as :func:`_propagated_names` reads them: a run of small letters after at most one capital, or a run of
+#: capitals not followed by a small letter (Latin-1 letters included).
+_PROPAGATION_WORD_RE = re.compile(
+    r"[A-Z\u00C0-\u00D6\u00D8-\u00DE]?[a-z\u00DF-\u00F6\u00F8-\u00FF]+"
+    r"|[A-Z\u00C0-\u00D6\u00D8-\u00DE]+(?![a-z\u00DF-\u00F6\u00F8-\u00FF])"
+)
 
 
 #: A whole numeric date with a four-digit year ("2/12/1980", "1980-02-12"): found once, it goes wherever it recurs.

@@ -292,3 +292,13 @@ def test_a_header_name_with_mojibake_inside_a_word_goes() -> None:
 def test_an_ssn_glued_to_its_cue_goes() -> None:
     assert "388-27-2553" not in scrub_text("Other IDs: SSN388-27-2553, SS\u00c3\u00a9388-27-2553").text
     assert scrub_text("ab123 45 6789").text == "ab123 45 6789"  # not the spaced form inside a word
+
+
+def test_names_found_reads_only_names_and_leaves_out_what_is_known() -> None:
+    from aiminer.text.report import names_found
+
+    texts = ["Axial 5mm for Thaddeus Oyelaran", "Patient Leopold Castellanos seen. Hodgkin lymphoma.", "CT CHEST"]
+    assert names_found(texts) == ("Thaddeus", "Oyelaran", "Leopold", "Castellanos")
+    # the context's own names are no new terms (each would cost a regex compile per file)
+    assert names_found(texts, known=("OYELARAN^THADDEUS",)) == ("Leopold", "Castellanos")
+    assert names_found(["x" * 70_000 + " Dr. Leopold Castellanos"]) == ()  # too long to read twice
