@@ -6,12 +6,11 @@ patient's name in a SeriesDescription goes even when no pattern would find it.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
 from aiminer.text.identity import IdentityContext
-from aiminer.text.report import names_found, scrub_text
+from aiminer.text.report import scrub_text, with_names_from
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,11 +35,7 @@ def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[
         patient_code=coded.patient,
         study_code=coded.study,
     )
-    learned = names_found(
-        [_ESCAPE.sub(" ", t) for t in identity.descriptions], (*context.patient_names, *context.other_names)
-    )
-    if learned:
-        context = dataclasses.replace(context, other_names=context.other_names + learned)
+    context = with_names_from(context, [_ESCAPE.sub(" ", t) for t in identity.descriptions])
 
     def clean(text: str) -> str:
         return scrub_text(_ESCAPE.sub(" ", text), context).text

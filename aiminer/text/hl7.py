@@ -8,7 +8,6 @@ decoded before scrubbing and re-encoded after.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from aiminer.crosswalk import Coder, random_code
 from aiminer.text.dates import year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext
-from aiminer.text.report import DatePolicy, Style, names_found, scrub_text
+from aiminer.text.report import DatePolicy, Style, scrub_text, with_names_from
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -488,9 +487,7 @@ def _deidentify_message(
         context = context.merged(context_for(tuple(accessions)))
     # Names the rules find in the message's report text (OBX-5, NTE-3) go from every field: a PID whose segment
     # name was damaged puts the patient's FAMILY^GIVEN where nothing knows it is a name.
-    learned = names_found(_report_texts(msg), (*context.patient_names, *context.other_names))
-    if learned:
-        context = dataclasses.replace(context, other_names=context.other_names + learned)
+    context = with_names_from(context, _report_texts(msg))
 
     def lookup(acc: str) -> str | None:
         return study_code_of.get(acc) or coder.study_for_accession(site_code, acc)

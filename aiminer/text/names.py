@@ -613,9 +613,7 @@ def given_name_before(text: str, start: int, lex: Lexicon | None = None) -> list
     if not m:
         return []
     low = m.group(1).lower()
-    plausible = low in lex.first_names or not (
-        low in lex.vocab or low in lex.common or low in lex.eponyms or low in lex.cities or low in lex.not_names
-    )
+    plausible = low in lex.first_names or not (low in lex.not_names or low in lex.cities)
     if not plausible or low in _TITLE_AND_ROLE_WORDS:
         return []
     return [Candidate(m.start(1), m.end(1), "NAME", P_NAME, "dictionary")]

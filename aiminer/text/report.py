@@ -194,10 +194,16 @@ def names_found(texts: Iterable[str], known: Iterable[str] = ()) -> tuple[str, .
         for c in find_names(text):
             for word in _NAME_WORD_RE.findall(text[c.start : c.end]):
                 low = word.lower()
-                if low in skip or low in lex.vocab or low in lex.common or low in lex.eponyms or low in lex.not_names:
-                    continue
-                out.setdefault(word, None)
+                if low not in skip and low not in lex.not_names:
+                    out.setdefault(word, None)
     return tuple(out)
+
+
+def with_names_from(context: IdentityContext, texts: Iterable[str]) -> IdentityContext:
+    """``context`` plus the names :func:`names_found` finds in ``texts`` (the texts that go with it: a DICOM
+    file's descriptions, an HL7 message's report text), so a name found in one of them goes from all."""
+    learned = names_found(texts, (*context.patient_names, *context.other_names))
+    return dataclasses.replace(context, other_names=context.other_names + learned) if learned else context
 
 
 _NAME_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'\u2019-]{2,}")
@@ -219,7 +225,7 @@ def _propagated_names(text: str, cands: list[Candidate]) -> list[Candidate]:
             low = word.lower()
             if len(low) < 4 or low in lex.vocab or low in words:
                 continue
-            words[low] = (c.category, low in lex.common or low in lex.eponyms or low in lex.not_names)
+            words[low] = (c.category, low in lex.not_names)
     if not words:
         return []
     out: list[Candidate] = []

@@ -663,6 +663,7 @@ def test_flow_shape(synth: Synth) -> None:
     }
     assert "ItemsPath" not in qc
     assert qc["ResultWriter"]["Parameters"]["Bucket"] == f"${{{topology.QC_REPORTS_BUCKET_SUBSTITUTION}}}"
+    assert qc["ResultWriter"]["Parameters"]["Prefix"] == topology.QC_MAP_RUNS_PREFIX  # what the role may write
     assert list(qc["ResultSelector"]) == ["map_run.$"] and list(inner["ResultSelector"]) == ["passed.$"]
     assert "object_list.$" in states["ValidateManifest"]["ResultSelector"]
     assert not any("objects" in k for k in states["ValidateManifest"]["ResultSelector"])
