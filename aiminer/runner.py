@@ -14,8 +14,9 @@ import os
 import secrets
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -26,8 +27,14 @@ OS_METADATA_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "ehthumb
 DEFAULT_MAX_BYTES = 8 * 1024**3
 #: Runs smaller than this are done in-process: starting workers costs more than it saves.
 SMALL_RUN = 16
+#: Reason for a file during which a worker process died twice, the second time with the file alone in its pool.
+WORKER_CRASHED = "worker_crashed"
 
 Status = str  # "deidentified" | "quarantined" | "rejected"
+
+
+class WorkerPoolError(RuntimeError):
+    """The worker processes keep dying before they take any work (a broken installation, no memory at all)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def iter_inputs(inputs: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(spec_json: str) -> None:
+def _init_worker(spec_json: str, inflight: Any = None, slots: Any = None) -> None:
     from aiminer.adapters.sqlite_crosswalk import SqliteCrosswalk
     from aiminer.crosswalk import Coder
     from aiminer.dicom import burnedin
@@ -166,7 +173,37 @@ def _init_worker(spec_json: str) -> None:
         spec=spec,
         ctx=ObjectContext(engine=engine, report_style=spec["report_style"], table_schema=schema),
         tmp_dir=Path(spec["out_dir"]) / ".aiminer-tmp",
+        inflight=inflight,
+        slot=_claim_slot(inflight, slots),
     )
+
+
+def _claim_slot(inflight: Any, slots: Any) -> int | None:
+    """This worker's cell in the shared ``inflight`` array, where it notes the job it is working on."""
+    if inflight is None or slots is None:
+        return None
+    with slots.get_lock():
+        slot = int(slots.value)
+        slots.value += 1
+    return slot if slot < len(inflight) else None
+
+
+def _process_batch(batch: Sequence[tuple[int, Job]]) -> list[JobResult]:
+    """Process jobs in a worker, noting each job's index in this worker's cell while it runs.
+
+    If the worker dies (killed for memory, a crash inside a C library), the parent reads the cell to learn which
+    job was running: see :func:`_resilient_results`.
+    """
+    inflight: Any = _WORKER.get("inflight")
+    slot: int | None = _WORKER.get("slot")
+    results = []
+    for index, job in batch:
+        if slot is not None:
+            inflight[slot] = index
+        results.append(_process(job))
+    if slot is not None:
+        inflight[slot] = -1
+    return results
 
 
 def _process(job: Job) -> JobResult:
@@ -360,15 +397,12 @@ def run(
                 finish(_process(job))
         else:
             _warm_up(spec_json)
-            # fork: workers inherit the imported engine and its compiled tables instead of rebuilding them
-            with ProcessPoolExecutor(
-                max_workers=spec.workers, initializer=_init_worker, initargs=(spec_json,), mp_context=_fork_context()
-            ) as pool:
-                chunk = max(1, min(32, len(jobs) // (spec.workers * 8)))
-                for job, result in zip(dicom_jobs, pool.map(_process, dicom_jobs, chunksize=chunk), strict=True):
-                    finish_dicom(job, result)
-                for result in pool.map(_process, _with_folder_studies(other_jobs, studies), chunksize=chunk):
-                    finish(result)
+            chunk = max(1, min(32, len(jobs) // (spec.workers * 8)))
+            for job, result in _resilient_results(dicom_jobs, spec_json, spec.workers, chunk):
+                finish_dicom(job, result)
+            others = _with_folder_studies(other_jobs, studies)
+            for _, result in _resilient_results(others, spec_json, spec.workers, chunk):
+                finish(result)
     finally:
         if receipt:
             receipt.close()
@@ -379,3 +413,65 @@ def run(
         except OSError:
             pass
     return summary
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# worker pools that survive a worker's death
+
+
+def _resilient_results(
+    jobs: Sequence[Job], spec_json: str, workers: int, chunk: int
+) -> Iterator[tuple[Job, JobResult]]:
+    """Yield every job with its result, in a pool of ``workers`` processes, even when a worker process dies.
+
+    A worker can die without an exception (the kernel's OOM killer, a crash inside a C library): the pool then
+    breaks and every unfinished job fails with ``BrokenProcessPool``. The jobs that were running when it broke are
+    *suspects*; the others are simply run again in a new pool. Each suspect then runs alone, in a pool of its own:
+    if its worker dies again, the file is what kills it and is quarantined (:data:`WORKER_CRASHED`); otherwise it
+    was an innocent neighbour (or a passing failure) and its result counts. Nothing is lost and the run goes on.
+    """
+    pending = list(range(len(jobs)))
+    suspects: list[int] = []
+    while pending or suspects:
+        if pending:
+            done, unfinished, running = _pool_round(jobs, pending, spec_json, workers, chunk)
+            for index, result in done:
+                yield jobs[index], result
+            if unfinished and not done and not running:
+                raise WorkerPoolError("the worker processes died before taking any work; see the messages above")
+            suspects += sorted(running)
+            pending = [i for i in unfinished if i not in running]
+        for index in suspects:
+            done, _, _ = _pool_round(jobs, [index], spec_json, 1, 1)
+            if done:
+                yield jobs[index], done[0][1]
+            else:
+                job = jobs[index]
+                yield job, JobResult(job.display, "quarantined", None, None, WORKER_CRASHED, job.size)
+        suspects = []
+
+
+def _pool_round(
+    jobs: Sequence[Job], indices: list[int], spec_json: str, workers: int, chunk: int
+) -> tuple[list[tuple[int, JobResult]], list[int], set[int]]:
+    """Run ``indices`` in a new pool: (finished results in order, indices left unfinished, indices running when
+    a worker died)."""
+    context = _fork_context()
+    ctx: Any = context if context is not None else multiprocessing
+    inflight = ctx.Array("q", [-1] * workers, lock=False)
+    slots = ctx.Value("i", 0)
+    done: list[tuple[int, JobResult]] = []
+    unfinished: list[int] = []
+    # fork: workers inherit the imported engine and its compiled tables instead of rebuilding them
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(spec_json, inflight, slots), mp_context=context
+    ) as pool:
+        batches = [indices[i : i + chunk] for i in range(0, len(indices), chunk)]
+        futures = [pool.submit(_process_batch, [(i, jobs[i]) for i in batch]) for batch in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            try:
+                done.extend(zip(batch, future.result(), strict=True))
+            except BrokenProcessPool:
+                unfinished.extend(batch)
+    running = {int(i) for i in inflight if i >= 0} & set(unfinished)
+    return done, unfinished, running

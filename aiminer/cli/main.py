@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aiminer import __version__
-from aiminer.runner import ReceiptLine, RunSpec, Summary, run
+from aiminer.runner import ReceiptLine, RunSpec, Summary, WorkerPoolError, run
 
 app = typer.Typer(
     name="aiminer",
@@ -57,6 +57,7 @@ REASONS = {
     "table_parse_error": "the table could not be parsed",
     "inconsistent_columns": "rows have different numbers of columns",
     "processing_error": "an unexpected error in an engine (reported, the run went on)",
+    "worker_crashed": "a worker process died on this file twice, the second time alone (the run went on)",
 }
 
 
@@ -247,6 +248,9 @@ def run_with_progress(spec: RunSpec) -> Summary:
             return run(spec, on_total=on_total, on_done=on_done)
         except OSError as exc:
             err.print(f"[red]error:[/red] {exc.__class__.__name__}: {exc.strerror or exc}")
+            raise typer.Exit(1) from exc
+        except WorkerPoolError as exc:
+            err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from exc
 
 

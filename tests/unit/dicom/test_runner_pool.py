@@ -1,0 +1,134 @@
+"""``aiminer deid`` survives a worker process that dies (the OOM killer, a crash inside a C library).
+
+The death is real: the worker calls ``os._exit`` in the middle of a file, as a process killed by the kernel would
+vanish. The runner must finish every other file, give every input exactly one receipt line, and quarantine only a
+file that kills its worker again when it runs alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from aiminer import runner
+from aiminer.samples import Corpus
+
+
+def _run(corpus: Corpus, tmp: Path, workers: int = 2) -> tuple[runner.Summary, dict[str, dict]]:
+    spec = runner.RunSpec(
+        inputs=(corpus.root,),
+        out_dir=tmp / "out",
+        project="PRJ-1",
+        site="Saint Brendan",
+        crosswalk=tmp / "private" / "cw.sqlite",
+        receipt=tmp / "private" / "receipt.jsonl",
+        workers=workers,
+        table_schema=corpus.table_schema,
+    )
+    summary = runner.run(spec)
+    lines = [json.loads(x) for x in spec.receipt.read_text().splitlines()] if spec.receipt else []
+    by_input = {line["input"]: line for line in lines}
+    assert len(by_input) == len(lines), "an input has more than one receipt line"
+    return summary, by_input
+
+
+def _dicom_victim(corpus: Corpus) -> str:
+    """A DICOM file that de-identifies normally, in the middle of the run (neighbours run beside it)."""
+    files = sorted(k for k, v in corpus.expected.items() if v == "deidentified" and k.endswith(".dcm"))
+    return files[len(files) // 2]
+
+
+def _kill_on(monkeypatch: pytest.MonkeyPatch, victim: str, once_marker: Path | None = None) -> None:
+    """Make the worker that processes ``victim`` die (every time, or only the first time when a marker is given).
+
+    Workers are forked after the patch, so they run the patched function.
+    """
+    real = runner._process
+
+    def dying(job: runner.Job) -> runner.JobResult:
+        if job.display == victim and os.getpid() != parent:
+            if once_marker is None or not once_marker.exists():
+                if once_marker is not None:
+                    once_marker.touch()
+                os._exit(9)
+        return real(job)
+
+    parent = os.getpid()
+    monkeypatch.setattr(runner, "_process", dying)
+
+
+@pytest.fixture(scope="module")
+def baseline(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    return _run(corpus, tmp_path_factory.mktemp("baseline"))[1]
+
+
+def test_a_file_that_kills_its_worker_every_time_is_quarantined_and_the_rest_finish(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, baseline: dict[str, dict]
+) -> None:
+    assert len(corpus.expected) >= runner.SMALL_RUN  # else the run would not use a pool at all
+    victim = _dicom_victim(corpus)
+    _kill_on(monkeypatch, victim)
+
+    summary, lines = _run(corpus, tmp_path)
+
+    assert set(lines) == set(baseline)  # every input, once
+    assert lines[victim]["status"] == "quarantined"
+    assert lines[victim]["reason"] == runner.WORKER_CRASHED
+    assert lines[victim]["output"] is None
+    others = {k: (v["status"], v["reason"]) for k, v in lines.items() if k != victim}
+    assert others == {k: (v["status"], v["reason"]) for k, v in baseline.items() if k != victim}
+    assert summary.by_reason[f"quarantined:{runner.WORKER_CRASHED}"] == 1
+    written = {str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.dcm")}
+    assert written == {v["output"] for v in lines.values() if v["output"] and v["output"].endswith(".dcm")}
+    assert baseline[victim]["output"] not in written
+    assert not (tmp_path / "out" / ".aiminer-tmp").exists()  # no half-written file left behind
+
+
+def test_a_worker_that_dies_once_loses_nothing(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, baseline: dict[str, dict]
+) -> None:
+    victim = _dicom_victim(corpus)
+    marker = tmp_path / "died-once"
+    _kill_on(monkeypatch, victim, once_marker=marker)
+
+    _, lines = _run(corpus, tmp_path)
+
+    assert marker.exists()  # the worker did die
+    assert {k: (v["status"], v["reason"]) for k, v in lines.items()} == {
+        k: (v["status"], v["reason"]) for k, v in baseline.items()
+    }
+    written = {str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.dcm")}
+    assert lines[victim]["output"] in written
+    # the retried file got the same coded patient and study as the files of its study folder
+    folder = str(Path(victim).parent)
+    siblings = {
+        v["output"].rsplit("/", 2)[0]
+        for k, v in lines.items()
+        if k != victim and str(Path(k).parent) == folder and v["output"] and v["output"].endswith(".dcm")
+    }
+    assert siblings == {lines[victim]["output"].rsplit("/", 2)[0]}
+
+
+def test_the_pool_survives_the_death_of_a_worker_in_every_round(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two files that kill: the second round (the rest, in a new pool) breaks too, and still all ends."""
+    files = sorted(k for k, v in corpus.expected.items() if v == "deidentified" and k.endswith(".dcm"))
+    victims = {files[1], files[-2]}
+    real = runner._process
+    parent = os.getpid()
+
+    def dying(job: runner.Job) -> runner.JobResult:
+        if job.display in victims and os.getpid() != parent:
+            os._exit(9)
+        return real(job)
+
+    monkeypatch.setattr(runner, "_process", dying)
+
+    _, lines = _run(corpus, tmp_path)
+
+    assert {k for k, v in lines.items() if v["reason"] == runner.WORKER_CRASHED} == victims
+    assert set(lines) == set(corpus.expected)
