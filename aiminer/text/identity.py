@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
 
 from aiminer.text.lexicon import lexicon
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 #: Separators people put inside identifiers and phone numbers.
 _ID_SEP = r"[\s./()-]?"
@@ -283,18 +284,75 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
 
 
-@lru_cache(maxsize=256)
-def compile_context(context: IdentityContext) -> tuple[tuple[re.Pattern[str], ContextTerm], ...]:
-    """Each term of :func:`context_terms` as its own regex with word boundaries, longest first.
+def context_matches(text: str, context: IdentityContext) -> Iterator[tuple[re.Match[str], ContextTerm]]:
+    """Every match of every term of :func:`context_terms` in ``text``, term by term, longest term first.
 
-    Compiled regexes are cached per term, not per context: every file of a study carries a slightly different
-    context (its own operators, its series' physicians) but the same patient, so the patient's and the study's
-    terms compile once and the file pays only for what is new to it. (A context compiled as one alternation cost
-    ~15 ms per file, most of the DICOM engine's time, because every new context compiled everything again.) The
-    tuple itself is cached per context like :func:`context_terms`: the DICOM cleaner scrubs every text element of
-    a file with the same context.
+    Each term is its own regex with word boundaries, compiled once per term and cached (every file of a study
+    carries a slightly different context, its own operators and physicians, but the same patient). A term runs,
+    and is compiled at all, only when the letters and digits its regex cannot match without (its
+    :func:`required_alnum`) occur in the text in that order with nothing but other characters between them: a
+    substring test on the text's letters and digits. Most terms are in none of a file's texts, and each compile
+    costs about a millisecond. The test is skipped for a non-ASCII text, where every term runs: case folding (the
+    long s U+017F matches ``s``) can match a letter the test would miss.
     """
-    return tuple((_term_regex(t.pattern, t.case_sensitive), t) for t in context_terms(context))
+    squeezed = _NOT_ALNUM.sub("", text.lower()) if text.isascii() else None
+    for term in context_terms(context):
+        if squeezed is not None and required_alnum(term.pattern) not in squeezed:
+            continue
+        for m in _term_regex(term.pattern, term.case_sensitive).finditer(text):
+            yield m, term
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_ASCII_ALNUM = frozenset(map(ord, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+@lru_cache(maxsize=16384)
+def required_alnum(pattern: str) -> str:
+    """The longest run of ASCII letters and digits (lowercased) that every match of ``pattern`` contains in order,
+    separated only by characters that are not ASCII letters or digits; ``""`` when there is none.
+
+    Read from the parsed regex, so it holds for any pattern: a run is a stretch of top-level literals, optional
+    repeats of classes that cannot match a letter or digit (the separators ``[\\s,.^]*`` and ``[\\s./()-]?``)
+    and zero-width assertions; anything else (a group, an alternative, a class with letters, a non-ASCII literal)
+    ends it. A text (ASCII) whose letters and digits lack this run cannot match the pattern, with or without
+    ``re.IGNORECASE``.
+    """
+    runs = [""]
+    for op, arg in _sre_parser.parse(pattern, re.IGNORECASE):
+        name = str(op)
+        if name == "LITERAL" and arg < 128:
+            if arg in _ASCII_ALNUM:
+                runs[-1] += chr(arg).lower()
+        elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        elif name in ("MAX_REPEAT", "MIN_REPEAT") and not _may_match_alnum(arg[2]):
+            continue  # consumes only other characters, however many
+        else:
+            runs.append("")
+    return max(runs, key=len)
+
+
+def _may_match_alnum(sub: Any) -> bool:
+    """Whether a parsed sub-pattern may match an ASCII letter or digit (True when unsure)."""
+    items = list(sub)
+    if len(items) != 1:
+        return True
+    op, arg = items[0]
+    if str(op) == "LITERAL":
+        return arg >= 128 or arg in _ASCII_ALNUM
+    if str(op) != "IN":
+        return True
+    for item_op, item_arg in arg:
+        kind = str(item_op)
+        if kind == "LITERAL" and item_arg < 128 and item_arg not in _ASCII_ALNUM:
+            continue
+        if kind == "RANGE" and item_arg[1] < 128 and _ASCII_ALNUM.isdisjoint(range(item_arg[0], item_arg[1] + 1)):
+            continue
+        if kind == "CATEGORY" and str(item_arg) == "CATEGORY_SPACE":
+            continue
+        return True
+    return False
 
 
 #: Where a term may start: not inside a word, or where a capital follows a small letter (a value glued to junk or

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
-from aiminer.text.identity import IdentityContext, compile_context
+from aiminer.text.identity import IdentityContext, context_matches
 from aiminer.text.lexicon import lexicon
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
@@ -130,10 +130,9 @@ class ScrubResult:
 
 
 def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candidate]:
-    for regex, term in compile_context(context):
-        for m in regex.finditer(text):
-            if m.end() > m.start():
-                yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
+    for m, term in context_matches(text, context):
+        if m.end() > m.start():
+            yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
 
 
 def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]:

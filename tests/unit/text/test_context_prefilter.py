@@ -1,0 +1,119 @@
+"""The context terms' substring prefilter (``identity.context_matches``) never skips a term that would match."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from aiminer.text.identity import IdentityContext, _term_regex, context_matches, context_terms, required_alnum
+
+CONTEXT = IdentityContext(
+    patient_names=("SMITH^JOHN^A",),
+    other_names=("O'Brien^Mary-Kate", "de la Cruz^Ana"),
+    patient_ids=("123-45-678",),
+    accessions=("A1234567",),
+    birth_dates=("19470312",),
+    institutions=("St. Brendan Medical Center",),
+)
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "John",
+        "JOHN",
+        "Smith",
+        "SMITH",
+        "smith",
+        "J.",
+        "A.",
+        "A",
+        "S.",
+        "JAS",
+        "JS",
+        "J.A.S.",
+        "Mary",
+        "Kate",
+        "O'Brien",
+        "OBrien",
+        "de",
+        "la",
+        "Cruz",
+        "Ana",
+        "123",
+        "45",
+        "678",
+        "12345678",
+        "A1234567",
+        "1947",
+        "03",
+        "12",
+        "St.",
+        "Brendan",
+        "Medical",
+        "Center",
+        ",",
+        " ",
+        "  ",
+        "^",
+        "-",
+        ".",
+        "/",
+        "(",
+        ")",
+        "\t",
+        "\n",
+        "x",
+        "Dr",
+        "tech",
+        "_",
+        "0",
+        "\u017f",  # long s: matches s under IGNORECASE
+        "\u212a",  # Kelvin sign: matches k
+    ]
+)
+
+
+def _brute_force(text: str) -> list[tuple[int, int, str]]:
+    return [
+        (m.start(), m.end(), t.pattern)
+        for t in context_terms(CONTEXT)
+        for m in _term_regex(t.pattern, t.case_sensitive).finditer(text)
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=14).map("".join))
+@example("J. A. Smith")
+@example("SMITH ,JOHN^A.")
+@example("mrn 123 45 678 acc A-123-4567")
+@example("Obrien, Mary Kate")
+@example("\u017fmith john")  # non-ASCII: the prefilter stands aside
+def test_the_prefilter_finds_every_match_the_regexes_find(text: str) -> None:
+    got = [(m.start(), m.end(), t.pattern) for m, t in context_matches(text, CONTEXT)]
+    assert got == _brute_force(text)
+
+
+def test_the_prefilter_does_skip_terms_a_text_cannot_contain() -> None:
+    text = "CT CHEST W CONTRAST"
+    skipped = [t for t in context_terms(CONTEXT) if required_alnum(t.pattern) not in "ctchestwcontrast"]
+    assert len(skipped) == len(context_terms(CONTEXT))  # nothing of the patient is in this text
+    assert list(context_matches(text, CONTEXT)) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        (r"JOHN\s+SMITH", "johnsmith"),  # separators that cannot match a letter are transparent
+        (r"1[\s./()-]?2[\s./()-]?3", "123"),
+        (r"SMITH\s*,?\s*J\.", "smithj"),
+        (r"ab(?:c|d)ef", "ab"),  # an alternative ends a run (the longer run wins)
+        (r"x[a-z]*yz", "yz"),  # a class that can match letters ends a run
+        (r"x[^a]*yz", "yz"),  # a negated class may match letters
+        (r"x.yzw", "yzw"),
+        ("\u212akb", "kb"),  # the Kelvin sign matches k under IGNORECASE: not in a run
+        (r"(?<![0-9A-Za-z])ab\bcd", "abcd"),  # zero-width assertions consume nothing
+        (r"[^\s]", ""),
+    ],
+)
+def test_required_alnum_reads_the_parsed_regex(pattern: str, required: str) -> None:
+    assert required_alnum(pattern) == required
