@@ -27,16 +27,18 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pydicom
 from pydicom import config as pydicom_config
+from pydicom.charset import default_encoding
 from pydicom.datadict import dictionary_VM, dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.filebase import DicomFileLike
 from pydicom.filereader import read_dataset
-from pydicom.filewriter import write_dataset, write_file_meta_info
+from pydicom.filewriter import write_data_element, write_dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.uid import UID, UID_dictionary
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
 from aiminer import __version__
 from aiminer.crosswalk import Kind
@@ -662,25 +664,80 @@ def _over_89(ds: Dataset) -> bool:
 
 
 def _write_meta(dst: IO[bytes], sop_class: str, sop_instance: str, ts: UID) -> None:
-    meta = FileMetaDataset()
-    meta.FileMetaInformationVersion = b"\x00\x01"
-    meta.MediaStorageSOPClassUID = UID(sop_class)
-    meta.MediaStorageSOPInstanceUID = UID(sop_instance)
-    meta.TransferSyntaxUID = ts
-    meta.ImplementationClassUID = UID(IMPLEMENTATION_CLASS_UID)
-    meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
-    dst.write(b"\x00" * 128 + b"DICM")
-    fp = DicomFileLike(dst)
-    fp.is_little_endian = True
-    fp.is_implicit_VR = False
-    write_file_meta_info(fp, meta, enforce_standard=True)
+    """The preamble, ``DICM`` and the File Meta Information (PS3.10 7.1), encoded directly (explicit VR little
+    endian, group length first; UIDs padded with NUL, the version name with a space, as pydicom writes them)."""
+    body = b"".join(
+        (
+            _meta_element(0x0001, b"OB", b"\x00\x01"),
+            _meta_element(0x0002, b"UI", _uid_bytes(sop_class)),
+            _meta_element(0x0003, b"UI", _uid_bytes(sop_instance)),
+            _meta_element(0x0010, b"UI", _uid_bytes(ts)),
+            _IMPLEMENTATION_META,
+        )
+    )
+    dst.write(_PREAMBLE + _meta_element(0x0000, b"UL", struct.pack("<L", len(body))) + body)
+
+
+def _uid_bytes(uid: str) -> bytes:
+    raw = uid.encode("ascii")
+    return raw + b"\x00" if len(raw) % 2 else raw
+
+
+def _meta_element(element: int, vr: bytes, value: bytes) -> bytes:
+    if vr in (b"OB", b"UN", b"SQ", b"UT"):
+        return struct.pack("<HH2sHL", 0x0002, element, vr, 0, len(value)) + value
+    return struct.pack("<HH2sH", 0x0002, element, vr, len(value)) + value
+
+
+_PREAMBLE = b"\x00" * 128 + b"DICM"
+_IMPLEMENTATION_NAME = IMPLEMENTATION_VERSION_NAME.encode("ascii")
+_IMPLEMENTATION_META = _meta_element(0x0012, b"UI", _uid_bytes(IMPLEMENTATION_CLASS_UID)) + _meta_element(
+    0x0013, b"SH", _IMPLEMENTATION_NAME + b" " if len(_IMPLEMENTATION_NAME) % 2 else _IMPLEMENTATION_NAME
+)
 
 
 def _write_dataset(dst: IO[bytes], ds: Dataset, implicit: bool, little: bool) -> None:
+    """Write ``ds`` in tag order. An element still raw (as read, kept by the policy: most of a header) is written
+    from its bytes with a packed tag and length; everything else goes through pydicom's element writer. The bytes
+    are the same as pydicom's ``write_dataset`` (tested on the bench corpus), at a fraction of the cost."""
     fp = DicomFileLike(dst)
     fp.is_implicit_VR = implicit
     fp.is_little_endian = little
-    write_dataset(fp, ds)
+    if ds.original_encoding != (implicit, little) or ds.original_character_set != ds._character_set:
+        write_dataset(fp, ds)  # pydicom converts every element for the new encoding
+        return
+    encodings = ds.get("SpecificCharacterSet", default_encoding)
+    endian = "<" if little else ">"
+    write = dst.write
+    for tag in sorted(ds.keys()):
+        if tag.element == 0 and tag.group > 6:
+            continue  # retired group lengths are not written
+        elem = ds.get_item(tag, keep_deferred=True)
+        head = _raw_head(elem, implicit, endian) if isinstance(elem, RawDataElement) else None
+        if head is None:
+            write_data_element(fp, ds.get_item(tag), encodings)
+        else:
+            write(head)
+            write(elem.value)
+
+
+def _raw_head(elem: RawDataElement, implicit: bool, endian: str) -> bytes | None:
+    """Tag, VR and length of a raw element whose value bytes can be written as they are; None otherwise
+    (deferred, undefined length, or a VR pydicom would change on writing)."""
+    value = elem.value
+    if value is None or elem.length == 0xFFFFFFFF:
+        return None
+    tag, size = int(elem.tag), len(value)
+    if implicit:
+        return struct.pack(endian + "HHL", tag >> 16, tag & 0xFFFF, size)
+    vr = elem.VR
+    if not vr or len(vr) != 2:
+        return None
+    if vr in EXPLICIT_VR_LENGTH_32:
+        return struct.pack(endian + "HH2sHL", tag >> 16, tag & 0xFFFF, vr.encode("ascii"), 0, size)
+    if size > 0xFFFF:
+        return None  # pydicom writes it as UN
+    return struct.pack(endian + "HH2sH", tag >> 16, tag & 0xFFFF, vr.encode("ascii"), size)
 
 
 def _copy_exact(src: IO[bytes], dst: IO[bytes], length: int) -> None:
