@@ -32,11 +32,12 @@ from pydicom.datadict import dictionary_VM, dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.filebase import DicomFileLike
+from pydicom.filebase import DicomBytesIO, DicomFileLike, DicomIO
 from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_data_element, write_dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+from pydicom.tag import ItemDelimiterTag, ItemTag, SequenceDelimiterTag
 from pydicom.uid import UID, UID_dictionary
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
@@ -698,27 +699,66 @@ _IMPLEMENTATION_META = _meta_element(0x0012, b"UI", _uid_bytes(IMPLEMENTATION_CL
 
 def _write_dataset(dst: IO[bytes], ds: Dataset, implicit: bool, little: bool) -> None:
     """Write ``ds`` in tag order. An element still raw (as read, kept by the policy: most of a header) is written
-    from its bytes with a packed tag and length; everything else goes through pydicom's element writer. The bytes
-    are the same as pydicom's ``write_dataset`` (tested on the bench corpus), at a fraction of the cost."""
+    from its bytes with a packed tag and length, and sequences are walked the same way; everything else goes
+    through pydicom's element writer. The bytes are the same as pydicom's ``write_dataset`` (tested per encoding,
+    and checked on the bench corpus), at a fraction of the cost."""
     fp = DicomFileLike(dst)
     fp.is_implicit_VR = implicit
     fp.is_little_endian = little
+    _write_elements(fp, ds, implicit, little, default_encoding)
+
+
+def _write_elements(fp: DicomIO, ds: Dataset, implicit: bool, little: bool, parent_encodings: Any) -> None:
     if ds.original_encoding != (implicit, little) or ds.original_character_set != ds._character_set:
-        write_dataset(fp, ds)  # pydicom converts every element for the new encoding
+        write_dataset(fp, ds, parent_encodings)  # new items, other encodings: pydicom converts every element
         return
-    encodings = ds.get("SpecificCharacterSet", default_encoding)
+    encodings = ds.get("SpecificCharacterSet", parent_encodings)
     endian = "<" if little else ">"
-    write = dst.write
+    write = fp.write
     for tag in sorted(ds.keys()):
         if tag.element == 0 and tag.group > 6:
             continue  # retired group lengths are not written
         elem = ds.get_item(tag, keep_deferred=True)
-        head = _raw_head(elem, implicit, endian) if isinstance(elem, RawDataElement) else None
-        if head is None:
-            write_data_element(fp, ds.get_item(tag), encodings)
+        if isinstance(elem, RawDataElement):
+            head = _raw_head(elem, implicit, endian)
+            if head is not None:
+                write(head)
+                write(elem.value)
+                continue
+        elif elem.VR == "SQ":
+            _write_sequence(fp, elem, implicit, little, encodings)
+            continue
+        write_data_element(fp, ds.get_item(tag), encodings)
+
+
+def _write_sequence(fp: DicomIO, elem: DataElement, implicit: bool, little: bool, encodings: Any) -> None:
+    """A sequence as pydicom writes it: items of defined length (unless read with undefined length), the sequence
+    of undefined length only if it was read so."""
+    buffer = DicomBytesIO()
+    buffer.is_implicit_VR, buffer.is_little_endian = implicit, little
+    for item in elem.value:
+        buffer.write_tag(ItemTag)
+        at = buffer.tell()
+        buffer.write_UL(0xFFFFFFFF)
+        _write_elements(buffer, item, implicit, little, encodings)
+        if getattr(item, "is_undefined_length_sequence_item", False):
+            buffer.write_tag(ItemDelimiterTag)
+            buffer.write_UL(0)
         else:
-            write(head)
-            write(elem.value)
+            end = buffer.tell()
+            buffer.seek(at)
+            buffer.write_UL(end - at - 4)
+            buffer.seek(end)
+    value = buffer.getvalue()
+    undefined = elem.is_undefined_length
+    fp.write_tag(elem.tag)
+    if not implicit:
+        fp.write(b"SQ\x00\x00")
+    fp.write_UL(0xFFFFFFFF if undefined else len(value))
+    fp.write(value)
+    if undefined:
+        fp.write_tag(SequenceDelimiterTag)
+        fp.write_UL(0)
 
 
 def _raw_head(elem: RawDataElement, implicit: bool, endian: str) -> bytes | None:
