@@ -15,6 +15,7 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
@@ -149,10 +150,30 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
     -------
     list of Candidate
         One span per identifier; overlapping detections are merged into their union.
+
+    The context enters only through the spans of its terms found in the text, so the rest of the work is
+    cached per (text, those spans): a description repeated across a series ("CT CHEST W CONTRAST", or one
+    with the patient's name) is read by the rules once, whatever else the files' contexts hold.
     """
-    cands: list[Candidate] = []
-    if context is not None:
-        cands.extend(_context_candidates(text, context))
+    known = tuple(_context_candidates(text, context)) if context is not None else ()
+    if len(text) <= MAX_CACHED_CHARS:
+        return list(_detect_cached(text, known))
+    return _detect(text, known)
+
+
+#: Texts up to this many characters have their detections cached (:func:`detect`); descriptions and comments are
+#: far shorter, reports are longer and rarely repeat.
+MAX_CACHED_CHARS = 1024
+
+
+@lru_cache(maxsize=4096)
+def _detect_cached(text: str, known: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    return tuple(_detect(text, known))
+
+
+def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
+    cands: list[Candidate] = list(known)
+    if known:
         cands.extend(extend_known_names(text, cands))
     cands.extend(find_structured(text))
     cands.extend(find_ids(text))

@@ -302,3 +302,16 @@ def test_names_found_reads_only_names_and_leaves_out_what_is_known() -> None:
     # the context's own names are no new terms (each would cost a regex compile per file)
     assert names_found(texts, known=("OYELARAN^THADDEUS",)) == ("Leopold", "Castellanos")
     assert names_found(["x" * 70_000 + " Dr. Leopold Castellanos"]) == ()  # too long to read twice
+
+
+def test_detections_are_cached_per_text_and_the_context_spans_found_in_it() -> None:
+    from aiminer.text.report import detect
+
+    text = "CT CHEST protocol ZEBRA"
+    zebra = IdentityContext(patient_names=("ZEBRA^ANN",))
+    other = IdentityContext(patient_names=("JONES^ANN",))
+    words = lambda spans: [text[c.start : c.end] for c in spans]  # noqa: E731
+    assert words(detect(text, zebra)) == ["ZEBRA"]
+    assert words(detect(text, other)) == []  # an English word: only the context finds it
+    assert words(detect(text, zebra)) == ["ZEBRA"]
+    assert words(detect(text, None)) == []
