@@ -29,17 +29,17 @@ import pydicom
 from pydicom import config as pydicom_config
 from pydicom.charset import default_encoding
 from pydicom.datadict import dictionary_VM, dictionary_VR
-from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
+from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element, empty_value_for_VR
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.filebase import DicomBytesIO, DicomFileLike, DicomIO
 from pydicom.filereader import read_dataset
-from pydicom.filewriter import write_data_element, write_dataset
+from pydicom.filewriter import correct_ambiguous_vr_element, write_data_element, write_dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
-from pydicom.tag import ItemDelimiterTag, ItemTag, SequenceDelimiterTag
+from pydicom.tag import ItemDelimiterTag, ItemTag, SequenceDelimiterTag, Tag
 from pydicom.uid import UID, UID_dictionary
-from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
+from pydicom.valuerep import AMBIGUOUS_VR, EXPLICIT_VR_LENGTH_32
 
 from aiminer import __version__
 from aiminer.crosswalk import Kind
@@ -192,12 +192,17 @@ def _values(value: Any) -> list[Any]:
 
 
 def _vr_of(elem: DataElement | RawDataElement) -> str:
-    if elem.VR:
+    """The element's VR; for implicit VR, or UN in the file, the dictionary's, as pydicom reads the value
+    (``replace_un_with_known_vr``): an explicit UN Modality is a CS to the policy and its checks, read or not."""
+    if elem.VR and elem.VR != "UN":
         return str(elem.VR)
     try:
-        return str(dictionary_VR(elem.tag))
+        known = str(dictionary_VR(elem.tag))
     except KeyError:
         return "UN"
+    if elem.VR == "UN" and (known == "SQ" or known in AMBIGUOUS_VR):
+        return "UN"
+    return known
 
 
 def _set(ds: Dataset, tag: int, vr: str, value: Any) -> None:
@@ -267,6 +272,10 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         act = policy.action_for(tag_int, vr)
         if act is Act.KEEP:
             if tag_int not in policy.actions and not _plausible(raw, vr):
+                if raw.VR == "UN":  # stored as UN and not what the dictionary says: trust neither, keep nothing
+                    del ds[tag]
+                    w.counts["removed"] += 1
+                    continue
                 # A value that breaks its VR's rules has probably swallowed the elements after it (a corrupt
                 # length): what it holds is unknown, so the file is not trusted at all.
                 raise QuarantineError("invalid_dicom", "an element's value or length breaks its VR")
@@ -541,7 +550,7 @@ def _attrs(ds: Dataset) -> dict[str, str]:
         "WindowWidth",
     ):
         try:
-            value = ds.get(kw)
+            value = _peek(ds, kw)
         except Exception:  # a broken value in a descriptive field must not stop the run
             value = None
         if value is not None:
@@ -549,11 +558,11 @@ def _attrs(ds: Dataset) -> dict[str, str]:
     meta = getattr(ds, "file_meta", None)
     if meta is not None and meta.get("ImplementationVersionName"):
         out["ImplementationVersionName"] = str(meta.ImplementationVersionName)
-    overlay = ds.get(0x60000022)
+    overlay = _peek(ds, 0x60000022)
     if overlay is not None:
-        out["OverlayDescription"] = str(overlay.value)
+        out["OverlayDescription"] = str(overlay)
     try:
-        image_type = ds.get("ImageType")
+        image_type = _peek(ds, "ImageType")
         if image_type is not None:
             out["ImageType"] = "\\".join(str(v) for v in _values(image_type))
     except Exception:
@@ -561,9 +570,30 @@ def _attrs(ds: Dataset) -> dict[str, str]:
     return out
 
 
+def _peek(ds: Dataset, key: str | int) -> Any:
+    """The value of an element, or None: converted from its raw bytes as ``ds[key]`` would, but without storing the
+    converted element in ``ds``, so an element the policy keeps stays raw and is written from its bytes."""
+    try:
+        tag = Tag(key)
+    except Exception:
+        return None
+    elem = ds.get_item(tag, keep_deferred=True)
+    if elem is None:
+        return None
+    if not isinstance(elem, RawDataElement):
+        return elem.value
+    if elem.value is None and elem.length != 0:
+        return ds[tag].value  # deferred (a long value): read it as pydicom does
+    encoding = (ds.original_character_set or ds._character_set) if tag != 0x00080005 else default_encoding
+    converted = convert_raw_data_element(elem, encoding=encoding, ds=ds)
+    if converted.VR in AMBIGUOUS_VR:
+        converted = correct_ambiguous_vr_element(converted, ds, elem.is_little_endian)
+    return converted.value
+
+
 def _text(ds: Dataset, keyword: str) -> str:
     try:
-        value = ds.get(keyword)
+        value = _peek(ds, keyword)
     except Exception:
         return ""
     if value is None:
@@ -595,7 +625,7 @@ def _byte_views(ds: Dataset, keyword: str) -> list[str]:
     quote it, so the cleaner must know it in both readings.
     """
     try:
-        value = ds.get(keyword)
+        value = _peek(ds, keyword)
     except Exception:
         return []
     out = []

@@ -215,6 +215,26 @@ def test_unlisted_free_text_removed_but_acquisition_parameters_kept(engine) -> N
     assert "Jane Roe" not in str(out.get("AcquisitionProtocolDescription", ""))
 
 
+def test_an_element_stored_as_un_is_read_with_its_dictionary_vr(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An explicit-VR file may carry standard attributes as UN (a transcoding system that did not know them): the
+    policy and its checks see the dictionary VR, as pydicom reads the value, whether or not the engine read it."""
+    ds, _, _ = _with_phi("CT_small.dcm")
+    with monkeypatch.context() as m:  # pydicom would turn them into their dictionary VR right away
+        m.setattr(pydicom.config, "replace_un_with_known_vr", False)
+        ds[0x00080060] = pydicom.DataElement(0x00080060, "UN", b"CT")  # Modality, read for the catalogue
+        ds[0x00189004] = pydicom.DataElement(0x00189004, "UN", b"RESEARCH")  # ContentQualification, CS
+        ds[0x00280030] = pydicom.DataElement(0x00280030, "UN", b"0.5\\0.5 ")  # PixelSpacing, DS
+        ds[0x00180050] = pydicom.DataElement(0x00180050, "UN", b"Jane Roe")  # SliceThickness (DS): not a number
+        buf = io.BytesIO()
+        ds.save_as(buf, enforce_file_format=False)
+    out, result, _ = engine(buf.getvalue())
+    assert result.modality == "CT"
+    assert out.Modality == "CT"
+    assert out.ContentQualification == "RESEARCH"
+    assert [float(v) for v in out.PixelSpacing] == [0.5, 0.5]
+    assert "SliceThickness" not in out  # what is neither a DS nor trusted goes (the file is not quarantined)
+
+
 def test_longitudinal_option_shifts_dates_by_one_offset_per_patient(engine) -> None:
     a, _, _ = _with_phi("CT_small.dcm", seed=3)
     b, _, _ = _with_phi("MR_small.dcm", seed=3)  # same seed: same patient
