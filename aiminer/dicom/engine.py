@@ -584,11 +584,20 @@ def _peek(ds: Dataset, key: str | int) -> Any:
         return elem.value
     if elem.value is None and elem.length != 0:
         return ds[tag].value  # deferred (a long value): read it as pydicom does
+    hit = _PEEKED.get(id(elem))
+    if hit is not None and hit[0] is elem:
+        return hit[1]
     encoding = (ds.original_character_set or ds._character_set) if tag != 0x00080005 else default_encoding
     converted = convert_raw_data_element(elem, encoding=encoding, ds=ds)
     if converted.VR in AMBIGUOUS_VR:
         converted = correct_ambiguous_vr_element(converted, ds, elem.is_little_endian)
+    _PEEKED[id(elem)] = (elem, converted.value)
     return converted.value
+
+
+#: Values :func:`_peek` converted, by the raw element they came from (cleared for every file; an element the walk
+#: replaces is no longer that raw element, so nothing stale is ever returned).
+_PEEKED: dict[int, tuple[RawDataElement, Any]] = {}
 
 
 def _text(ds: Dataset, keyword: str) -> str:
@@ -981,9 +990,12 @@ def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> Deid
             raise QuarantineError("invalid_dicom", "an element declares a length that cannot be held") from exc
         except (InvalidDicomError, Exception) as exc:  # pydicom raises many types on corrupt input
             raise QuarantineError("invalid_dicom", f"the header could not be parsed ({type(exc).__name__})") from exc
+        finally:
+            _PEEKED.clear()  # values read from the file's header (PHI) are not kept past it
 
 
 def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult:
+    _PEEKED.clear()
     header = _read_header(src)
     ds = header.ds
     if len(ds) == 0:
