@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import json
 import logging
 import re
@@ -246,13 +245,13 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         raise QuarantineError("nesting_too_deep", "sequences nested deeper than the engine allows")
     policy = w.policy
     order = list(ds.keys())  # pydicom keeps file order: a conformant dataset is in ascending tag order
-    if any(a >= b for a, b in itertools.pairwise(order)):
+    tags = list(map(int, order))  # plain ints: BaseTag compares in Python
+    if tags != sorted(tags):  # (keys are unique, so sorted means ascending)
         # PS3.5 7.1: elements are sorted. Out of order means a corrupt tag, which may have renamed an identifier
         # into an attribute the policy keeps; nothing in such a dataset can be trusted.
         raise QuarantineError("invalid_dicom", "elements are not in ascending tag order")
     keep_private = _safe_private_tags(ds, policy) if policy.safe_private else frozenset()
-    for tag in order:
-        tag_int = int(tag)
+    for tag, tag_int in zip(order, tags, strict=True):
         group = tag_int >> 16
         if group & 1:
             if tag_int in keep_private:
@@ -767,6 +766,13 @@ def _write_elements(fp: DicomIO, ds: Dataset, implicit: bool, little: bool, pare
         elif elem.VR == "SQ":
             _write_sequence(fp, elem, implicit, little, encodings)
             continue
+        else:
+            value = _string_bytes(elem, encodings)
+            head = _head(int(tag), str(elem.VR), len(value), implicit, endian) if value is not None else None
+            if head is not None and value is not None:
+                write(head)
+                write(value)
+                continue
         write_data_element(fp, ds.get_item(tag), encodings)
 
 
@@ -806,10 +812,12 @@ def _raw_head(elem: RawDataElement, implicit: bool, endian: str) -> bytes | None
     value = elem.value
     if value is None or elem.length == 0xFFFFFFFF:
         return None
-    tag, size = int(elem.tag), len(value)
+    return _head(int(elem.tag), elem.VR, len(value), implicit, endian)
+
+
+def _head(tag: int, vr: str | None, size: int, implicit: bool, endian: str) -> bytes | None:
     if implicit:
         return struct.pack(endian + "HHL", tag >> 16, tag & 0xFFFF, size)
-    vr = elem.VR
     if not vr or len(vr) != 2:
         return None
     if vr in EXPLICIT_VR_LENGTH_32:
@@ -817,6 +825,41 @@ def _raw_head(elem: RawDataElement, implicit: bool, endian: str) -> bytes | None
     if size > 0xFFFF:
         return None  # pydicom writes it as UN
     return struct.pack(endian + "HH2sH", tag >> 16, tag & 0xFFFF, vr.encode("ascii"), size)
+
+
+#: VRs written as ASCII whatever the character set (``write_string``, padded with a space; UI with NUL).
+_ASCII_VRS = frozenset({"AE", "AS", "CS", "DA", "DT", "TM", "UI"})
+#: VRs written in the dataset's character set (``write_text``); ASCII text is the same bytes in these sets.
+_TEXT_VRS = frozenset({"SH", "LO", "ST", "LT", "UC", "UT"})
+_ASCII_CHARSETS = frozenset({None, "", default_encoding, "ISO_IR 6", "ISO_IR 100", "ISO_IR 192"})
+
+
+def _ascii_charset(encodings: Any) -> bool:
+    return (encodings is None or isinstance(encodings, str)) and encodings in _ASCII_CHARSETS
+
+
+def _string_bytes(elem: DataElement, encodings: Any) -> bytes | None:
+    """The value bytes pydicom writes for a plain ASCII string value (what the walk and the stamp set: codes,
+    UIDs, reduced dates, cleaned text), or None when pydicom's writer must do it (other types, other text)."""
+    vr = elem.VR
+    if vr not in _ASCII_VRS and (vr not in _TEXT_VRS or not _ascii_charset(encodings)):
+        return None
+    value = elem.value
+    if value is None:
+        return b""
+    if isinstance(value, MultiValue | list | tuple):
+        if not all(type(v) is str or type(v) is UID for v in value):
+            return None
+        text = "\\".join(value)
+    elif type(value) is str or type(value) is UID:
+        text = value
+    else:
+        return None
+    if not text.isascii():
+        return None
+    if len(text) % 2:
+        text += "\x00" if vr == "UI" else " "
+    return text.encode("ascii")
 
 
 def _copy_exact(src: IO[bytes], dst: IO[bytes], length: int) -> None:

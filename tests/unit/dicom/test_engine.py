@@ -272,6 +272,20 @@ def test_truncated_pixel_data_is_quarantined(engine) -> None:
     assert info.value.reason == "truncated"
 
 
+def test_elements_out_of_tag_order_are_quarantined(engine) -> None:
+    """A corrupt tag can rename an identifier into an attribute the policy keeps; out of order, nothing is trusted."""
+    ds, _, _ = _with_phi("CT_small.dcm")
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    data = buf.getvalue()
+    study_time = b"\x08\x00\x30\x00TM"  # (0008,0030) StudyTime, explicit VR little endian
+    assert data.count(study_time) == 1
+    engine(data)  # as written: fine
+    with pytest.raises(QuarantineError) as info:
+        engine(data.replace(study_time, b"\x08\x00\x01\x00TM"))  # now (0008,0001), after (0008,0023)
+    assert info.value.reason == "invalid_dicom"
+
+
 def test_missing_uids_and_dicomdir_and_documents(engine) -> None:
     ds, _, _ = _with_phi("CT_small.dcm")
     del ds.StudyInstanceUID
