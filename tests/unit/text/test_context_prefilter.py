@@ -1,6 +1,9 @@
-"""The context terms' substring prefilter (``identity.context_matches``) never skips a term that would match."""
+"""The context terms' substring prefilter (``identity.context_matches``) never skips a term that would match, and
+the terms' word boundaries, written to compile fast, match what the plain case-insensitive boundaries match."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from hypothesis import example, given, settings
@@ -117,3 +120,22 @@ def test_the_prefilter_does_skip_terms_a_text_cannot_contain() -> None:
 )
 def test_required_alnum_reads_the_parsed_regex(pattern: str, required: str) -> None:
     assert required_alnum(pattern) == required
+
+
+def _reference_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    """The boundaries as first written: a case-insensitive class on both sides (slow to compile)."""
+    start = r"(?:(?<![0-9A-Za-z])|(?-i:(?<=[a-z])(?=[A-Z])))"
+    return re.compile(rf"{start}{pattern}(?![0-9A-Za-z])", 0 if case_sensitive else re.IGNORECASE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FRAGMENTS | st.sampled_from(["\u0130", "\u0131", "a", "Z", "9", "\u00e9"]), max_size=14).map("".join))
+@example("\u017fSmith")
+@example("Smith\u212a")
+@example("\u0131JOHN SMITH\u0130")
+@example("xJohn Smith")
+def test_the_fast_boundaries_match_the_case_insensitive_class(text: str) -> None:
+    for term in context_terms(CONTEXT):
+        ours = [m.span() for m in _term_regex(term.pattern, term.case_sensitive).finditer(text)]
+        reference = [m.span() for m in _reference_regex(term.pattern, term.case_sensitive).finditer(text)]
+        assert ours == reference, term.pattern
