@@ -161,6 +161,17 @@ def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]
     return _detect(text, known)
 
 
+def _names_in(text: str) -> tuple[Candidate, ...]:
+    """:func:`find_names`, cached for short texts: the DICOM cleaner reads each description twice (to learn the
+    names in it, then to scrub it)."""
+    return _names_cached(text) if len(text) <= MAX_CACHED_CHARS else tuple(find_names(text))
+
+
+@lru_cache(maxsize=4096)
+def _names_cached(text: str) -> tuple[Candidate, ...]:
+    return tuple(find_names(text))
+
+
 #: Texts up to this many characters have their detections cached (:func:`detect`); descriptions and comments are
 #: far shorter, reports are longer and rarely repeat.
 MAX_CACHED_CHARS = 1024
@@ -179,7 +190,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     cands.extend(find_ids(text))
     cands.extend(find_dates_and_ages(text))
     cands.extend(find_places(text))
-    cands.extend(find_names(text))
+    cands.extend(_names_in(text))
     protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     if protected:
         cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
@@ -211,7 +222,7 @@ def names_found(texts: Iterable[str], known: Iterable[str] = ()) -> tuple[str, .
     for text in texts:
         if len(text) > MAX_LEARN_CHARS:
             continue  # scrubbed as it is, but not read twice: a gigantic value must not double the worst case
-        for c in find_names(text):
+        for c in _names_in(text):
             for word in _NAME_WORD_RE.findall(text[c.start : c.end]):
                 low = word.lower()
                 if low not in skip and low not in lex.not_names:
