@@ -262,9 +262,9 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     """Expand an :class:`IdentityContext` into the terms the scrubber searches for (longest first)."""
     terms: list[ContextTerm] = []
     for value in context.patient_names:
-        terms += [ContextTerm(p, "NAME", "patient", cs) for p, cs in name_variants(value)]
+        terms += _name_terms(value, "patient")
     for value in context.other_names:
-        terms += [ContextTerm(p, "NAME", "other", cs) for p, cs in name_variants(value)]
+        terms += _name_terms(value, "other")
     for value in context.patient_ids:
         terms += [ContextTerm(p, "MRN", "patient") for p in id_variants(value)]
     for value in context.accessions:
@@ -282,6 +282,12 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
             terms.append(ContextTerm(_flex(value), "INSTITUTION", "other"))
     unique = {(t.pattern, t.case_sensitive): t for t in terms if t.pattern}
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
+
+
+@lru_cache(maxsize=4096)
+def _name_terms(value: str, role: str) -> tuple[ContextTerm, ...]:
+    """The terms of one name (cached: a study's files repeat the patient's and the staff's names in new contexts)."""
+    return tuple(ContextTerm(p, "NAME", role, cs) for p, cs in name_variants(value))
 
 
 def context_matches(text: str, context: IdentityContext) -> Iterator[tuple[re.Match[str], ContextTerm]]:
