@@ -22,12 +22,13 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 import pydicom
 from pydicom import config as pydicom_config
 from pydicom.charset import default_encoding
-from pydicom.datadict import dictionary_VM, dictionary_VR
+from pydicom.datadict import dictionary_VM, dictionary_VR, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element, empty_value_for_VR
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
@@ -1159,25 +1160,25 @@ def _copy_trailer(src: IO[bytes], dst: IO[bytes], header: _Header, walk: _Walk) 
 
 def _stamp(ds: Dataset, coded: CodedIdentity, policy: CompiledPolicy, masked: bool, had_institution: bool) -> None:
     """Write the coded identities where DICOM puts them for research, and record what was done."""
-    ds.PatientName = coded.patient
-    ds.PatientID = coded.patient
-    ds.AccessionNumber = coded.study
-    ds.StudyID = coded.study[:16]
+    _put(ds, "PatientName", coded.patient)
+    _put(ds, "PatientID", coded.patient)
+    _put(ds, "AccessionNumber", coded.study)
+    _put(ds, "StudyID", coded.study[:16])
     if had_institution:
-        ds.InstitutionName = coded.site
-    ds.ClinicalTrialSponsorName = "AI MINER"
-    ds.ClinicalTrialProtocolID = coded.project
-    ds.ClinicalTrialProtocolName = coded.project
-    ds.ClinicalTrialSiteID = coded.site
-    ds.ClinicalTrialSiteName = coded.site
-    ds.ClinicalTrialSubjectID = coded.patient
-    ds.ClinicalTrialSeriesID = coded.series
-    ds.PatientIdentityRemoved = "YES"
-    ds.DeidentificationMethod = list(policy.describe())
+        _put(ds, "InstitutionName", coded.site)
+    _put(ds, "ClinicalTrialSponsorName", "AI MINER")
+    _put(ds, "ClinicalTrialProtocolID", coded.project)
+    _put(ds, "ClinicalTrialProtocolName", coded.project)
+    _put(ds, "ClinicalTrialSiteID", coded.site)
+    _put(ds, "ClinicalTrialSiteName", coded.site)
+    _put(ds, "ClinicalTrialSubjectID", coded.patient)
+    _put(ds, "ClinicalTrialSeriesID", coded.series)
+    _put(ds, "PatientIdentityRemoved", "YES")
+    _put(ds, "DeidentificationMethod", list(policy.describe()))
     codes = list(policy.options.method_codes())
     if masked:
         codes.append(("113101", "Clean Pixel Data Option"))
-        ds.BurnedInAnnotation = "NO"
+        _put(ds, "BurnedInAnnotation", "NO")
     items = []
     for value, meaning in codes:
         item = Dataset()
@@ -1185,5 +1186,20 @@ def _stamp(ds: Dataset, coded: CodedIdentity, policy: CompiledPolicy, masked: bo
         item.CodingSchemeDesignator = "DCM"
         item.CodeMeaning = meaning
         items.append(item)
-    ds.DeidentificationMethodCodeSequence = Sequence(items)
-    ds.LongitudinalTemporalInformationModified = "MODIFIED"
+    _put(ds, "DeidentificationMethodCodeSequence", Sequence(items))
+    _put(ds, "LongitudinalTemporalInformationModified", "MODIFIED")
+
+
+@cache
+def _tag_and_vr(keyword: str) -> tuple[int, str]:
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise KeyError(keyword)
+    return tag, str(dictionary_VR(tag))
+
+
+def _put(ds: Dataset, keyword: str, value: Any) -> None:
+    """``ds.<keyword> = value`` without converting the element it replaces (pydicom's attribute set reads the old
+    value first)."""
+    tag, vr = _tag_and_vr(keyword)
+    ds[tag] = DataElement(tag, vr, value)
