@@ -3,13 +3,11 @@ usage ledger and presigned links with their signed parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from aiminer.adapters.aws.delivery import DeliveryService, S3LinkSigner, signed_parameters, signing_client
 from aiminer.adapters.aws.governance_tables import (
@@ -37,20 +35,18 @@ BUCKET = "aiminer-repository-released-123456789012-us-east-1"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def aws(monkeypatch: pytest.MonkeyPatch, in_process_moto: None) -> dict[str, Any]:
     for k, v in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(k, v)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        ddb = boto3.client("dynamodb", region_name="us-east-1")
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
-        yield {"ddb": ddb, "s3": s3, "t": create_tables(ddb)}
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    return {"ddb": ddb, "s3": s3, "t": create_tables(ddb)}
 
 
 def test_projects_and_sites_round_trip_with_conditions(aws: dict[str, Any]) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sqs.models import SQSBackend, sqs_backends
 
@@ -21,12 +19,12 @@ REGION = "us-east-1"
 
 
 @pytest.fixture
-def sqs() -> Iterator[tuple[Any, str, SQSBackend]]:
+def sqs(in_process_moto: None) -> tuple[Any, str, SQSBackend]:
     assert moto_patches.apply()["sqs_retention_check"] is True
-    with mock_aws():
-        client = boto3.client("sqs", region_name=REGION)
-        url = client.create_queue(QueueName="patched", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
-        yield client, url, sqs_backends[DEFAULT_ACCOUNT_ID][REGION]
+    client = boto3.client("sqs", region_name=REGION)
+    assert client.meta.endpoint_url == f"https://sqs.{REGION}.amazonaws.com"  # mock_aws, not a moto server
+    url = client.create_queue(QueueName="patched", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    return client, url, sqs_backends[DEFAULT_ACCOUNT_ID][REGION]
 
 
 @pytest.fixture
@@ -94,20 +92,20 @@ def test_receive_does_not_build_queue_attributes_per_message(
 
 
 @pytest.fixture
-def ddb() -> Iterator[Any]:
+def ddb(in_process_moto: None) -> Any:
     assert moto_patches.apply()["dynamodb_transaction_snapshot"] is True
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+    client = boto3.client("dynamodb", region_name=REGION)
+    assert client.meta.endpoint_url == f"https://dynamodb.{REGION}.amazonaws.com"  # mock_aws, not a moto server
+    client.create_table(
+        TableName="t",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
 
 
 def _put(key: str, value: str, condition: str | None = None) -> dict[str, Any]:
@@ -215,14 +213,12 @@ def _map_run(items: list[int], tolerated: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def sfn_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def sfn_moto(monkeypatch: pytest.MonkeyPatch, in_process_moto: None) -> None:
     assert moto_patches.apply()["map_run_failure_threshold"] is True
     monkeypatch.setenv("SF_EXECUTION_SIMULATION", "true")
-    with mock_aws():
-        from moto.core.config import default_user_config
+    from moto.core.config import default_user_config
 
-        monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
-        yield
+    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
 
 
 def test_a_failed_child_fails_the_map_run_as_on_aws(sfn_moto: None) -> None:
