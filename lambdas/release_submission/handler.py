@@ -16,10 +16,12 @@ server errors are raised as they are (the task fails and can be retried: they sa
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
@@ -32,6 +34,9 @@ from aiminer.adapters.aws.s3 import is_transient
 from aiminer.governance import audit
 from aiminer.governance.catalogue import RELEASED
 from lambdas.shared import observability as obs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class ReleaseError(Exception):
@@ -54,7 +59,11 @@ class Settings(BaseModel):
 assert set(Settings.model_fields) == set(topology.RELEASE_SUBMISSION.env), "settings drifted from topology"
 
 settings = Settings.model_validate(dict(os.environ))
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+#: Objects released at once. One at a time, a submission of 10,000 objects needed most of the function's 900 s
+#: (four S3 and DynamoDB calls per object); the objects are independent, and each call is I/O.
+COPY_THREADS = 16
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=COPY_THREADS * 4)
+_TRANSFER = TransferConfig(max_concurrency=3)  # parts of one large object's multipart copy at once
 s3 = boto3.client("s3", config=_CONFIG)
 ddb = boto3.client("dynamodb", config=_CONFIG)
 
@@ -79,25 +88,10 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
     if current.get("status") == RELEASED:
         return outcome
     released_at = now_iso()
-    for obj in objects:
-        key = str(obj["key"])
-        if (catalogue.obj(project, key) or {}).get("status") == RELEASED:
-            continue  # copied by an earlier attempt of this task
-        try:
-            head = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=key)
-            if int(head["ContentLength"]) <= 0:
-                raise ReleaseError("object_empty")
-            s3.copy(
-                {"Bucket": settings.INBOUND_BUCKET, "Key": key},
-                settings.RELEASED_BUCKET,
-                key,
-                ExtraArgs={"MetadataDirective": "COPY"},
-            )
-        except ClientError as exc:
-            if is_transient(exc):
-                raise
-            raise ReleaseError("object_unavailable") from exc
-        catalogue.set_object(project, key, RELEASED, released_at=released_at, released_by=reviewer)
+    _concurrently(
+        lambda key: _release_object(catalogue, project, key, released_at, reviewer),
+        [str(obj["key"]) for obj in objects],
+    )
     approval = audit.pipeline_event(
         ("release", project, sid),
         audit.subject_of("submission", sid),
@@ -114,6 +108,41 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
         pass  # recorded by an earlier attempt
     catalogue.set_submission(project, sid, RELEASED, released_at=released_at, released_by=reviewer)
     return outcome
+
+
+def _concurrently(one: Callable[[str], None], keys: list[str]) -> None:
+    """Run ``one`` for every key, :data:`COPY_THREADS` at a time. The first failure stops the copies not yet
+    started (those running finish) and is raised: every object is released once or not yet, never half."""
+    with ThreadPoolExecutor(max_workers=COPY_THREADS, thread_name_prefix="release") as pool:
+        futures = [pool.submit(one, key) for key in keys]
+        try:
+            for done in as_completed(futures):
+                done.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _release_object(catalogue: QcCatalogue, project: str, key: str, released_at: str, reviewer: str) -> None:
+    """Copy one object to the released bucket and mark it released (skipped if an earlier attempt did)."""
+    if (catalogue.obj(project, key) or {}).get("status") == RELEASED:
+        return  # copied by an earlier attempt of this task
+    try:
+        head = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=key)
+        if int(head["ContentLength"]) <= 0:
+            raise ReleaseError("object_empty")
+        s3.copy(
+            {"Bucket": settings.INBOUND_BUCKET, "Key": key},
+            settings.RELEASED_BUCKET,
+            key,
+            ExtraArgs={"MetadataDirective": "COPY"},
+            Config=_TRANSFER,
+        )
+    except ClientError as exc:
+        if is_transient(exc):
+            raise
+        raise ReleaseError("object_unavailable") from exc
+    catalogue.set_object(project, key, RELEASED, released_at=released_at, released_by=reviewer)
 
 
 def _decided_at(review: dict[str, Any]) -> datetime:

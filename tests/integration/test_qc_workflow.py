@@ -376,7 +376,7 @@ def test_an_object_gone_before_its_check_fails_qc_with_its_own_code(qc: Qc, tmp_
 
 
 @pytest.mark.slow
-def test_a_submission_of_over_a_thousand_files_passes_qc(qc: Qc, tmp_path: Path) -> None:
+def test_a_submission_of_over_a_thousand_files_passes_qc_and_is_released(qc: Qc, tmp_path: Path) -> None:
     # GIVEN one submission of 1,050 reports (the inline Map failed with States.DataLimitExceeded at ~1,000)
     root = tmp_path / "upload"
     root.mkdir()
@@ -389,3 +389,11 @@ def test_a_submission_of_over_a_thousand_files_passes_qc(qc: Qc, tmp_path: Path)
     assert (review.objects, review.failed, review.passed) == (1050, 0, True)
     html = qc.w.s3.get_object(Bucket=review.report_bucket, Key=review.report_key)["Body"].read().decode()
     assert "All objects (1050)" in html
+    # AND WHEN the curator approves, THEN the release copies every object once (16 at a time) and succeeds
+    qc.cli("approve", report.submission_id, "--actor", "curator-1")
+    execution = qc.finished(qc.rt.executions[0], timeout=600)
+    assert execution["status"] == "SUCCEEDED", execution
+    items = qc.objects()
+    assert len(items) == 1050 and {i["status"] for i in items} == {"released"}
+    assert sorted(qc.w.keys(qc.rt.names.released)) == sorted(i["key"] for i in items)
+    assert qc.w.versions(qc.rt.names.released) == 1050

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -553,11 +554,8 @@ def test_a_release_that_times_out_once_is_retried(qc: Qc, tmp_path: Path) -> Non
     assert_released_once(qc, sid)
 
 
-def test_release_interrupted_mid_copy_completes_once_when_retried(
-    qc: Qc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # GIVEN an approved submission's validated manifest, and S3 throttling the release's second copy
-    from lambdas.release_submission import handler as release
+def approved(qc: Qc, tmp_path: Path) -> tuple[str, dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """A submission waiting for its review: (ID, validated manifest, the curator's approval, its objects)."""
     from lambdas.validate_manifest.handler import validate
 
     sid, _ = qc.submit(tmp_path)
@@ -566,7 +564,39 @@ def test_release_interrupted_mid_copy_completes_once_when_retried(
     body = json.loads(qc.w.s3.get_object(Bucket=qc.rt.names.inbound, Key=key)["Body"].read())
     manifest = validate(body, qc.rt.names.inbound, key)
     review = {"approved": True, "reviewer": "curator-1", "decided_at": "2026-11-25T12:00:00+00:00"}
-    objects = QcFiles(qc.w.s3, qc.rt.names.reports).objects(manifest["object_list"])
+    return sid, manifest, review, QcFiles(qc.w.s3, qc.rt.names.reports).objects(manifest["object_list"])
+
+
+def test_release_copies_objects_concurrently_each_once(qc: Qc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN an approved submission of two objects, and a copy that waits (up to 20 s) until the other one starts
+    from lambdas.release_submission import handler as release
+
+    sid, manifest, review, objects = approved(qc, tmp_path)
+    both_copying = threading.Barrier(len(objects), timeout=20)
+    real = release.s3._make_api_call
+
+    def call(operation: str, params: dict[str, Any]) -> Any:
+        if operation == "CopyObject":
+            both_copying.wait()  # one copy at a time would break the barrier: BrokenBarrierError fails the release
+        return real(operation, params)
+
+    monkeypatch.setattr(release.s3, "_make_api_call", call)
+    # WHEN the release runs
+    outcome = release.handler({"manifest": manifest, "review": review}, LocalContext("release"))
+    # THEN the copies overlapped, and every object is released once
+    assert not both_copying.broken and outcome["objects"] == len(objects) == 2
+    assert {i["key"]: i["status"] for i in qc.objects()} == {o["key"]: "released" for o in objects}
+    assert object_versions(qc.w, qc.rt.names.released) == {o["key"]: 1 for o in objects}
+    assert (qc.catalogue.submission(PROJECT, sid) or {}).get("status") == "released"
+
+
+def test_release_interrupted_mid_copy_completes_once_when_retried(
+    qc: Qc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an approved submission's validated manifest, and S3 throttling the release's second copy
+    from lambdas.release_submission import handler as release
+
+    sid, manifest, review, objects = approved(qc, tmp_path)
     second = objects[1]["key"]
     fault = inject(monkeypatch, release.s3, Fault("s3", "CopyObject", "SlowDown", key_contains=second))
     # WHEN the task runs, fails transiently half-way, and is retried
