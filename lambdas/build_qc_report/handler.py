@@ -58,15 +58,6 @@ s3 = boto3.client("s3", config=_CONFIG)
 ddb = boto3.client("dynamodb", config=_CONFIG)
 
 
-def _thumbnail(key: str | None) -> bytes | None:
-    if not key:
-        return None
-    try:
-        return bytes(s3.get_object(Bucket=settings.QC_REPORTS_BUCKET, Key=key)["Body"].read())
-    except ClientError:
-        return None  # the page shows the row without an image
-
-
 def stored_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """Every validated object's QC result, in the list's order. Raises :class:`QcReportError` if one is missing
     (the Map succeeded, so every check stored one: something removed it)."""
@@ -81,11 +72,13 @@ def stored_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 def object_results(qc_results: list[dict[str, Any]]) -> list[ObjectQc]:
     """The page's rows, with the thumbnails of the first :data:`MAX_THUMBNAILS` objects, failed ones first."""
     shown = sorted(range(len(qc_results)), key=lambda i: (bool(qc_results[i]["passed"]), i))[:MAX_THUMBNAILS]
-    thumbs = {i: qc_results[i].get("thumbnail_key") for i in shown}
+    thumbs = {i: str(key) for i in shown if (key := qc_results[i].get("thumbnail_key"))}
+    images = QcFiles(s3, settings.QC_REPORTS_BUCKET).thumbnails(thumbs.values())
     rows = []
     for i, r in enumerate(qc_results):
         findings = tuple(QcFinding(f["code"], f["severity"], f["detail"]) for f in r.get("findings", []))
-        result = QcResult(findings, bool(r["passed"]), _thumbnail(thumbs.get(i)), bool(r.get("masked")))
+        image = images[thumbs[i]] if i in thumbs else None
+        result = QcResult(findings, bool(r["passed"]), image, bool(r.get("masked")))
         rows.append(ObjectQc(str(r["key"]), str(r["kind"]), result))
     return rows
 

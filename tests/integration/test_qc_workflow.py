@@ -116,6 +116,7 @@ def test_clean_submission_is_reviewed_approved_and_released(qc: Qc, tmp_path: Pa
     page = qc.w.s3.get_object(Bucket=review.report_bucket, Key=review.report_key)
     html = page["Body"].read().decode()
     assert page["ContentType"].startswith("text/html") and "Ready for approval" in html
+    assert html.count('src="data:image/png;base64,') == 2  # both images' thumbnails, read back from the bucket
     # AND the curator approves
     qc.cli("approve", sid, "--actor", "curator-1")
     execution = qc.finished(arn)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -25,12 +25,15 @@ from aiminer.adapters.aws.governance import from_item, to_item
 from aiminer.adapters.aws.submissions import key_hash
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 #: Error name the curator's ``reject`` sends with SendTaskFailure (caught into the rejection path).
 REVIEW_REJECTED_ERROR = "ReviewRejectedError"
 #: Prefix of rejected objects in the inbound bucket (partners can only write below ``<partner>/``).
 QUARANTINE_PREFIX = "quarantine/"
+#: Concurrent S3 reads when a QC step reads back a submission's results or thumbnails.
+FETCH_THREADS = 8
+_T = TypeVar("_T")
 
 
 def report_key(partner_id: str, project: str, submission_id: str) -> str:
@@ -84,12 +87,18 @@ class QcFiles:
         self, partner_id: str, project: str, submission_id: str, object_keys: Iterable[str]
     ) -> dict[str, dict[str, Any] | None]:
         """Each object's stored result (``None`` where there is none), fetched a few at a time."""
-        from concurrent.futures import ThreadPoolExecutor
+        return _each(lambda k: self._get(qc_result_key(partner_id, project, submission_id, k)), object_keys)
 
-        keys = list(object_keys)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            found = pool.map(lambda k: self._get(qc_result_key(partner_id, project, submission_id, k)), keys)
-            return dict(zip(keys, found, strict=True))
+    def thumbnails(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        """The bytes of each thumbnail (``None`` where it cannot be read: the page shows that row without an
+        image), fetched a few at a time."""
+        return _each(self._thumbnail, keys)
+
+    def _thumbnail(self, key: str) -> bytes | None:
+        try:
+            return bytes(self._c.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        except ClientError:
+            return None
 
     def _put(self, key: str, value: Any) -> None:
         body = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
@@ -102,6 +111,15 @@ class QcFiles:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 return None
             raise
+
+
+def _each(fetch: Callable[[str], _T], keys: Iterable[str]) -> dict[str, _T]:
+    """``fetch`` of every key, :data:`FETCH_THREADS` at a time (S3 reads of a submission's QC files)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = list(keys)
+    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
+        return dict(zip(keys, pool.map(fetch, keys), strict=True))
 
 
 @dataclass(frozen=True)
