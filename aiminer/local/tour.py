@@ -360,17 +360,15 @@ def _wait_for_review(state: dict[str, Any], submission: str, timeout: float) -> 
 
 
 def _wait_for_release(state: dict[str, Any], submission: str, timeout: float) -> int:
-    from aiminer.adapters.aws.review import QcCatalogue
+    from aiminer.adapters.aws.catalogue import CatalogueRepository
 
     _, ddb, names = _clients(state)
-    catalogue = QcCatalogue(ddb, names["tables"]["repository:catalogue"])
+    catalogue = CatalogueRepository(ddb, names["tables"]["repository:catalogue"])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         item = catalogue.submission(PROJECT, submission)
         if item is not None and item.get("status") == "released":
-            from aiminer.adapters.aws.catalogue import CatalogueRepository
-
-            objects = CatalogueRepository(ddb, names["tables"]["repository:catalogue"]).items(PROJECT, "object#")
+            objects = catalogue.items(PROJECT, "object#")
             return sum(1 for o in objects if o.get("submission_id") == submission and o.get("status") == "released")
         time.sleep(0.3)
     raise TourError(f"the approved submission was not released within {timeout:.0f} s")

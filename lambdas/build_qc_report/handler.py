@@ -23,8 +23,8 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
-from aiminer.adapters.aws.catalogue import now_iso
-from aiminer.adapters.aws.review import QcCatalogue, QcFiles, report_key
+from aiminer.adapters.aws.catalogue import CatalogueRepository, now_iso
+from aiminer.adapters.aws.review import QcFiles, report_key
 from aiminer.qc import ObjectQc, QcFinding, QcResult, render_report
 from lambdas.shared import observability as obs
 
@@ -124,7 +124,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (a Step Functions task)."""
     manifest = dict(event["manifest"])
     report = build(manifest, stored_results(manifest))
-    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    catalogue = CatalogueRepository(ddb, settings.CATALOGUE_TABLE)
     status = "qc_passed" if report["passed"] else "qc_failed"
     catalogue.set_submission(
         manifest["project"], manifest["submission_id"], status, report_key=report["key"], qc_failed=report["failed"]

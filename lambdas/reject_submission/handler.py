@@ -33,9 +33,9 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
-from aiminer.adapters.aws.catalogue import now_iso
+from aiminer.adapters.aws.catalogue import CatalogueRepository, now_iso
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
-from aiminer.adapters.aws.review import QUARANTINE_PREFIX, REVIEW_REJECTED_ERROR, QcCatalogue, QcFiles
+from aiminer.adapters.aws.review import QUARANTINE_PREFIX, REVIEW_REJECTED_ERROR, QcFiles
 from aiminer.governance import audit, usage
 from lambdas.shared import observability as obs
 from lambdas.shared.contracts import MANIFEST_ERRORS_BEFORE_RECORDING
@@ -186,7 +186,7 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
     note = detail if reason == "rejected_by_reviewer" else None
     code = detail if reason != "rejected_by_reviewer" else None
     project, sid, partner = str(manifest["project"]), str(manifest["submission_id"]), str(manifest["partner_id"])
-    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    catalogue = CatalogueRepository(ddb, settings.CATALOGUE_TABLE)
     # Bytes leave the stored data only if validation had recorded them as de-identified.
     recorded = not (reason == "manifest_invalid" and (detail is None or detail in MANIFEST_ERRORS_BEFORE_RECORDING))
     moved = 0

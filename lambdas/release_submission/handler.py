@@ -27,9 +27,9 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
-from aiminer.adapters.aws.catalogue import now_iso
+from aiminer.adapters.aws.catalogue import CatalogueRepository, now_iso
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError
-from aiminer.adapters.aws.review import QcCatalogue, QcFiles
+from aiminer.adapters.aws.review import QcFiles
 from aiminer.adapters.aws.s3 import is_transient
 from aiminer.governance import audit
 from aiminer.governance.catalogue import RELEASED
@@ -83,7 +83,7 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
         "objects": len(objects),
         "reviewer": reviewer,
     }
-    catalogue = QcCatalogue(ddb, settings.CATALOGUE_TABLE)
+    catalogue = CatalogueRepository(ddb, settings.CATALOGUE_TABLE)
     current = catalogue.submission(project, sid) or {}
     if current.get("status") == RELEASED:
         return outcome
@@ -123,7 +123,7 @@ def _concurrently(one: Callable[[str], None], keys: list[str]) -> None:
             raise
 
 
-def _release_object(catalogue: QcCatalogue, project: str, key: str, released_at: str, reviewer: str) -> None:
+def _release_object(catalogue: CatalogueRepository, project: str, key: str, released_at: str, reviewer: str) -> None:
     """Copy one object to the released bucket and mark it released (skipped if an earlier attempt did)."""
     if (catalogue.obj(project, key) or {}).get("status") == RELEASED:
         return  # copied by an earlier attempt of this task

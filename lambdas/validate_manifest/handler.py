@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from aiminer import topology
 from aiminer.adapters.aws.catalogue import CatalogueRepository
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
-from aiminer.adapters.aws.review import QcCatalogue, QcFiles
+from aiminer.adapters.aws.review import QcFiles
 from aiminer.adapters.aws.s3 import is_transient
 from aiminer.governance import intake
 from lambdas.shared import observability as obs
@@ -203,7 +203,7 @@ def handler(event_: dict[str, Any], context: Any) -> dict[str, Any]:
         obs.logger.warning("manifest invalid", extra={"submission_id": _submission_id(manifest), "reason": str(exc)})
         obs.metrics.add_metric(name="ManifestsInvalid", unit=obs.MetricUnit.Count, value=1)
         raise
-    QcCatalogue(ddb, settings.CATALOGUE_TABLE).set_submission(
+    CatalogueRepository(ddb, settings.CATALOGUE_TABLE).set_submission(
         result["project"],
         result["submission_id"],
         "qc_running",

@@ -17,8 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from aiminer import topology
+from aiminer.adapters.aws.catalogue import CatalogueRepository
 from aiminer.adapters.aws.governance_tables import AuditTable, UsageTable
-from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcCatalogue, QcFiles, ReviewTokens
+from aiminer.adapters.aws.review import QUARANTINE_PREFIX, QcFiles, ReviewTokens
 from aiminer.cli.main import app
 from aiminer.governance import usage
 from aiminer.local.poller import LocalContext
@@ -41,7 +42,7 @@ class Qc:
         ddb = self.rt.client("dynamodb")
         self.sfn = self.rt.client("stepfunctions")
         self.tokens = ReviewTokens(ddb, self.rt.names.tables["repository:review_tokens"])
-        self.catalogue = QcCatalogue(ddb, self.rt.names.tables["repository:catalogue"])
+        self.catalogue = CatalogueRepository(ddb, self.rt.names.tables["repository:catalogue"])
         self.audit = AuditTable(ddb, self.rt.names.tables["repository:audit"])
         sqs = self.rt.client("sqs")
         self.spy_url = sqs.create_queue(QueueName="notifications-spy")["QueueUrl"]

@@ -3,7 +3,9 @@
 Layout (``aiminer.topology.CATALOGUE``): partition key ``dataset_id`` = the project ID, sort key ``item`` =
 ``object#<inbound key>`` or ``submission#<submission id>``; ``status`` + ``updated_at`` feed the ``by_status``
 index. The repository's ``validate_manifest`` creates the items from a partner's inbound manifest
-(:meth:`CatalogueRepository.add_object`: a replay keeps the item as it is); the QC workflow updates them.
+(:meth:`CatalogueRepository.add_object`: a replay keeps the item as it is); the QC workflow moves their status
+``received -> qc_passed|qc_failed -> awaiting_review -> released|rejected`` (:meth:`CatalogueRepository.set_object`,
+:meth:`CatalogueRepository.set_submission`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def now_iso() -> str:
 
 
 class CatalogueRepository:
-    """Creates object items (``validate_manifest``); reads items back for ``aiminer status`` and the tests."""
+    """Creates object items (``validate_manifest``), updates the status of objects and submissions (the QC
+    workflow: updates, never full rewrites), and reads items back (``aiminer status``, the tests)."""
 
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
@@ -63,3 +66,44 @@ class CatalogueRepository:
             if "LastEvaluatedKey" not in resp:
                 return out
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def _update(self, project: str, item: str, fields: dict[str, Any], must_exist: bool) -> None:
+        fields = {**fields, "updated_at": now_iso()}
+        names = {f"#k{i}": k for i, k in enumerate(fields)}
+        values = {f":v{i}": to_item({"v": v})["v"] for i, v in enumerate(fields.values())}
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"dataset_id": {"S": project}, "item": {"S": item}},
+            "UpdateExpression": "SET " + ", ".join(f"#k{i} = :v{i}" for i in range(len(fields))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if must_exist:
+            kwargs["ConditionExpression"] = "attribute_exists(dataset_id)"
+        self._client.update_item(**kwargs)
+
+    def submission(self, project: str, submission_id: str) -> dict[str, Any] | None:
+        """The submission item, or ``None``."""
+        raw = self._client.get_item(
+            TableName=self._table,
+            Key={"dataset_id": {"S": project}, "item": {"S": f"submission#{submission_id}"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(raw) if raw else None
+
+    def obj(self, project: str, key: str) -> dict[str, Any] | None:
+        """An object item, or ``None``."""
+        raw = self._client.get_item(
+            TableName=self._table,
+            Key={"dataset_id": {"S": project}, "item": {"S": f"object#{key}"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(raw) if raw else None
+
+    def set_submission(self, project: str, submission_id: str, status: str, **fields: Any) -> None:
+        """Set the submission's status (and PHI-free fields such as ``reason``, ``report_key``)."""
+        self._update(project, f"submission#{submission_id}", {"status": status, **fields}, must_exist=False)
+
+    def set_object(self, project: str, key: str, status: str, **fields: Any) -> None:
+        """Set an object's status; the item must exist (ingest created it)."""
+        self._update(project, f"object#{key}", {"status": status, **fields}, must_exist=True)

@@ -1,4 +1,4 @@
-"""QC review records in the repository zone: pending approval tokens and the catalogue status of a submission.
+"""QC review records in the repository zone: pending approval tokens and the QC files of a submission.
 
 Review tokens (``aiminer.topology.REVIEW_TOKENS``): one item per submission awaiting a curator, partition key
 ``submission_id``: the Step Functions task token, the project, where the QC report is, its verdict and
@@ -6,8 +6,8 @@ Review tokens (``aiminer.topology.REVIEW_TOKENS``): one item per submission awai
 same submission replaces the item. A decided token is deleted by the command that decided it; a timed-out one is
 hidden by :meth:`ReviewTokens.pending` and removed by TTL.
 
-Catalogue status (``aiminer.topology.CATALOGUE``): the submission item ``submission#<id>`` and each object item
-``object#<inbound key>`` move ``received -> qc_passed|qc_failed -> awaiting_review -> released|rejected``.
+The catalogue status the workflow sets (``received -> qc_passed|qc_failed -> awaiting_review -> released|rejected``)
+goes through :class:`aiminer.adapters.aws.catalogue.CatalogueRepository`, the catalogue's one adapter.
 Everything here is PHI-free: coded IDs, object keys of de-identified objects, reasons.
 """
 
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from aiminer.adapters.aws.catalogue import now_iso
 from aiminer.adapters.aws.governance import from_item, to_item
 from aiminer.adapters.aws.submissions import key_hash
 
@@ -226,51 +225,3 @@ class ReviewTokens:
                 return False
             raise
         return True
-
-
-class QcCatalogue:
-    """Status updates of a submission and its objects in the catalogue (updates, never full rewrites)."""
-
-    def __init__(self, client: Any, table: str) -> None:
-        self._c, self._t = client, table
-
-    def _update(self, project: str, item: str, fields: dict[str, Any], must_exist: bool) -> None:
-        fields = {**fields, "updated_at": now_iso()}
-        names = {f"#k{i}": k for i, k in enumerate(fields)}
-        values = {f":v{i}": to_item({"v": v})["v"] for i, v in enumerate(fields.values())}
-        kwargs: dict[str, Any] = {
-            "TableName": self._t,
-            "Key": {"dataset_id": {"S": project}, "item": {"S": item}},
-            "UpdateExpression": "SET " + ", ".join(f"#k{i} = :v{i}" for i in range(len(fields))),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-        if must_exist:
-            kwargs["ConditionExpression"] = "attribute_exists(dataset_id)"
-        self._c.update_item(**kwargs)
-
-    def submission(self, project: str, submission_id: str) -> dict[str, Any] | None:
-        """The submission item, or ``None``."""
-        raw = self._c.get_item(
-            TableName=self._t,
-            Key={"dataset_id": {"S": project}, "item": {"S": f"submission#{submission_id}"}},
-            ConsistentRead=True,
-        ).get("Item")
-        return from_item(raw) if raw else None
-
-    def obj(self, project: str, key: str) -> dict[str, Any] | None:
-        """An object item, or ``None``."""
-        raw = self._c.get_item(
-            TableName=self._t,
-            Key={"dataset_id": {"S": project}, "item": {"S": f"object#{key}"}},
-            ConsistentRead=True,
-        ).get("Item")
-        return from_item(raw) if raw else None
-
-    def set_submission(self, project: str, submission_id: str, status: str, **fields: Any) -> None:
-        """Set the submission's status (and PHI-free fields such as ``reason``, ``report_key``)."""
-        self._update(project, f"submission#{submission_id}", {"status": status, **fields}, must_exist=False)
-
-    def set_object(self, project: str, key: str, status: str, **fields: Any) -> None:
-        """Set an object's status; the item must exist (ingest created it)."""
-        self._update(project, f"object#{key}", {"status": status, **fields}, must_exist=True)
