@@ -471,38 +471,16 @@ def assert_released_once(qc: Qc, sid: str) -> None:
     assert events.count("submission_released") == 1
 
 
+def qc_fault(spec: topology.FunctionSpec, error: str, when: str, times: int, what: str, slow: bool = True) -> Any:
+    """One row of :data:`QC_FAULTS`: the step, the error its Lambda fails with, before or after its work, how often."""
+    return pytest.param(spec, error, when, times, id=f"{spec.name}: {what}", marks=[pytest.mark.slow] if slow else [])
+
+
 QC_FAULTS = [
-    pytest.param(
-        topology.VALIDATE_MANIFEST,
-        "ServiceException",
-        "before",
-        1,
-        id="ValidateManifest: Lambda 500",
-        marks=pytest.mark.slow,
-    ),
-    pytest.param(
-        topology.RELEASE_SUBMISSION,
-        "ServiceException",
-        "after",
-        1,
-        id="Release: ran, then Lambda 500 (response lost)",
-    ),
-    pytest.param(
-        topology.QC_CHECK_OBJECT,
-        "TooManyRequestsException",
-        "before",
-        2,
-        id="QcCheckObject: throttled twice",
-        marks=pytest.mark.slow,
-    ),
-    pytest.param(
-        topology.BUILD_QC_REPORT,
-        "ServiceException",
-        "after",
-        1,
-        id="BuildQcReport: ran, then Lambda 500",
-        marks=pytest.mark.slow,
-    ),
+    qc_fault(topology.VALIDATE_MANIFEST, "ServiceException", "before", 1, "Lambda 500"),
+    qc_fault(topology.RELEASE_SUBMISSION, "ServiceException", "after", 1, "ran, then Lambda 500", slow=False),
+    qc_fault(topology.QC_CHECK_OBJECT, "TooManyRequestsException", "before", 2, "throttled twice"),
+    qc_fault(topology.BUILD_QC_REPORT, "ServiceException", "after", 1, "ran, then Lambda 500"),
 ]
 
 
