@@ -361,8 +361,9 @@ def _may_match_alnum(sub: Any) -> bool:
     return False
 
 
-#: Where a term may start: not inside a word, or where a capital follows a small letter (a value glued to junk or
-#: to a word, "aPhilippa", "acctA1234567": a flipped byte or a lost space must not hide a known identity). Where it
+#: Where a term may start: not inside a word, where a capital follows a small letter, or where a capitalised word
+#: follows a capital (a value glued to junk or to a word, "aPhilippa", "acctA1234567", "QLindqvist": a flipped byte
+#: or a lost space must not hide a known identity). Where it
 #: may end: not inside a word. "A word character" is ``[0-9A-Za-z]``, and under ``re.IGNORECASE`` also the four
 #: characters that fold into it (dotted and dotless i, long s, Kelvin sign). They are spelled out, each in its own
 #: lookaround, and matched without IGNORECASE: the same matches as a case-folded class, but the wrappers compile
@@ -371,7 +372,7 @@ def _may_match_alnum(sub: Any) -> bool:
 _FOLDED = ("\\u0130", "\\u0131", "\\u017f", "\\u212a")
 _BOUNDS = {
     case_sensitive: (
-        rf"(?-i:(?<![0-9A-Za-z]){''.join(f'(?<!{c})' for c in extra)}|(?<=[a-z])(?=[A-Z]))",
+        rf"(?-i:(?<![0-9A-Za-z]){''.join(f'(?<!{c})' for c in extra)}|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))",
         rf"(?-i:(?![0-9A-Za-z]){''.join(f'(?!{c})' for c in extra)})",
     )
     for case_sensitive, extra in ((True, ()), (False, _FOLDED))

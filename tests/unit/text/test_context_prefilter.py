@@ -124,7 +124,7 @@ def test_required_alnum_reads_the_parsed_regex(pattern: str, required: str) -> N
 
 def _reference_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     """The boundaries as first written: a case-insensitive class on both sides (slow to compile)."""
-    start = r"(?:(?<![0-9A-Za-z])|(?-i:(?<=[a-z])(?=[A-Z])))"
+    start = r"(?:(?<![0-9A-Za-z])|(?-i:(?<=[a-z])(?=[A-Z]))|(?-i:(?<=[A-Z])(?=[A-Z][a-z])))"
     return re.compile(rf"{start}{pattern}(?![0-9A-Za-z])", 0 if case_sensitive else re.IGNORECASE)
 
 
@@ -134,6 +134,7 @@ def _reference_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
 @example("Smith\u212a")
 @example("\u0131JOHN SMITH\u0130")
 @example("xJohn Smith")
+@example("QJohn Smith")
 def test_the_fast_boundaries_match_the_case_insensitive_class(text: str) -> None:
     for term in context_terms(CONTEXT):
         ours = [m.span() for m in _term_regex(term.pattern, term.case_sensitive).finditer(text)]

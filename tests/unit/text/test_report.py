@@ -251,6 +251,12 @@ def test_a_known_name_glued_to_the_word_before_it_goes() -> None:
     assert "Philippa" not in out and "Okonkwo" not in out
     # AND inside a word in small letters a name is no name: "philippa" in "xphilippan" stays
     assert scrub_text("xphilippan", ctx).text == "xphilippan"
+    # AND after a capital, a capitalised name starts a word too (the fuzz leak "Leopo\ufffd\ufffdQLindqvist")
+    ctx = IdentityContext(patient_names=("Lindqvist^Leopold",))
+    out = scrub_text("tech Leopo\ufffd\ufffdQLindqvist", ctx).text
+    assert "Lindqvist" not in out and "tech" in out
+    # while a name inside a word in capitals stays: "ALINDQVISTX" is no word boundary
+    assert "LINDQVIST" in scrub_text("ALINDQVISTX", ctx).text
 
 
 @pytest.mark.parametrize(
