@@ -17,6 +17,7 @@ from aiminer.crosswalk import Coder, random_code
 from aiminer.text.dates import year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext
+from aiminer.text.patterns import US_STATES
 from aiminer.text.report import DatePolicy, Style, scrub_text, with_names_from
 
 if TYPE_CHECKING:
@@ -123,8 +124,16 @@ def _separator_ok(char: str) -> bool:
     return char.isascii() and char.isprintable() and not char.isalnum() and not char.isspace()
 
 
-# What a kept state (XAD.4) or country (XAD.6) may be: a code or a name of letters, never digits.
-_STATE_OR_COUNTRY = re.compile(r"[A-Za-z][A-Za-z .'-]{0,40}")
+# What a kept state (XAD.4) or country (XAD.6) may be: a US state's code or name, or a 2-3 letter code (a country,
+# a province). Anything else in those places (a city or street moved there by repeated components) goes.
+_REGION_CODE = re.compile(r"[A-Z]{2,3}")
+
+
+def _kept_region(value: str) -> str:
+    value = value.strip()
+    return value if _REGION_CODE.fullmatch(value) or value.lower() in US_STATES else ""
+
+
 #: Distinct field values one message may hold (each is scrubbed): a radiology result has hundreds at most.
 MAX_DISTINCT_VALUES = 50_000
 #: The most fields a segment has in HL7 v2.9 (a few spare): more means segments merged (a lost terminator).
@@ -560,8 +569,8 @@ def _deidentify_message(
                 reps = []
                 for r in value.split(seps.repetition):
                     comps = _components(r, seps)
-                    state = comps[3] if len(comps) > 3 and _STATE_OR_COUNTRY.fullmatch(comps[3].strip()) else ""
-                    country = comps[5] if len(comps) > 5 and _STATE_OR_COUNTRY.fullmatch(comps[5].strip()) else ""
+                    state = _kept_region(comps[3]) if len(comps) > 3 else ""
+                    country = _kept_region(comps[5]) if len(comps) > 5 else ""
                     kept = ["", "", "", state, "", country]  # anything else there (a ZIP moved up) goes too
                     reps.append(seps.component.join(kept).rstrip(seps.component))
                 new = seps.repetition.join(reps)

@@ -173,6 +173,8 @@ _STATE_NAMES = (
     "Virginia|Washington|West Virginia|Wisconsin|Wyoming|Puerto Rico|District of Columbia"
 )
 _STATE = rf"(?:{'|'.join(_STATE_CODES)}|{_STATE_NAMES})"
+#: US states, DC and Puerto Rico, as codes and names, lowercased (what Safe Harbor lets an address keep).
+US_STATES = frozenset(c.lower() for c in _STATE_CODES) | frozenset(n.lower() for n in _STATE_NAMES.split("|"))
 _CITY = r"(?<![\w'\u2019.-])(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
 CITY_STATE_ZIP_RE = re.compile(rf"{_CITY},?\s+{_STATE}\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
 CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
@@ -186,6 +188,12 @@ CITY_CUE_RE = re.compile(
     r"(?i:\b(?:city|town|hometown|lives\s+in|living\s+in|resides\s+in|resident\s+of|residing\s+in|native\s+of|"
     r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
     r"(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
+)
+# The city after a street address, before a comma or the line's end: "931 Lakeview Terrace, Yellow Springs, " (the
+# state and ZIP cut off, or on the next line), where no state or ZIP says it is one.
+CITY_AFTER_STREET_RE = re.compile(
+    r",[ \t]{0,10}(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
+    r"(?=[ \t]{0,10}(?:[,;\r\n\x85\u2028\u2029]|$))"
 )
 COUNTY_RE = re.compile(r"\b(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:County|Parish|Township|Borough)\b")
 
@@ -341,6 +349,9 @@ def find_places(text: str) -> Iterator[Candidate]:
     lex = lexicon()
     for m in STREET_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+        after = CITY_AFTER_STREET_RE.match(text, m.end())
+        if after and (start := _trim_city(text, after.start("city"), after.end("city"))) is not None:
+            yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in PO_BOX_RE.finditer(text):

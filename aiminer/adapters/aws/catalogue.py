@@ -84,18 +84,16 @@ class CatalogueRepository:
 
     def submission(self, project: str, submission_id: str) -> dict[str, Any] | None:
         """The submission item, or ``None``."""
-        raw = self._client.get_item(
-            TableName=self._table,
-            Key={"dataset_id": {"S": project}, "item": {"S": f"submission#{submission_id}"}},
-            ConsistentRead=True,
-        ).get("Item")
-        return from_item(raw) if raw else None
+        return self._get(project, f"submission#{submission_id}")
 
     def obj(self, project: str, key: str) -> dict[str, Any] | None:
         """An object item, or ``None``."""
+        return self._get(project, f"object#{key}")
+
+    def _get(self, project: str, item: str) -> dict[str, Any] | None:
         raw = self._client.get_item(
             TableName=self._table,
-            Key={"dataset_id": {"S": project}, "item": {"S": f"object#{key}"}},
+            Key={"dataset_id": {"S": project}, "item": {"S": item}},
             ConsistentRead=True,
         ).get("Item")
         return from_item(raw) if raw else None

@@ -137,3 +137,22 @@ def test_a_name_in_the_report_text_goes_from_a_segment_whose_name_was_damaged(co
     assert "CASTELLANOS" not in out.upper() and "LEOPOLD" not in out.upper()
     assert "Fairhaven" not in out and "02719" not in out and "Bellweather" not in out
     assert "IMP^Impression" in out and "Stable 4 mm nodule." in out
+
+
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("123 MAIN ST^^BOSTON^MA^02114^USA", "^^^MA^^USA"),
+        ("123 Main St^^Boston^Massachusetts^02114", "^^^Massachusetts"),
+        # components repeated (a damaged message): a city lands where the state and country belong, and goes
+        ("3351 Bellweather Ave^^Yellow Springs^1 Bellweather Ave^^Yellow Springs^OH^45387", ""),
+        ("123 MAIN ST^^BOSTON^Back Bay^02114^Springfield", ""),
+    ],
+)
+def test_an_address_keeps_only_a_state_and_a_country_that_look_like_one(coder: Coder, address: str, kept: str) -> None:
+    message = ORU.replace("123 MAIN ST^^BOSTON^MA^02114^USA", address, 1)
+    out = deidentify_hl7(message, coder, "S-ABC123").text
+    pid = next(s for s in out.split("\r") if s.startswith("PID|"))
+    assert pid.split("|")[11] == kept
+    for word in ("Yellow Springs", "Bellweather", "BOSTON", "Boston", "Back Bay", "Springfield"):
+        assert word not in pid

@@ -321,3 +321,22 @@ def test_detections_are_cached_per_text_and_the_context_spans_found_in_it() -> N
     assert words(detect(text, other)) == []  # an English word: only the context finds it
     assert words(detect(text, zebra)) == ["ZEBRA"]
     assert words(detect(text, None)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Department of Radiology - 931 Lakeview Terrace, Yellow Springs, ",  # the state and ZIP cut off (fuzz)
+        "Home: 12 Orchard Lane, Yellow Springs\nOhio 45387",
+        "Mailing address 4410 N. Quarry Road Apt 3, Yellow Springs; phone on file",
+    ],
+)
+def test_the_city_after_a_street_address_goes_without_a_state_or_zip(text: str) -> None:
+    out = scrub_text(text).text
+    assert "Yellow Springs" not in out and "[CITY]" in out and "[ADDRESS]" in out
+
+
+def test_a_department_after_a_street_address_is_no_city() -> None:
+    out = scrub_text("Seen at 931 Lakeview Terrace, Radiology Department, for follow-up").text
+    assert "Radiology Department" in out
+
