@@ -339,4 +339,3 @@ def test_the_city_after_a_street_address_goes_without_a_state_or_zip(text: str) 
 def test_a_department_after_a_street_address_is_no_city() -> None:
     out = scrub_text("Seen at 931 Lakeview Terrace, Radiology Department, for follow-up").text
     assert "Radiology Department" in out
-
