@@ -424,14 +424,28 @@ _CODED_ONLY = frozenset({"MSH", "EVN", "PID", "PV1"})
 _SET_ID_SEGMENTS = frozenset({"PID", "PV1", "OBR", "OBX", "NTE", "DG1", "NK1", "GT1", "IN1", "TXA"})
 
 
+#: A person as HL7 writes one (XCN: ID^FAMILY^GIVEN...), anywhere in a field, once components are shown as "^".
+_PERSON_SHAPE = re.compile(r"(?<![\w^])\d{1,20}\^[^\W\d_]{2,}\^[^\W\d_]{2,}")
+
+
 def _report_texts(msg: _Message) -> list[str]:
-    """The free text of a message's observations and notes (OBX-5, NTE-3), unescaped."""
+    """The texts whose names go from every field, unescaped: the free text of the observations and notes (OBX-5,
+    NTE-3), and every field value with a person in it (``3154^KOWALCZYK^LUCINDA``), whatever segment it is in:
+    scrubbed component by component, nothing would see that a lone ``KOWALCZYK`` is a name."""
     fields = {"OBX": 5, "NTE": 3}
-    return [
+    texts = [
         unescape(value, msg.seps)
         for seg in msg.segments
         if seg[0] in fields and (value := _get(seg, fields[seg[0]], False))
     ]
+    component = msg.seps.component
+    for seg in msg.segments:
+        for value in seg[1:]:
+            if component in value:
+                shown = unescape(value, msg.seps).replace(component, "^")
+                if _PERSON_SHAPE.search(shown):
+                    texts.append(shown)
+    return texts
 
 
 def _deidentify_message(

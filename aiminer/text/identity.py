@@ -96,6 +96,7 @@ class ContextTerm:
     category: str
     role: str  # "patient", "study" or "other"
     case_sensitive: bool = False
+    glued: bool = False  # an identifier of 6+ characters starting with a digit: found glued to letters too
 
 
 @dataclass(frozen=True)
@@ -266,13 +267,13 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     for value in context.other_names:
         terms += _name_terms(value, "other")
     for value in context.patient_ids:
-        terms += [ContextTerm(p, "MRN", "patient") for p in id_variants(value)]
+        terms += _id_terms(value, "MRN", "patient")
     for value in context.accessions:
-        terms += [ContextTerm(p, "ACCESSION", "study") for p in id_variants(value)]
+        terms += _id_terms(value, "ACCESSION", "study")
     for value in context.other_ids:
-        terms += [ContextTerm(p, "OTHER_ID", "other") for p in id_variants(value)]
+        terms += _id_terms(value, "OTHER_ID", "other")
     for value in context.phones:
-        terms += [ContextTerm(p, "PHONE", "other") for p in id_variants(value, min_len=7)]
+        terms += _id_terms(value, "PHONE", "other", min_len=7)
     for value in context.birth_dates:
         terms += [ContextTerm(p, "DATE", "other") for p in _date_variants(value)]
     for value in context.addresses:
@@ -280,8 +281,16 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     for value in context.institutions:
         if len(value.strip()) >= 3:
             terms.append(ContextTerm(_flex(value), "INSTITUTION", "other"))
-    unique = {(t.pattern, t.case_sensitive): t for t in terms if t.pattern}
+    unique = {(t.pattern, t.case_sensitive, t.glued): t for t in terms if t.pattern}
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
+
+
+def _id_terms(value: str, category: str, role: str, min_len: int = 4) -> list[ContextTerm]:
+    """The terms of a known identifier. One of 6 or more characters that starts with a digit is found glued to
+    letters too ("Okonkwo59081935": a lost separator), as :func:`aiminer.text.report` propagates a found one."""
+    core = re.sub(r"[^0-9A-Za-z]", "", value)
+    glued = len(core) >= 6 and core[0].isdigit()
+    return [ContextTerm(p, category, role, glued=glued) for p in id_variants(value, min_len)]
 
 
 @lru_cache(maxsize=4096)
@@ -305,7 +314,7 @@ def context_matches(text: str, context: IdentityContext) -> Iterator[tuple[re.Ma
     for term in context_terms(context):
         if squeezed is not None and required_alnum(term.pattern) not in squeezed:
             continue
-        for m in _term_regex(term.pattern, term.case_sensitive).finditer(text):
+        for m in _term_regex(term.pattern, term.case_sensitive, term.glued).finditer(text):
             yield m, term
 
 
@@ -379,9 +388,13 @@ _BOUNDS = {
 }
 
 
+#: The bounds of a glued term: not inside a number.
+_DIGIT_BOUNDS = ("(?<![0-9])", "(?![0-9])")
+
+
 @lru_cache(maxsize=8192)
-def _term_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    start, end = _BOUNDS[case_sensitive]
+def _term_regex(pattern: str, case_sensitive: bool, glued: bool = False) -> re.Pattern[str]:
+    start, end = _DIGIT_BOUNDS if glued else _BOUNDS[case_sensitive]
     return re.compile(f"{start}{pattern}{end}", 0 if case_sensitive else re.IGNORECASE)
 
 

@@ -62,6 +62,12 @@ _CREDENTIAL_RE = re.compile(
 _CARET_RE = re.compile(
     r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3}"
 )
+# A person in an HL7 XCN (or a DICOM-style value after an ID): "3154^KOWALCZYK^LUCINDA" in any field, where the
+# caret before the family name keeps _CARET_RE away.
+_ID_CARET_NAME_RE = re.compile(
+    r"(?<![\w^])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]{2,}"
+    r"(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3})"
+)
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
 #: The rest of a word in a damaged header line: letters, and the symbols mojibake leaves inside a word
 #: ("AMBROSÀ¯E": a UTF-8 byte read as Latin-1 or cp1252), possessively.
@@ -339,6 +345,8 @@ def find_names(text: str) -> Iterator[Candidate]:
     # 3. syntax
     for m in _CARET_RE.finditer(text):
         found.append(Candidate(m.start(), m.end(), "NAME", P_NAME_CUED, "syntax"))
+    for m in _ID_CARET_NAME_RE.finditer(text):
+        found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _INITIALS_RE.finditer(text):
         _head, _, tail = m.group().replace(":", "/").partition("/")
         if tail.islower() or tail.lower() not in lex.vocab:

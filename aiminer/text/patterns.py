@@ -340,7 +340,7 @@ AGE_RES = [
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 AGE_WORDS_RE = re.compile(
     rf"(?i)\b(?P<n>(?:ninety(?:[-\s](?:{_UNITS}))?|one\s+hundred(?:\s+(?:and\s+)?(?:{_UNITS}|ten|eleven|twelve))?)"
-    rf"(?:[-\s](?:years?|yrs?)[-\s](?:old|of\s+age)|s\b|\s+years))"
+    rf"(?:[-\s](?:years?|yrs?)[-\s](?:old|of\s+age)|s\b|\s+years|(?=-(?:y|\s|$))))"
 )
 
 

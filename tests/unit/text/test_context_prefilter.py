@@ -80,7 +80,7 @@ def _brute_force(text: str) -> list[tuple[int, int, str]]:
     return [
         (m.start(), m.end(), t.pattern)
         for t in context_terms(CONTEXT)
-        for m in _term_regex(t.pattern, t.case_sensitive).finditer(text)
+        for m in _term_regex(t.pattern, t.case_sensitive, t.glued).finditer(text)
     ]
 
 
@@ -136,7 +136,7 @@ def _reference_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
 @example("xJohn Smith")
 @example("QJohn Smith")
 def test_the_fast_boundaries_match_the_case_insensitive_class(text: str) -> None:
-    for term in context_terms(CONTEXT):
+    for term in (t for t in context_terms(CONTEXT) if not t.glued):  # a glued term's bounds are digits only
         ours = [m.span() for m in _term_regex(term.pattern, term.case_sensitive).finditer(text)]
         reference = [m.span() for m in _reference_regex(term.pattern, term.case_sensitive).finditer(text)]
         assert ours == reference, term.pattern

@@ -156,3 +156,16 @@ def test_an_address_keeps_only_a_state_and_a_country_that_look_like_one(coder: C
     assert pid.split("|")[11] == kept
     for word in ("Yellow Springs", "Bellweather", "BOSTON", "Boston", "Back Bay", "Springfield"):
         assert word not in pid
+
+
+def test_a_provider_after_an_id_goes_from_a_segment_whose_name_was_damaged(coder: Coder) -> None:
+    # GIVEN PV1 renamed OBX (a damaged segment name): its attending "3154^KOWALCZYK^LUCINDA" is free text now
+    message = (
+        "MSH|^~\\&|RIS|SBRMC|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|P|2.3\r"
+        "PID|1||85691968^^^SBRMC-MRN^MR||CASTELLANOS^LEOPOLD||19570218|F\r"
+        "OBX|1|O|RAD||||3154^KOWALCZYK^LUCINDA\r"
+        "OBX|2|TX|IMP^Impression||Stable 4 mm nodule.||||||F\r"
+    )
+    out = deidentify_hl7(message, coder, "S-ABC123").text
+    # THEN the name after the ID goes, both parts, as the caret syntax of a name
+    assert "KOWALCZYK" not in out and "LUCINDA" not in out

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from aiminer.text.identity import IdentityContext, id_variants, name_variants
+from aiminer.text.identity import IdentityContext, context_matches, id_variants, name_variants
 from aiminer.text.report import scrub_text
 
 
@@ -339,3 +339,22 @@ def test_the_city_after_a_street_address_goes_without_a_state_or_zip(text: str) 
 def test_a_department_after_a_street_address_is_no_city() -> None:
     out = scrub_text("Seen at 931 Lakeview Terrace, Radiology Department, for follow-up").text
     assert "Radiology Department" in out
+
+
+def test_a_known_identifier_glued_to_letters_goes() -> None:
+    # GIVEN a known MRN, glued to the name before it (a lost separator) and to a label after it
+    ctx = IdentityContext(patient_ids=("59081935",), accessions=("A2728987",))
+    out = scrub_text("pt Evangeline Okonkwo59081935, see MRN59081935A2728987", ctx).text
+    # THEN it goes wherever it is glued to letters
+    assert "59081935" not in out and "A2728987" not in out
+    # AND inside a longer number the known MRN is no match
+    assert [m.group() for m, _ in context_matches("lot 1590819356, 59081935x", ctx)] == ["59081935"]
+
+
+@pytest.mark.parametrize("text", ["Male patient, ninety-three-", "a ninety-three-yo man", "ninety-one-year-old"])
+def test_an_age_over_89_in_words_goes_even_cut_after_its_hyphen(text: str) -> None:
+    assert "ninety" not in scrub_text(text).text.lower()
+
+
+def test_ninety_in_other_compounds_stays() -> None:
+    assert scrub_text("a ninety-degree angle").text == "a ninety-degree angle"
