@@ -17,6 +17,7 @@ from aiminer.crosswalk import Coder, random_code
 from aiminer.text.dates import year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext
+from aiminer.text.names import ID_CARET_NAME_RE
 from aiminer.text.patterns import US_STATES
 from aiminer.text.report import DatePolicy, Style, scrub_text, with_names_from
 
@@ -424,10 +425,6 @@ _CODED_ONLY = frozenset({"MSH", "EVN", "PID", "PV1"})
 _SET_ID_SEGMENTS = frozenset({"PID", "PV1", "OBR", "OBX", "NTE", "DG1", "NK1", "GT1", "IN1", "TXA"})
 
 
-#: A person as HL7 writes one (XCN: ID^FAMILY^GIVEN...), anywhere in a field, once components are shown as "^".
-_PERSON_SHAPE = re.compile(r"(?<![\w^])\d{1,20}\^[^\W\d_]{2,}\^[^\W\d_]{2,}")
-
-
 def _report_texts(msg: _Message) -> list[str]:
     """The texts whose names go from every field, unescaped: the free text of the observations and notes (OBX-5,
     NTE-3), and every field value with a person in it (``3154^KOWALCZYK^LUCINDA``), whatever segment it is in:
@@ -443,7 +440,7 @@ def _report_texts(msg: _Message) -> list[str]:
         for value in seg[1:]:
             if component in value:
                 shown = unescape(value, msg.seps).replace(component, "^")
-                if _PERSON_SHAPE.search(shown):
+                if ID_CARET_NAME_RE.search(shown):  # the name rule that will find it there
                     texts.append(shown)
     return texts
 

@@ -64,7 +64,7 @@ _CARET_RE = re.compile(
 )
 # A person in an HL7 XCN (or a DICOM-style value after an ID): "3154^KOWALCZYK^LUCINDA" in any field, where the
 # caret before the family name keeps _CARET_RE away.
-_ID_CARET_NAME_RE = re.compile(
+ID_CARET_NAME_RE = re.compile(
     r"(?<![\w^])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]{2,}"
     r"(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3})"
 )
@@ -345,7 +345,7 @@ def find_names(text: str) -> Iterator[Candidate]:
     # 3. syntax
     for m in _CARET_RE.finditer(text):
         found.append(Candidate(m.start(), m.end(), "NAME", P_NAME_CUED, "syntax"))
-    for m in _ID_CARET_NAME_RE.finditer(text):
+    for m in ID_CARET_NAME_RE.finditer(text):
         found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _INITIALS_RE.finditer(text):
         _head, _, tail = m.group().replace(":", "/").partition("/")
