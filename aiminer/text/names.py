@@ -48,6 +48,8 @@ _ROLES = (
     r"|grandmother|grandfather|aunt|uncle|niece|nephew|cousin|friend|neighbor|accompanied\s+by|witness(?:ed\s+by)?"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
+    # "telepho by: Philippa ...": a signature line whose verb was cut; with its colon only
+    r"|by(?=\s{0,10}:)"
 )
 _CUE_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
@@ -80,6 +82,8 @@ _BEFORE_ID_LABEL_RE = re.compile(
     rf"([^\W\d_]{{2}}{_DAMAGED_WORD_REST}(?:(?:[ \t]?,[ \t]?|[ \t])[^\W\d_]{_DAMAGED_WORD_REST}){{0,3}}+)[ \t]{{2,}}+"
     r"(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
 )
+#: A patient label right after a comma: the words before the comma are the patient's name ("H. de la Cruz, DOB").
+_COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#)(?![A-Za-z])")
 #: Header values that sit before an identifier label and are not names.
 _HEADER_VALUES = frozenset({"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"})
 _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
@@ -91,6 +95,11 @@ _WORD_SUFFIXES = (
     "ing", "ary", "ory", "ical", "able", "ible", "ular", "ism", "emia", "pathy", "ectomy", "otomy", "plasty",
     "scopy", "graphy", "gram", "ies", "ally", "ly",
 )  # fmt: skip
+#: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
+_STAFF_ROLES = frozenset(
+    "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
+    "pathologist cytotechnologist attending referring ordering".split()
+)
 _BARE_ROLES = frozenset(
     "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
     "grandmother grandfather aunt uncle niece nephew cousin friend neighbor".split()
@@ -283,7 +292,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             # A one-word role is a cue only with a colon ("Technologist: ..."), except relatives and "cc".
             has_colon = bool(re.search(r"[:#-]", m.group()[len(m.group("role")) :]))
             if " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
-                if role not in ("patient", "pt") or not _looks_like_name_start(tokens, m.end(), lex):
+                named_role = role in ("patient", "pt") or role in _STAFF_ROLES
+                if not named_role or not _looks_like_name_start(tokens, m.end(), lex):
                     continue
         at = m.end()
         if m.group("title2"):
@@ -324,6 +334,11 @@ def find_names(text: str) -> Iterator[Candidate]:
         words = [w for w in re.findall(r"[^\W\d_]+", m.group(1)) if w.lower() not in _HEADER_VALUES]
         if words:
             found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+    for m in _COMMA_ID_LABEL_RE.finditer(text):
+        k = _token_ending_before(tokens, m.start())
+        span = _parse_name_backwards(tokens, k, lex) if k is not None and tokens.items[k][1] == m.start() else None
+        if span:
+            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 2. credentials after a name
     for m in _CREDENTIAL_RE.finditer(text):
         cred = m.group().strip(" ,")
@@ -385,6 +400,16 @@ def _parse_name_backwards(tokens: _Tokens, k: int, lex: Lexicon) -> tuple[int, i
             and j > 0
             and (items[j - 1][2] == "." or _is_cap(items[j - 1][2]))
         )
+        if parts > 0 and w.lower() in _PARTICLES and not _is_cap(w) and tokens.gap(j) == " ":
+            # "de la" between name parts: taken only if a given name or an initial comes before it
+            k = j
+            while k > 0 and items[k - 1][2].lower() in _PARTICLES and tokens.gap(k - 1) == " ":
+                k -= 1
+            before = items[k - 1][2] if k > 0 and tokens.gap(k - 1) == " " else ""
+            if before == "." or (len(before) == 1 and before.isupper()) or (before and _word_ok_cued(before, lex)):
+                j = k - 1
+                continue
+            break
         if (len(w) == 1 and w.isupper()) or (w[0].isalpha() and (_word_ok_cued(w, lex) or vocab_surname)):
             start = items[j][0]
             parts += 1

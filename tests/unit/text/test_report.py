@@ -358,3 +358,34 @@ def test_an_age_over_89_in_words_goes_even_cut_after_its_hyphen(text: str) -> No
 
 def test_ninety_in_other_compounds_stays() -> None:
     assert scrub_text("a ninety-degree angle").text == "a ninety-degree angle"
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("MRN 50709944 acc A1234567 tech Ignatius Okonkwo", ["Ignatius", "Okonkwo"]),  # a staff role, no colon
+        ("E: H. de la Cruz, DOB 10/13/1976", ["Cruz"]),  # a header cut before its name; the comma and DOB remain
+        ("Kowalczyk Lucinda, MRN 3154", ["Kowalczyk", "Lucinda"]),
+        ("telepho by: Philippa Castellanos, M\x8e on 10/15/2019", ["Philippa", "Castellanos"]),  # "by:" alone
+    ],
+)
+def test_a_name_whose_cue_was_cut_or_is_a_bare_role_goes(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert not [g for g in gone if g in out], out
+
+
+def test_particles_go_with_the_name_they_sit_in() -> None:
+    assert scrub_text("Seen with Maria de la Cruz, MD today.").text == "Seen with [NAME], MD today."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient is a 45 year old male, DOB 1/1/1950",
+        "the tech reviewed the images with the resident",
+        "the attending Radiology team was notified",
+    ],
+)
+def test_roles_and_identifier_labels_without_a_name_take_no_words(text: str) -> None:
+    out = scrub_text(text).text
+    assert [w for w in text.split() if w not in out] == [w for w in text.split() if "/" in w]
