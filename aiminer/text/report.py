@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
-from aiminer.text.identity import IdentityContext, context_matches
+from aiminer.text.identity import IdentityContext, context_matches, name_word_spans
 from aiminer.text.lexicon import lexicon
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
@@ -134,6 +134,8 @@ def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candida
     for m, term in context_matches(text, context):
         if m.end() > m.start():
             yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
+    for start, end in name_word_spans(text, context.name_words):
+        yield Candidate(start, end, "NAME", P_CONTEXT, "context")
 
 
 def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]:

@@ -24,7 +24,7 @@ import io
 import json
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -170,39 +170,62 @@ def _date_cell(value: str, policy: str, offset: int | None) -> str:
 
 
 class _RowCoder:
+    """The coded IDs of a table's cells, each value asked of the crosswalk once per table (a table lists the same
+    patient and study on many rows, and is read twice)."""
+
     def __init__(self, coder: Coder, site_code: str, schema: TableSchema) -> None:
         self.coder = coder
         self.site = site_code
         self.schema = schema
-        self.accessions: list[str] = []
-        self.patients: list[str] = []
-        self.studies: list[str] = []
+        # insertion-ordered sets (a list's `in` made a table of many patients quadratic)
+        self.accessions: dict[str, None] = {}
+        self.patients: dict[str, None] = {}
+        self.studies: dict[str, None] = {}
+        self._memo: dict[tuple[str, ...], str] = {}
+        self._offsets: dict[str, int | None] = {}
 
     def patient(self, value: str, issuer: str) -> str:
-        code = self.coder.patient(self.site, issuer, value.strip())
-        if code not in self.patients:
-            self.patients.append(code)
+        key = ("patient", issuer, value.strip())
+        if key not in self._memo:
+            self._memo[key] = self.coder.patient(self.site, issuer, value.strip())
+        code = self._memo[key]
+        self.patients.setdefault(code, None)
         return code
 
     def study_uid(self, value: str) -> str:
-        code = self.coder.study(self.site, value.strip())
-        if code not in self.studies:
-            self.studies.append(code)
+        key = ("study", value.strip())
+        if key not in self._memo:
+            self._memo[key] = self.coder.study(self.site, value.strip())
+        code = self._memo[key]
+        self.studies.setdefault(code, None)
         return code
 
     def accession(self, value: str) -> str:
         acc = value.strip()
-        code = self.coder.study_for_accession(self.site, acc)
-        if code is None:
-            code = self.coder.link_accession(self.site, acc, random_code("ST"))
-        if acc not in self.accessions:
-            self.accessions.append(acc)
-        if code not in self.studies:
-            self.studies.append(code)
+        key = ("accession", acc)
+        if key not in self._memo:
+            code = self.coder.study_for_accession(self.site, acc)
+            if code is None:
+                code = self.coder.link_accession(self.site, acc, random_code("ST"))
+            self._memo[key] = code
+        code = self._memo[key]
+        self.accessions.setdefault(acc, None)
+        self.studies.setdefault(code, None)
         return code
 
+    def date_offset(self, patient_code: str) -> int | None:
+        if patient_code not in self._offsets:
+            self._offsets[patient_code] = self.coder.date_offset_days(self.site, patient_code)
+        return self._offsets[patient_code]
 
-def _parse(text: str, fmt: TableFormat) -> tuple[list[str], list[dict[str, Any]]]:
+
+Rows = Callable[[], Iterator[dict[str, Any]]]
+
+
+def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
+    """The header, and a function that reads the records from the start each time it is called (a delimited
+    table is read twice and never held as records: one Python object per cell took 20-50 times the table's size).
+    A record's errors (``inconsistent_columns``, ``table_parse_error``) are raised when it is read."""
     if fmt == "json":
         try:
             data = json.loads(text)
@@ -215,30 +238,48 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], list[dict[str, Any]]
         except UnicodeEncodeError as exc:
             raise TextDeidError("decode_error", "a JSON string holds an unpaired surrogate") from exc
         header: list[str] = []
+        seen: set[str] = set()
         for rec in data:
-            header += [k for k in rec if k not in header]
-        return header, data
+            for k in rec:
+                if k not in seen:
+                    seen.add(k)
+                    header.append(k)
+        return header, lambda: iter(data)
     delimiter = "\t" if fmt == "tsv" else ","
     if fmt == "csv":
         first = text.split("\n", 1)[0]
         if first.count(";") > first.count(","):
             delimiter = ";"
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise TextDeidError("table_parse_error", "malformed delimited text") from exc
-    rows = [r for r in rows if r]
-    if not rows:
-        return [], []
-    header = rows[0]
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                if row:
+                    yield row
+        except csv.Error as exc:
+            raise TextDeidError("table_parse_error", "malformed delimited text") from exc
+
+    first_row = next(rows(), None)
+    if first_row is None:
+        return [], lambda: iter(())
+    header = first_row
     if len(set(header)) != len(header):
         raise TextDeidError("table_parse_error", "duplicate column names")
-    records = []
-    for r in rows[1:]:
-        if len(r) != len(header):
-            raise TextDeidError("inconsistent_columns", "a row has a different number of cells than the header")
-        records.append(dict(zip(header, r, strict=True)))
+
+    def records() -> Iterator[dict[str, Any]]:
+        it = rows()
+        next(it)
+        for r in it:
+            if len(r) != len(header):
+                raise TextDeidError("inconsistent_columns", "a row has a different number of cells than the header")
+            yield dict(zip(header, r, strict=True))
+
     return header, records
+
+
+#: Free-text scrubs remembered per table (a table repeats itself: "No acute findings." on every row of a study).
+#: Bounded, so a table of distinct texts holds no more than this many results.
+MEMO_ENTRIES = 20_000
 
 
 def deidentify_table(
@@ -278,6 +319,10 @@ def deidentify_table(
         ``unknown_columns`` (with ``.columns``), ``missing_issuer``.
     TextDeidError
         ``table_parse_error``, ``inconsistent_columns``, ``nested_value``.
+
+    The table is read twice, row by row, and its rows are never all held: the first read codes the rows and finds
+    the names in the free text, the second writes the rows with every such name removed from every free-text cell
+    (the table is one document). Time and memory grow with the table's size, not with the number of names in it.
     """
     header, records = _parse(text, fmt)
     unknown = tuple(h for h in header if schema.role(h) is None)
@@ -286,85 +331,38 @@ def deidentify_table(
     roles = {h: schema.role(h) or "drop" for h in header}
     if schema.issuer_column:
         roles.update({h: "drop" for h in header if h.strip().lower() == schema.issuer_column.strip().lower()})
-    out_header = [h for h in header if roles[h] != "drop"]
-    dropped = tuple(h for h in header if roles[h] == "drop")
-    patient_cols = [h for h in header if roles[h] == "patient_id"]
     issuer_col = next(
         (h for h in header if schema.issuer_column and h.strip().lower() == schema.issuer_column.strip().lower()),
         None,
     )
-    if patient_cols and not schema.issuer and issuer_col is None:
+    if any(r == "patient_id" for r in roles.values()) and not schema.issuer and issuer_col is None:
         raise TableSchemaError("missing_issuer", "patient_id columns need an issuer or issuer_column")
-    rc = _RowCoder(coder, site_code, schema)
-    counts: dict[str, int] = {}
-    free: list[_FreeCell] = []
-    memo: dict[tuple[Any, ...], Any] = {}
+    rows = _TableRows(header, roles, issuer_col, schema, _RowCoder(coder, site_code, schema), context_for)
     found_names: set[str] = set()
-    out_records: list[dict[str, Any]] = []
-    for rec in records:
-        for h in header:
-            if roles[h] != "drop" and isinstance(rec.get(h), dict | list):
-                raise TextDeidError("nested_value", "a JSON cell holds an object or a list")
-        issuer = str(rec.get(issuer_col) or "").strip() if issuer_col else ""
-        issuer = issuer or schema.issuer
-        patient_code = None
-        for h in patient_cols:
-            v = rec.get(h)
-            if v not in (None, ""):
-                patient_code = rc.patient(str(v), issuer)
-                break
-        offset = (
-            coder.date_offset_days(site_code, patient_code) if schema.date_policy == "shift" and patient_code else None
-        )
-        ctx = IdentityContext(
-            patient_ids=tuple(str(rec[h]) for h in patient_cols if rec.get(h) not in (None, "")),
-            accessions=tuple(str(rec[h]) for h in header if roles[h] == "accession" and rec.get(h) not in (None, "")),
-            patient_code=patient_code,
-        )
-        if context_for is not None:
-            ctx = ctx.merged(context_for(rec))
-        new: dict[str, Any] = {}
-        for h in out_header:
-            v = rec.get(h)
-            role = roles[h]
-            if v is None or v == "":
-                new[h] = v
-                continue
-            s = str(v)
-            if role == "patient_id":
-                new[h] = rc.patient(s, issuer)
-            elif role == "study_uid":
-                new[h] = rc.study_uid(s)
-            elif role == "accession":
-                new[h] = rc.accession(s)
-            elif role == "date":
-                new[h] = _date_cell(s, schema.date_policy, offset)
-            elif role == "free_text":
-                free.append(_FreeCell(new, h, s, ctx, offset))
-                res = free[-1].scrub(schema, coder, site_code, memo)
-                found_names.update(_name_words(s, res.findings))
-                free[-1].findings = res.findings
-                new[h] = res.text
-            elif "\n" in s or "\r" in s:  # a kept code or number never spans lines: a stray quote swallowed rows
-                raise TextDeidError("table_parse_error", "a kept cell spans lines (an unbalanced quote?)")
-            else:  # keep
-                new[h] = v
-        out_records.append(new)
-    if found_names:
-        # The table is one document: a name found in one cell ("pt Leopold Castellanos") goes wherever else it
-        # appears, even where no rule would see it alone ("pt Leopol d Castellanos", "Castellanos called").
-        extra = IdentityContext(other_names=tuple(sorted(found_names)))
-        for cell in free:
-            res = cell.scrub(schema, coder, site_code, memo, extra)
-            cell.findings = res.findings
-            cell.record[cell.column] = res.text
-    for cell in free:
-        for f in cell.findings:
-            counts[f.category] = counts.get(f.category, 0) + 1
+    for rec in records():  # first read: codes, and the names in the free text
+        rows.coded(rec)
+        for _column, value, ctx, offset in rows.free_cells(rec):
+            found_names.update(_name_words(value, rows.scrub(value, ctx, offset, None).findings))
+    # A name found in one cell ("pt Leopold Castellanos") goes wherever else it appears, even where no rule would
+    # see it alone ("pt Leopol d Castellanos", "Castellanos called"): matched word by word (IdentityContext.
+    # name_words), so a table of thousands of names costs no more per cell than one of a few.
+    extra = IdentityContext(name_words=frozenset(w.lower() for w in found_names)) if found_names else None
+    out_header = [h for h in header if roles[h] != "drop"]
+    writer = _Writer(out_header, fmt)
+    counts: dict[str, int] = {}
+    for rec in records():  # second read: the rows as written
+        new = rows.coded(rec)
+        for column, value, ctx, offset in rows.free_cells(rec):
+            res = rows.scrub(value, ctx, offset, extra)
+            new[column] = res.text
+            for f in res.findings:
+                counts[f.category] = counts.get(f.category, 0) + 1
+        writer.write(new)
+    rc = rows.coder
     return TableResult(
-        text=_render(out_header, out_records, fmt),
-        rows=len(out_records),
-        dropped_columns=dropped,
+        text=writer.text(),
+        rows=writer.rows,
+        dropped_columns=tuple(h for h in header if roles[h] == "drop"),
         accessions=tuple(rc.accessions),
         patient_codes=tuple(rc.patients),
         study_codes=tuple(rc.studies),
@@ -388,45 +386,133 @@ def _name_words(text: str, findings: Any) -> set[str]:
 
 
 @dataclass
-class _FreeCell:
-    """A free-text cell: scrubbed once alone, and again with the names found in the rest of the table."""
+class _TableRows:
+    """One row at a time: its coded cells, its free-text cells with their identity context, and their scrubs."""
 
-    record: dict[str, Any]
-    column: str
-    value: str
-    context: IdentityContext
-    offset: int | None
-    findings: Any = None
+    header: list[str]
+    roles: dict[str, Role]
+    issuer_col: str | None
+    schema: TableSchema
+    coder: _RowCoder
+    context_for: Callable[[Mapping[str, Any]], IdentityContext | None] | None
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
-    def scrub(
-        self,
-        schema: TableSchema,
-        coder: Coder,
-        site_code: str,
-        memo: dict[tuple[Any, ...], Any],
-        extra: IdentityContext | None = None,
-    ) -> Any:
-        # A table repeats itself ("No acute findings.", one row per series of a study): a value is scrubbed once
-        # per identity context, date offset and pass; the scrubber is deterministic for equal inputs.
-        key = (self.value, self.context, self.offset, extra)
-        if key not in memo:
-            memo[key] = scrub_text(
-                self.value,
-                self.context.merged(extra),
-                style=schema.style,
-                date_policy=schema.date_policy,
-                shift_days=self.offset,
-                accession_lookup=lambda a: coder.study_for_accession(site_code, a),
+    def _issuer(self, rec: Mapping[str, Any]) -> str:
+        issuer = str(rec.get(self.issuer_col) or "").strip() if self.issuer_col else ""
+        return issuer or self.schema.issuer
+
+    def _patient_code(self, rec: Mapping[str, Any]) -> str | None:
+        for h in self.header:
+            v = rec.get(h)
+            if self.roles[h] == "patient_id" and v not in (None, ""):
+                return self.coder.patient(str(v), self._issuer(rec))
+        return None
+
+    def coded(self, rec: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's kept columns with IDs coded and dates reduced; free-text cells as they are (scrubbed apart).
+        Raises ``nested_value`` and ``table_parse_error`` (a kept cell over several lines)."""
+        for h in self.header:
+            if self.roles[h] != "drop" and isinstance(rec.get(h), dict | list):
+                raise TextDeidError("nested_value", "a JSON cell holds an object or a list")
+        patient_code = self._patient_code(rec)
+        offset = self._offset(patient_code)
+        new: dict[str, Any] = {}
+        for h in self.header:
+            role = self.roles[h]
+            if role == "drop":
+                continue
+            v = rec.get(h)
+            if v is None or v == "":
+                new[h] = v
+                continue
+            s = str(v)
+            if role == "patient_id":
+                new[h] = self.coder.patient(s, self._issuer(rec))
+            elif role == "study_uid":
+                new[h] = self.coder.study_uid(s)
+            elif role == "accession":
+                new[h] = self.coder.accession(s)
+            elif role == "date":
+                new[h] = _date_cell(s, self.schema.date_policy, offset)
+            elif role == "free_text":
+                new[h] = s
+            elif "\n" in s or "\r" in s:  # a kept code or number never spans lines: a stray quote swallowed rows
+                raise TextDeidError("table_parse_error", "a kept cell spans lines (an unbalanced quote?)")
+            else:  # keep
+                new[h] = v
+        return new
+
+    def free_cells(self, rec: Mapping[str, Any]) -> Iterator[tuple[str, str, IdentityContext, int | None]]:
+        """The row's non-empty free-text cells: (column, value, the row's identity context, date offset), after
+        :meth:`coded` read the row."""
+        free = [h for h in self.header if self.roles[h] == "free_text" and rec.get(h) not in (None, "")]
+        if not free:
+            return
+        patient_code = self._patient_code(rec)
+        ctx = IdentityContext(
+            patient_ids=tuple(
+                str(rec[h]) for h in self.header if self.roles[h] == "patient_id" and rec.get(h) not in (None, "")
+            ),
+            accessions=tuple(
+                str(rec[h]) for h in self.header if self.roles[h] == "accession" and rec.get(h) not in (None, "")
+            ),
+            patient_code=patient_code,
+        )
+        if self.context_for is not None:
+            ctx = ctx.merged(self.context_for(rec))
+        offset = self._offset(patient_code)
+        for h in free:
+            yield h, str(rec[h]), ctx, offset
+
+    def _offset(self, patient_code: str | None) -> int | None:
+        if self.schema.date_policy != "shift" or not patient_code:
+            return None
+        return self.coder.date_offset(patient_code)
+
+    def scrub(self, value: str, ctx: IdentityContext, offset: int | None, extra: IdentityContext | None) -> Any:
+        # A value is scrubbed once per identity context, date offset and pass; the scrubber is deterministic for
+        # equal inputs.
+        key = (value, ctx, offset, extra)
+        if key not in self.memo:
+            if len(self.memo) >= MEMO_ENTRIES:
+                self.memo.clear()
+            coder, site = self.coder.coder, self.coder.site
+            self.memo[key] = scrub_text(
+                value,
+                ctx.merged(extra),
+                style=self.schema.style,
+                date_policy=self.schema.date_policy,
+                shift_days=offset,
+                accession_lookup=lambda a: coder.study_for_accession(site, a),
             )
-        return memo[key]
+        return self.memo[key]
 
 
-def _render(header: list[str], records: list[dict[str, Any]], fmt: TableFormat) -> str:
-    if fmt == "json":
-        return json.dumps([{h: r.get(h) for h in header if h in r} for r in records], ensure_ascii=False, indent=1)
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
-    writer.writerow([neutralize_formula(h) for h in header])
-    for r in records:
-        writer.writerow([neutralize_formula("" if r.get(h) is None else str(r.get(h))) for h in header])
-    return buf.getvalue()
+class _Writer:
+    """The de-identified table in its input's format, a row at a time."""
+
+    def __init__(self, header: list[str], fmt: TableFormat) -> None:
+        self.header = header
+        self.fmt = fmt
+        self.rows = 0
+        self._records: list[dict[str, Any]] = []
+        self._buf = io.StringIO(newline="")
+        self._csv = csv.writer(self._buf, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
+        if fmt != "json":
+            self._csv.writerow([neutralize_formula(h) for h in header])
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.rows += 1
+        if self.fmt == "json":
+            self._records.append(record)
+            return
+        self._csv.writerow(
+            [neutralize_formula("" if record.get(h) is None else str(record.get(h))) for h in self.header]
+        )
+
+    def text(self) -> str:
+        if self.fmt == "json":
+            return json.dumps(
+                [{h: r.get(h) for h in self.header if h in r} for r in self._records], ensure_ascii=False, indent=1
+            )
+        return self._buf.getvalue()

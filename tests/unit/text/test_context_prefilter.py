@@ -140,3 +140,11 @@ def test_the_fast_boundaries_match_the_case_insensitive_class(text: str) -> None
         ours = [m.span() for m in _term_regex(term.pattern, term.case_sensitive).finditer(text)]
         reference = [m.span() for m in _reference_regex(term.pattern, term.case_sensitive).finditer(text)]
         assert ours == reference, term.pattern
+
+
+@pytest.mark.parametrize("value", ["123-45-678", "A1234567", "007-12.34", "(617) 555-0199", "ab12"])
+def test_an_identifiers_known_required_run_is_what_its_pattern_requires(value: str) -> None:
+    # The terms of an identifier carry their required run instead of parsing their regex (a table brings a new
+    # MRN on every row); it must be exactly what the parse gives.
+    terms = [t for t in context_terms(IdentityContext(patient_ids=(value,), phones=(value,))) if t.category != "NAME"]
+    assert terms and all(t.required == required_alnum(t.pattern) for t in terms)

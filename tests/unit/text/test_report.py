@@ -389,3 +389,12 @@ def test_particles_go_with_the_name_they_sit_in() -> None:
 def test_roles_and_identifier_labels_without_a_name_take_no_words(text: str) -> None:
     out = scrub_text(text).text
     assert [w for w in text.split() if w not in out] == [w for w in text.split() if "/" in w]
+
+
+def test_name_words_of_a_document_go_word_by_word() -> None:
+    # GIVEN words of names found elsewhere in the same document (a table's other cells)
+    ctx = IdentityContext(name_words=frozenset({"castellanos", "may", "leopold"}))
+    # WHEN scrubbing a text where no rule sees them
+    out = scrub_text("Castellanos called; symptoms may recur; May reviewed; bLeopold; Castellanosville", ctx).text
+    # THEN each goes as a whole word or glued after small letters; an English word only where capitalised
+    assert out == "[NAME] called; symptoms may recur; [NAME] reviewed; b[NAME]; Castellanosville"

@@ -144,3 +144,79 @@ def test_a_birth_year_telling_an_age_over_89_goes_a_later_one_stays(coder: Coder
     rows = _rows(deidentify_table(text, "csv", schema, coder, "S-1").text)
     # THEN Safe Harbor's "dates (including year) indicative of such age" go, the others keep the year
     assert [r["birth_date"] for r in rows] == ["", "1970", ""]
+
+
+NOTES_SCHEMA = TableSchema(columns={"mrn": "patient_id", "notes": "free_text"}, issuer="MERCY")
+
+
+def test_a_name_found_in_one_cell_goes_from_every_cell(coder: Coder) -> None:
+    # GIVEN a name a rule finds in one row ("pt ..."), and the same words in other rows where no rule would
+    text = (
+        "mrn,notes\r\n1,pt Leopold Castellanos seen\r\n2,Castellanos called back\r\n3,CASTELLANOS to return\r\n"
+        "4,pt June May seen\r\n5,symptoms may recur; May review\r\n"
+    )
+    # WHEN de-identifying
+    notes = [r["notes"] for r in _rows(deidentify_table(text, "csv", NOTES_SCHEMA, coder, "S-1").text)]
+    # THEN the table is one document: the name goes everywhere, an English word only where it is capitalised
+    assert notes[:3] == ["pt [NAME] seen", "[NAME] called back", "[NAME] to return"]
+    assert notes[4] == "symptoms may recur; [NAME] review"
+
+
+def test_the_names_of_a_table_do_not_grow_each_cells_context(coder: Coder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN tables of 3 and of 300 rows, each row naming its own patient (a new name per row)
+    import aiminer.text.table as table_module
+    from aiminer.text.identity import context_terms
+
+    sizes: list[int] = []
+    real = table_module.scrub_text
+
+    def spy(text: str, context: object = None, **kw: object) -> object:
+        sizes.append(len(context_terms(context)))  # type: ignore[arg-type]
+        return real(text, context, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(table_module, "scrub_text", spy)
+    surnames = [f"Okon{chr(97 + i // 26)}{chr(97 + i % 26)}kwo" for i in range(300)]
+    biggest = []
+    for n in (3, 300):
+        sizes.clear()
+        text = "mrn,notes\r\n" + "".join(f"{i},pt Leopold {surnames[i]} seen\r\n" for i in range(n))
+        notes = [r["notes"] for r in _rows(deidentify_table(text, "csv", NOTES_SCHEMA, coder, "S-1").text)]
+        assert notes == ["pt [NAME] seen"] * n
+        biggest.append(max(sizes))
+    # THEN the terms each cell is searched for are the row's own, whatever the names found elsewhere (they were
+    # every name of the table: quadratic, 4,000 rows took 25 s)
+    assert biggest[0] == biggest[1]
+
+
+def test_the_crosswalk_is_asked_once_per_value(coder: Coder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN 60 rows of 3 patients and 3 studies (a table repeats them), read twice
+    calls: list[str] = []
+    for name in ("patient", "study"):
+        real = getattr(coder, name)
+        monkeypatch.setattr(coder, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    schema = TableSchema(columns={"mrn": "patient_id", "study_uid": "study_uid", "notes": "free_text"}, issuer="M")
+    text = "mrn,study_uid,notes\r\n" + "".join(f"{i % 3},1.2.{i % 3},pt seen\r\n" for i in range(60))
+    # WHEN de-identifying
+    result = deidentify_table(text, "csv", schema, coder, "S-1")
+    # THEN each value went to the crosswalk once, and the codes listed once each
+    assert sorted(calls) == ["patient"] * 3 + ["study"] * 3
+    assert len(result.patient_codes) == 3 and len(result.study_codes) == 3 and result.rows == 60
+
+
+def test_a_table_is_not_held_as_records(coder: Coder) -> None:
+    # GIVEN a 4 MB table of short cells (one Python object per cell weighs 20 to 50 times the cell)
+    import tracemalloc
+
+    schema = TableSchema(columns={"mrn": "patient_id", **{f"c{i}": "keep" for i in range(40)}}, issuer="M")
+    head = "mrn," + ",".join(f"c{i}" for i in range(40)) + "\r\n"
+    text = head + "".join(f"{i % 50}," + ",".join("v" * 40) + "\r\n" for i in range(40_000))
+    # WHEN de-identifying it
+    tracemalloc.start()
+    try:
+        result = deidentify_table(text, "csv", schema, coder, "S-1")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # THEN the peak is a few copies of the text (input, output buffer, output), not the table's cells
+    assert result.rows == 40_000
+    assert peak < 8 * len(text), peak / len(text)
