@@ -553,12 +553,15 @@ def op_delim(data: bytes, a: int, b: int) -> bytes:
 
 
 def op_wide(data: bytes, a: int, b: int) -> bytes:
-    """Add up to 5,000 columns to every line (CSV/TSV) or every record (JSON)."""
+    """Add up to 5,000 columns to every line (CSV/TSV) or every record (JSON), up to ``WIDE_MAX_BYTES`` added."""
     n = 1 + b % 5000
     text = _text_of(data)
     if text.lstrip().startswith("["):
         try:
             records = json.loads(text)
+            # Bounded: stacked on `rows`, 5,000 columns on every one of 12,000 rows made a 1.3 GB input and took
+            # the fuzzer itself to 4 GB (the product quarantined it at once, `too_large`).
+            n = min(n, max(1, WIDE_MAX_BYTES // (20 * max(1, len(records) if isinstance(records, list) else 1))))
             for rec in records:
                 rec.update({f"extra_{i}": "v" for i in range(n)})
             return json.dumps(records).encode("utf-8")
@@ -566,13 +569,16 @@ def op_wide(data: bytes, a: int, b: int) -> bytes:
             return data
     sep = "\t" if "\t" in text.split("\n", 1)[0] else ","
     lines = text.rstrip("\n").split("\n")
+    n = min(n, max(1, WIDE_MAX_BYTES // (2 * len(lines))))
     head = lines[0] + "".join(f"{sep}extra_{i}" for i in range(n))
     rest = [line + f"{sep}v" * n for line in lines[1:]]
     return ("\n".join([head, *rest]) + "\n").encode("utf-8")
 
 
-#: Largest table ``op_rows`` makes (over the tables' size limit, so ``too_large`` is still reached).
+#: Largest table ``op_rows`` makes (under the 32 MiB text limit, so repeated rows reach the table path).
 ROWS_MAX_BYTES = 24 * MB
+#: Most bytes ``op_wide`` adds (over the text limit, so ``too_large`` is still reached from a stacked table).
+WIDE_MAX_BYTES = 40 * MB
 
 
 def op_rows(data: bytes, a: int, b: int) -> bytes:
@@ -1050,6 +1056,17 @@ def test_the_judge_sees_leaks(fuzzer: Fuzzer) -> None:
     assert probe.status == "deidentified" and probe.leaks == {"Seen today"}
     assert any("PHI" in p for p in probe.problems)
     assert time_bound(0) == BASE_SECONDS and time_bound(10 * MB) == BASE_SECONDS + 10 * SECONDS_PER_MB
+
+
+@pytest.mark.parametrize("name", ["outcomes.csv", "outcomes.json"])
+def test_stacked_table_mutations_stay_bounded(fuzzer: Fuzzer, name: str) -> None:
+    # The harness's own blow-up (a 1.3 GB table from `wide` on `rows`) must not come back; the result still goes
+    # over the text limit, so `too_large` is reached.
+    seed = next(s for s in fuzzer.seeds["table"] if s.name == name)
+    rows = op_rows(seed.data, 0, 1999)
+    assert len(rows) <= ROWS_MAX_BYTES + len(seed.data)
+    wide = op_wide(rows, 0, 4999)
+    assert len(rows) < len(wide) <= len(rows) + 2 * WIDE_MAX_BYTES
 
 
 @settings(max_examples=250, deadline=None, derandomize=True, database=None)
