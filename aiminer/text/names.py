@@ -159,7 +159,7 @@ def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     if i is None:
         return False
     w = tokens.items[i][2]
-    low = w.lower()
+    low = re.sub(r"['\u2019]s$", "", w.lower())  # "patient John's wife": the possessive is no part of the name
     if low in _PARTICLES and i + 1 < len(tokens.items) and _is_cap(tokens.items[i + 1][2]):
         return True
     if not _is_cap(w) or low in lex.vocab:

@@ -367,6 +367,7 @@ def test_ninety_in_other_compounds_stays() -> None:
         ("E: H. de la Cruz, DOB 10/13/1976", ["Cruz"]),  # a header cut before its name; the comma and DOB remain
         ("Kowalczyk Lucinda, MRN 3154", ["Kowalczyk", "Lucinda"]),
         ("telepho by: Philippa Castellanos, M\x8e on 10/15/2019", ["Philippa", "Castellanos"]),  # "by:" alone
+        ("patient John's wife called", ["John"]),  # a possessive after a bare role
     ],
 )
 def test_a_name_whose_cue_was_cut_or_is_a_bare_role_goes(text: str, gone: list[str]) -> None:
