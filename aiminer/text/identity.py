@@ -418,8 +418,9 @@ def _term_regex(pattern: str, case_sensitive: bool, glued: bool = False) -> re.P
 
 #: A word for :func:`name_word_spans`: letters, with apostrophes and hyphens inside.
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-](?=[^\W\d_]))*")
-#: A capitalised piece inside a word ("Okonkwo" in "bOkonkwo": a found name glued to other letters).
-_GLUED_CAPITAL = re.compile(r"(?<=[a-z\u00DF-\u00FF])[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]{2,}")
+#: A capitalised piece inside a word, after small letters or after a capital ("Okonkwo" in "bOkonkwo",
+#: "Lindqvist" in "QLindqvist": a found name glued to other letters; the same starts as the context terms' bounds).
+_GLUED_CAPITAL = re.compile(r"(?:(?<=[a-z\u00DF-\u00FF])|(?<=[A-Z]))[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]{2,}")
 
 
 def name_word_spans(text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
