@@ -348,14 +348,14 @@ def _identity_from(msg: _Message) -> IdentityContext:
                         other_names.append(f"{comps[1]}^{comps[2]}")  # an XCN (ID^FAMILY^GIVEN) moved into PID
                     elif n != 11 and _looks_like_xad(comps):
                         addresses.append("^".join(comps))
-        elif name in ("PV1", "ORC", "OBR", "OBX", "NK1", "GT1", "IN1", "EVN", "TXA", "PD1", "ROL") or (
-            name not in FIELD_ACTIONS  # Z segments and others without field actions: people by their shape
-        ):
+        else:  # people and addresses by their shape, in any other segment (a PID whose separator was lost sits in MSH)
+            # DG1 and OBX hold coded values shaped like a person (CODE^TEXT^SYSTEM): addresses only
+            people = name not in ("DG1", "OBX")
             for n in range(1, len(seg)):
                 for r in reps(n):
                     comps = _components(r, seps)
                     # XCN (ID^FAMILY^GIVEN^...) and XPN (FAMILY^GIVEN^...) fields of people
-                    if len(comps) >= 3 and comps[1].isalpha() and comps[2][:1].isalpha() and name != "OBX":
+                    if people and len(comps) >= 3 and comps[1].isalpha() and comps[2][:1].isalpha():
                         other_names.append(f"{comps[1]}^{comps[2]}")
                         if comps[0].strip() and any(c.isdigit() for c in comps[0]):
                             other_ids.append(comps[0])

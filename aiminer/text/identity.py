@@ -390,8 +390,9 @@ def _may_match_alnum(sub: Any) -> bool:
 
 #: Where a term may start: not inside a word, where a capital follows a small letter, or where a capitalised word
 #: follows a capital (a value glued to junk or to a word, "aPhilippa", "acctA1234567", "QLindqvist": a flipped byte
-#: or a lost space must not hide a known identity). Where it
-#: may end: not inside a word. "A word character" is ``[0-9A-Za-z]``, and under ``re.IGNORECASE`` also the four
+#: or a lost space must not hide a known identity). Where it may end: not inside a word, or where a capital follows
+#: a small letter ("TheodoreJ\xb1...", "LeopoldC6...": junk glued after a name). "A word character" is
+#: ``[0-9A-Za-z]``, and under ``re.IGNORECASE`` also the four
 #: characters that fold into it (dotted and dotless i, long s, Kelvin sign). They are spelled out, each in its own
 #: lookaround, and matched without IGNORECASE: the same matches as a case-folded class, but the wrappers compile
 #: in a sixth of the time (a case-folded class costs about 0.3 ms a regex, and every new name in a file compiles a
@@ -400,7 +401,7 @@ _FOLDED = ("\\u0130", "\\u0131", "\\u017f", "\\u212a")
 _BOUNDS = {
     case_sensitive: (
         rf"(?-i:(?<![0-9A-Za-z]){''.join(f'(?<!{c})' for c in extra)}|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))",
-        rf"(?-i:(?![0-9A-Za-z]){''.join(f'(?!{c})' for c in extra)})",
+        rf"(?-i:(?![0-9A-Za-z]){''.join(f'(?!{c})' for c in extra)}|(?<=[a-z])(?=[A-Z]))",
     )
     for case_sensitive, extra in ((True, ()), (False, _FOLDED))
 }
@@ -418,29 +419,50 @@ def _term_regex(pattern: str, case_sensitive: bool, glued: bool = False) -> re.P
 
 #: A word for :func:`name_word_spans`: letters, with apostrophes and hyphens inside.
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-](?=[^\W\d_]))*")
-#: A capitalised piece inside a word, after small letters or after a capital ("Okonkwo" in "bOkonkwo",
-#: "Lindqvist" in "QLindqvist": a found name glued to other letters; the same starts as the context terms' bounds).
-_GLUED_CAPITAL = re.compile(r"(?:(?<=[a-z\u00DF-\u00FF])|(?<=[A-Z]))[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]{2,}")
+_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ASCII_LETTER = _ASCII_LOWER | _ASCII_UPPER
+
+
+def _piece_bounds(word: str) -> tuple[list[int], list[int]]:
+    """Where a name may start and end inside a run of letters, as the context terms' bounds (``_BOUNDS``) allow:
+    it starts after no ASCII letter, where a capital follows a small letter ("bOkonkwo") or where a capitalised
+    word follows a capital ("QLindqvist"), and ends before no ASCII letter (Cyrillic mojibake glued before a
+    name: letters of another script around it are junk) or where a capital follows a small letter ("LeopoldC6")."""
+    starts, ends = [0], [len(word)]
+    for k in range(1, len(word)):
+        prev, cur = word[k - 1], word[k]
+        nxt = word[k + 1] if k + 1 < len(word) else ""
+        if (
+            prev not in _ASCII_LETTER
+            or (prev in _ASCII_LOWER and cur in _ASCII_UPPER)
+            or (prev in _ASCII_UPPER and cur in _ASCII_UPPER and nxt in _ASCII_LOWER)
+        ):
+            starts.append(k)
+        if cur not in _ASCII_LETTER or (prev in _ASCII_LOWER and cur in _ASCII_UPPER):
+            ends.append(k)
+    return starts, ends
 
 
 def name_word_spans(text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
-    """Spans of ``text`` that are one of ``words`` (lower case): a whole word, or a capitalised piece glued after
-    small letters ("bOkonkwo"). A word that is also report vocabulary or common English only where it is
-    capitalised (the name "May" takes no "may"). One dictionary lookup per word of the text, whatever the number
-    of ``words``."""
+    """Spans of ``text`` that are one of ``words`` (lower case): a whole word, or a piece of a word where a known
+    name's bounds allow it (:func:`_piece_bounds`: "bOkonkwo", "QLindqvist", glued to letters of another script).
+    A word that is also report vocabulary or common English only where it is capitalised (the name "May" takes no
+    "may"). A few dictionary lookups per word of the text, whatever the number of ``words``."""
     if not words:
         return
     lex = lexicon()
     for m in _WORD.finditer(text):
         w = m.group()
-        low = w.lower()
-        if low in words:
-            if w[0].isupper() or (low not in lex.vocab and low not in lex.common):
-                yield m.start(), m.end()
-            continue
-        for piece in _GLUED_CAPITAL.finditer(w):
-            if piece.group().lower() in words:
-                yield m.start() + piece.start(), m.start() + piece.end()
+        if w.isascii() and w[1:].islower():  # "Castellanos", "called": the whole word is the only candidate
+            candidates: Iterable[tuple[int, int]] = ((0, len(w)),)
+        else:
+            starts, ends = _piece_bounds(w)
+            candidates = ((s, e) for s in starts for e in ends if e - s >= 2)
+        for s, e in candidates:
+            low = w[s:e].lower()
+            if low in words and (w[s].isupper() or (low not in lex.vocab and low not in lex.common)):
+                yield m.start() + s, m.start() + e
 
 
 def names_from(values: Iterable[str]) -> tuple[str, ...]:

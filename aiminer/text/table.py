@@ -277,6 +277,8 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
     return header, records
 
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
 #: Free-text scrubs remembered per table (a table repeats itself: "No acute findings." on every row of a study).
 #: Bounded, so a table of distinct texts holds no more than this many results.
 MEMO_ENTRIES = 20_000
@@ -341,8 +343,8 @@ def deidentify_table(
     found_names: set[str] = set()
     for rec in records():  # first read: codes, and the names in the free text
         rows.coded(rec)
-        for _column, value, ctx, offset in rows.free_cells(rec):
-            found_names.update(_name_words(value, rows.scrub(value, ctx, offset, None).findings))
+        for _column, value, res in rows.scrubbed(rec, None):
+            found_names.update(_name_words(value, res.findings))
     # A name found in one cell ("pt Leopold Castellanos") goes wherever else it appears, even where no rule would
     # see it alone ("pt Leopol d Castellanos", "Castellanos called"): matched word by word (IdentityContext.
     # name_words), so a table of thousands of names costs no more per cell than one of a few.
@@ -352,11 +354,13 @@ def deidentify_table(
     counts: dict[str, int] = {}
     for rec in records():  # second read: the rows as written
         new = rows.coded(rec)
-        for column, value, ctx, offset in rows.free_cells(rec):
-            res = rows.scrub(value, ctx, offset, extra)
-            new[column] = res.text
-            for f in res.findings:
-                counts[f.category] = counts.get(f.category, 0) + 1
+        for column, _value, res in rows.scrubbed(rec, extra, kept=True):
+            # A kept cell is the schema's promise of a code or a number; it is written as it is unless the scrubber
+            # finds an identifier in it (a stray quote or delimiter moved a note into it, or a date sits there).
+            if roles[column] == "free_text" or res.findings:
+                new[column] = res.text
+                for f in res.findings:
+                    counts[f.category] = counts.get(f.category, 0) + 1
         writer.write(new)
     rc = rows.coder
     return TableResult(
@@ -395,7 +399,8 @@ class _TableRows:
     schema: TableSchema
     coder: _RowCoder
     context_for: Callable[[Mapping[str, Any]], IdentityContext | None] | None
-    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    memo: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    _memo_entries: int = 0
 
     def _issuer(self, rec: Mapping[str, Any]) -> str:
         issuer = str(rec.get(self.issuer_col) or "").strip() if self.issuer_col else ""
@@ -442,11 +447,19 @@ class _TableRows:
                 new[h] = v
         return new
 
-    def free_cells(self, rec: Mapping[str, Any]) -> Iterator[tuple[str, str, IdentityContext, int | None]]:
-        """The row's non-empty free-text cells: (column, value, the row's identity context, date offset), after
-        :meth:`coded` read the row."""
-        free = [h for h in self.header if self.roles[h] == "free_text" and rec.get(h) not in (None, "")]
-        if not free:
+    def scrubbed(
+        self, rec: Mapping[str, Any], extra: IdentityContext | None, kept: bool = False
+    ) -> Iterator[tuple[str, str, Any]]:
+        """(column, value, scrub result) of the row's free-text cells, after :meth:`coded` read the row; with
+        ``kept``, also of the kept cells that hold text (see :func:`deidentify_table`). Each cell is scrubbed with the
+        row's identity context (its patient IDs and accessions) merged with ``extra``."""
+        roles = ("free_text", "keep") if kept else ("free_text",)
+        cells = [
+            h
+            for h in self.header
+            if self.roles[h] in roles and isinstance(rec.get(h), str) and _LETTER_OR_DIGIT.search(rec[h])
+        ]
+        if not cells:
             return
         patient_code = self._patient_code(rec)
         ctx = IdentityContext(
@@ -461,31 +474,33 @@ class _TableRows:
         if self.context_for is not None:
             ctx = ctx.merged(self.context_for(rec))
         offset = self._offset(patient_code)
-        for h in free:
-            yield h, str(rec[h]), ctx, offset
+        # A table repeats itself ("No acute findings." on every row of a study): a value is scrubbed once per
+        # identity context, date offset and pass (the scrubber is deterministic for equal inputs). The context is
+        # looked up once per row, the values by themselves.
+        if self._memo_entries >= MEMO_ENTRIES:
+            self.memo.clear()
+            self._memo_entries = 0
+        memo = self.memo.setdefault((ctx, offset, extra), {})
+        coder, site = self.coder.coder, self.coder.site
+        for h in cells:
+            value = rec[h]
+            res = memo.get(value)
+            if res is None:
+                res = memo[value] = scrub_text(
+                    value,
+                    ctx.merged(extra),
+                    style=self.schema.style,
+                    date_policy=self.schema.date_policy,
+                    shift_days=offset,
+                    accession_lookup=lambda a: coder.study_for_accession(site, a),
+                )
+                self._memo_entries += 1
+            yield h, value, res
 
     def _offset(self, patient_code: str | None) -> int | None:
         if self.schema.date_policy != "shift" or not patient_code:
             return None
         return self.coder.date_offset(patient_code)
-
-    def scrub(self, value: str, ctx: IdentityContext, offset: int | None, extra: IdentityContext | None) -> Any:
-        # A value is scrubbed once per identity context, date offset and pass; the scrubber is deterministic for
-        # equal inputs.
-        key = (value, ctx, offset, extra)
-        if key not in self.memo:
-            if len(self.memo) >= MEMO_ENTRIES:
-                self.memo.clear()
-            coder, site = self.coder.coder, self.coder.site
-            self.memo[key] = scrub_text(
-                value,
-                ctx.merged(extra),
-                style=self.schema.style,
-                date_policy=self.schema.date_policy,
-                shift_days=offset,
-                accession_lookup=lambda a: coder.study_for_accession(site, a),
-            )
-        return self.memo[key]
 
 
 class _Writer:

@@ -169,3 +169,16 @@ def test_a_provider_after_an_id_goes_from_a_segment_whose_name_was_damaged(coder
     out = deidentify_hl7(message, coder, "S-ABC123").text
     # THEN the name after the ID goes, both parts, as the caret syntax of a name
     assert "KOWALCZYK" not in out and "LUCINDA" not in out
+
+
+def test_an_address_goes_from_a_pid_that_lost_its_segment_break_into_msh(coder: Coder) -> None:
+    # GIVEN (fuzz seed 20261218) the PID's break and name deleted: its fields sit in MSH, a segment without people
+    msg = (
+        "MSH|^~\\&|RIS|SBRMC|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|||CASTELLANOS^LEOPOLD||19570218|F|||"
+        "3351 Bellweather Ave^^Yellow Springs^OH^45387||(555) 804-5663\r"
+        "OBX|1|TX|IMP^Impression||Stable 4 mm nodule.||||||F\r"
+    )
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN the address goes by its shape there too (the state stays), and the report text is kept
+    assert "Yellow Springs" not in out and "45387" not in out and "Bellweather" not in out
+    assert "^OH^" in out and "Stable 4 mm nodule." in out

@@ -396,7 +396,16 @@ def test_name_words_of_a_document_go_word_by_word() -> None:
     # GIVEN words of names found elsewhere in the same document (a table's other cells)
     ctx = IdentityContext(name_words=frozenset({"castellanos", "may", "leopold"}))
     # WHEN scrubbing a text where no rule sees them
-    text = "Castellanos called; symptoms may recur; May reviewed; bLeopold; QLeopold; Castellanosville"
+    text = "Castellanos called; may recur; May reviewed; bLeopold; QLeopold; \u0404\u0410Leopold; Castellanosville"
     out = scrub_text(text, ctx).text
-    # THEN each goes as a whole word or glued after other letters; an English word only where capitalised
-    assert out == "[NAME] called; symptoms may recur; [NAME] reviewed; b[NAME]; Q[NAME]; Castellanosville"
+    # THEN each goes as a whole word or glued to other letters (as a known name's bounds allow: after small letters,
+    # a capital, or letters of another script); an English word only where capitalised
+    assert out == "[NAME] called; may recur; [NAME] reviewed; b[NAME]; Q[NAME]; \u0404\u0410[NAME]; Castellanosville"
+
+
+@pytest.mark.parametrize("text", ["Axial 5mm for LeopoldC6\x8d_[\xfdvist", "tech TheodoreJ\xb1\x17I\xd6\xfcA\x01o"])
+def test_a_known_name_with_junk_glued_after_it_goes(text: str) -> None:
+    # A byte mutation glued a capital after the name: a known name may end where a capital follows a small letter
+    ctx = IdentityContext(patient_names=("Lindqvist^Leopold",), other_names=("Quintero^Theodore",))
+    out = scrub_text(text, ctx).text
+    assert "Leopold" not in out and "Theodore" not in out, out

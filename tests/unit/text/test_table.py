@@ -220,3 +220,21 @@ def test_a_table_is_not_held_as_records(coder: Coder) -> None:
     # THEN the peak is a few copies of the text (input, output buffer, output), not the table's cells
     assert result.rows == 40_000
     assert peak < 8 * len(text), peak / len(text)
+
+
+def test_a_kept_cell_that_holds_an_identifier_is_scrubbed(coder: Coder) -> None:
+    # GIVEN (fuzz seed 20261218) a note moved into a kept column by a lost delimiter, and a date kept by mistake
+    schema = TableSchema(columns={"mrn": "patient_id", "notes": "free_text", "outcome": "keep"}, issuer="M")
+    text = (
+        "mrn,notes,outcome\r\n"
+        "1,Followed by Dr. Kowalczyk,stable\r\n"
+        "2,seen,=HYPERLIN by Dr. Kowalczyk; pt Theodore Ravens\r\n"
+        "3,seen,2019-03-14\r\n"
+        "4,seen,-3.5\r\n"
+    )
+    result = deidentify_table(text, "csv", schema, coder, "S-1")
+    outcome = [r["outcome"] for r in _rows(result.text)]
+    # THEN what the scrubber finds goes; a kept code or number is written as it is
+    assert outcome[0] == "stable" and outcome[3] == "-3.5"
+    assert "Kowalczyk" not in outcome[1] and "Theodore" not in outcome[1] and outcome[2] == "[DATE 2019]"
+    assert result.findings.get("DATE") == 1
