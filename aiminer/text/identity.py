@@ -8,6 +8,7 @@ dictionary would find them: "SMITH^JOHN^A" becomes "John Smith", "John A. Smith"
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -444,6 +445,10 @@ def _piece_bounds(word: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+#: The longest word :func:`name_word_spans` looks for inside a longer run of letters.
+MAX_NAME_WORD = 40
+
+
 def name_word_spans(text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
     """Spans of ``text`` that are one of ``words`` (lower case): a whole word, or a piece of a word where a known
     name's bounds allow it (:func:`_piece_bounds`: "bOkonkwo", "QLindqvist", glued to letters of another script).
@@ -458,7 +463,13 @@ def name_word_spans(text: str, words: frozenset[str]) -> Iterator[tuple[int, int
             candidates: Iterable[tuple[int, int]] = ((0, len(w)),)
         else:
             starts, ends = _piece_bounds(w)
-            candidates = ((s, e) for s in starts for e in ends if e - s >= 2)
+            # pieces of at most MAX_NAME_WORD letters: linear in the word, whatever its length (a 64 KB run of
+            # mixed-case letters would otherwise make every start meet every end)
+            candidates = (
+                (s, e)
+                for s in starts
+                for e in ends[bisect.bisect_left(ends, s + 2) : bisect.bisect_right(ends, s + MAX_NAME_WORD)]
+            )
         for s, e in candidates:
             low = w[s:e].lower()
             if low in words and (w[s].isupper() or (low not in lex.vocab and low not in lex.common)):

@@ -409,3 +409,25 @@ def test_a_known_name_with_junk_glued_after_it_goes(text: str) -> None:
     ctx = IdentityContext(patient_names=("Lindqvist^Leopold",), other_names=("Quintero^Theodore",))
     out = scrub_text(text, ctx).text
     assert "Leopold" not in out and "Theodore" not in out, out
+
+
+class _CountingWords(frozenset[str]):
+    lookups = 0
+
+    def __contains__(self, item: object) -> bool:
+        type(self).lookups += 1
+        return super().__contains__(item)
+
+
+@pytest.mark.parametrize("unit", ["aB", "Ab", "\u0410b", "bQLeopold"])
+def test_name_word_lookups_grow_with_the_text_not_its_square(unit: str) -> None:
+    # GIVEN one 40,000-letter run of mixed-case letters (every position a possible start and end of a glued name)
+    from aiminer.text.identity import MAX_NAME_WORD, name_word_spans
+
+    text = unit * (40_000 // len(unit))
+    words = _CountingWords({"leopold"})
+    _CountingWords.lookups = 0
+    # WHEN looking for the words of found names in it
+    list(name_word_spans(text, words))
+    # THEN at most one lookup per (start, end) pair MAX_NAME_WORD letters apart
+    assert _CountingWords.lookups <= len(text) * MAX_NAME_WORD
