@@ -430,7 +430,8 @@ def _piece_bounds(word: str) -> tuple[list[int], list[int]]:
     it starts after no ASCII letter, where a capital follows a small letter ("bOkonkwo") or where a capitalised
     word follows a capital ("QLindqvist"), and ends before no ASCII letter (Cyrillic mojibake glued before a
     name: letters of another script around it are junk) or where a capital follows a small letter ("LeopoldC6")."""
-    starts, ends = [0], [len(word)]
+    starts: list[int] = [0]
+    ends: list[int] = []  # ascending, the word's end last
     for k in range(1, len(word)):
         prev, cur = word[k - 1], word[k]
         nxt = word[k + 1] if k + 1 < len(word) else ""
@@ -442,6 +443,7 @@ def _piece_bounds(word: str) -> tuple[list[int], list[int]]:
             starts.append(k)
         if cur not in _ASCII_LETTER or (prev in _ASCII_LOWER and cur in _ASCII_UPPER):
             ends.append(k)
+    ends.append(len(word))
     return starts, ends
 
 

@@ -431,3 +431,20 @@ def test_name_word_lookups_grow_with_the_text_not_its_square(unit: str) -> None:
     list(name_word_spans(text, words))
     # THEN at most one lookup per (start, end) pair MAX_NAME_WORD letters apart
     assert _CountingWords.lookups <= len(text) * MAX_NAME_WORD
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("\u0404\u0420\u0410\u0410Lindqvist doing", ["Lindqvist"]),  # mojibake of another script glued before
+        ("xLeopoldLindqvistZ", ["Leopold", "Lindqvist"]),
+        ("LeopoldC6", ["Leopold"]),
+        ("\u00dcLeopold", ["Leopold"]),
+        ("Leopoldx xlindqvist", []),
+    ],
+)
+def test_name_word_spans_finds_a_word_where_a_known_names_bounds_allow(text: str, found: list[str]) -> None:
+    from aiminer.text.identity import name_word_spans
+
+    spans = name_word_spans(text, frozenset({"leopold", "lindqvist"}))
+    assert [text[s:e] for s, e in spans] == found
