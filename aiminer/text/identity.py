@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Separators people put inside identifiers and phone numbers.
 _ID_SEP = r"[\s./()-]?"
+#: Between a phone number's digits: up to two ("(555) 804-5663" has ") " after the area code).
+_PHONE_SEP = r"[\s./()-]{0,2}"
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,7 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
     return out
 
 
-def id_variants(value: str, min_len: int = 4) -> list[str]:
+def id_variants(value: str, min_len: int = 4, sep: str = _ID_SEP) -> list[str]:
     """Return regexes matching an identifier with or without separators (``"123-45-678"`` ~ ``"12345678"``).
 
     Parameters
@@ -233,10 +235,10 @@ def id_variants(value: str, min_len: int = 4) -> list[str]:
     core = re.sub(r"[^0-9A-Za-z]", "", value)
     if len(core) < min_len:
         return []
-    out = [_ID_SEP.join(re.escape(c) for c in core)]
+    out = [sep.join(re.escape(c) for c in core)]
     stripped = core.lstrip("0")
     if stripped != core and len(stripped) >= min_len:
-        out.append(_ID_SEP.join(re.escape(c) for c in stripped))
+        out.append(sep.join(re.escape(c) for c in stripped))
     return out
 
 
@@ -285,7 +287,7 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     for value in context.other_ids:
         terms += _id_terms(value, "OTHER_ID", "other")
     for value in context.phones:
-        terms += _id_terms(value, "PHONE", "other", min_len=7)
+        terms += _id_terms(value, "PHONE", "other", min_len=7, sep=_PHONE_SEP)
     for value in context.birth_dates:
         terms += [ContextTerm(p, "DATE", "other") for p in _date_variants(value)]
     for value in context.addresses:
@@ -297,12 +299,12 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
 
 
-def _id_terms(value: str, category: str, role: str, min_len: int = 4) -> list[ContextTerm]:
+def _id_terms(value: str, category: str, role: str, min_len: int = 4, sep: str = _ID_SEP) -> list[ContextTerm]:
     """The terms of a known identifier. One of 6 or more characters that starts with a digit is found glued to
     letters too ("Okonkwo59081935": a lost separator), as :func:`aiminer.text.report` propagates a found one."""
     core = re.sub(r"[^0-9A-Za-z]", "", value)
     glued = len(core) >= 6 and core[0].isdigit()
-    variants = id_variants(value, min_len)
+    variants = id_variants(value, min_len, sep)
     # id_variants gives the characters, then the characters without leading zeros, each joined by optional
     # separators: what every match must hold is those characters (a table has a new MRN on every row, and parsing
     # each pattern to learn it cost a quarter of a millisecond).

@@ -74,6 +74,8 @@ _PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s.-])\d{3}[\s.-]\d{4
 _EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension)\s{0,10}\d{1,6})?"
 PHONE_RE = re.compile(
     rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\d{{2,4}}){{3,5}}(?!\w)"
+    # "(555) 804-5663" glued after a letter (a lost space, "Leopold C(555)..."): the parenthesis is its own bound
+    rf"|(?<![\d+-])\(\d{{3}}\)\s{{0,10}}\d{{3}}[\s.-]\d{{4}}{_EXT}(?![\w-])"
 )
 PHONE_CUE_RE = re.compile(
     r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|pager|pgr|beeper|fax|facsimile|call(?:ed)?(?:\s+(?:at|on))?|"

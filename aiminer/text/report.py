@@ -433,7 +433,8 @@ def _detect_through_controls(text: str, context: IdentityContext | None) -> list
     """:func:`detect` on the text as it is and, when it holds control characters, also with them taken out (spans
     mapped back to ``text``): a control inside a word hides it ("Sur\\x1dgical"), one standing for a lost line
     break separates words ("TECHNOLOGIST: NEMETZ\\x1cREPORT"), and only one reading is right. A span of the
-    second reading is added where it overlaps none of the first."""
+    second reading is added where it overlaps none of the first; a name of the second reading that overlaps the
+    first's spans is joined with them ("OKONK\\x0fO, AMBROSE": the first reading saw "OKONK" alone)."""
     spans = detect(text, context)
     if _CONTROLS.search(text) is None:
         return spans
@@ -447,11 +448,15 @@ def _detect_through_controls(text: str, context: IdentityContext | None) -> list
     ]
     starts = [c.start for c in spans]  # sorted, non-overlapping: the last span starting before c.end ends last
     merged = list(spans)
+    grown = False
     for c in extra:
         i = bisect.bisect_left(starts, c.end)
         if i == 0 or spans[i - 1].end <= c.start:
             merged.append(c)
-    return sorted(merged, key=lambda c: c.start)
+        elif c.category == "NAME":
+            merged.append(c)
+            grown = True
+    return _merge(merged) if grown else sorted(merged, key=lambda c: c.start)
 
 
 def scrub_text(

@@ -448,3 +448,21 @@ def test_name_word_spans_finds_a_word_where_a_known_names_bounds_allow(text: str
 
     spans = name_word_spans(text, frozenset({"leopold", "lindqvist"}))
     assert [text[s:e] for s, e in spans] == found
+
+
+@pytest.mark.parametrize("text", ["Patient Leopold C(555) 804-5663.", "CT chest,|l(555) 414-2537 "])
+def test_a_phone_in_parentheses_glued_after_a_letter_goes(text: str) -> None:
+    # A lost space glued the number to the word before it (fuzz seeds 20261220/21); without a context, and with one
+    assert "555" not in scrub_text(text).text
+    assert "555" not in scrub_text(text, IdentityContext(phones=("(555) 804-5663", "555.414.2537"))).text
+
+
+def test_a_known_phone_matches_with_two_separators_between_its_digits() -> None:
+    ctx = IdentityContext(phones=("5558045663",))
+    assert scrub_text("f(555)8045663 and 555) 804-5663", ctx).text == "f([PHONE] and [PHONE]"
+
+
+def test_a_name_cut_by_a_control_character_goes_whole() -> None:
+    # The first reading sees "OKONK" (the control ends the word); the reading without controls sees the whole name
+    out = scrub_text("PATIENT: OKONK\x0fO, AMBROSE        MRN\u00e2\u201a: 15100249").text
+    assert "AMBROSE" not in out and "OKONK" not in out, out
