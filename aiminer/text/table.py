@@ -233,10 +233,13 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
             raise TextDeidError("table_parse_error", "invalid JSON") from exc
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise TextDeidError("table_parse_error", "JSON tables must be an array of objects")
-        try:  # "\udfff" is valid JSON and no valid text: nothing downstream (crosswalk, output) can store it
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise TextDeidError("decode_error", "a JSON string holds an unpaired surrogate") from exc
+        # "\udfff" is valid JSON and no valid text: nothing downstream (crosswalk, output) can store it. Only a
+        # \uD800-\uDFFF escape makes one; a table without any is not serialised again to look.
+        if _SURROGATE_ESCAPE.search(text):
+            try:
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise TextDeidError("decode_error", "a JSON string holds an unpaired surrogate") from exc
         header: list[str] = []
         seen: set[str] = set()
         for rec in data:
@@ -278,6 +281,7 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
 
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 #: Free-text scrubs remembered per table (a table repeats itself: "No acute findings." on every row of a study).
 #: Bounded, so a table of distinct texts holds no more than this many results.
@@ -504,13 +508,14 @@ class _TableRows:
 
 
 class _Writer:
-    """The de-identified table in its input's format, a row at a time."""
+    """The de-identified table in its input's format, a row at a time (a JSON record is serialised when written,
+    as ``json.dumps(records, indent=1)`` would lay it out, so the output records are not held either)."""
 
     def __init__(self, header: list[str], fmt: TableFormat) -> None:
         self.header = header
         self.fmt = fmt
         self.rows = 0
-        self._records: list[dict[str, Any]] = []
+        self._json: list[str] = []
         self._buf = io.StringIO(newline="")
         self._csv = csv.writer(self._buf, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
         if fmt != "json":
@@ -519,7 +524,8 @@ class _Writer:
     def write(self, record: dict[str, Any]) -> None:
         self.rows += 1
         if self.fmt == "json":
-            self._records.append(record)
+            text = json.dumps({h: record.get(h) for h in self.header if h in record}, ensure_ascii=False, indent=1)
+            self._json.append(" " + text.replace("\n", "\n "))  # one level in; JSON strings hold no raw newline
             return
         self._csv.writerow(
             [neutralize_formula("" if record.get(h) is None else str(record.get(h))) for h in self.header]
@@ -527,7 +533,5 @@ class _Writer:
 
     def text(self) -> str:
         if self.fmt == "json":
-            return json.dumps(
-                [{h: r.get(h) for h in self.header if h in r} for r in self._records], ensure_ascii=False, indent=1
-            )
+            return "[\n" + ",\n".join(self._json) + "\n]" if self._json else "[]"
         return self._buf.getvalue()

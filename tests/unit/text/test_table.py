@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiminer.crosswalk import Coder
 from aiminer.text.errors import TableSchemaError, TextDeidError
@@ -238,3 +240,35 @@ def test_a_kept_cell_that_holds_an_identifier_is_scrubbed(coder: Coder) -> None:
     assert outcome[0] == "stable" and outcome[3] == "-3.5"
     assert "Kowalczyk" not in outcome[1] and "Theodore" not in outcome[1] and outcome[2] == "[DATE 2019]"
     assert result.findings.get("DATE") == 1
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), _JSON, max_size=3), max_size=4))
+def test_json_records_are_written_as_one_json_dumps_of_the_list(records: list[dict[str, object]]) -> None:
+    # The writer serialises each record as it comes (the output records are not held); the text is the same as
+    # json.dumps of them all, keys in the header's order
+    from aiminer.text.table import _Writer
+
+    header = ["a", "b", "c"]
+    writer = _Writer(header, "json")
+    for r in records:
+        writer.write(r)
+    expected = [{h: r[h] for h in header if h in r} for r in records]
+    assert writer.text() == json.dumps(expected, ensure_ascii=False, indent=1)
+
+
+def test_a_json_string_with_an_unpaired_surrogate_is_refused(coder: Coder) -> None:
+    # "\udfff" is valid JSON and no valid text; a pair (an emoji) is fine
+    schema = TableSchema(columns={"mrn": "patient_id", "notes": "free_text"}, issuer="M")
+    with pytest.raises(TextDeidError) as err:
+        deidentify_table('[{"mrn": "1", "notes": "x \\udfff"}]', "json", schema, coder, "S-1")
+    assert err.value.reason == "decode_error"
+    out = deidentify_table('[{"mrn": "1", "notes": "ok \\ud83d\\ude00"}]', "json", schema, coder, "S-1").text
+    assert "\U0001f600" in out
