@@ -406,22 +406,32 @@ class _TableRows:
     memo: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     _memo_entries: int = 0
 
+    def __post_init__(self) -> None:
+        # the columns of each role, once per table rather than once per row
+        self._patient_cols = [h for h in self.header if self.roles[h] == "patient_id"]
+        self._accession_cols = [h for h in self.header if self.roles[h] == "accession"]
+        self._kept_cols = [h for h in self.header if self.roles[h] != "drop"]
+        self._text_cols = {
+            kept: [h for h in self.header if self.roles[h] in (("free_text", "keep") if kept else ("free_text",))]
+            for kept in (False, True)
+        }
+
     def _issuer(self, rec: Mapping[str, Any]) -> str:
         issuer = str(rec.get(self.issuer_col) or "").strip() if self.issuer_col else ""
         return issuer or self.schema.issuer
 
     def _patient_code(self, rec: Mapping[str, Any]) -> str | None:
-        for h in self.header:
+        for h in self._patient_cols:
             v = rec.get(h)
-            if self.roles[h] == "patient_id" and v not in (None, ""):
+            if v not in (None, ""):
                 return self.coder.patient(str(v), self._issuer(rec))
         return None
 
     def coded(self, rec: Mapping[str, Any]) -> dict[str, Any]:
         """The row's kept columns with IDs coded and dates reduced; free-text cells as they are (scrubbed apart).
         Raises ``nested_value`` and ``table_parse_error`` (a kept cell over several lines)."""
-        for h in self.header:
-            if self.roles[h] != "drop" and isinstance(rec.get(h), dict | list):
+        for h in self._kept_cols:
+            if isinstance(rec.get(h), dict | list):
                 raise TextDeidError("nested_value", "a JSON cell holds an object or a list")
         patient_code = self._patient_code(rec)
         offset = self._offset(patient_code)
@@ -457,22 +467,13 @@ class _TableRows:
         """(column, value, scrub result) of the row's free-text cells, after :meth:`coded` read the row; with
         ``kept``, also of the kept cells that hold text (see :func:`deidentify_table`). Each cell is scrubbed with the
         row's identity context (its patient IDs and accessions) merged with ``extra``."""
-        roles = ("free_text", "keep") if kept else ("free_text",)
-        cells = [
-            h
-            for h in self.header
-            if self.roles[h] in roles and isinstance(rec.get(h), str) and _LETTER_OR_DIGIT.search(rec[h])
-        ]
+        cells = [h for h in self._text_cols[kept] if isinstance(rec.get(h), str) and _LETTER_OR_DIGIT.search(rec[h])]
         if not cells:
             return
         patient_code = self._patient_code(rec)
         ctx = IdentityContext(
-            patient_ids=tuple(
-                str(rec[h]) for h in self.header if self.roles[h] == "patient_id" and rec.get(h) not in (None, "")
-            ),
-            accessions=tuple(
-                str(rec[h]) for h in self.header if self.roles[h] == "accession" and rec.get(h) not in (None, "")
-            ),
+            patient_ids=tuple(str(rec[h]) for h in self._patient_cols if rec.get(h) not in (None, "")),
+            accessions=tuple(str(rec[h]) for h in self._accession_cols if rec.get(h) not in (None, "")),
             patient_code=patient_code,
         )
         if self.context_for is not None:
