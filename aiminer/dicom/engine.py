@@ -19,6 +19,7 @@ import logging
 import re
 import struct
 import warnings
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -267,6 +268,8 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         if (tag_int & 0xFFFF) == 0 or group == 0x0002:
             del ds[tag]  # group lengths are retired; meta elements never belong in the dataset
             continue
+        if depth == 0 and tag_int in _PIXEL_TAGS:
+            continue  # the image itself, in a header read whole (deflated, no preamble): kept as it is streamed
         raw = ds.get_item(tag, keep_deferred=True)
         vr = _vr_of(raw)
         act = policy.action_for(tag_int, vr)
@@ -747,6 +750,16 @@ def _write_dataset(dst: IO[bytes], ds: Dataset, implicit: bool, little: bool) ->
     _write_elements(fp, ds, implicit, little, default_encoding)
 
 
+def _write_deflated(dst: IO[bytes], ds: Dataset) -> None:
+    """Write ``ds`` as the Deflated Explicit VR Little Endian transfer syntax says (PS3.5 A.5): the whole dataset,
+    explicit VR little endian, deflated raw (no zlib header). The file meta announces that syntax, so writing it
+    inflated would make a file no reader can open."""
+    plain = io.BytesIO()
+    _write_dataset(plain, ds, False, True)
+    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+    dst.write(packer.compress(plain.getvalue()) + packer.flush())
+
+
 def _write_elements(fp: DicomIO, ds: Dataset, implicit: bool, little: bool, parent_encodings: Any) -> None:
     if ds.original_encoding != (implicit, little) or ds.original_character_set != ds._character_set:
         write_dataset(fp, ds, parent_encodings)  # new items, other encodings: pydicom converts every element
@@ -1098,7 +1111,10 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     if header.pixel_offset is None:
         if masking is not None and "PixelData" in ds:
             _mask_in_memory(ds, *masking)
-        _write_dataset(dst, ds, header.implicit, header.little)
+        if header.transfer_syntax == DEFLATED:
+            _write_deflated(dst, ds)
+        else:
+            _write_dataset(dst, ds, header.implicit, header.little)
     else:
         _write_dataset(dst, ds, header.implicit, header.little)
         src.seek(header.pixel_offset)

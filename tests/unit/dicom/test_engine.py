@@ -10,6 +10,8 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
+from pydicom.filebase import DicomFileLike
+from pydicom.filewriter import write_dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import generate_uid
 
@@ -465,3 +467,32 @@ def test_a_name_found_in_one_description_goes_from_the_others(coder) -> None:
     assert b"OYELARAN" not in out.getvalue().upper() and b"THADDEUS" not in out.getvalue().upper()
     assert result.StudyDescription.startswith("CT CHEST W CONTRAST")
     assert result.SeriesDescription.startswith("Axial 5mm for")
+
+
+def test_a_deflated_file_is_written_deflated_and_readable(engine) -> None:
+    # GIVEN a CT saved as Deflated Explicit VR Little Endian (pydicom deflates what it writes)
+    original = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    original.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.1.99"
+    buf = io.BytesIO()
+    original.save_as(buf)
+    assert b"CT_small" not in buf.getvalue() and b"ORIGINAL" not in buf.getvalue()  # really deflated
+    # WHEN it is de-identified (the reader above opens the output: a deflate stream it must inflate)
+    out, _result, data = engine(buf.getvalue())
+    # THEN the output says what it is, inflates, and holds the same pixels
+    assert out.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1.99"
+    assert out.PixelData == original.PixelData
+    assert out.PatientIdentityRemoved == "YES"
+    assert b"PatientIdentityRemoved" not in data and b"YES" not in data[data.index(b"DICM") + 200 :]  # compressed
+
+
+def test_a_dataset_without_preamble_keeps_its_pixels(engine) -> None:
+    # GIVEN a bare dataset (no preamble, no file meta: read whole, not streamed)
+    original = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    buf = io.BytesIO()
+    fp = DicomFileLike(buf)
+    fp.is_little_endian, fp.is_implicit_VR = True, True
+    write_dataset(fp, original)
+    # WHEN it is de-identified
+    out, _result, _data = engine(buf.getvalue())
+    # THEN the image is still there, byte for byte
+    assert out.PixelData == original.PixelData
