@@ -32,6 +32,22 @@ _MON = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
+_MON3 = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_MONTHS_INTL = {
+    **dict.fromkeys(("janvier", "enero", "janeiro", "gennaio", "januar", "jänner"), 1),
+    **dict.fromkeys(("février", "fevrier", "febrero", "fevereiro", "febbraio", "februar"), 2),
+    **dict.fromkeys(("mars", "marzo", "março", "marco", "märz", "maerz"), 3),
+    **dict.fromkeys(("avril", "abril", "aprile"), 4),
+    **dict.fromkeys(("mai", "mayo", "maio", "maggio"), 5),
+    **dict.fromkeys(("juin", "junio", "junho", "giugno", "juni"), 6),
+    **dict.fromkeys(("juillet", "julio", "julho", "luglio", "juli"), 7),
+    **dict.fromkeys(("août", "aout", "agosto"), 8),
+    **dict.fromkeys(("septembre", "septiembre", "setiembre", "setembro", "settembre"), 9),
+    **dict.fromkeys(("octobre", "octubre", "outubro", "ottobre", "oktober"), 10),
+    **dict.fromkeys(("novembre", "noviembre", "novembro"), 11),
+    **dict.fromkeys(("décembre", "decembre", "diciembre", "dezembro", "dicembre", "dezember"), 12),
+}
+_MON_INTL = "(?:" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + ")"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _Y4 = r"(?:1[89]\d\d|20\d\d)"
 _YEAR = rf"(?:{_Y4}|'?\d\d)"
@@ -80,6 +96,19 @@ _PATTERNS: list[tuple[str, str]] = [
     ("my_text", rf"(?<![\w])(?P<mon>{_MON})(?:,?\s+(?:of\s+)?|-)(?P<y>{_Y4}|'\d\d)(?!\w)"),
     # 01/2021, 1-2021
     ("my", rf"(?<![\w./-])(?P<m>0?[1-9]|1[0-2])[/-](?P<y>{_Y4})(?![\d/])"),
+    # 04MAR2019, 14mar19 (VistA, RIS and DICOM comments write no separators)
+    ("dmy", rf"(?<![\w])(?P<d>3[01]|[12]\d|0?[1-9])(?P<mon>{_MON3})(?P<y>{_Y4}|\d\d)(?!\w){_TIME}"),
+    # 4 mars 2019, 12 de marzo de 2019, 3. März 2019: French, Spanish, Portuguese, Italian, German (with a year)
+    (
+        "dmy_intl",
+        rf"(?<![\w])(?P<d>{_DAY})\.?(?:\s+de)?\s+(?P<mon>{_MON_INTL})\.?(?:\s+de)?,?\s+(?P<y>{_Y4})(?!\w){_TIME}",
+    ),
+    # born 1924, b. 1931, DOB: 1930, year of birth 1929: a birth year alone (it goes when it tells an age over 89)
+    (
+        "y_birth",
+        rf"(?i:\b(?:born(?:\s+in)?|b\.|DOB|D\.O\.B\.?|birth\s+year|year\s+of\s+birth|YOB)\s{{0,10}}:?\s{{0,10}})"
+        rf"(?P<y>{_Y4})(?![\w/.-])",
+    ),
     # 01/05 (no year): only with a leading zero or a date cue, otherwise it is a fraction or a ratio
     ("md", r"(?<![\w./-])(?P<a>0[1-9]|1[0-2])/(?P<b>0[1-9]|[12]\d|3[01])(?![\d/]|\.\d)"),
     (
@@ -182,6 +211,10 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 if mon.rstrip(".").lower() in ("may", "march", "mar") and not (g.get("y") or mon[0].isupper()):
                     continue
                 year, month, day = _year(g.get("y")), _month(mon), _day(g["d"])
+            elif kind == "dmy_intl":
+                year, month, day = _year(g["y"]), _MONTHS_INTL[g["mon"].lower()], _day(g["d"])
+            elif kind == "y_birth":
+                year, month, day = int(g["y"]), None, None
             elif kind == "my_text":
                 mon = g["mon"]
                 if mon.rstrip(".").lower() == "may" and not mon[0].isupper():

@@ -15,7 +15,7 @@ from functools import lru_cache
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
-from aiminer.text.lexicon import lexicon
+from aiminer.text.lexicon import REPORT_ABBREVIATIONS, lexicon
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -123,7 +123,7 @@ class PersonName:
     extra: tuple[str, ...] = field(default_factory=tuple)
 
 
-_SPLIT_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019-]*")
+_SPLIT_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF][A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]*")
 # NUL padding, ISO 2022 escapes, other controls and bytes that did not decode (U+FFFD) inside a stored name separate
 # words; they are not part of one ("Okonkwo\ufffd\ufffd^Philippa" is Okonkwo).
 _CONTROL = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]?|[\x00-\x1f\x7f-\x9f\ufffd]+")
@@ -156,9 +156,19 @@ def parse_person_name(value: str) -> PersonName:
 
 
 def _flex(text: str) -> str:
-    """Regex for ``text`` with any run of spaces, commas or periods between words."""
-    words = [re.escape(w) for w in re.split(r"[\s,.^]+", text.strip()) if w]
-    return r"[\s,.^]*".join(words)
+    """Regex for ``text`` with any run of spaces, commas, periods, apostrophes or hyphens between its words, or none:
+    a RIS or a protocol name writes "O'Brien-Van der Berg" as "OBRIEN VANDERBERG" or "OBrien_Van_der_Berg"."""
+    words = [re.escape(w) for w in _FLEX_SPLIT.split(text.strip()) if w]
+    return _FLEX_SEP.join(words)
+
+
+_FLEX_SPLIT = re.compile(r"[\s,.^'\u2019-]+")
+_FLEX_SEP = r"[\s,.^'\u2019-]*"
+#: Name prefixes and suffixes (PN components 4 and 5): a title is no part of who the patient is ("MR" would take
+#: the modality out of every report).
+_NAME_AFFIXES = frozenset(
+    "mr mrs ms miss mx dr prof rev sir dame lady lord jr sr ii iii iv v md do phd rn np pa esq".split()
+)
 
 
 def name_variants(value: str) -> list[tuple[str, bool]]:
@@ -197,15 +207,21 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
             (rf"{fam}\s*,?\s*{gi}\.(?:\s*{mi}\.)?", False),
         ]
         initials = given[0] + (middle[0] if middle else "") + family[0]
-        dotted = r"\.\s?".join(re.escape(c) for c in initials) + r"\."
-        out.append((dotted, True))
-        if len(initials) >= 2:
-            out.append((re.escape(initials.upper()), True))
-            out.append((re.escape(given[0] + family[0]).upper(), True))
+        for letters in dict.fromkeys((initials, given[0] + family[0])):
+            if letters.lower() in REPORT_ABBREVIATIONS or letters.lower() in lex.vocab:
+                continue
+            out.append((r"\.\s?".join(re.escape(c) for c in letters) + r"\.", True))
+            if len(letters) >= 2:
+                out.append((re.escape(letters.upper()), True))
         del fi, gi
-    for part in (family, given, middle, *name.extra):
+    extra = tuple(p for p in name.extra if p.strip(" .").lower() not in _NAME_AFFIXES)
+    for part in (family, given, middle, *extra):
         words = [w for w in re.split(r"[^\w'\u2019-]+", part) if w]
         pieces = [p for w in words for p in (*_CAMEL_PIECE.findall(w), *_ASCII_RUN.findall(w)) if p != w]
+        # the part and each of its hyphenated pieces with their inner separators optional ("OBRIEN", "VANDERBERG")
+        for joined in dict.fromkeys((part, *part.split("-"), *words)):
+            if _FLEX_SPLIT.search(joined.strip()) and len(_FLEX_SPLIT.sub("", joined)) >= 5:
+                out.append((_flex(joined), False))
         for word in words + pieces:
             # A lone word only when it is distinctive: not an initial, not report vocabulary (a patient named
             # "May" must not remove every "may" from the report; the full-name variants still catch her).
@@ -214,6 +230,21 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
             elif len(word) >= 2:
                 out.append((re.escape(word[0].upper() + word[1:].lower()), True))
                 out.append((re.escape(word.upper()), True))
+    out += _other_group_variants(value)
+    return out
+
+
+def _other_group_variants(value: str) -> list[tuple[str, bool]]:
+    """Terms of a DICOM PN's ideographic and phonetic component groups ("Yamada^Hanako=山田^花子=やまだ^はなこ"):
+    family and given name written together and apart, and each component of two characters or more."""
+    if "=" not in value:
+        return []
+    out: list[tuple[str, bool]] = []
+    for group in value.split("=")[1:3]:
+        parts = [p.strip() for p in _CONTROL.sub(" ", group).split("^")[:3] if p.strip()]
+        if len(parts) >= 2:
+            out += [(re.escape("".join(parts[:2])), False), (_flex(" ".join(parts[:2])), False)]
+        out += [(re.escape(p), False) for p in parts if len(p) >= 2]
     return out
 
 

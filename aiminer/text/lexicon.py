@@ -17,6 +17,16 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+#: Report abbreviations of two or three letters: a patient's initials never take them out of a text ("MD" for Maria
+#: De la Rosa, "MRI" for Mary R. Ingram), and two of them around a slash are no transcription initials ("RV/LV").
+REPORT_ABBREVIATIONS = frozenset(
+    "md do dr mr ms pa rn np pt ot st ct us xr dx cr nm mg rf xa es sc pet mri cta mra cxr kub ivc svc lv rv "
+    "la ra ao pe dvt gi gu ob ent cns im iv sq po ng bp hr rr ok na no id am pm ed er or icu ccu hx rx tx sx fx "
+    "ap pa ll rl rt lt lll rll rul lul rml cc mm cm ml mg kg lb yo av mv tv tr mr ar sa lad lcx rca pda ef ecg ekg "
+    "eeg emg mds adc dwi swi flair tse fse gre cbd cva tia hcc mi chf copd uti bph ga bmi ir ivp vcug dexa bmd "
+    "abc dcis idc ilc lat obl ant post sag cor ax".split()
+)
+
 
 def _lines(name: str) -> list[str]:
     text = resources.files("aiminer.text").joinpath("data", name).read_text(encoding="utf-8")

@@ -18,19 +18,23 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
-from aiminer.text.lexicon import Lexicon, lexicon
+from aiminer.text.lexicon import REPORT_ABBREVIATIONS, Lexicon, lexicon
 from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, Candidate
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 _TOKEN_RE = re.compile(
-    r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019]*(?:-[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019]*)*|\S"
+    r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF][A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019]*(?:-[A-Za-z\u00C0-\u024F\u1E00-\u1EFF][A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019]*)*|\S"
 )
 
-_TITLES = r"Dr|Drs|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
+_TITLES = (
+    r"Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
+    r"|Mme|Mlle|Dott|Dottssa|Herr|Frau"
+)
 _ROLES = (
     r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
     r"|(?:electronically\s+)?signed(?:\s+out)?\s+by|e-?signed\s+by|dictated\s+by|transcribed\s+by|typed\s+by"
@@ -44,8 +48,16 @@ _ROLES = (
     r"|notified|informed|paged|relayed\s+to|reported\s+to|results\s+given\s+to|read\s+back\s+by"
     r"|cc|c\.c\.|copy\s+to|copies\s+to|pcp|primary\s+care(?:\s+(?:physician|provider))?|care\s+of|c/o"
     r"|contact(?:\s+person)?|emergency\s+contact|next\s+of\s+kin|nok|guarantor|subscriber|insured|responsible\s+party"
-    r"|mother|father|mom|dad|wife|husband|spouse|partner|son|daughter|sister|brother|guardian|caregiver|parent"
-    r"|grandmother|grandfather|aunt|uncle|niece|nephew|cousin|friend|neighbor|accompanied\s+by|witness(?:ed\s+by)?"
+    r"|mother|father|mom|dad|wife|husband|spouse|partner|son|daughter|sister|brother|guardian|caregiver|parents?"
+    r"|grandmother|grandfather|aunt|uncle|niece|nephew|cousin|friend|neighbou?r|accompanied\s+by|witness(?:ed\s+by)?"
+    r"|grand(?:daughter|son|child|parents?)|step(?:mother|father|son|daughter)|fianc[eé]{1,2}|girlfriend|boyfriend"
+    r"|room-?mate|house-?mate|co-?worker|colleague|sibling"
+    # name fields of a form ("Surname: ACHTERBERG   Forename(s): Philippa")
+    r"|surname|family\s+name|last\s+name|first\s+name|given\s+names?|forenames?(?:\(s\))?|middle\s+name"
+    r"|christian\s+name|nickname|known\s+as|goes\s+by|pref(?:ers|erred)?\.?(?=\s{0,10}[\"'\u201c])"
+    # staff fields of other countries and systems ("Req Phys: HOLLOWAY,BRENT T", "GP: Dr H. Vaswani")
+    r"|(?:req(?:uesting)?|att(?:ending)?|ref(?:erring)?|ord(?:ering)?)\.?\s+phys(?:ician)?\.?|gp|consultant"
+    r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
     # "telepho by: Philippa ...": a signature line whose verb was cut; with its colon only
@@ -56,19 +68,23 @@ _CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
+#: What may stand between a cue and its name: an opening parenthesis or quote.
+_OPENERS = frozenset("(\"'\u201c\u2018")
+#: A nickname in quotes right after a name or between its parts ('William "Bucky" Thibodeaux', 'Santiago ("Santi")').
+_QUOTED_NICKNAME_RE = re.compile(r"[ \t]{1,3}\(?[\"\u201c]([^\W\d_][^\W\d_'\u2019-]{1,30})[\"\u201d]\)?")
 _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
     r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW)(?![A-Za-z])"
 )
 _CARET_RE = re.compile(
-    r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3}"
+    r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3}"
 )
 # A person in an HL7 XCN (or a DICOM-style value after an ID): "3154^KOWALCZYK^LUCINDA" in any field, where the
 # caret before the family name keeps _CARET_RE away.
 ID_CARET_NAME_RE = re.compile(
-    r"(?<![\w^])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F'\u2019-]{2,}"
-    r"(?:\^[A-Za-z\u00C0-\u024F'\u2019.-]*){0,3})"
+    r"(?<![\w^])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}"
+    r"(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3})"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
 #: The rest of a word in a damaged header line: letters, and the symbols mojibake leaves inside a word
@@ -102,7 +118,10 @@ _STAFF_ROLES = frozenset(
 )
 _BARE_ROLES = frozenset(
     "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
-    "grandmother grandfather aunt uncle niece nephew cousin friend neighbor".split()
+    "grandmother grandfather aunt uncle niece nephew cousin friend neighbor neighbour partner parents "
+    "granddaughter grandson grandchild grandparent grandparents stepmother stepfather stepson stepdaughter "
+    "fiance fiancee fiancé fiancée girlfriend boyfriend roommate room-mate housemate coworker co-worker colleague "
+    "sibling pref pref. prefers preferred nickname".split()
 )
 _PARTICLES = frozenset(
     "van von de der den del della di da dos das du la le st st. mac mc bin ibn al el ter ten".split()
@@ -256,7 +275,7 @@ def _parse_name_after(
         if nxt == "," and allow_comma and not comma_used and parts == 1 and j + 2 < n:
             after = items[j + 2][2]
             if (
-                tokens.gap(j + 1) == " "
+                tokens.gap(j + 1) in (" ", "")  # "HOLLOWAY,BRENT T" (VistA and HL7 exports write no space)
                 and (_word_ok_cued(after, lex) or (_is_cap(after) and after.lower() in lex.first_names))
                 and not _CREDENTIAL_RE.fullmatch(" " + after)
             ):
@@ -303,7 +322,13 @@ def find_names(text: str) -> Iterator[Candidate]:
         i = tokens.index_at.get(at)
         if i is None:
             continue
-        titled = bool(m.group("title") or m.group("title2"))
+        if tokens.items[i][2] in _OPENERS and i + 1 < len(tokens.items) and tokens.gap(i) in ("", " "):
+            i += 1  # "Mother (Loretta)", 'pref. "Zsofi"'
+        # A title lets a report word be a surname ("Dr. Hand", "Mr Bone"), except in capitals without a period:
+        # "MR BRAIN", "DR CHEST" and "MS KNEE" are a modality or a disease before a body part.
+        which = "title2" if m.group("title2") else "title"
+        title = m.group(which) or ""
+        titled = bool(title) and not (title.isupper() and text[m.end(which) : m.end(which) + 1] != ".")
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
             # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name
@@ -317,7 +342,7 @@ def find_names(text: str) -> Iterator[Candidate]:
         if span is None or m.group("role"):
             # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
-            if im:
+            if im and not (m.group("title2") and span is not None):  # "GP: Dr H. Vaswani": a title, not initials
                 found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))
         if span is None:
             continue
@@ -363,11 +388,30 @@ def find_names(text: str) -> Iterator[Candidate]:
     for m in ID_CARET_NAME_RE.finditer(text):
         found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _INITIALS_RE.finditer(text):
-        _head, _, tail = m.group().replace(":", "/").partition("/")
+        head, _, tail = m.group().replace(":", "/").partition("/")
+        if tail.isupper() and head.lower() in REPORT_ABBREVIATIONS and tail.lower() in REPORT_ABBREVIATIONS:
+            continue  # "RV/LV", "AP/LAT", "CT/MR": two abbreviations, not a dictator and a typist
         if tail.islower() or tail.lower() not in lex.vocab:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 4. dictionary
     found.extend(_dictionary_names(tokens, lex))
+    # a nickname in quotes right after a name found above, or after a given name ('William "Bucky" Thibodeaux':
+    # the given name, the nickname and the capitalised word after it)
+    for c in list(found):
+        q = _QUOTED_NICKNAME_RE.match(text, c.end)
+        if q and _is_cap(q.group(1)) and q.group(1).lower() not in lex.vocab:
+            found.append(Candidate(q.start(1), q.end(1), "NAME", c.priority, c.source))
+    for q in _QUOTED_NICKNAME_RE.finditer(text):
+        k = _token_ending_before(tokens, q.start())
+        if k is None or tokens.items[k][1] != q.start() or not _is_first(tokens.items[k][2], lex):
+            continue
+        if q.group(1).lower() in lex.not_names:
+            continue
+        end = q.end(1)
+        after = _NEXT_WORD.match(text, q.end())
+        if after and after.group(1).lower() not in lex.vocab:
+            end = after.end(1)
+        found.append(Candidate(tokens.items[k][0], end, "NAME", P_NAME_CUED, "syntax"))
     yield from found
     # 5. propagation of words seen in names
     yield from _propagate(text, tokens, found, lex)
@@ -428,7 +472,14 @@ def _parse_name_backwards(tokens: _Tokens, k: int, lex: Lexicon) -> tuple[int, i
 
 def _is_first(word: str, lex: Lexicon) -> bool:
     low = word.lower()
+    if not low.isascii():
+        low = fold_accents(low)  # "Héctor", "Lucía": the dictionary is written without accents
     return _is_cap(word) and low in lex.first_names and low not in lex.not_names
+
+
+def fold_accents(word: str) -> str:
+    """``word`` without its combining accents ("Nguyễn" -> "Nguyen", "Héctor" -> "Hector")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
 def _is_last(word: str, lex: Lexicon, all_caps_text: bool) -> bool:
@@ -485,7 +536,7 @@ def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
             )
             and i + 2 < n
             and items[i + 1][2] == ","
-            and tokens.gap(i + 1) == " "
+            and tokens.gap(i + 1) in (" ", "")
             and _is_first(items[i + 2][2], lex)
         ):
             end = items[i + 2][1]
@@ -590,7 +641,9 @@ def _name_shape(tokens: _Tokens, i: int, lex: Lexicon) -> int | None:
 def _propagate(text: str, tokens: _Tokens, found: list[Candidate], lex: Lexicon) -> Iterator[Candidate]:
     words: set[str] = set()
     for c in found:
-        for w in re.findall(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019-]+", text[c.start : c.end]):
+        for w in re.findall(
+            r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF][A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]+", text[c.start : c.end]
+        ):
             low = w.lower()
             if len(w) >= 3 and low not in lex.vocab and low not in lex.common and low not in _PARTICLES:
                 words.add(low)
@@ -618,7 +671,9 @@ _GLUED_PIECE = re.compile(r"(?<=[a-z\u00DF-\u00FF])[A-Z\u00C0-\u00DE][a-z\u00DF-
 
 _NEXT_WORD = re.compile(r" ([A-Z\u00C0-\u00DE][a-z\u00DF-\u024F'\u2019-]+)")
 #: A capitalised word ending right before an offset (matched on the text before it, anchored at its end).
-_PREV_WORD = re.compile(r"(?<![A-Za-z\u00C0-\u024F'\u2019-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u024F'\u2019-]{2,}) \Z")
+_PREV_WORD = re.compile(
+    r"(?<![A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u024F'\u2019-]{2,}) \Z"
+)
 
 
 def extend_known_names(text: str, cands: list[Candidate]) -> list[Candidate]:

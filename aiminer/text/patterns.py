@@ -73,21 +73,26 @@ SSN_RE = re.compile(
 _PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
 _EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension)\s{0,10}\d{1,6})?"
 PHONE_RE = re.compile(
-    rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\d{{2,4}}){{3,5}}(?!\w)"
+    rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\(?\d{{1,4}}\)?){{2,5}}[\s.-]?\d{{3,4}}(?!\w)"
+    # national numbers outside North America: a trunk 0, then 9-10 digits in groups ("0113 496 0872", "0412 555 318",
+    # "(02) 9876 5432", "07700 900461")
+    r"|(?<![\w+./-])(?:\(0\d{1,4}\)|0\d{1,4})[ -]?\d{3,4}[ -]?\d{3,4}(?![\w-]|[./]\d)"
     # "(555) 804-5663" glued after a letter (a lost space, "Leopold C(555)..."): the parenthesis is its own bound
     rf"|(?<![\d+-])\(\d{{3}}\)\s{{0,10}}\d{{3}}[\s.-]\d{{4}}{_EXT}(?![\w-])"
 )
 PHONE_CUE_RE = re.compile(
-    r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|pager|pgr|beeper|fax|facsimile|call(?:ed)?(?:\s+(?:at|on))?|"
-    r"contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?\s{0,10}[:#]?\s{0,10})"
+    r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|mob|pager|pgr|page|paged|bleep|beeper|fax|facsimile"
+    r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?"
+    r"\s{0,10}[:#]?\s{0,10})"
     r"(?P<num>\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){0,3})(?![\w])"
-    r"|(?<![\w])x(?P<ext>\d{3,5})(?!\w)"
+    r"|(?<![\w])x(?P<ext>\d{3,5}|\d{1,2}-\d{4})(?!\w)"
 )
 FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?\s{0,10}[:.#]?\s{0,10}$)")
 
 _ID = (
-    r"(?P<id>(?:[A-Za-z]{1,6}[-#]?)?\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*)*"
-    r"(?: \d{2,}(?![\d.]))*)"
+    r"(?P<id>(?:(?-i:[A-Z]{2,4}) (?=\d)|[A-Za-z]{1,6}[-#]?)?"
+    r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*)*"
+    r"(?: \d{2,}(?![\d.]))*(?:-[A-Z]{1,3}(?![\w-]))?)"
 )
 _ID_ALPHA = r"(?P<id>[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9])"
 _NUM = r"(?:number|num|no|nbr|id|#|code)\.?"
@@ -104,6 +109,10 @@ _CUES: dict[str, str] = {
     "HEALTH_PLAN": (
         r"Member(?:\s+ID)?|Policy|Subscriber(?:\s+ID)?|Insurance(?:\s+ID)?|Medicare|Medicaid|MBI|HICN|Beneficiary"
         r"|Group|Plan(?:\s+ID)?|Health\s+Plan|Insured\s+ID|Payer\s+ID"
+        # health card and national health numbers elsewhere: Ontario, Quebec, BC and other provinces, the NHS,
+        # Scotland's CHI, Australia's IHI, Alberta's ULI
+        r"|OHIP|RAMQ|PHN|HCN|MSP|ULI|IHI|CHI|NHS(?:\s+(?:No|Number))?|Health\s+(?:Card|Insurance)(?:\s+(?:No|Number))?"
+        r"|Care\s*card|Carte\s+d'assurance\s+maladie|NAM"
     ),
     "LICENSE": (
         r"License|Licence|Lic|Driver'?s?\s+License|DL|DEA|NPI|Certificate|Cert|Registration|Plate|License\s+Plate"
@@ -146,7 +155,9 @@ _SUFFIX = (
     r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|"
     r"Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Alley|Aly|Loop|Pike|Turnpike|Tpke|Plaza|Row|Crescent|Cres|"
     r"Run|Path|Walk|Commons|Point|Ridge|Heights|Hts|Expressway|Expy|Freeway|Fwy|Causeway|Crossing|Xing|Bend|Cove|"
-    r"Glen|Grove|Hollow|Landing|Meadows?|Park|Pass|Station|Summit|Valley|View|Vista)"
+    r"Glen|Grove|Hollow|Landing|Meadows?|Park|Pass|Station|Summit|Valley|View|Vista|"
+    # streets of the UK, Ireland, Canada, Australia and New Zealand
+    r"Close|Parade|Esplanade|Mews|Gardens|Green|Rise|Gate|Wynd|Quay|Promenade|Chase|Vale|Broadway|Crest|Mall)"
 )
 _UNIT = (
     r"(?:,?\s{0,10}(?:Apt|Apartment|Suite|Ste|Unit|Bldg|Building|Fl|Floor|Rm|Room|Lot|Trlr|#)\.?\s{0,10}#?\s{0,10}"
@@ -154,9 +165,47 @@ _UNIT = (
 )
 _STREET_WORD = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d+(?i:st|nd|rd|th)|[A-Z]{2,})"
 STREET_RE = re.compile(
-    rf"(?<![\w.-])\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
-    rf"(?:{_STREET_WORD}\s+){{0,3}}{_STREET_WORD}\s+(?i:{_SUFFIX})\b\.?(?i:{_UNIT})"
+    rf"(?<![\w.-])(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?[ \t]+"
+    rf"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
+    rf"(?:{_STREET_WORD}[ \t]+){{0,3}}{_STREET_WORD}[ \t]+(?i:{_SUFFIX})\b\.?(?i:{_UNIT})"
     rf"|\b(?:Route|Rte|Highway|Hwy|County\s+Road|State\s+Route|Interstate)\s+\d{{1,4}}\b"
+)
+# A number before the street's kind, as French, Spanish, Portuguese and Italian write it ("5400 boul. Gouin Ouest",
+# "1200, rue Sainte-Catherine", "Calle Mayor 12" is left to the address label).
+STREET_PREFIX_RE = re.compile(
+    r"(?<![\w.-])\d{1,6}[A-Za-z]?,?\s+(?i:rue|boul(?:evard)?\.?|boul|bd\.?|av\.|avenue|ch\.|chemin|rang|route|"
+    r"place|calle|avenida|carrera|paseo|rua|via|viale|piazza|corso)\s+"
+    r"(?:(?:de|du|des|la|le|del|di|da|do|l')\s+)?"
+    r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:[ -][A-Z\u00C0-\u00DE][\w'\u2019.-]*){0,3}"
+)
+# The rest of a line after an address label ("Address: 14 Carrow Close, Amesbury, SP4 7LB"): whatever its country.
+ADDRESS_LABEL_RE = re.compile(
+    r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio)"
+    r"\.?\s{0,10}(?:\(\w+\)\s{0,10})?[:#-]\s{0,10})"
+    r"(?P<v>[^\s:][^\r\n]{2,150}?)(?=[ \t]{3,}|\s*[\r\n]|\s*$|[ \t]+(?:Tel|Phone|Ph|Mob|DOB|MRN)\b)"
+)
+# Postcodes that name a small area: the UK's ("SP2 7QX"), Canada's ("H4J 1C5"), and Australia's after a state.
+UK_POSTCODE_RE = re.compile(
+    r"(?<![\w-])(?P<zip>(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])"
+)
+# (with its space or hyphen: "T2N1M0" is a tumour's stage)
+CA_POSTCODE_RE = re.compile(
+    r"(?<![\w-])(?P<zip>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
+)
+AU_POSTCODE_RE = re.compile(r"(?<![\w-])(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s{1,10}(?P<zip>\d{4})(?![\w-])")
+#: The place right before a postcode (and a province or state): "Salisbury SP2 7QX", "Montréal (QC) H4J 1C5".
+_PLACE_BEFORE = (
+    r"(?<![\w'\u2019.-])(?P<city>(?:St\.?\s|Saint-|Ste-)?[A-Z\u00C0-\u00DE][\w'\u2019-]++"
+    r"(?:[ ][A-Z\u00C0-\u00DE][\w'\u2019-]++){0,2})"
+    r",?\s{1,10}(?:\(?(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|PQ|SK|YT|NSW|VIC|QLD|SA|WA|TAS|ACT)\)?\.?,?\s{1,10})?"
+)
+PLACE_BEFORE_POSTCODE_RE = re.compile(
+    _PLACE_BEFORE
+    + r"(?=(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]"
+    r"[ -]\d[ABCEGHJ-NPRSTV-Z]\d|\d{4})(?![\w-]))"
+)
+_STREET_BEFORE_PLACE_RE = re.compile(
+    rf"(?<![\w'\u2019-])(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?:{_SUFFIX})\.?),[ \t]{{0,3}}\Z"
 )
 STREET_LOWER_RE = re.compile(
     r"(?<![\w.-])\d{1,6}\s+(?:[a-z]+\s+){0,2}[a-z]+\s+(?:street|avenue|road|boulevard|drive|lane|court|place|terrace)\b"
@@ -181,7 +230,9 @@ _CITY = r"(?<![\w'\u2019.-])(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\
 CITY_STATE_ZIP_RE = re.compile(rf"{_CITY},?\s+{_STATE}\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
 CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
 ZIP_CUE_RE = re.compile(
-    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code)\s{0,10}[:#]?\s{0,10})(?P<zip>\d{5}(?:-\d{4})?)(?!\d)"
+    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP)\s{0,10}[:#]?\s{0,10})"
+    r"(?P<zip>\d{5}(?:-\d{4})?(?!\d)|\d{4}(?!\d)|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}(?!\w)"
+    r"|[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d(?!\w))"
 )
 ZIP4_RE = re.compile(r"(?<![\w-])\d{5}-\d{4}(?![\w-])")
 # An HL7/DICOM-style address in text: STREET^OTHER^CITY^STATE^ZIP (a message quoted, or one that lost its structure).
@@ -199,6 +250,12 @@ CITY_AFTER_STREET_RE = re.compile(
 )
 COUNTY_RE = re.compile(r"\b(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:County|Parish|Township|Borough)\b")
 
+
+def _one_line(pattern: str) -> str:
+    """``pattern`` with its ``\\s`` taken as spaces and tabs only."""
+    return pattern.replace(r"\s", r"[^\S\r\n]")
+
+
 _INST_SUFFIX = (
     r"(?:Hospitals?|Medical\s+Cent(?:er|re)|Med(?:ical)?\.?\s+Ctr\.?|Health(?:care)?(?:\s+(?:System|Center|Network|"
     r"Services|Sciences\s+Center|Partners|Alliance))?|Clinics?|Infirmary|Cancer\s+(?:Center|Institute)|"
@@ -209,12 +266,15 @@ _INST_SUFFIX = (
     r"Sanitarium|Sanatorium|Cent(?:er|re)\s+for\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|Memorial|Foundation|Kaiser|VA|VAMC)"
 )
 _INST_OF = r"(?:\s+(?i:of|for|at)\s+(?:(?i:the)\s+)?[A-Z][\w.'\u2019-]+(?:\s+(?:(?i:of)\s+)?[A-Z][\w.'\u2019-]+){0,3})?"
+# An institution's name is on one line: its spaces never cross a line break ("...Trust\nRadiology Department").
 INSTITUTION_RE = re.compile(
-    rf"(?<![\w'\u2019.&-])(?P<inst>(?:(?:St\.?|Saint|Mt\.?|Mount|Our\s+Lady\s+of(?:\s+the)?|Sisters\s+of)\s+)?"
-    rf"(?:[A-Z][A-Za-z'\u2019.&-]*\s+(?:(?:of|and|&|the|for)\s+)?){{0,4}}[A-Z][A-Za-z'\u2019.&-]*\s+(?i:{_INST_SUFFIX})\b{_INST_OF})"
-    rf"|(?P<univ>(?i:University|College|Univ\.|Hospital|Clinic|Medical\s+Center|Infirmary)\s+(?i:of|for)\s+"
-    rf"(?:the\s+)?[A-Z][A-Za-z.-]+(?:\s+(?:at\s+|of\s+)?[A-Z][A-Za-z.-]+){{0,3}}"
-    rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
+    _one_line(
+        rf"(?<![\w'\u2019.&-])(?P<inst>(?:(?:St\.?|Saint|Mt\.?|Mount|Our\s+Lady\s+of(?:\s+the)?|Sisters\s+of)\s+)?"
+        rf"(?:[A-Z][A-Za-z'\u2019.&-]*\s+(?:(?:of|and|&|the|for)\s+)?){{0,4}}[A-Z][A-Za-z'\u2019.&-]*\s+(?i:{_INST_SUFFIX})\b{_INST_OF})"
+        rf"|(?P<univ>(?i:University|College|Univ\.|Hospital|Clinic|Medical\s+Center|Infirmary)\s+(?i:of|for)\s+"
+        rf"(?:the\s+)?[A-Z][A-Za-z.-]+(?:\s+(?:at\s+|of\s+)?[A-Z][A-Za-z.-]+){{0,3}}"
+        rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
+    )
 )
 _GENERIC_INST_WORDS = frozenset(
     "the our this that a an outside local area community general main county university college children's "
@@ -335,6 +395,7 @@ AGE_RES = [
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:yo|y/o|y\.o\.?|yr\.?\s{{0,10}}old|yoM|yoF)\b",
         rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w.])",
         rf"(?<![\w.]){_AGE_N}\s?(?:M|F|yM|yF)\b(?!\.\d)",
+        rf"(?<![\w.])0?{_AGE_N}\s?Y\b(?!\.\d)",  # "Age: 93Y", DICOM's "093Y"
         rf"(?i:\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?\s{{0,10}})?){_AGE_N}s\b",
         rf"(?<![\w.]){_AGE_N}(?=\s{{0,10}}-?\s{{0,10}}(?:year|yr)s?[-\s]+(?:old|of\s+age))",
     )
@@ -356,12 +417,34 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in STREET_PREFIX_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in ADDRESS_LABEL_RE.finditer(text):
+        yield Candidate(m.start("v"), m.end("v"), "ADDRESS", P_ADDRESS, "cue")
+    for regex in (UK_POSTCODE_RE, CA_POSTCODE_RE, AU_POSTCODE_RE):
+        for m in regex.finditer(text):
+            yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
+    for m in PLACE_BEFORE_POSTCODE_RE.finditer(text):
+        au = text[m.end() - 1 : m.end()].isspace() and text[m.end() : m.end() + 4].isdigit()
+        if au and not re.search(r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s*$", m.group()):
+            continue  # four digits after a place need an Australian state between them
+        start = _trim_city(text, m.start("city"), m.end("city"))
+        if start is not None:
+            yield Candidate(start, m.end("city"), "CITY", P_ADDRESS, "pattern")
+            # a street without a number right before the place ("Hollybush Lane, Salisbury SP2 7QX")
+            street = _STREET_BEFORE_PLACE_RE.search(text, max(0, start - 80), start)
+            if street:
+                yield Candidate(street.start("street"), street.end("street"), "ADDRESS", P_ADDRESS, "pattern")
     for m in PO_BOX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in CITY_STATE_ZIP_RE.finditer(text):
         start = _trim_city(text, m.start("city"), m.end("city"))
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_ADDRESS, "pattern")
+            # a street without a number right before the place ("Hollybush Lane, Salisbury SP2 7QX")
+            street = _STREET_BEFORE_PLACE_RE.search(text, max(0, start - 80), start)
+            if street:
+                yield Candidate(street.start("street"), street.end("street"), "ADDRESS", P_ADDRESS, "pattern")
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in CITY_STATE_RE.finditer(text):
         state = m.group("state")

@@ -459,6 +459,10 @@ def _detect_through_controls(text: str, context: IdentityContext | None) -> list
     return _merge(merged) if grown else sorted(merged, key=lambda c: c.start)
 
 
+#: Everything but line breaks (what :func:`scrub_text` keeps of a span that runs across lines).
+_LINE_BREAKS = re.compile(r"[^\r\n]+")
+
+
 def scrub_text(
     text: str,
     context: IdentityContext | None = None,
@@ -512,6 +516,8 @@ def scrub_text(
         out.append(text[pos : c.start])
         original = text[c.start : c.end]
         out.append(_replacement(c, original, context, style, date_policy, shift_days, accession_lookup, surrogates))
+        if "\n" in original or "\r" in original:
+            out.append(_LINE_BREAKS.sub("", original))  # a span across lines keeps the report's line structure
         findings.append(Finding(c.category, c.start, c.end, c.source))
         pos = c.end
     out.append(text[pos:])
