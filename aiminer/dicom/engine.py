@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import pydicom
 from pydicom import config as pydicom_config
@@ -98,6 +98,9 @@ class DicomIdentity:
     #: The file's descriptions (top level): names a rule finds in one also go from the others ("CT CHEST
     #: OYELARAN" beside "Axial 5mm for Thaddeus Oyelaran", when the PatientName itself is damaged).
     descriptions: tuple[str, ...] = ()
+    #: The station and device identifiers of the header (StationName, DeviceSerialNumber, DetectorID): removed from
+    #: the file's texts and kept values wherever they recur ("v1 station CTROOM02" as a software version).
+    device_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,16 @@ class DeidResult:
     policy_id: str
 
 
-TextCleaner = Callable[[str], str]
+class TextCleaner(Protocol):
+    """What the engine needs of a text cleaner (``aiminer.text.dicom_cleaner.Cleaner``)."""
+
+    def __call__(self, text: str) -> str:
+        """``text`` scrubbed of identifiers (``C``: descriptions, comments, SR text)."""
+
+    def holds_identity(self, text: str) -> bool:
+        """Whether ``text`` holds one of the file's known identities (checked in every kept text value)."""
+
+
 CleanerFactory = Callable[[DicomIdentity, "CodedIdentity"], TextCleaner]
 
 
@@ -282,6 +294,14 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 # A value that breaks its VR's rules has probably swallowed the elements after it (a corrupt
                 # length): what it holds is unknown, so the file is not trusted at all.
                 raise QuarantineError("invalid_dicom", "an element's value or length breaks its VR")
+            if raw.VR and raw.VR != "UN" and raw.VR != _dictionary_vr(tag_int):
+                # "ImageType" stored as OW, "PatientSex" as LT: not what the standard says the attribute holds, so
+                # not what the policy kept it for
+                del ds[tag]
+                w.counts["removed"] += 1
+                continue
+            if w.cleaner is not None and vr in _KEPT_TEXT_VRS:
+                _check_kept_value(ds, tag, tag_int, raw, vr, w, w.cleaner)
             continue
         if act is Act.REMOVE:
             del ds[tag]
@@ -342,6 +362,51 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
             cleaned = [w.cleaner(str(v))[:limit] for v in _values(elem.value) if v is not None]
             _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
             w.counts["text_cleaned"] += 1
+
+
+#: Kept VRs whose values can carry a name or an identifier typed by a person (a code meaning, an RT or segment
+#: label, a kernel or sequence name, an acquisition number): each kept value is checked for the file's identities.
+_KEPT_TEXT_VRS = frozenset({"CS", "SH", "LO", "ST", "LT", "UT", "UC", "IS", "DS"})
+_NUMBER_VRS = frozenset({"CS", "IS", "DS"})
+
+
+@cache
+def _dictionary_vr(tag: int) -> str | None:
+    """The dictionary's VR of a public tag, ``None`` when unknown or ambiguous (``US or SS``, ``OB or OW``)."""
+    try:
+        known = str(dictionary_VR(tag))
+    except KeyError:
+        return None
+    return None if known in AMBIGUOUS_VR or " " in known else known
+
+
+def _check_kept_value(
+    ds: Dataset, tag: Any, tag_int: int, raw: DataElement | RawDataElement, vr: str, w: _Walk, cleaner: TextCleaner
+) -> None:
+    """Take the file's known identities out of a value the policy keeps as it is ("OBRIEN_GTV" as an ROI name, the
+    MRN as a segment's content label). Free text is cleaned like a description; a code string or a number loses the
+    values that hold one (they cannot hold a tag)."""
+    value = raw.value
+    if isinstance(raw, RawDataElement):
+        if value is None or raw.length > MAX_CLEAN_BYTES:
+            return  # deferred: a long value of a kept VR (a numeric array), not typed text
+        text = value.decode("latin-1")
+    else:
+        text = "\\".join(str(v) for v in _values(value))
+    if not cleaner.holds_identity(text):
+        return
+    elem = ds[tag]
+    values = [str(v) for v in _values(elem.value) if v is not None]
+    if vr in _NUMBER_VRS:
+        kept = ["" if cleaner.holds_identity(v) else v for v in values]
+    else:
+        limit = _TEXT_LIMITS.get(vr)
+        kept = [cleaner(v)[:limit] for v in values]
+    if not any(kept):
+        _empty(ds, tag_int, vr)
+    else:
+        _set(ds, tag_int, vr, kept if len(kept) > 1 else kept[0])
+    w.counts["kept_value_cleaned"] += 1
 
 
 #: An ISO 2022 designation of a multi-byte set (JIS X 0208/0212, KS X 1001, GB 2312: ``ESC $ ...``).
@@ -675,7 +740,12 @@ def _identity(ds: Dataset) -> DicomIdentity:
         other_names=tuple(other_names),
         institution=_text(ds, "InstitutionName"),
         descriptions=tuple(t for kw in _DESCRIPTIONS if (t := _undecoded_text(ds, kw))),
+        device_ids=tuple(t.strip() for kw in _DEVICE_IDS if len((t := _text(ds, kw)).strip()) >= 4),
     )
+
+
+#: Header identifiers of the equipment (removed by the policy) that a person may also type into a kept value.
+_DEVICE_IDS = ("StationName", "DeviceSerialNumber", "DetectorID")
 
 
 #: Top-level free-text elements whose names teach the cleaner about the file (see ``DicomIdentity.descriptions``).

@@ -7,14 +7,13 @@ patient's name in a SeriesDescription goes even when no pattern would find it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from aiminer.text.identity import IdentityContext
+from aiminer.text.identity import IdentityContext, context_matches, context_terms, required_alnum
 from aiminer.text.report import scrub_text, with_names_from
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from aiminer.dicom.engine import CodedIdentity, DicomIdentity
 
 
@@ -23,21 +22,62 @@ if TYPE_CHECKING:
 _ESCAPE = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]?")
 
 
-def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Callable[[str], str]:
-    """A text cleaner bound to one file's identities and coded IDs."""
+class Cleaner:
+    """A text cleaner bound to one file's identities and coded IDs.
+
+    Calling it scrubs a text (descriptions, comments, SR text: ``C``). :meth:`holds_identity` says whether a value
+    the policy keeps as it is (a code meaning, an RT or segment label, an image type) holds one of the file's known
+    identities: the patient's name or IDs, the accession, the birth date, the staff's names, in any of their
+    variants ("OBRIEN_8847291" as an RT plan label). Kept attributes are many and short, so a value is first tested
+    against one alternation of the letters and digits every variant requires (one search per value), and only a
+    value that passes is matched term by term."""
+
+    def __init__(self, context: IdentityContext) -> None:
+        self.context = context
+        self._required = _required_search(context)
+
+    def __call__(self, text: str) -> str:
+        return scrub_text(_ESCAPE.sub(" ", text), self.context).text
+
+    def holds_identity(self, text: str) -> bool:
+        """Whether ``text`` holds a known identity of the file (see the class docstring)."""
+        if text.isascii():
+            squeezed = _NOT_ALNUM.sub("", text.lower())
+            if not squeezed or self._required is None or self._required.search(squeezed) is None:
+                return False
+        matches = context_matches(text, self.context)
+        return any(m.end() > m.start() for m, term in matches if term.category != "INSTITUTION")
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=256)
+def _required_search(context: IdentityContext) -> re.Pattern[str] | None:
+    """One regex for the letters and digits each term of ``context`` requires (terms that require none are left to
+    the term-by-term match, which runs for non-ASCII values only)."""
+    required = {
+        term.required if term.required is not None else required_alnum(term.pattern)
+        for term in context_terms(context)
+        if term.category != "INSTITUTION"
+    }
+    required.discard("")
+    if not required:
+        return None
+    return re.compile("|".join(re.escape(r) for r in sorted(required, key=len, reverse=True)))
+
+
+def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Cleaner:
+    """A :class:`Cleaner` bound to one file's identities and coded IDs."""
     context = IdentityContext(
         patient_names=identity.patient_names,
         other_names=identity.other_names,
         patient_ids=identity.patient_ids,
         accessions=(identity.accession,) if identity.accession else (),
+        other_ids=identity.device_ids,
         birth_dates=(identity.birth_date,) if identity.birth_date else (),
         institutions=(identity.institution,) if identity.institution else (),
         patient_code=coded.patient,
         study_code=coded.study,
     )
-    context = with_names_from(context, [_ESCAPE.sub(" ", t) for t in identity.descriptions])
-
-    def clean(text: str) -> str:
-        return scrub_text(_ESCAPE.sub(" ", text), context).text
-
-    return clean
+    return Cleaner(with_names_from(context, [_ESCAPE.sub(" ", t) for t in identity.descriptions]))

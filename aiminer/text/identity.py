@@ -326,8 +326,34 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     for value in context.institutions:
         if len(value.strip()) >= 3:
             terms.append(ContextTerm(_flex(value), "INSTITUTION", "other"))
+            terms += [ContextTerm(_flex(w), "INSTITUTION", "other") for w in _distinctive_institution_words(value)]
     unique = {(t.pattern, t.case_sensitive, t.glued): t for t in terms if t.pattern}
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
+
+
+#: Words of institution names that name no one place ("St Brigid Regional Medical Center": only "Brigid" does).
+_GENERIC_INSTITUTION_WORDS = frozenset(
+    "saint st ste mount mt our lady sisters of the and for at regional general memorial community county city "
+    "university college medical center centre health healthcare hospital hospitals clinic clinics imaging "
+    "radiology diagnostic diagnostics institute infirmary children childrens women womens veterans va system "
+    "services network group associates partners practice department dept campus north south east west central "
+    "valley district trust foundation care specialty surgical surgery cancer heart".split()
+)
+
+
+def _distinctive_institution_words(value: str) -> list[str]:
+    """The words of an institution's name that identify it alone ("Brigid" in "St. Brigid's Regional"): four letters
+    or more, no generic institution word, no report or English word, no state."""
+    from aiminer.text.patterns import US_STATES
+
+    lex = lexicon()
+    out = []
+    for word in re.findall(r"[^\W\d_]{4,}", value):
+        low = word.lower()
+        if low in _GENERIC_INSTITUTION_WORDS or low in lex.vocab or low in lex.common or low in US_STATES:
+            continue
+        out.append(word)
+    return out
 
 
 def _id_terms(value: str, category: str, role: str, min_len: int = 4, sep: str = _ID_SEP) -> list[ContextTerm]:

@@ -62,6 +62,8 @@ _ROLES = (
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
     # "telepho by: Philippa ...": a signature line whose verb was cut; with its colon only
     r"|by(?=\s{0,10}:)"
+    # any past participle before "by" ("Reformatted by Nakamura Hiroshi", "contoured by Lindqvist")
+    r"|[a-z]{3,}ed\s+by"
 )
 _CUE_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
@@ -87,6 +89,11 @@ ID_CARET_NAME_RE = re.compile(
     r"(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3})"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
+#: A typist's initials at the end of a line, after a slash ("T: 03/04/2019 18:01 /mrs", "M.D./lmb", "gsl/tk").
+_TRAILING_INITIALS_RE = re.compile(
+    r"(?:(?<=[\s.])/(?P<alone>[a-z]{2,4})|(?<![\w/])(?P<a>[a-z]{2,4})/(?P<b>[a-z]{2,4}))(?=[ \t]*(?:$|[\r\n|]))",
+    re.MULTILINE,
+)
 #: The rest of a word in a damaged header line: letters, and the symbols mojibake leaves inside a word
 #: ("AMBROSÀ¯E": a UTF-8 byte read as Latin-1 or cp1252), possessively.
 _DAMAGED_WORD_REST = r"(?:[^\W\d_]|[\u0080-\u00bf\u2013-\u2026\ufffd])*+"
@@ -103,6 +110,11 @@ _COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#
 #: Header values that sit before an identifier label and are not names.
 _HEADER_VALUES = frozenset({"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"})
 _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
+#: Short words that end a line after a slash and are no one's initials ("and/or", "w/wo", "c/o", "yes/no").
+_ENGLISH_SHORT = frozenset(
+    "and or nor but not no yes wo w he she his her him they them we us you it its per via neg pos ml mg cm mm kg "
+    "min max sec hr hrs day days wk wks mo mos yr yrs lt rt bil".split()
+)
 _FUNCTION_WORDS = frozenset("and or the on at in for of to with was is who has had as by from a an".split())
 _CLASS_WORDS = frozenset("category grade type stage class level group tier score zone phase lobe segment".split())
 # Endings of English and medical words that are rarely surnames ("T. Degenerative", "A. Cardiomegaly").
@@ -392,6 +404,10 @@ def find_names(text: str) -> Iterator[Candidate]:
         if tail.isupper() and head.lower() in REPORT_ABBREVIATIONS and tail.lower() in REPORT_ABBREVIATIONS:
             continue  # "RV/LV", "AP/LAT", "CT/MR": two abbreviations, not a dictator and a typist
         if tail.islower() or tail.lower() not in lex.vocab:
+            found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
+    for m in _TRAILING_INITIALS_RE.finditer(text):
+        pieces = [p for p in (m.group("alone"), m.group("a"), m.group("b")) if p]
+        if not any(p in lex.vocab or p in lex.common or p in _FUNCTION_WORDS or p in _ENGLISH_SHORT for p in pieces):
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 4. dictionary
     found.extend(_dictionary_names(tokens, lex))

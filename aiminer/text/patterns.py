@@ -204,6 +204,11 @@ PLACE_BEFORE_POSTCODE_RE = re.compile(
     + r"(?=(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]"
     r"[ -]\d[ABCEGHJ-NPRSTV-Z]\d|\d{4})(?![\w-]))"
 )
+# A street without a number after where someone lives ("lives on Elmwood Avenue, Northampton").
+STREET_CUE_RE = re.compile(
+    r"(?i:\b(?:lives|living|lived|resides|residing|resident)\s+(?:on|at)\s+(?:the\s+)?)"
+    rf"(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?i:{_SUFFIX})\b\.?)"
+)
 _STREET_BEFORE_PLACE_RE = re.compile(
     rf"(?<![\w'\u2019-])(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?:{_SUFFIX})\.?),[ \t]{{0,3}}\Z"
 )
@@ -417,6 +422,11 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in STREET_CUE_RE.finditer(text):
+        yield Candidate(m.start("street"), m.end("street"), "ADDRESS", P_ADDRESS, "cue")
+        after = CITY_AFTER_STREET_RE.match(text, m.end())
+        if after and (start := _trim_city(text, after.start("city"), after.end("city"))) is not None:
+            yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "cue")
     for m in STREET_PREFIX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in ADDRESS_LABEL_RE.finditer(text):

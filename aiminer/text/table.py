@@ -345,8 +345,10 @@ def deidentify_table(
         raise TableSchemaError("missing_issuer", "patient_id columns need an issuer or issuer_column")
     rows = _TableRows(header, roles, issuer_col, schema, _RowCoder(coder, site_code, schema), context_for)
     found_names: set[str] = set()
+    table_ids: dict[str, str] = {}  # digits of every patient ID and accession in the table -> category
     for rec in records():  # first read: codes, and the names in the free text
         rows.coded(rec)
+        rows.collect_ids(rec, table_ids)
         for _column, value, res in rows.scrubbed(rec, None):
             found_names.update(_name_words(value, res.findings))
     # A name found in one cell ("pt Leopold Castellanos") goes wherever else it appears, even where no rule would
@@ -362,7 +364,7 @@ def deidentify_table(
             # A kept cell is the schema's promise of a code or a number; it is written as it is unless the scrubber
             # finds an identifier in it (a stray quote or delimiter moved a note into it, or a date sits there).
             if roles[column] == "free_text" or res.findings:
-                new[column] = res.text
+                new[column] = _without_table_ids(res.text, table_ids, counts)
                 for f in res.findings:
                     counts[f.category] = counts.get(f.category, 0) + 1
         writer.write(new)
@@ -376,6 +378,27 @@ def deidentify_table(
         study_codes=tuple(rc.studies),
         findings=counts,
     )
+
+
+#: A run of six digits or more, however it is glued ("pt [NAME]15100249": a lost row break glued another row's MRN).
+_DIGIT_RUN = re.compile(r"\d{6,}")
+
+
+def _without_table_ids(text: str, table_ids: dict[str, str], counts: dict[str, int]) -> str:
+    """``text`` with every digit run that is the digits of a patient ID or accession of the same table replaced by
+    its tag: a lost line break moves one row's identifiers into another row's note, where the row's own context does
+    not know them and no pattern's bounds see them. One set lookup per run."""
+    if not table_ids:
+        return text
+
+    def tag(m: re.Match[str]) -> str:
+        category = table_ids.get(m.group()) or table_ids.get(m.group().lstrip("0"))
+        if category is None:
+            return m.group()
+        counts[category] = counts.get(category, 0) + 1
+        return f"[{category}]"
+
+    return _DIGIT_RUN.sub(tag, text)
 
 
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'\u2019-]{2,}")
@@ -460,6 +483,19 @@ class _TableRows:
             else:  # keep
                 new[h] = v
         return new
+
+    def collect_ids(self, rec: Mapping[str, Any], into: dict[str, str]) -> None:
+        """Add the digits of the row's patient IDs and accessions (six or more) to ``into``."""
+        for cols, category in ((self._patient_cols, "MRN"), (self._accession_cols, "ACCESSION")):
+            for h in cols:
+                value = rec.get(h)
+                if value in (None, ""):
+                    continue
+                digits = "".join(ch for ch in str(value) if ch.isdigit())
+                if len(digits) >= 6:
+                    into.setdefault(digits, category)
+                    if len(stripped := digits.lstrip("0")) >= 6:
+                        into.setdefault(stripped, category)
 
     def scrubbed(
         self, rec: Mapping[str, Any], extra: IdentityContext | None, kept: bool = False

@@ -496,3 +496,53 @@ def test_a_dataset_without_preamble_keeps_its_pixels(engine) -> None:
     out, _result, _data = engine(buf.getvalue())
     # THEN the image is still there, byte for byte
     assert out.PixelData == original.PixelData
+
+
+def _deid_with_cleaner(coder, ds: pydicom.Dataset) -> tuple[pydicom.Dataset, bytes]:
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules(), cleaner_factory)
+    out_buf = io.BytesIO()
+    deidentify_stream(io.BytesIO(buf.getvalue()), out_buf, cfg)
+    return pydicom.dcmread(io.BytesIO(out_buf.getvalue())), out_buf.getvalue()
+
+
+def test_kept_values_lose_the_files_known_identities(coder) -> None:
+    # GIVEN attributes the policy keeps as they are, typed with the patient's name, MRN and the station's name
+    # (a surname written without its apostrophe, as a RIS or a protocol would)
+    ds, patient, _ = _with_phi("CT_small.dcm")
+    ds.PatientName = f"O'{patient.last}^{patient.first}"
+    ds.StationName = "CTROOM07"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL", f"O{patient.last.upper()}"]
+    ds.ConvolutionKernel = f"O{patient.last.upper()}_B30"
+    ds.AcquisitionNumber = patient.mrn
+    ds.SoftwareVersions = "VB42 station CTROOM07"
+    ds.AnatomicRegionSequence = Sequence([Dataset()])
+    ds.AnatomicRegionSequence[0].CodeValue = "T-D3000"
+    ds.AnatomicRegionSequence[0].CodingSchemeDesignator = "SRT"
+    ds.AnatomicRegionSequence[0].CodeMeaning = f"Chest of {patient.first} O'{patient.last}"
+    # WHEN de-identified with the report scrubber as cleaner
+    out, data = _deid_with_cleaner(coder, ds)
+    # THEN none of them is left anywhere in the header, and what has research value stays
+    assert scan_bytes(_header_bytes(data), {patient.last, patient.first, patient.mrn, "CTROOM07"}) == set()
+    assert list(out.ImageType)[:3] == ["ORIGINAL", "PRIMARY", "AXIAL"]
+    assert out.SoftwareVersions.startswith("VB42 station")
+    assert out.AnatomicRegionSequence[0].CodeMeaning.startswith("Chest of")
+
+
+def test_a_kept_attribute_stored_with_a_vr_the_standard_does_not_give_it_is_removed(coder) -> None:
+    # GIVEN a patient characteristic the policy keeps (Retain Patient Characteristics) stored as free text
+    ds, patient, _ = _with_phi("CT_small.dcm")
+    ds.add_new(0x00101030, "LO", f"72 {patient.first} {patient.last}")  # PatientWeight is DS
+    # WHEN de-identified / THEN it is gone, and a well-formed one stays
+    out, _ = _deid_with_cleaner(coder, ds)
+    assert "PatientWeight" not in out
+    del ds.PatientWeight
+    ds.PatientWeight = "72"  # DS, as the dictionary says
+    out, _ = _deid_with_cleaner(coder, ds)
+    assert out.PatientWeight == 72

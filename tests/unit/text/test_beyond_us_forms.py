@@ -77,6 +77,8 @@ def test_identifiers_in_forms_from_other_countries_are_found(text: str, values: 
         ('(pref. "Kasia")', ["Kasia"]),
         ("Mother (Ottilie) at bedside", ["Ottilie"]),
         ("Pt: Phạm Thị Thu Hằng", ["Phạm", "Hằng"]),
+        ("Reformatted by Okafor Chinedu on the workstation", ["Okafor", "Chinedu"]),
+        ("lives on Quarry Lane, Hexham", ["Quarry Lane", "Hexham"]),
     ],
 )
 def test_names_in_form_fields_relatives_and_other_scripts_are_found(text: str, values: list[str]) -> None:
@@ -130,3 +132,9 @@ def test_the_ideographic_and_phonetic_names_of_a_person_name_are_known() -> None
     context = IdentityContext(patient_names=("Yamada^Hanako=山田^花子=やまだ^はなこ",), patient_code="P-1")
     out = scrub_text("患者 山田花子 (やまだ はなこ) 紹介", context).text
     assert "山田" not in out and "花子" not in out and "やまだ" not in out
+
+
+def test_an_institutions_distinctive_word_goes_alone_but_not_its_generic_words_or_state() -> None:
+    context = IdentityContext(institutions=("St. Wendelin's Regional Medical Center of Ohio",))
+    out = scrub_text("Nurse at Wendelin; regional medical center in Ohio", context).text
+    assert "Wendelin" not in out and "regional medical center in Ohio" in out

@@ -272,3 +272,17 @@ def test_a_json_string_with_an_unpaired_surrogate_is_refused(coder: Coder) -> No
     assert err.value.reason == "decode_error"
     out = deidentify_table('[{"mrn": "1", "notes": "ok \\ud83d\\ude00"}]', "json", schema, coder, "S-1").text
     assert "\U0001f600" in out
+
+
+def test_another_rows_identifiers_glued_into_a_note_are_removed(coder: Coder) -> None:
+    # GIVEN a table whose lost line break glued one row's MRN and accession to a word in another row's note, where
+    # that row's own context does not know them and no pattern's bounds see them
+    text = (
+        "mrn,accession,notes\r\n"
+        "34368630,ACC5779248,Followed by Dr. Oy15100249 and ACC7733120\r\n"
+        "15100249,ACC7733120,stable\r\n"
+    )
+    # WHEN de-identifying
+    rows = _rows(deidentify_table(text, "csv", SCHEMA, coder, "S-1").text)
+    # THEN the other row's identifiers are gone from the note
+    assert "15100249" not in rows[0]["notes"] and "7733120" not in rows[0]["notes"], rows[0]["notes"]
