@@ -165,7 +165,12 @@ def _init_worker(spec_json: str, inflight: Any = None, slots: Any = None) -> Non
     rules = burnedin.load_mask_rules(tuple(spec["mask_rules"]))
     # The report scrubber is the Clean Descriptors / Clean Structured Content cleaner.
     engine = EngineConfig(
-        policy=policy, coder=coder, site_code=site_code, mask_rules=rules, cleaner_factory=cleaner_factory
+        policy=policy,
+        coder=coder,
+        site_code=site_code,
+        mask_rules=rules,
+        cleaner_factory=cleaner_factory,
+        site_name=spec["site"],
     )
     schema = TableSchema.load(spec["table_schema"]) if spec["table_schema"] else None
     _WORKER.clear()

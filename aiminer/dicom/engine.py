@@ -12,6 +12,7 @@ machine-readable reason and never carry a value from the file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -101,6 +102,8 @@ class DicomIdentity:
     #: The station and device identifiers of the header (StationName, DeviceSerialNumber, DetectorID): removed from
     #: the file's texts and kept values wherever they recur ("v1 station CTROOM02" as a software version).
     device_ids: tuple[str, ...] = ()
+    #: The partner's own name for its site (``aiminer deid --site``): an institution of every file it sends.
+    site_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1052,6 +1055,8 @@ class EngineConfig:
     site_code: str
     mask_rules: tuple[burnedin.MaskRule, ...] = ()
     cleaner_factory: CleanerFactory | None = None
+    #: The partner's name for its site; removed from texts and kept values like the header's InstitutionName.
+    site_name: str = ""
 
 
 def _burned_in_plan(
@@ -1144,6 +1149,8 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
 
     coder, site = cfg.coder, cfg.site_code
     identity = _identity(ds)
+    if cfg.site_name.strip():
+        identity = dataclasses.replace(identity, site_names=(cfg.site_name.strip(),))
     issuer = _text(ds, "IssuerOfPatientID")
     patient_key = identity.patient_ids[0] if identity.patient_ids else ""
     if not patient_key:  # no MRN: fall back to name + birth date; else the study stands for the patient

@@ -27,10 +27,10 @@ class Cleaner:
 
     Calling it scrubs a text (descriptions, comments, SR text: ``C``). :meth:`holds_identity` says whether a value
     the policy keeps as it is (a code meaning, an RT or segment label, an image type) holds one of the file's known
-    identities: the patient's name or IDs, the accession, the birth date, the staff's names, in any of their
-    variants ("OBRIEN_8847291" as an RT plan label). Kept attributes are many and short, so a value is first tested
-    against one alternation of the letters and digits every variant requires (one search per value), and only a
-    value that passes is matched term by term."""
+    identities: the patient's name or IDs, the accession, the birth date, the staff's names, the institution, in any
+    of their variants ("OBRIEN_8847291" as an RT plan label). Kept attributes are many and short, so a value is
+    first tested against one alternation of the letters and digits every variant requires (one search per value),
+    and only a value that passes is matched term by term."""
 
     def __init__(self, context: IdentityContext) -> None:
         self.context = context
@@ -45,8 +45,7 @@ class Cleaner:
             squeezed = _NOT_ALNUM.sub("", text.lower())
             if not squeezed or self._required is None or self._required.search(squeezed) is None:
                 return False
-        matches = context_matches(text, self.context)
-        return any(m.end() > m.start() for m, term in matches if term.category != "INSTITUTION")
+        return any(m.end() > m.start() for m, _term in context_matches(text, self.context))
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -57,9 +56,7 @@ def _required_search(context: IdentityContext) -> re.Pattern[str] | None:
     """One regex for the letters and digits each term of ``context`` requires (terms that require none are left to
     the term-by-term match, which runs for non-ASCII values only)."""
     required = {
-        term.required if term.required is not None else required_alnum(term.pattern)
-        for term in context_terms(context)
-        if term.category != "INSTITUTION"
+        term.required if term.required is not None else required_alnum(term.pattern) for term in context_terms(context)
     }
     required.discard("")
     if not required:
@@ -76,7 +73,7 @@ def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Cleaner:
         accessions=(identity.accession,) if identity.accession else (),
         other_ids=identity.device_ids,
         birth_dates=(identity.birth_date,) if identity.birth_date else (),
-        institutions=(identity.institution,) if identity.institution else (),
+        institutions=((identity.institution,) if identity.institution else ()) + identity.site_names,
         patient_code=coded.patient,
         study_code=coded.study,
     )

@@ -161,6 +161,7 @@ class Ingest:
                 site_code=site_code,
                 mask_rules=burnedin.load_mask_rules(()),
                 cleaner_factory=_cleaner_factory(),  # type: ignore[arg-type]
+                site_name=site,  # the partner's own label for the site: removed from texts like InstitutionName
             )
             schema = TableSchema.from_mapping(record.table_schema) if record and record.table_schema else None
             self._contexts[key] = (time.monotonic(), ObjectContext(engine=engine, table_schema=schema))

@@ -250,3 +250,28 @@ def test_tables_keep_outcomes_and_neutralise_formulas(first_run) -> None:
     assert "P-" in text and "ST-" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     assert "stable" in text or "resolved" in text or "'=HYPERLINK" in text
+
+
+def test_the_partners_own_site_name_is_removed_from_texts_and_kept_values(tmp_path: Path, corpus: Corpus) -> None:
+    import pydicom
+
+    # GIVEN a file whose header names no institution, but whose description and a kept code meaning name the site
+    sample = next(p for p in corpus.files if p.name.endswith("ct_00.dcm"))
+    ds = pydicom.dcmread(sample)
+    ds.pop("InstitutionName", None)
+    ds.ImageComments = "Prior CT at Wendelin outpatient wing"
+    ds.ProcedureCodeSequence = [pydicom.Dataset()]
+    ds.ProcedureCodeSequence[0].CodeValue = "CTCH"
+    ds.ProcedureCodeSequence[0].CodingSchemeDesignator = "99WEND"
+    ds.ProcedureCodeSequence[0].CodeMeaning = "CT CHEST (Wendelin protocol)"
+    (tmp_path / "in").mkdir()
+    ds.save_as(tmp_path / "in" / "x.dcm")
+    # WHEN the partner de-identifies it under its own site name
+    out = tmp_path / "out"
+    args = ["deid", str(tmp_path / "in"), "--out", str(out), "--project", "P", "--site", "St. Wendelin Regional"]
+    result = CliRunner().invoke(app, [*args, "--crosswalk", str(tmp_path / "cw"), "--workers", "1"])
+    # THEN the site's distinctive name is in no output byte
+    assert result.exit_code == 0, result.output
+    (written,) = list(out.rglob("*.dcm"))
+    assert b"Wendelin" not in written.read_bytes()
+    assert b"CT CHEST" in written.read_bytes()
