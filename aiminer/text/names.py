@@ -32,8 +32,8 @@ _TOKEN_RE = re.compile(
 )
 
 _TITLES = (
-    r"Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
-    r"|Mme|Mlle|Dott|Dottssa|Herr|Frau"
+    r"Dr\.\s?med|Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
+    r"|Mme|Mlle|Dott|Dottssa|Herr|Frau|Dre"
 )
 _ROLES = (
     r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
@@ -58,6 +58,8 @@ _ROLES = (
     # staff fields of other countries and systems ("Req Phys: HOLLOWAY,BRENT T", "GP: Dr H. Vaswani")
     r"|(?:req(?:uesting)?|att(?:ending)?|ref(?:erring)?|ord(?:ering)?)\.?\s+phys(?:ician)?\.?|gp|consultant"
     r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator"
+    r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
+    r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
     # "telepho by: Philippa ...": a signature line whose verb was cut; with its colon only
@@ -70,6 +72,15 @@ _CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
+#: Titles that are also abbreviations in capitals (left, colonel/colon, sergeant, captain, senior, honorable...).
+_WEAK_TITLES = frozenset("lt col sgt capt hon sr rev sister father nurse mss".split())
+
+
+def _dictionary_word(word: str, lex: Lexicon) -> bool:
+    low = word.lower()
+    return low not in lex.vocab and (low in lex.first_names or low in lex.surnames)
+
+
 #: What may stand between a cue and its name: an opening parenthesis or quote.
 _OPENERS = frozenset("(\"'\u201c\u2018")
 #: A nickname in quotes right after a name or between its parts ('William "Bucky" Thibodeaux', 'Santiago ("Santi")').
@@ -126,7 +137,8 @@ _WORD_SUFFIXES = (
 #: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
 _STAFF_ROLES = frozenset(
     "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
-    "pathologist cytotechnologist attending referring ordering".split()
+    "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
+    "physio physiotherapist paramedic midwife registrar coordinator".split()
 )
 _BARE_ROLES = frozenset(
     "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
@@ -334,13 +346,19 @@ def find_names(text: str) -> Iterator[Candidate]:
         i = tokens.index_at.get(at)
         if i is None:
             continue
-        if tokens.items[i][2] in _OPENERS and i + 1 < len(tokens.items) and tokens.gap(i) in ("", " "):
-            i += 1  # "Mother (Loretta)", 'pref. "Zsofi"'
         # A title lets a report word be a surname ("Dr. Hand", "Mr Bone"), except in capitals without a period:
-        # "MR BRAIN", "DR CHEST" and "MS KNEE" are a modality or a disease before a body part.
+        # "MR BRAIN", "DR CHEST" and "MS KNEE" are a modality or a disease before a body part. A rank or a religious
+        # title in capitals without a period ("LT FEMORAL NECK": left; "COL": colon) is a cue only before a name the
+        # dictionary knows.
         which = "title2" if m.group("title2") else "title"
         title = m.group(which) or ""
-        titled = bool(title) and not (title.isupper() and text[m.end(which) : m.end(which) + 1] != ".")
+        bare_caps = title.isupper() and text[m.end(which) : m.end(which) + 1] != "."
+        titled = bool(title) and not bare_caps
+        if bare_caps and title.lower() in _WEAK_TITLES and not _dictionary_word(tokens.items[i][2], lex):
+            continue
+        if m.group("role") and not title and tokens.items[i][2] in _OPENERS and i + 1 < len(tokens.items):
+            if tokens.gap(i) in ("", " "):
+                i += 1  # "Mother (Loretta)", 'pref. "Zsofi"' (a relative or a field; "MR (ERO 0.2)" is no name)
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
             # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name

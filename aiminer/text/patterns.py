@@ -117,19 +117,27 @@ _CUES: dict[str, str] = {
     "LICENSE": (
         r"License|Licence|Lic|Driver'?s?\s+License|DL|DEA|NPI|Certificate|Cert|Registration|Plate|License\s+Plate"
         r"|Tag|VIN|Vehicle(?:\s+ID)?|Passport|Permit"
+        # practitioners' registrations ("CPSO 88123", "IMC 402117", "KMC Reg No. 68214", "provider no. 2441877A")
+        r"|CPSO|IMC|GMC|MCI|KMC|AHPRA|NMC|HCPC|Reg(?:istration)?|Provider|Prescriber"
     ),
     "DEVICE_ID": (
         r"Serial|S/N|SN|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
         r"|IMEI|Asset(?:\s+Tag)?|Generator(?:\s+Serial)?|Scanner\s+(?:ID|Serial)"
     ),
     "SSN": r"SSN|SS\s{0,10}#|Soc(?:ial)?\s+Sec(?:urity)?(?:\s+(?:Number|No|#))?",
-    "OTHER_ID": r"ID|Identifier|Ref(?:erence)?|Confirmation|Employee\s+ID|Badge|Tracking|Ticket|Barcode|Study\s+UID",
+    "OTHER_ID": (
+        r"ID|Identifier|Ref(?:erence)?|Confirmation|Employee\s+ID|Badge|Tracking|Ticket|Barcode|Study\s+UID"
+        # national and institutional numbers of other countries and settings ("PPSN: 6723418KA", "NHI: ZKT4821",
+        # "INMATE #: KT-4471", "Hosp. No.: 1988-447213", "IP NO: 1184/2021", "collar no. 12875")
+        r"|PPSN?|Aadhaar|CURP|RFC|NHI|NRIC|FIN|MyKad|SIN|NIR|NIE|DNI|BSN|CPF|PESEL|Tribal\s+Enrol(?:l)?ment"
+        r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
+    ),
 }
 CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
     (
         cat,
         re.compile(
-            rf"(?<![\w/-])(?:{cues})(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?(?:#\s{{0,10}})?{_ID}",
+            rf"(?<![\w/-])(?:{cues})(?![a-z])(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?(?:#\s{{0,10}})?{_ID}",
             re.IGNORECASE,
         ),
     )
@@ -180,7 +188,7 @@ STREET_PREFIX_RE = re.compile(
 )
 # The rest of a line after an address label ("Address: 14 Carrow Close, Amesbury, SP4 7LB"): whatever its country.
 ADDRESS_LABEL_RE = re.compile(
-    r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio)"
+    r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio|residence|residential\s+address)"
     r"\.?\s{0,10}(?:\(\w+\)\s{0,10})?[:#-]\s{0,10})"
     r"(?P<v>[^\s:][^\r\n]{2,150}?)(?=[ \t]{3,}|\s*[\r\n]|\s*$|[ \t]+(?:Tel|Phone|Ph|Mob|DOB|MRN)\b)"
 )
@@ -191,6 +199,26 @@ UK_POSTCODE_RE = re.compile(
 # (with its space or hyphen: "T2N1M0" is a tumour's stage)
 CA_POSTCODE_RE = re.compile(
     r"(?<![\w-])(?P<zip>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
+)
+# Ireland's Eircode ("T12 DC4A", "D04 X2Y3"): a routing key of a letter and two digits (or D6W), then four
+# characters with a digit.
+EIRCODE_RE = re.compile(
+    r"(?<![\w-])(?P<zip>(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?(?=[0-9A-Z]*\d)[0-9AC-FHKNPRTV-Y]{4})(?![\w-])"
+)
+# After a street address on the same line: ", 81675 München", ", Bengaluru 560017", ", Soweto, 1864", ", Dublin 4",
+# "-00202": the postcode and the place, in either order, as most countries write them.
+ADDRESS_TAIL_RE = re.compile(
+    r"[ \t]*(?:,[ \t]*|[ \t]+|-)(?:(?P<zip1>\d{4,6})[ \t]+(?P<city1>[A-Z\u00C0-\u00DE][\w'\u2019-]++)"
+    r"|(?P<city2>[A-Z\u00C0-\u00DE][\w'\u2019-]++(?:[ ][A-Z\u00C0-\u00DE][\w'\u2019-]++)?)"
+    r"(?:,?[ \t]+(?P<zip2>\d{4,6}|(?<=Dublin[ \t])\d{1,2}W?))?|(?P<zip3>\d{4,6}))(?![\w-])"
+)
+# Streets with their kind at the end of the word, then the number ("Ismaninger Straße 22", "Lindwurmstraße 118").
+STREET_SUFFIXED_RE = re.compile(
+    r"(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|damm|ring|laan|straat|"
+    r"gracht|plein|vej|gatan|gata|veien)(?:[ \t]+[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|weg|platz))?"
+    r"[ \t]+\d{1,5}[a-z]?(?![\w-])"
+    r"|(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse)"
+    r"[ \t]+\d{1,5}[a-z]?(?![\w-])"
 )
 AU_POSTCODE_RE = re.compile(r"(?<![\w-])(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s{1,10}(?P<zip>\d{4})(?![\w-])")
 #: The place right before a postcode (and a province or state): "Salisbury SP2 7QX", "Montréal (QC) H4J 1C5".
@@ -390,6 +418,8 @@ def find_dates_and_ages(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start("n"), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
     for m in AGE_WORDS_RE.finditer(text):
         yield Candidate(m.start(), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
+    for m in AGE_CUED_WORDS_RE.finditer(text):
+        yield Candidate(m.start("n"), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "cue")
 
 
 _AGE_N = r"(?P<n>9\d|1[01]\d)"
@@ -410,6 +440,11 @@ AGE_WORDS_RE = re.compile(
     rf"(?i)\b(?P<n>(?:ninety(?:[-\s](?:{_UNITS}))?|one\s+hundred(?:\s+(?:and\s+)?(?:{_UNITS}|ten|eleven|twelve))?)"
     rf"(?:[-\s](?:years?|yrs?)[-\s](?:old|of\s+age)|s\b|\s+years|(?=-(?:y|\s|$))))"
 )
+# "turned ninety-three last Sunday", "aged ninety-one" (not "the ninety-day follow-up")
+AGE_CUED_WORDS_RE = re.compile(
+    rf"(?i)\b(?:turned|turns|turning|aged?)\s+(?P<n>ninety(?:[-\s](?:{_UNITS}))?|one\s+hundred)\b"
+    r"(?![-\s]*(?:days?|weeks?|months?|minutes?|seconds?|percent|%|mg|ml|cm|mm|units?)\b)"
+)
 
 
 def find_places(text: str) -> Iterator[Candidate]:
@@ -422,6 +457,11 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    yield from _address_tails(text)
+    for m in STREET_SUFFIXED_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for m in EIRCODE_RE.finditer(text):
+        yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in STREET_CUE_RE.finditer(text):
         yield Candidate(m.start("street"), m.end("street"), "ADDRESS", P_ADDRESS, "cue")
         after = CITY_AFTER_STREET_RE.match(text, m.end())
@@ -498,6 +538,29 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
 
 
+_KEPT_REGIONS = US_STATES | frozenset("ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld sa wa tas act".split())
+
+
+def _address_tails(text: str) -> Iterator[Candidate]:
+    """The place and postcode after a street address on the same line (up to two of them: "Upper Hill, Nairobi")."""
+    for regex in (STREET_RE, STREET_PREFIX_RE, STREET_SUFFIXED_RE):
+        for street in regex.finditer(text):
+            pos = street.end()
+            for _ in range(3):
+                m = ADDRESS_TAIL_RE.match(text, pos)
+                if m is None:
+                    break
+                for group in ("zip1", "zip2", "zip3"):
+                    if m.group(group):
+                        yield Candidate(m.start(group), m.end(group), "ZIP", P_ADDRESS, "pattern")
+                for group in ("city1", "city2"):
+                    if m.group(group) and m.group(group).lower() in _KEPT_REGIONS:
+                        continue  # a state or province stays (Safe Harbor keeps states)
+                    if m.group(group) and (start := _trim_city(text, m.start(group), m.end(group))) is not None:
+                        yield Candidate(start, m.end(group), "CITY", P_ADDRESS, "pattern")
+                pos = m.end()
+
+
 def _trim_city(text: str, start: int, end: int) -> int | None:
     """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left."""
     lex = lexicon()
@@ -538,7 +601,7 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                     low not in lex.not_names
                     and low not in lex.first_names
                     and follower not in EPONYM_FOLLOWERS
-                    and follower not in ("classification", "criteria", "staging", "system")
+                    and follower not in ("classification", "criteria", "staging", "system", "scientific")
                 ):
                     yield Candidate(offset, offset + len(phrase), "CITY", P_CITY, "dictionary")
                 for w in words[i : i + found]:

@@ -53,6 +53,18 @@ def _gone(text: str, *values: str, context: IdentityContext | None = None) -> st
         ("estudio del 3 de agosto de 2018", ["3 de agosto"]),
         ("Untersuchung am 9. Oktober 2019", ["9. Oktober"]),
         ("a widow, born 1929, lives alone", ["1929"]),
+        # the place and postcode after a street, in either order, and streets written as one word
+        ("Lindenallee 7, 50968 Köln", ["Lindenallee", "50968", "Köln"]),
+        ("88 Karaka Street, Whanganui 4500", ["Karaka", "Whanganui", "4500"]),
+        ("22 Elm Park, Dublin 6W", ["Elm Park", "6W"]),
+        ("Eircode D04 X2Y3", ["D04 X2Y3"]),
+        # national and institutional numbers after their own cues, and practitioners' registrations
+        ("PPSN: 1234567TA", ["1234567TA"]),
+        ("NHI: ABC1234", ["ABC1234"]),
+        ("INMATE #: QX-2231", ["QX-2231"]),
+        ("Hosp. No.: 2001-33412", ["2001-33412"]),
+        ("(GMC 7012345)", ["7012345"]),
+        ("she turned ninety-one in May", ["ninety-one"]),
     ],
 )
 def test_identifiers_in_forms_from_other_countries_are_found(text: str, values: list[str]) -> None:
@@ -77,6 +89,11 @@ def test_identifiers_in_forms_from_other_countries_are_found(text: str, values: 
         ('(pref. "Kasia")', ["Kasia"]),
         ("Mother (Ottilie) at bedside", ["Ottilie"]),
         ("Pt: Phạm Thị Thu Hằng", ["Phạm", "Hằng"]),
+        ("Social worker: Philippa Grange", ["Philippa", "Grange"]),
+        ("Punjabi interpreter Harjit Sandhu", ["Harjit", "Sandhu"]),
+        ("Nom : Tremblay-Ndiaye, Awa", ["Tremblay-Ndiaye", "Awa"]),
+        ("Dr. med. Ulrike Brandtner", ["Ulrike", "Brandtner"]),
+        ("INMATE: KOVALENKO, Bohdan P.", ["KOVALENKO", "Bohdan"]),
         ("Reformatted by Okafor Chinedu on the workstation", ["Okafor", "Chinedu"]),
         ("lives on Quarry Lane, Hexham", ["Quarry Lane", "Hexham"]),
     ],
@@ -95,11 +112,34 @@ def test_names_in_form_fields_relatives_and_other_scripts_are_found(text: str, v
         "IMPRESSION: T2N1M0 disease.",
         "Call (555) 201-7788 to schedule.\n\nDR. ",
         "Lateral view. T2 weighted L4-5 and C5-6, 3 mm.",
+        "DISPLACED SUBCAPITAL FX LT FEMORAL NECK",
+        "MR (ERO 0.3 cm2), moderate",
+        "Mobile X-ray unit; Boston Scientific stent",
+        "STABLE SINCE 2012.",
+        "12 Oak Ave, Springfield 2 views obtained",
+        "ninety-day follow-up",
     ],
 )
 def test_report_words_that_look_like_them_survive(text: str) -> None:
     out = scrub_text(text).text
-    for word in ("BRAIN", "CHEST", "L-SPINE", "RV/LV", "AP/LAT", "T2N1M0", "to schedule", "L4-5"):
+    for word in (
+        "BRAIN",
+        "CHEST",
+        "L-SPINE",
+        "RV/LV",
+        "AP/LAT",
+        "T2N1M0",
+        "to schedule",
+        "L4-5",
+        "SUBCAPITAL",
+        "FEMORAL NECK",
+        "ERO",
+        "Mobile X-ray",
+        "Boston Scientific",
+        "SINCE 2012",
+        "2 views",
+        "ninety-day",
+    ):
         if word in text:
             assert word in out, (text, out)
 
@@ -138,3 +178,8 @@ def test_an_institutions_distinctive_word_goes_alone_but_not_its_generic_words_o
     context = IdentityContext(institutions=("St. Wendelin's Regional Medical Center of Ohio",))
     out = scrub_text("Nurse at Wendelin; regional medical center in Ohio", context).text
     assert "Wendelin" not in out and "regional medical center in Ohio" in out
+
+
+def test_a_state_after_a_street_and_city_stays() -> None:
+    out = scrub_text("14 Birch Road, Shelbyville, OH 45123").text
+    assert "Shelbyville" not in out and "45123" not in out and "OH" in out
