@@ -478,23 +478,11 @@ def find_places(text: str) -> Iterator[Candidate]:
         au = text[m.end() - 1 : m.end()].isspace() and text[m.end() : m.end() + 4].isdigit()
         if au and not re.search(r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s*$", m.group()):
             continue  # four digits after a place need an Australian state between them
-        start = _trim_city(text, m.start("city"), m.end("city"))
-        if start is not None:
-            yield Candidate(start, m.end("city"), "CITY", P_ADDRESS, "pattern")
-            # a street without a number right before the place ("Hollybush Lane, Salisbury SP2 7QX")
-            street = _STREET_BEFORE_PLACE_RE.search(text, max(0, start - 80), start)
-            if street:
-                yield Candidate(street.start("street"), street.end("street"), "ADDRESS", P_ADDRESS, "pattern")
+        yield from _place_and_street_before(text, m.start("city"), m.end("city"))
     for m in PO_BOX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in CITY_STATE_ZIP_RE.finditer(text):
-        start = _trim_city(text, m.start("city"), m.end("city"))
-        if start is not None:
-            yield Candidate(start, m.end("city"), "CITY", P_ADDRESS, "pattern")
-            # a street without a number right before the place ("Hollybush Lane, Salisbury SP2 7QX")
-            street = _STREET_BEFORE_PLACE_RE.search(text, max(0, start - 80), start)
-            if street:
-                yield Candidate(street.start("street"), street.end("street"), "ADDRESS", P_ADDRESS, "pattern")
+        yield from _place_and_street_before(text, m.start("city"), m.end("city"))
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in CITY_STATE_RE.finditer(text):
         state = m.group("state")
@@ -536,6 +524,18 @@ def find_places(text: str) -> Iterator[Candidate]:
         if len(words) < 2 or _in_generic(words):
             continue
         yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
+
+
+def _place_and_street_before(text: str, start: int, end: int) -> Iterator[Candidate]:
+    """The place at ``text[start:end]`` (before a postcode or a state), and a street without a number right before
+    it ("Hollybush Lane, Salisbury SP2 7QX")."""
+    trimmed = _trim_city(text, start, end)
+    if trimmed is None:
+        return
+    yield Candidate(trimmed, end, "CITY", P_ADDRESS, "pattern")
+    street = _STREET_BEFORE_PLACE_RE.search(text, max(0, trimmed - 80), trimmed)
+    if street:
+        yield Candidate(street.start("street"), street.end("street"), "ADDRESS", P_ADDRESS, "pattern")
 
 
 _KEPT_REGIONS = US_STATES | frozenset("ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld sa wa tas act".split())
