@@ -109,7 +109,13 @@ def deid(
         ),
     ],
     project: Annotated[str, typer.Option(help="Project code (IRB-approved project), e.g. LUNG-AI.")],
-    site: Annotated[str, typer.Option(help="Your site's name; it is replaced by a random coded site ID.")],
+    site: Annotated[
+        str,
+        typer.Option(
+            help="Your site's name; it is replaced by a random coded site ID, and removed wherever a text or a "
+            "kept attribute names it."
+        ),
+    ],
     crosswalk: Annotated[
         Path,
         typer.Option(
