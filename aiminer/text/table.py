@@ -152,10 +152,16 @@ def neutralize_formula(value: str) -> str:
     return value
 
 
+#: The longest date cell read as a date ("Tuesday, 14 March 2019 at 10:41:22 EST" is 38 characters): a longer one
+#: is no date and is emptied unread, as an unparseable date is (a 40 KB cell was read by every date pattern, on
+#: every row and in both reads of the table).
+MAX_DATE_CELL = 64
+
+
 def _date_cell(value: str, policy: str, offset: int | None) -> str:
     value = value.strip()
-    if not value:
-        return value
+    if not value or len(value) > MAX_DATE_CELL:
+        return ""
     if re.fullmatch(r"(?:19|20)\d\d", value):
         return value if year_may_stay(int(value)) else ""
     matches = list(find_dates(value))

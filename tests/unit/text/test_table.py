@@ -149,6 +149,9 @@ def test_a_birth_year_telling_an_age_over_89_goes_a_later_one_stays(coder: Coder
 
 
 NOTES_SCHEMA = TableSchema(columns={"mrn": "patient_id", "notes": "free_text"}, issuer="MERCY")
+NOTES_SCHEMA_WITH_DATE = TableSchema(
+    columns={"mrn": "patient_id", "exam_date": "date", "notes": "free_text"}, issuer="MERCY"
+)
 
 
 def test_a_name_found_in_one_cell_goes_from_every_cell(coder: Coder) -> None:
@@ -286,3 +289,21 @@ def test_another_rows_identifiers_glued_into_a_note_are_removed(coder: Coder) ->
     rows = _rows(deidentify_table(text, "csv", SCHEMA, coder, "S-1").text)
     # THEN the other row's identifiers are gone from the note
     assert "15100249" not in rows[0]["notes"] and "7733120" not in rows[0]["notes"], rows[0]["notes"]
+
+
+def test_a_date_cell_too_long_to_be_a_date_is_emptied_unread(coder: Coder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a date cell that a lost delimiter filled with 40 KB, on many rows (every date pattern ran over it, on
+    # every row and in both reads: a 25 MB fuzz table took 65 s)
+    from aiminer.text import table
+
+    reads: list[int] = []
+    real = table.find_dates
+    monkeypatch.setattr(table, "find_dates", lambda v: (reads.append(len(v)), real(v))[1])
+    long_date = "2" + " " * 40_000 + "019-03-14"
+    text = "mrn,exam_date,notes\r\n" + "".join(f"{i},{long_date},seen\r\n{i},2019-03-14,seen\r\n" for i in range(50))
+    # WHEN de-identifying
+    rows = _rows(deidentify_table(text, "csv", NOTES_SCHEMA_WITH_DATE, coder, "S-1").text)
+    # THEN the long cell is empty (nothing of it may survive), the real dates keep their year, and no date pattern
+    # read the long value
+    assert [r["exam_date"] for r in rows[:2]] == ["", "2019"]
+    assert reads and max(reads) <= table.MAX_DATE_CELL
