@@ -121,16 +121,20 @@ def aggregate(events: list[UsageEvent], project: str, month: str) -> UsageSummar
     stored = 0
     byte_seconds = 0.0
     cursor = start
+    # The running total is not clamped event by event: a deletion's time is its S3 copy's LastModified (whole
+    # seconds), so it can sort before the de-identification of the same object in the same second, and a clamp there
+    # would leave that object's bytes stored forever. Only what is counted is clamped.
     for ev in sorted((e for e in events if e.project == project and e.at < end), key=lambda e: e.at):
         delta = ev.bytes if ev.kind == "deidentified" else -ev.bytes if ev.kind == "deleted" else 0
         if ev.at < start:
-            stored = max(0, stored + delta)
+            stored += delta
             continue
-        byte_seconds += stored * (ev.at - cursor).total_seconds()
+        byte_seconds += max(0, stored) * (ev.at - cursor).total_seconds()
         cursor = ev.at
-        stored = max(0, stored + delta)
+        stored += delta
         counts[ev.kind][0] += ev.objects
         counts[ev.kind][1] += ev.bytes
+    stored = max(0, stored)
     byte_seconds += stored * (end - cursor).total_seconds()
     return UsageSummary(
         project=project,

@@ -134,3 +134,17 @@ def test_pipeline_entries_have_ids_stable_per_cause_and_kind() -> None:
     assert received.event_id != usage.usage_event("lung-ai", "deidentified", 1, 10, NOW, cause).event_id
     # AND without a cause every event is new
     assert usage.usage_event("lung-ai", "received", 1, 10, NOW).to_record()["event_id"] != received.event_id
+
+
+def test_a_deletion_stamped_earlier_in_the_same_second_still_empties_the_store() -> None:
+    # GIVEN an object de-identified at .600 s and rejected within the same second: the deletion is stamped with its
+    # S3 copy's LastModified, whole seconds, so it sorts before the de-identification
+    t = datetime(2026, 12, 6, 10, 0, 0, tzinfo=UTC)
+    events = [
+        usage_event("lung-ai", "deidentified", 1, 45_358, t.replace(microsecond=600_000)),
+        usage_event("lung-ai", "deleted", 1, 45_358, t),
+    ]
+    # WHEN the month is aggregated / THEN nothing is left stored, and no negative bytes were counted
+    summary = aggregate(events, "lung-ai", "2026-12")
+    assert summary.stored_bytes_end == 0
+    assert summary.stored_gb_months >= 0
