@@ -331,26 +331,31 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
 
 
-#: Words of institution names that name no one place ("St Brigid Regional Medical Center": only "Brigid" does).
-_GENERIC_INSTITUTION_WORDS = frozenset(
-    "saint st ste mount mt our lady sisters of the and for at regional general memorial community county city "
-    "university college medical center centre health healthcare hospital hospitals clinic clinics imaging "
-    "radiology diagnostic diagnostics institute infirmary children childrens women womens veterans va system "
-    "services network group associates partners practice department dept campus north south east west central "
-    "valley district trust foundation care specialty surgical surgery cancer heart".split()
+#: Kinds of institution and parts of a name that the report rules' generic words (``GENERIC_INST_WORDS``) do not
+#: list ("St Brigid Regional Medical Center": only "Brigid" names one place).
+_INSTITUTION_KINDS = frozenset(
+    "associates campus cancer care central centre children clinics diagnostic diagnostics district east foundation "
+    "group healthcare heart hospitals infirmary lady mount network north partners practice sisters south specialty "
+    "surgery surgical system trust valley west women womens".split()
 )
 
 
 def _distinctive_institution_words(value: str) -> list[str]:
     """The words of an institution's name that identify it alone ("Brigid" in "St. Brigid's Regional"): four letters
     or more, no generic institution word, no report or English word, no state."""
-    from aiminer.text.patterns import US_STATES
+    from aiminer.text.patterns import GENERIC_INST_WORDS, US_STATES
 
     lex = lexicon()
     out = []
     for word in re.findall(r"[^\W\d_]{4,}", value):
         low = word.lower()
-        if low in _GENERIC_INSTITUTION_WORDS or low in lex.vocab or low in lex.common or low in US_STATES:
+        if (
+            low in _INSTITUTION_KINDS
+            or low in GENERIC_INST_WORDS
+            or low in lex.vocab
+            or low in lex.common
+            or low in US_STATES
+        ):
             continue
         out.append(word)
     return out

@@ -309,7 +309,8 @@ INSTITUTION_RE = re.compile(
         rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
     )
 )
-_GENERIC_INST_WORDS = frozenset(
+#: Words of institution names that name no one place (kept when alone; never a distinctive word of a name).
+GENERIC_INST_WORDS = frozenset(
     "the our this that a an outside local area community general main county university college children's "
     "childrens memorial regional state city veterans teaching tertiary referring another other same affiliated "
     "private public rural urban nearby academic satellite st st. saint of and for & medical center health hospital "
@@ -332,7 +333,7 @@ EPONYM_FOLLOWERS = frozenset(
 
 def _in_generic(words: list[str]) -> bool:
     lex = lexicon()
-    return all(w.lower().strip(".,'") in _GENERIC_INST_WORDS or w.lower() in lex.vocab for w in words)
+    return all(w.lower().strip(".,'") in GENERIC_INST_WORDS or w.lower() in lex.vocab for w in words)
 
 
 def find_structured(text: str) -> Iterator[Candidate]:
@@ -452,14 +453,15 @@ def find_places(text: str) -> Iterator[Candidate]:
     lex = lexicon()
     for m in STREET_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+        yield from _address_tail(text, m.end())
         after = CITY_AFTER_STREET_RE.match(text, m.end())
         if after and (start := _trim_city(text, after.start("city"), after.end("city"))) is not None:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
-    yield from _address_tails(text)
     for m in STREET_SUFFIXED_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+        yield from _address_tail(text, m.end())
     for m in EIRCODE_RE.finditer(text):
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in STREET_CUE_RE.finditer(text):
@@ -469,6 +471,7 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "cue")
     for m in STREET_PREFIX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+        yield from _address_tail(text, m.end())
     for m in ADDRESS_LABEL_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), "ADDRESS", P_ADDRESS, "cue")
     for regex in (UK_POSTCODE_RE, CA_POSTCODE_RE, AU_POSTCODE_RE):
@@ -515,7 +518,7 @@ def find_places(text: str) -> Iterator[Candidate]:
         # Drop leading words that are not part of the name ("Findings The Mercy Hospital" -> "Mercy Hospital").
         while words and (
             words[0].lower() in ("the", "a", "an", "at", "from", "to", "of", "and")
-            or (words[0].lower() in lex.vocab and words[0].lower() not in _GENERIC_INST_WORDS)
+            or (words[0].lower() in lex.vocab and words[0].lower() not in GENERIC_INST_WORDS)
         ):
             start = text.index(words[0], start) + len(words[0])
             while start < end and text[start].isspace():
@@ -541,24 +544,22 @@ def _place_and_street_before(text: str, start: int, end: int) -> Iterator[Candid
 _KEPT_REGIONS = US_STATES | frozenset("ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld sa wa tas act".split())
 
 
-def _address_tails(text: str) -> Iterator[Candidate]:
-    """The place and postcode after a street address on the same line (up to two of them: "Upper Hill, Nairobi")."""
-    for regex in (STREET_RE, STREET_PREFIX_RE, STREET_SUFFIXED_RE):
-        for street in regex.finditer(text):
-            pos = street.end()
-            for _ in range(3):
-                m = ADDRESS_TAIL_RE.match(text, pos)
-                if m is None:
-                    break
-                for group in ("zip1", "zip2", "zip3"):
-                    if m.group(group):
-                        yield Candidate(m.start(group), m.end(group), "ZIP", P_ADDRESS, "pattern")
-                for group in ("city1", "city2"):
-                    if m.group(group) and m.group(group).lower() in _KEPT_REGIONS:
-                        continue  # a state or province stays (Safe Harbor keeps states)
-                    if m.group(group) and (start := _trim_city(text, m.start(group), m.end(group))) is not None:
-                        yield Candidate(start, m.end(group), "CITY", P_ADDRESS, "pattern")
-                pos = m.end()
+def _address_tail(text: str, pos: int) -> Iterator[Candidate]:
+    """The places and postcode after a street address that ends at ``pos``, on the same line (up to three pieces:
+    "Upper Hill, Nairobi 00100")."""
+    for _ in range(3):
+        m = ADDRESS_TAIL_RE.match(text, pos)
+        if m is None:
+            return
+        for group in ("zip1", "zip2", "zip3"):
+            if m.group(group):
+                yield Candidate(m.start(group), m.end(group), "ZIP", P_ADDRESS, "pattern")
+        for group in ("city1", "city2"):
+            if m.group(group) and m.group(group).lower() in _KEPT_REGIONS:
+                continue  # a state or province stays (Safe Harbor keeps states)
+            if m.group(group) and (start := _trim_city(text, m.start(group), m.end(group))) is not None:
+                yield Candidate(start, m.end(group), "CITY", P_ADDRESS, "pattern")
+        pos = m.end()
 
 
 def _trim_city(text: str, start: int, end: int) -> int | None:
