@@ -9,6 +9,8 @@ The lists are plain text so that a curator can read and extend them (see docs/re
 - ``not_names.txt``: eponyms, common English words and report vocabulary that must not be taken for a name
   without a cue.
 - ``us_cities.txt``: cities (geographic subdivisions smaller than a state).
+- ``world_places.txt``: the world's towns and cities of 15,000 inhabitants or more (GeoNames, CC BY 4.0), written
+  by ``scripts/build_world_places.py``; used to find places only, never to judge a name.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Lexicon:
     eponyms: frozenset[str]
     common: frozenset[str]
     vocab: frozenset[str]
-    cities: frozenset[str]
+    cities: frozenset[str]  # US cities: also tell the name rules a word is no surname
+    places: frozenset[str]  # cities | the world's towns and cities: places found by name
     not_names: frozenset[str]  # eponyms | common | vocab: never a name without a cue
 
 
@@ -60,13 +63,15 @@ def lexicon() -> Lexicon:
             continue
         sections[min(index, 2) if index < 2 else 2].update(word.lower() for word in line.split())
     eponyms, common, vocab = sections
+    cities = frozenset(c.lower() for c in _lines("us_cities.txt"))
     return Lexicon(
         first_names=frozenset(n.lower() for n in _lines("first_names.txt")),
         surnames=frozenset(n.lower() for n in _lines("surnames.txt")),
         eponyms=frozenset(eponyms),
         common=frozenset(common),
         vocab=frozenset(vocab),
-        cities=frozenset(c.lower() for c in _lines("us_cities.txt")),
+        cities=cities,
+        places=cities | frozenset(c.lower() for c in _lines("world_places.txt")),
         not_names=frozenset(eponyms | common | vocab),
     )
 

@@ -240,6 +240,24 @@ STREET_CUE_RE = re.compile(
 _STREET_BEFORE_PLACE_RE = re.compile(
     rf"(?<![\w'\u2019-])(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?:{_SUFFIX})\.?),[ \t]{{0,3}}\Z"
 )
+# A street without a house number, by the kind of street that ends it ("accident on Thika Superhighway", "Outram
+# Road, Singapore 169608", "Rizal Drive"): the kinds that name nothing else in a report when a capitalised word
+# comes before them.
+NAMED_STREET_RE = re.compile(
+    r"(?<![\w'\u2019.-])(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){1,5}(?:Road|Street|Avenue|Boulevard|Highway|"
+    r"Superhighway|Expressway|Freeway|Motorway|Parkway|Turnpike|Drive|Lane|Marg|Salai|Nagar)\b\.?)"
+)
+# A street of any kind as one piece of a comma-separated address line, without a number ("Division of Radiology,
+# Main Road, Observatory, Cape Town 7925", "Merrion Unit, Elm Park, Dublin 4").
+STREET_SEGMENT_RE = re.compile(
+    rf"(?:^|(?<=,)|(?<=\n))[ \t]*(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,4}}(?:{_SUFFIX}))\.?"
+    r"(?=[ \t]*(?:,|\r?\n|$))",
+    re.MULTILINE,
+)
+# Streets named by their number ("32nd St.", "5th Ave.", "3rd Parklands Avenue").
+ORDINAL_STREET_RE = re.compile(
+    rf"(?<![\w.-])\d{{1,3}}(?:st|nd|rd|th)[ \t]+(?:[A-Z][\w'\u2019-]*+[ \t]+){{0,2}}(?:{_SUFFIX})\b\.?"
+)
 STREET_LOWER_RE = re.compile(
     r"(?<![\w.-])\d{1,6}\s+(?:[a-z]+\s+){0,2}[a-z]+\s+(?:street|avenue|road|boulevard|drive|lane|court|place|terrace)\b"
 )
@@ -459,6 +477,13 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+    for regex in (NAMED_STREET_RE, STREET_SEGMENT_RE, ORDINAL_STREET_RE):
+        for m in regex.finditer(text):
+            group = "street" if "street" in regex.groupindex else 0
+            start = _trim_street(text, m.start(group), m.end(group))
+            if start is not None:
+                yield Candidate(start, m.end(group), "ADDRESS", P_ADDRESS, "pattern")
+                yield from _address_tail(text, m.end())
     for m in STREET_SUFFIXED_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
         yield from _address_tail(text, m.end())
@@ -562,10 +587,24 @@ def _address_tail(text: str, pos: int) -> Iterator[Candidate]:
         pos = m.end()
 
 
+def _trim_street(text: str, start: int, end: int) -> int | None:
+    """Drop the leading words of a street match that are report vocabulary or function words ("The", "On",
+    "Findings"); ``None`` if only the street's kind is left."""
+    lex = lexicon()
+    words = text[start:end].split()
+    while len(words) > 1 and (words[0].lower() in lex.vocab or words[0].lower() in _STREET_LEAD_WORDS):
+        start = text.index(words[1], start + len(words[0]))
+        words = words[1:]
+    return None if len(words) < 2 and not words[0][0].isdigit() else start
+
+
+_STREET_LEAD_WORDS = frozenset("the a an on at in from to of and or via near off along by left right".split())
+
+
 def _trim_city(text: str, start: int, end: int) -> int | None:
     """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left."""
     lex = lexicon()
-    if text[start:end].lower() in lex.cities:
+    if text[start:end].lower() in lex.places:
         return start
     words = text[start:end].split(" ")
     while words and (words[0].lower() in lex.vocab or words[0].lower() in ("the", "in", "at", "from", "of")):
@@ -576,13 +615,30 @@ def _trim_city(text: str, start: int, end: int) -> int | None:
     return start
 
 
-_CITY_WORD_RE = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|St\.|of)){0,3}\b|\bSt\. [A-Z][a-z]+\b")
+# A run of capitalised words in any Latin script ("Zürich", "Gdańsk"), looked up in the lexicon's places. The class
+# admits the lower-case letters of Latin Extended-A too (its cases alternate); the finder skips those words.
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_CITY_WORD_RE = re.compile(
+    rf"(?<![\w-])[{_UP}][{_LOW}]+(?:[ -](?:[{_UP}][{_LOW}]+|St\.|of)){{0,3}}\b|\bSt\. [{_UP}][{_LOW}]+\b"
+)
+
+
+#: Words after a place's name that make it a medical term ("Ottawa ankle rules", "Bethesda category IV", "Glasgow
+#: coma scale", "Bristol stool chart", "Edinburgh handedness inventory", "Montreal cognitive assessment").
+_PLACE_TERM_FOLLOWERS = frozenset(
+    "classification criteria staging system scientific category categories ankle knee foot rules coma stool "
+    "handedness cognitive questionnaire guideline guidelines consensus protocol virus fever encephalitis agent "
+    "score scale chart inventory".split()
+)
 
 
 def _find_city_names(text: str) -> Iterator[Candidate]:
     lex = lexicon()
-    cities = lex.cities
+    cities = lex.places
     for m in _CITY_WORD_RE.finditer(text):
+        if not m.group()[0].isupper():
+            continue
         words = m.group().split(" ")
         # Try the longest run of words that is a known city (up to three words).
         i = 0
@@ -602,7 +658,7 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                     low not in lex.not_names
                     and low not in lex.first_names
                     and follower not in EPONYM_FOLLOWERS
-                    and follower not in ("classification", "criteria", "staging", "system", "scientific")
+                    and follower not in _PLACE_TERM_FOLLOWERS
                 ):
                     yield Candidate(offset, offset + len(phrase), "CITY", P_CITY, "dictionary")
                 for w in words[i : i + found]:
