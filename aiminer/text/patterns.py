@@ -69,6 +69,10 @@ MAC_RE = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-
 # Not inside a number; after a letter only in the hyphenated form ("SSN388-27-2553", a cue glued to it).
 SSN_RE = re.compile(
     r"(?<![\d-])(?:(?<![^\W\d_])|(?=\d{3}-\d{2}-))(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])"
+    # masked, the last four digits shown ("XXX-XX-4471", "***-**-4471"): those four are part of the number
+    r"|(?<![\w*#-])(?:[Xx]{3}|\*{3}|#{3})([- ]?)(?:[Xx]{2}|\*{2}|#{2})\2\d{4}(?![\w-])"
+    r"|(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?|#))?)\s{0,10}(?:ending|last\s+(?:4|four))\s{0,10}(?:in|:)?\s{0,10})"
+    r"\d{4}(?!\d)"
 )
 _PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
 _EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension)\s{0,10}\d{1,6})?"
@@ -90,7 +94,8 @@ PHONE_CUE_RE = re.compile(
 FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?\s{0,10}[:.#]?\s{0,10}$)")
 
 _ID = (
-    r"(?P<id>(?:(?-i:[A-Z]{2,4}) (?=\d)|[A-Za-z]{1,6}[-#]?)?"
+    # a local prefix of up to three letter groups ("QMH-CT-24-22871", "RDU/USS/2024/3318", "KH.1000234567")
+    r"(?P<id>(?:(?-i:[A-Z]{2,6}) (?=\d)|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
     r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*)*"
     r"(?: \d{2,}(?![\d.]))*(?:-[A-Z]{1,3}(?![\w-]))?)"
 )
@@ -104,8 +109,12 @@ _CUES: dict[str, str] = {
     "ACCESSION": (
         r"Acc(?:ession)?|ACC|Accn|Exam\s{0,10}(?:#|No|Number|ID)|Order\s{0,10}(?:#|No|Number|ID)|Requisition|Req|Study\s+ID"
         r"|RIS|Case|Surgical\s+Pathology|Path(?:ology)?\s+(?:No|Number|#|Case)|Specimen"
+        # departments' own numbers ("Study no.: TASMC-CTC-25-01188", "Scan No: RDU/USS/2024/3318", "Radis No.",
+        # "X-ray No.", "Event: 24CT9931205", "Onderzoeksnummer")
+        r"|Study\s+(?:No|Nr|Number|#|Ref)|Scan\s+(?:No|Nr|Number|#|Ref|ID)|X-?ray\s+(?:No|Number|#)|Radis|Event"
+        r"|Exam\s+Ref|Film\s+(?:No|Number|#)|Onderzoeksnummer|Untersuchungsnummer"
     ),
-    "ACCOUNT": r"Account|Acct|Encounter|Enc|FIN|CSN|HAR|Visit|Billing|Financial|Invoice|Claim",
+    "ACCOUNT": r"Account|Acct|Encounter|Enc|FIN|CSN|HAR|Visit|Billing|Financial|Invoice|Claim|Episode|Fall-?Nr",
     "HEALTH_PLAN": (
         r"Member(?:\s+ID)?|Policy|Subscriber(?:\s+ID)?|Insurance(?:\s+ID)?|Medicare|Medicaid|MBI|HICN|Beneficiary"
         r"|Group|Plan(?:\s+ID)?|Health\s+Plan|Insured\s+ID|Payer\s+ID"
@@ -137,7 +146,7 @@ CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
     (
         cat,
         re.compile(
-            rf"(?<![\w/-])(?:{cues})(?![a-z])(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?(?:#\s{{0,10}})?{_ID}",
+            rf"(?<![\w/-])(?:{cues})(?![a-z])\.?(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?(?:#\s{{0,10}})?{_ID}",
             re.IGNORECASE,
         ),
     )
@@ -153,9 +162,22 @@ CUED_ALNUM_RE = re.compile(
 UID_RE = re.compile(r"(?<![\w.])[0-2](?:\.(?:0|[1-9]\d*)){4,}(?![\w.])")
 LONG_DIGITS_RE = re.compile(r"(?<![\w.,])\d{7,}(?![\w]|[.,]\d)")
 ALNUM_ID_RE = re.compile(
-    r"(?<![\w-])(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
+    r"(?<![\w-])(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|\d{2}[A-Z]{1,4}\d{5,}|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
     r"|\d{2,}(?:-\d{2,}){2,}"
     r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
+)
+# A department's own numbers without a cue: letter groups, then number groups of five digits or more in all
+# ("SGH-NM-2408-03341", "JHL/MED/2023/559012", "LUTH/24/045512", "MDCN/R/44127"); "ICD-10-CM", "COVID-19" and
+# "PI-RADS 4" have too few digits.
+LOCAL_ID_RE = re.compile(
+    r"(?<![\w/.-])(?=(?:[A-Z/-]*\d){5})[A-Z]{2,6}(?:[-/][A-Z]{1,5}){0,2}"
+    r"(?:[-/]\d{2,8}){2,4}(?![\w/-]|\.\d)"
+    r"|(?<![\w/.-])[A-Z]{2,6}(?:[-/][A-Z]{1,5}){1,2}[-/]\d{5,8}(?![\w/-]|\.\d)"
+)
+# A form field numbered by any name: "<label> No:", "Ref #:", "Nr.:" before a value with four digits or more.
+LABELLED_ID_RE = re.compile(
+    r"(?<![\w])(?i:No|Nr|Number|Ref|#)\.?[ \t]{0,3}[:#][ \t]{0,10}"
+    r"(?P<id>(?=(?:[A-Za-z/.-]{0,30}\d){4})[A-Za-z0-9][\w/.-]{2,30}[A-Za-z0-9])(?![\w/-])"
 )
 VIN_RE = re.compile(r"(?<![\w])(?=(?:[A-HJ-NPR-Z]*\d){3})(?=(?:\d*[A-HJ-NPR-Z]){3})[A-HJ-NPR-Z0-9]{17}(?![\w])")
 
@@ -327,6 +349,38 @@ INSTITUTION_RE = re.compile(
         rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
     )
 )
+# Employers and schools (an organisation that narrows who the patient is), tagged as institutions. Three kinds of
+# cue: a form field ("Employer: ...", "Company: ..."); a verb or occupation of work before "at", "for" or "from"
+# ("Works at Canfor pulp mill", "bus driver for First West Yorkshire", "Retired from Hongkong Land", "Teacher at
+# Queen's College"); and a workplace's kind after its name ("Boeing Renton plant", "Shoprite Checkers distribution
+# centre").
+_ORG_WORD = r"(?:(?:Co|Inc|Ltd|Corp|St|Bros)\.|[A-Z][\w&'\u2019-]*+)"
+_ORG_RUN = rf"{_ORG_WORD}(?:[ \t]+(?:{_ORG_WORD}|&|of|and|de|la|der|am)){{0,5}}"
+_OCCUPATIONS = (
+    "teacher|lecturer|professor|caretaker|janitor|cleaner|porter|driver|conductor|nurse|clerk|cashier|engineer|"
+    "machinist|mechanic|technician|electrician|plumber|carpenter|welder|builder|painter|labou?rer|farmer|miner|"
+    "fisherman|worker|employee|staff|manager|assistant|secretary|receptionist|accountant|banker|lawyer|attorney|"
+    "paralegal|pilot|officer|guard|soldier|firefighter|constable|chef|cook|waiter|waitress|barista|baker|butcher|"
+    "hairdresser|courier|contractor|operator|analyst|developer|programmer|designer|journalist|salesman|saleswoman|"
+    "physiotherapist|pharmacist|therapist|coach|instructor|volunteer|apprentice|intern|student|pupil"
+)
+EMPLOYER_FIELD_RE = re.compile(
+    r"(?i:\b(?:employer|company|workplace|place\s+of\s+(?:work|employment)|school|college|firm)"
+    r"(?:[ \t]*\([^)\n]{0,30}\))?[ \t]*:[ \t]*)"
+    r"(?P<org>[A-Z\u00C0-\u00DE][^\n,;(]{1,60}?)(?=[ \t]*(?:[,;(\n]|\.(?:\s|$)|$|[ \t]{3}))"
+)
+EMPLOYER_CUE_RE = re.compile(
+    r"(?i:\b(?:works?|worked|working|employed|employee|retired|retiree|formerly|volunteers?|teaches|taught|"
+    rf"attends|{_OCCUPATIONS})s?\b"
+    r"[^.\n;:]{0,40}?\b(?:at|for|from|with|by)[ \t]+(?:the[ \t]+)?)"
+    rf"(?P<org>{_ORG_RUN})"
+)
+WORKPLACE_RE = re.compile(
+    rf"(?<![\w'\u2019.-])(?P<org>{_ORG_RUN})[ \t]+(?:[a-z]+[ \t]+)?"
+    r"(?i:plant|mill|factory|refinery|warehouse|depot|shipyard|colliery|distribution\s+cent(?:re|er)|"
+    r"call\s+cent(?:re|er))\b"
+)
+
 #: Words of institution names that name no one place (kept when alone; never a distinctive word of a name).
 GENERIC_INST_WORDS = frozenset(
     "the our this that a an outside local area community general main county university college children's "
@@ -426,6 +480,14 @@ def find_ids(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in ALNUM_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+    for m in LOCAL_ID_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+    for m in LABELLED_ID_RE.finditer(text):
+        if not _DATE_LIKE.fullmatch(m.group("id")):
+            yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 def find_dates_and_ages(text: str) -> Iterator[Candidate]:
@@ -450,6 +512,10 @@ AGE_RES = [
         rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w.])",
         rf"(?<![\w.]){_AGE_N}\s?(?:M|F|yM|yF)\b(?!\.\d)",
         rf"(?<![\w.])0?{_AGE_N}\s?Y\b(?!\.\d)",  # "Age: 93Y", DICOM's "093Y"
+        rf"(?<![\w/.-])(?:M|F)\s?/\s?{_AGE_N}(?![\w.]|/\d)",  # "Sex/Age: M/95", "F / 94"
+        rf"(?<![\w/.-]){_AGE_N}\s?/\s?(?:M|F)\b(?![/.]\d)",  # "95/M"
+        # "(91 yrs)", "D.O.B. 1933, 91 years,"
+        rf"(?:(?<=\()|(?<=\( )|(?<=,)|(?<=, )){_AGE_N}\s{{0,3}}(?:years?|yrs?|y)\.?(?=\s{{0,3}}[),;])",
         rf"(?i:\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?\s{{0,10}})?){_AGE_N}s\b",
         rf"(?<![\w.]){_AGE_N}(?=\s{{0,10}}-?\s{{0,10}}(?:year|yr)s?[-\s]+(?:old|of\s+age))",
     )
@@ -536,6 +602,13 @@ def find_places(text: str) -> Iterator[Candidate]:
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_CITY, "pattern")
     yield from _find_city_names(text)
+    for regex in (EMPLOYER_FIELD_RE, EMPLOYER_CUE_RE, WORKPLACE_RE):
+        for m in regex.finditer(text):
+            org = _trim_org(text, m.start("org"), m.end("org"))
+            if org is not None:
+                yield Candidate(org[0], org[1], "INSTITUTION", P_INSTITUTION, "cue")
+                if regex is not WORKPLACE_RE:
+                    yield from _address_tail(text, org[1])  # "Teacher at Queen's College, Yaba"
     for m in INSTITUTION_RE.finditer(text):
         group = "inst" if m.group("inst") else "univ"
         start, end = m.start(group), m.end(group)
@@ -598,6 +671,24 @@ def _trim_street(text: str, start: int, end: int) -> int | None:
     return None if len(words) < 2 and not words[0][0].isdigit() else start
 
 
+def _trim_org(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """An employer's name at ``text[start:end]`` without trailing punctuation and leading report words; ``None``
+    when nothing distinctive is left: only report vocabulary or generic words, or a level or an abbreviation of
+    the report ("at L4", "for MDT")."""
+    while end > start and text[end - 1] in ".,'\u2019-&":
+        end -= 1
+    s = _trim_street(text, start, end)
+    if s is None:
+        s = start
+    words = text[s:end].split()
+    if not words or _in_generic(words) or words[0].lower() in _STREET_LEAD_WORDS or words[0].lower() in _NOT_ORG:
+        return None
+    if len(words) == 1 and (re.fullmatch(r"[A-Z]{1,4}\d*|[A-Z]\d+(?:-[A-Z]?\d+)?", words[0]) or len(words[0]) < 3):
+        return None
+    return s, end
+
+
+_NOT_ORG = frozenset("home night nights weekend weekends present times least work bedside rest".split())
 _STREET_LEAD_WORDS = frozenset("the a an on at in from to of and or via near off along by left right".split())
 
 

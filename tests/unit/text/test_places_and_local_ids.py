@@ -55,3 +55,54 @@ def test_places_and_streets_of_other_countries_are_found(text: str, values: list
 )
 def test_report_words_that_are_also_places_survive(text: str) -> None:
     assert _scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # a department's own numbers: letter groups before the digits, after cues of any name
+        ("Exam No: KBTH-MR-25-10443", ["KBTH-MR-25-10443"]),
+        ("Scan No: RAD/MRI/2025/0712", ["RAD/MRI/2025/0712"]),
+        ("Study no.: HUS-CT-2411-00921", ["HUS-CT-2411-00921"]),
+        ("UHID : AP.2000871234", ["2000871234"]),
+        ("Event: 25MR4410938", ["25MR4410938"]),
+        ("Onderzoeksnummer: UMCU-MR-2025-004471", ["UMCU-MR-2025-004471"]),
+        ("Reg. No. KMPDC 2016/07/3381", ["2016/07/3381"]),
+        ("Kiosk ticket No: B-7713-05", ["B-7713-05"]),
+        ("Cust. no.: 44817-2", ["44817-2"]),
+        # without a cue: letter groups, then five digits or more in number groups
+        ("Insurer policy AAR/MED/2024/771203 on file.", ["AAR/MED/2024/771203"]),
+        ("Previous study CH-US-2309-55120 compared.", ["CH-US-2309-55120"]),
+        # ages over 89 written as sex and age, or in brackets
+        ("Sex/Age: F/93", ["93"]),
+        ("91/M, fall at home", ["91"]),
+        ("D.O.B.: 02/02/1932 (92 yrs)", ["92"]),
+        # a masked SSN keeps its last four digits, which are part of it
+        ("SSN: XXX-XX-7302", ["7302"]),
+        ("SSN ***-**-7302", ["7302"]),
+        # employers and schools: a form field, a verb or an occupation of work, a workplace's kind after its name
+        ("Employer: Mabati Rolling Mills Ltd, Mariakani", ["Mabati", "Mariakani"]),
+        ("Works as a forklift driver for Kuehne Nagel.", ["Kuehne Nagel"]),
+        ("Retired from Tata Steel; smoker.", ["Tata Steel"]),
+        ("Teacher at Moi Girls High School, Eldoret.", ["Moi Girls", "Eldoret"]),
+        ("Former machinist, Hyundai Ulsan plant.", ["Hyundai Ulsan"]),
+    ],
+)
+def test_local_identifiers_ages_and_employers_are_found(text: str, values: list[str]) -> None:
+    out = _scrub(text)
+    for value in values:
+        assert value not in out, (value, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ICD-10-CM C34.1. COVID-19 negative. PI-RADS 4. BI-RADS 3. SARS-CoV-2 PCR. HLA-B27. CPT 71250. CD4 87.",
+        "Series No: 4. Image No: 112. T2N1M0. L4-L5. G2/3. Gleason 3+4=7 (ISUP 2). BP 120/80. EF 55-60%.",
+        "Sex/Age: F/45. M/0 disease. BP 95/60.",
+        "Tumor at L4. Catheter tip at SVC. Filter at T12. Discussed at MDT. Technician at GE. Nurse at bedside.",
+        "Compared with CT from January. Worker compensation claim pending.",
+    ],
+)
+def test_report_numbers_and_words_that_look_like_them_survive(text: str) -> None:
+    assert _scrub(text) == text
