@@ -45,7 +45,7 @@ from pydicom.valuerep import AMBIGUOUS_VR, EXPLICIT_VR_LENGTH_32
 
 from aiminer import __version__
 from aiminer.crosswalk import Kind
-from aiminer.dicom import burnedin
+from aiminer.dicom import burnedin, codestream
 from aiminer.dicom.policy import Act, CompiledPolicy
 from aiminer.errors import QuarantineError, RejectedError, StreamError
 
@@ -61,6 +61,8 @@ IMPLEMENTATION_VERSION_NAME = f"AIMINER_{__version__.replace('.', '')}"[:16]
 _PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 _LONG_VRS = frozenset({b"OB", b"OW", b"OF", b"OD", b"OL", b"OV", b"SQ", b"UN", b"UC", b"UR", b"UT", b"SV", b"UV"})
 _CHUNK = 1 << 20
+#: How much of each compressed fragment is read for codestream comments (the markers before the compressed data).
+_CODESTREAM_HEAD = 256 << 10
 #: Values larger than this are not read while parsing the header; most are removed and never read at all.
 DEFER_SIZE = 64 * 1024
 #: Elements after Pixel Data (padding, rare vendor trailers) are parsed in memory up to this size.
@@ -965,6 +967,7 @@ def _copy_pixel_element(
     implicit: bool,
     little: bool,
     masking: tuple[burnedin.FrameGeometry, int, tuple[tuple[int, int, int, int], ...]] | None,
+    counts: Counter[str],
 ) -> bool:
     """Copy one pixel element (header + value) from ``src`` to ``dst``; return False at a non-pixel element."""
     endian = "<" if little else ">"
@@ -996,7 +999,9 @@ def _copy_pixel_element(
         else:
             _copy_masked(src, dst, length, *masking)
         return True
-    # Encapsulated (compressed) pixel data: copy items until the sequence delimiter, never decoding them.
+    # Encapsulated (compressed) pixel data: copy items until the sequence delimiter, never decoding them. Each
+    # fragment after the Basic Offset Table has the head of its codestream read for comments (codestream.py).
+    offset_table = True
     while True:
         item = src.read(8)
         if len(item) < 8:
@@ -1007,7 +1012,18 @@ def _copy_pixel_element(
             return True
         if (item_group, item_elem) != (0xFFFE, 0xE000) or item_len == 0xFFFFFFFF:
             raise QuarantineError("invalid_dicom", "encapsulated pixel data has a malformed item")
-        _copy_exact(src, dst, item_len)
+        if offset_table:
+            _copy_exact(src, dst, item_len)
+            offset_table = False
+            continue
+        fragment_head = bytearray(src.read(min(item_len, _CODESTREAM_HEAD)))
+        if len(fragment_head) < min(item_len, _CODESTREAM_HEAD):
+            raise QuarantineError("truncated", "the pixel data ends before its declared length")
+        blanked = codestream.blank_comments(fragment_head)
+        if blanked:
+            counts["codestream_comments_blanked"] += blanked
+        dst.write(fragment_head)
+        _copy_exact(src, dst, item_len - len(fragment_head))
 
 
 def _copy_masked(
@@ -1188,6 +1204,7 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     if header.pixel_offset is None:
         if masking is not None and "PixelData" in ds:
             _mask_in_memory(ds, *masking)
+        _blank_comments_in_memory(ds, walk.counts)
         if header.transfer_syntax == DEFLATED:
             _write_deflated(dst, ds)
         else:
@@ -1195,7 +1212,7 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     else:
         _write_dataset(dst, ds, header.implicit, header.little)
         src.seek(header.pixel_offset)
-        while _copy_pixel_element(src, dst, header.implicit, header.little, masking):
+        while _copy_pixel_element(src, dst, header.implicit, header.little, masking, walk.counts):
             masking = None  # only the first (7FE0,0010) carries the image to mask
         _copy_trailer(src, dst, header, walk)
     return DeidResult(
@@ -1229,6 +1246,18 @@ def remember_identity(
         "institution": identity.institution,
     }
     coder.remember(Kind.PATIENT_IDENTITY, site_code, identity_key(study_code), json.dumps(record))
+
+
+def _blank_comments_in_memory(ds: Dataset, counts: Counter[str]) -> None:
+    """Blank the codestream comments of encapsulated Pixel Data read with the header (a file read whole)."""
+    elem = ds.get(0x7FE00010)
+    if elem is None or not isinstance(elem.value, bytes) or not elem.value.startswith(b"\xfe\xff\x00\xe0"):
+        return
+    value = bytearray(elem.value)
+    blanked = codestream.blank_encapsulated(value)
+    if blanked:
+        elem.value = bytes(value)
+        counts["codestream_comments_blanked"] += blanked
 
 
 def _has_pixels(ds: Dataset, header: _Header) -> bool:
