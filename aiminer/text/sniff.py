@@ -49,7 +49,12 @@ def _text(head: bytes) -> str | None:
 
 
 def _delimited(text: str, delimiter: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()][:50]
+    lines = [line for line in text.splitlines() if line.strip()]
+    # an export's comment lines before the header and after the last row
+    comment = [line.lstrip("\ufeff \t").startswith("#") for line in lines]
+    start = comment.index(False) if False in comment else len(lines)
+    end = len(lines) - (comment[::-1].index(False) if False in comment else 0)
+    lines = lines[start:end][:50]
     if len(lines) < 2:
         return False
     if len(lines) > 2:

@@ -336,6 +336,7 @@ def deidentify_table(
     the names in the free text, the second writes the rows with every such name removed from every free-text cell
     (the table is one document). Time and memory grow with the table's size, not with the number of names in it.
     """
+    preamble, text, postamble = _split_comments(text) if fmt != "json" else ("", text, "")
     header, records = _parse(text, fmt)
     unknown = tuple(h for h in header if schema.role(h) is None)
     if unknown and not schema.allow_unknown_columns:
@@ -376,7 +377,7 @@ def deidentify_table(
         writer.write(new)
     rc = rows.coder
     return TableResult(
-        text=writer.text(),
+        text=preamble + writer.text() + postamble,
         rows=writer.rows,
         dropped_columns=tuple(h for h in header if roles[h] == "drop"),
         accessions=tuple(rc.accessions),
@@ -384,6 +385,31 @@ def deidentify_table(
         study_codes=tuple(rc.studies),
         findings=counts,
     )
+
+
+def _split_comments(text: str) -> tuple[str, str, str]:
+    """The comment lines an export writes before a delimited table's header and after its last row ("# RIS
+    worklist extract - run by mkowalski on host ...", "# rows: 11"), each scrubbed like a report, and the table
+    between them."""
+    lines = text.splitlines(keepends=True)
+    first = 0
+    while first < len(lines) and _is_comment(lines[first]):
+        first += 1
+    last = len(lines)
+    while last > first and (_is_comment(lines[last - 1]) or not lines[last - 1].strip()):
+        last -= 1
+    if first == 0 and not any(_is_comment(line) for line in lines[last:]):
+        return "", text, ""
+    before, after = "".join(lines[:first]), "".join(lines[last:])
+    return (
+        scrub_text(before).text if before else "",
+        "".join(lines[first:last]),
+        scrub_text(after).text if after.strip() else after,
+    )
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip("\ufeff \t").startswith("#")
 
 
 #: A run of six digits or more, however it is glued ("pt [NAME]15100249": a lost row break glued another row's MRN).

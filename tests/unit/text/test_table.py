@@ -307,3 +307,22 @@ def test_a_date_cell_too_long_to_be_a_date_is_emptied_unread(coder: Coder, monke
     # read the long value
     assert [r["exam_date"] for r in rows[:2]] == ["", "2019"]
     assert reads and max(reads) <= table.MAX_DATE_CELL
+
+
+def test_an_exports_comment_lines_are_kept_scrubbed_around_the_table(coder: Coder) -> None:
+    # GIVEN a worklist export with comment lines before its header and after its last row, naming staff and a host
+    text = (
+        "# RIS worklist extract - run by Dr. Imelda Vasquez-Thorne on host 10.20.30.40\n"
+        + CSV_IN.replace("\r\n", "\n")
+        + "# rows: 2\n# generated 03/04/2025 for reconciliation\n"
+    )
+    # WHEN the object is classified and de-identified
+    from aiminer.text.sniff import sniff
+
+    assert sniff(text.encode(), "worklist.txt") == "table_csv"
+    result = deidentify_table(text, "csv", SCHEMA, coder, "S-1")
+    # THEN the table is de-identified as without them, and the comments stay, scrubbed
+    lines = result.text.splitlines()
+    assert lines[0].startswith("# RIS worklist extract") and "Vasquez" not in lines[0] and "10.20.30.40" not in lines[0]
+    assert lines[-2] == "# rows: 2" and "03/04" not in lines[-1]
+    assert _rows("\n".join(lines[1:-2]))[0]["mrn"] == coder.patient("S-1", "MERCY", "00123456")
