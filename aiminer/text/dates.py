@@ -47,8 +47,27 @@ _MONTHS_INTL = {
     **dict.fromkeys(("novembre", "noviembre", "novembro"), 11),
     **dict.fromkeys(("décembre", "decembre", "diciembre", "dezembro", "dicembre", "dezember"), 12),
 }
+# Dutch, Swedish, Norwegian, Danish, Polish (genitive), Turkish, Greek (genitive) and Welsh month names
+for _number, _names in enumerate(
+    (
+        "januari stycznia ocak ιανουαρίου ionawr",
+        "februari lutego şubat subat φεβρουαρίου chwefror",
+        "maart marca mart μαρτίου mawrth",
+        "april kwietnia nisan απριλίου ebrill",
+        "mei maj maja may\u0131s mayis μαΐου μαίου",
+        "czerwca haziran ιουνίου mehefin",
+        "lipca temmuz ιουλίου gorffennaf",
+        "augustus augusti sierpnia ağustos agustos αυγούστου awst",
+        "september september września wrzesnia eylül eylul σεπτεμβρίου medi",
+        "października pazdziernika ekim οκτωβρίου hydref",
+        "november listopada kas\u0131m kasim νοεμβρίου tachwedd",
+        "december grudnia aral\u0131k aralik δεκεμβρίου rhagfyr",
+    ),
+    start=1,
+):
+    _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
 _MON_INTL = "(?:" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + ")"
-_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|ydd|fed|af|il|ed)?"
 _Y4 = r"(?:1[89]\d\d|20\d\d)"
 _YEAR = rf"(?:{_Y4}|'?\d\d)"
 _WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Wednes|Thu|Thur|Thurs|Fri|Sat|Satur|Sun)(?:day)?\.?,?\s+)?"
@@ -103,6 +122,18 @@ _PATTERNS: list[tuple[str, str]] = [
         "dmy_intl",
         rf"(?<![\w])(?P<d>{_DAY})\.?(?:\s+de)?\s+(?P<mon>{_MON_INTL})\.?(?:\s+de)?,?\s+(?P<y>{_Y4})(?!\w){_TIME}",
     ),
+    # março/2023, marzo de 2021, Oktober 2019: a month of another language and a year
+    ("my_intl", rf"(?<![\w])(?P<mon>{_MON_INTL})(?:/|\s+(?:de\s+)?)(?P<y>{_Y4})(?!\w)"),
+    # 2025年3月4日, 2025년 3월 4일, 3月4日 (Chinese, Japanese, Korean), and Japanese era years: 昭和8年11月3日
+    (
+        "cjk",
+        r"(?:(?P<era>明治|大正|昭和|平成|令和)\s?(?P<ey>元|\d{1,2})\s?年\s?|(?<!\d)(?P<y>1[89]\d\d|20\d\d)\s?[年년]\s?)?"
+        r"(?<!\d)(?P<m>1[0-2]|0?[1-9])\s?[月월]\s?(?P<d>3[01]|[12]\d|0?[1-9])\s?[日일]",
+    ),
+    # 4/3 2025 (Scandinavian: day, month, then the year after a space)
+    ("dm_y", rf"(?<![\w./-])(?P<b>3[01]|[12]\d|0?[1-9])/(?P<a>1[0-2]|0?[1-9])[ ](?P<y>{_Y4})(?![\w/])"),
+    # 04/09/1446 H: a Hijri date (its year is no Gregorian year: the whole date goes)
+    ("hijri", r"(?<![\w./-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-]1[34]\d\d\s?(?:H|AH|هـ)(?![\w])"),
     # born 1924, b. 1931, DOB: 1930, year of birth 1929: a birth year alone (it goes when it tells an age over 89)
     (
         "y_birth",
@@ -174,6 +205,14 @@ def _valid(year: int | None, month: int | None, day: int | None) -> bool:
     return True
 
 
+_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
+
+
+def _era_year(era: str, year: str) -> int:
+    """The Gregorian year of a Japanese era year (元年 is its first)."""
+    return _ERAS[era] + (1 if year == "元" else int(year)) - 1
+
+
 def _day(text: str) -> int:
     return int(re.sub(r"\D", "", text))
 
@@ -213,6 +252,13 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = _year(g.get("y")), _month(mon), _day(g["d"])
             elif kind == "dmy_intl":
                 year, month, day = _year(g["y"]), _MONTHS_INTL[g["mon"].lower()], _day(g["d"])
+            elif kind == "my_intl":
+                year, month, day = _year(g["y"]), _MONTHS_INTL[g["mon"].lower()], None
+            elif kind == "cjk":
+                year = _era_year(g["era"], g["ey"]) if g["era"] else (int(g["y"]) if g["y"] else None)
+                month, day = int(g["m"]), int(g["d"])
+            elif kind == "hijri":
+                year, month, day = None, None, None
             elif kind == "y_birth":
                 year, month, day = int(g["y"]), None, None
             elif kind == "my_text":
@@ -222,6 +268,8 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = _year(g["y"]), _month(mon), None
             elif kind == "my":
                 year, month, day = int(g["y"]), int(g["m"]), None
+            elif kind == "dm_y":
+                year, month, day = int(g["y"]), int(g["a"]), int(g["b"])
             else:  # md, md_cue
                 year, month, day = None, int(g["a"]), int(g["b"])
             if not _valid(year, month, day):

@@ -86,9 +86,12 @@ PHONE_RE = re.compile(
 )
 PHONE_CUE_RE = re.compile(
     r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|mob|pager|pgr|page|paged|bleep|beeper|fax|facsimile"
+    # other languages' ("Fone", "Tel. kom.", "GSM", "Tél.", "Telefon", "Handy", "Móvil", "Celular", "WhatsApp", "HP")
+    r"|fone|telefone|telefon|telefono|teléfono|tél|tel\.?\s{0,3}kom|kom|gsm|handy|móvil|movil|celular|cel|whatsapp"
+    r"|hp|κινητό|τηλ"
     r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?"
     r"\s{0,10}[:#]?\s{0,10})"
-    r"(?P<num>\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){0,3})(?![\w])"
+    r"(?P<num>\(?\d{1,4}\)?(?:[ .-]{0,2}\(?\d{2,4}\)?){0,4})(?![\w])"
     r"|(?<![\w])x(?P<ext>\d{3,5}|\d{1,2}-\d{4})(?!\w)"
 )
 FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?\s{0,10}[:.#]?\s{0,10}$)")
@@ -174,6 +177,17 @@ LOCAL_ID_RE = re.compile(
     r"(?:[-/]\d{2,8}){2,4}(?![\w/-]|\.\d)"
     r"|(?<![\w/.-])[A-Z]{2,6}(?:[-/][A-Z]{1,5}){1,2}[-/]\d{5,8}(?![\w/-]|\.\d)"
 )
+# National identity numbers of other countries, by their shape (a personal number is "any other unique identifying
+# number"): Swedish and Danish personal numbers (a birth date, then four digits: "19330412-4476", "120433-4476"),
+# Norway's fødselsnummer ("120433 44761"), Korea's resident number, masked or not ("451203-1******"), Pakistan's
+# CNIC, Chile's RUT, Belgium's national number, Brazil's CPF, Italy's codice fiscale, China's 18-character ID ending
+# in X, and numbers masked to their last four digits ("XXXX XXXX 7731", "MRN ****4471").
+NATIONAL_ID_RE = re.compile(
+    r"(?<![\w.+-])(?:(?:19|20)?\d{6}[-+]\d{4}|\d{6}[ ]\d{5}|\d{6}-[1-8](?:\d{6}|\*{6})|\d{5}-\d{7}-\d"
+    r"|\d{1,2}\.\d{3}\.\d{3}-[\dkK]|\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}"
+    r"|[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]|\d{17}[\dXx]"
+    r"|(?:[Xx*]{4}[ -]?){1,3}\d{4}|\*{3,}\d{4}|[Xx]{5,}\d{4})(?![\w*-]|\.\d)"
+)
 # A form field numbered by any name: "<label> No:", "Ref #:", "Nr.:" before a value with four digits or more.
 LABELLED_ID_RE = re.compile(
     r"(?<![\w])(?i:No|Nr|Number|Ref|#)\.?[ \t]{0,3}[:#][ \t]{0,10}"
@@ -210,7 +224,8 @@ STREET_PREFIX_RE = re.compile(
 )
 # The rest of a line after an address label ("Address: 14 Carrow Close, Amesbury, SP4 7LB"): whatever its country.
 ADDRESS_LABEL_RE = re.compile(
-    r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio|residence|residential\s+address)"
+    r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio|residence|residential\s+address"
+    r"|adress|adres|adresa|indirizzo|endereço|endereco|anschrift|wohnort|διεύθυνση|住所|주소|地址)"
     r"\.?\s{0,10}(?:\(\w+\)\s{0,10})?[:#-]\s{0,10})"
     r"(?P<v>[^\s:][^\r\n]{2,150}?)(?=[ \t]{3,}|\s*[\r\n]|\s*$|[ \t]+(?:Tel|Phone|Ph|Mob|DOB|MRN)\b)"
 )
@@ -229,16 +244,27 @@ EIRCODE_RE = re.compile(
 )
 # After a street address on the same line: ", 81675 München", ", Bengaluru 560017", ", Soweto, 1864", ", Dublin 4",
 # "-00202": the postcode and the place, in either order, as most countries write them.
+_POSTCODE_OTHER = (
+    # Poland "93-513", Sweden, Greece and Czechia "171 64", Brazil "22070-011", the Netherlands "6543 AB",
+    # Argentina "C1199ABB", Japan "113-8655"
+    r"\d{2}-\d{3}|\d{3}[ ]\d{2}|\d{5}-\d{3}|[1-9]\d{3}[ ]?(?!CT|MR|US|XR|NM|PT|DX|CR)[A-Z]{2}|[A-Z]\d{4}[A-Z]{3}"
+    r"|\d{3}-\d{4}"
+)
 ADDRESS_TAIL_RE = re.compile(
-    r"[ \t]*(?:,[ \t]*|[ \t]+|-)(?:(?P<zip1>\d{4,6})[ \t]+(?P<city1>[A-Z\u00C0-\u00DE][\w'\u2019-]++)"
+    r"[ \t]*(?:,[ \t]*|[ \t]+|-)(?:(?P<zip1>\d{4,6}|" + _POSTCODE_OTHER + r")"
+    r"[ \t]+(?P<city1>[A-Z\u00C0-\u00DE][\w'\u2019-]++)"
     r"|(?P<city2>[A-Z\u00C0-\u00DE][\w'\u2019-]++(?:[ ][A-Z\u00C0-\u00DE][\w'\u2019-]++)?)"
-    r"(?:,?[ \t]+(?P<zip2>\d{4,6}|(?<=Dublin[ \t])\d{1,2}W?))?|(?P<zip3>\d{4,6}))(?![\w-])"
+    r"(?:,?[ \t]+(?P<zip2>\d{4,6}|"
+    + _POSTCODE_OTHER
+    + r"|(?<=Dublin[ \t])\d{1,2}W?))?|(?P<zip3>\d{4,6}|"
+    + _POSTCODE_OTHER
+    + r"))(?![\w-])"
 )
 # Streets with their kind at the end of the word, then the number ("Ismaninger Straße 22", "Lindwurmstraße 118").
 STREET_SUFFIXED_RE = re.compile(
     r"(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|damm|ring|laan|straat|"
     r"gracht|plein|vej|gatan|gata|veien)(?:[ \t]+[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|weg|platz))?"
-    r"[ \t]+\d{1,5}[a-z]?(?![\w-])"
+    r"[ \t]+\d{1,5}(?:[a-z]|-[IVX]{1,4}|-\d{1,4})?(?![\w-])"
     r"|(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse)"
     r"[ \t]+\d{1,5}[a-z]?(?![\w-])"
 )
@@ -276,6 +302,18 @@ STREET_SEGMENT_RE = re.compile(
     r"(?=[ \t]*(?:,|\r?\n|$))",
     re.MULTILINE,
 )
+# Streets whose kind comes first and whose number comes last, as Italian, Portuguese, Spanish, Polish and French
+# write them ("Largo Brambilla 3", "Rua das Flores, 123", "ul. Piotrkowska 112 m. 5", "Avenue Hippocrate 10"),
+# or without a number before a comma and a place ("Rua das Flores, Copacabana").
+KIND_FIRST_STREET_RE = re.compile(
+    r"(?<![\w.-])(?:Via|Viale|Piazza|Piazzale|Largo|Corso|Vicolo|Rua|Avenida|Av\.|Travessa|Alameda|Calle|Carrera|"
+    r"Paseo|Camino|ul\.|Ul\.|al\.|Al\.|Aleja|Avenue|Rue|Boulevard|Chemin|Plac|Calea|Strada|Odos|Οδός|οδός)"
+    r"[ \t]+(?:(?:de|da|do|das|dos|del|della|delle|dei|di|du|des|la|le|l')[ \t]+){0,2}"
+    r"[A-Z\u00C0-\u00DE\u0391-\u03A9][\w'\u2019.-]*(?:[ \t]+(?:de|da|do|das|dos|del|della|di|du|des|la|le|"
+    r"[A-Z\u00C0-\u00DE\u0391-\u03A9][\w'\u2019.-]*)){0,4}"
+    r"(?:,?[ \t]+(?:n[º°o.]\s?)?\d{1,5}[A-Za-z]?(?:[/-]\d{1,4})?(?:[ \t]+m\.[ \t]*\d{1,4})?"
+    r"|(?=,[ \t]*[A-Z\u00C0-\u00DE]))"
+)
 # Streets named by their number ("32nd St.", "5th Ave.", "3rd Parklands Avenue").
 ORDINAL_STREET_RE = re.compile(
     rf"(?<![\w.-])\d{{1,3}}(?:st|nd|rd|th)[ \t]+(?:[A-Z][\w'\u2019-]*+[ \t]+){{0,2}}(?:{_SUFFIX})\b\.?"
@@ -283,7 +321,11 @@ ORDINAL_STREET_RE = re.compile(
 STREET_LOWER_RE = re.compile(
     r"(?<![\w.-])\d{1,6}\s+(?:[a-z]+\s+){0,2}[a-z]+\s+(?:street|avenue|road|boulevard|drive|lane|court|place|terrace)\b"
 )
-PO_BOX_RE = re.compile(r"\b(?:P\.?\s{0,10}O\.?|Post\s+Office)\s{0,10}Box\s+\d+\b", re.IGNORECASE)
+PO_BOX_RE = re.compile(
+    r"\b(?:(?:P\.?\s{0,10}O\.?|Post\s+Office)\s{0,10}Box|Postbus|Postfach|Bo[iî]te\s+postale|Apartado(?:\s+postal)?|"
+    r"Caixa\s+Postal|Casilla|Skrytka\s+pocztowa)\s+\d+\b",
+    re.IGNORECASE,
+)
 
 _STATE_CODES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
@@ -303,8 +345,10 @@ _CITY = r"(?<![\w'\u2019.-])(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\
 CITY_STATE_ZIP_RE = re.compile(rf"{_CITY},?\s+{_STATE}\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
 CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
 ZIP_CUE_RE = re.compile(
-    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP)\s{0,10}[:#]?\s{0,10})"
-    r"(?P<zip>\d{5}(?:-\d{4})?(?!\d)|\d{4}(?!\d)|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}(?!\w)"
+    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP|CEP|PLZ|CAP|"
+    r"postnummer|postnr|kod\s+pocztowy)\s{0,10}[:#]?\s{0,10}|〒\s?)"
+    r"(?P<zip>\d{5}-\d{3}(?!\d)|\d{3}-\d{4}(?!\d)|\d{2}-\d{3}(?!\d)|\d{3}[ ]\d{2}(?!\d)|"
+    r"\d{5}(?:-\d{4})?(?!\d)|\d{4}(?!\d)|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}(?!\w)"
     r"|[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d(?!\w))"
 )
 ZIP4_RE = re.compile(r"(?<![\w-])\d{5}-\d{4}(?![\w-])")
@@ -482,6 +526,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in LOCAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+    for m in NATIONAL_ID_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_STRUCTURED, "pattern")
     for m in LABELLED_ID_RE.finditer(text):
         if not _DATE_LIKE.fullmatch(m.group("id")):
             yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
@@ -514,6 +560,11 @@ AGE_RES = [
         rf"(?<![\w.])0?{_AGE_N}\s?Y\b(?!\.\d)",  # "Age: 93Y", DICOM's "093Y"
         rf"(?<![\w/.-])(?:M|F)\s?/\s?{_AGE_N}(?![\w.]|/\d)",  # "Sex/Age: M/95", "F / 94"
         rf"(?<![\w/.-]){_AGE_N}\s?/\s?(?:M|F)\b(?![/.]\d)",  # "95/M"
+        # ages in other languages: "92岁", "91歳", "91세", "91 år", "(91 ans)", "93 anni", "anni 93", "Alter: 94"
+        rf"(?<![\w.]){_AGE_N}\s?(?:岁|歲|歳|세|살)",
+        rf"(?<![\w.]){_AGE_N}\s{{0,3}}(?:år|ans|anni|años|anos|jahre|jaar|lat|yaş|yas|ετών|ετων|χρονών)(?!\w)",
+        rf"(?i:\b(?:anni|età|eta|edad|idade|alter|leeftijd|wiek|yaş|ålder|alder|âge|ηλικία|年龄|年齢|나이)\s{{0,3}}:?\s{{0,3}})"
+        rf"{_AGE_N}(?![\w.])",
         # "(91 yrs)", "D.O.B. 1933, 91 years,"
         rf"(?:(?<=\()|(?<=\( )|(?<=,)|(?<=, )){_AGE_N}\s{{0,3}}(?:years?|yrs?|y)\.?(?=\s{{0,3}}[),;])",
         rf"(?i:\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?\s{{0,10}})?){_AGE_N}s\b",
@@ -543,7 +594,7 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
-    for regex in (NAMED_STREET_RE, STREET_SEGMENT_RE, ORDINAL_STREET_RE):
+    for regex in (NAMED_STREET_RE, STREET_SEGMENT_RE, ORDINAL_STREET_RE, KIND_FIRST_STREET_RE):
         for m in regex.finditer(text):
             group = "street" if "street" in regex.groupindex else 0
             start = _trim_street(text, m.start(group), m.end(group))
@@ -575,6 +626,7 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield from _place_and_street_before(text, m.start("city"), m.end("city"))
     for m in PO_BOX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+        yield from _address_tail(text, m.end())
     for m in CITY_STATE_ZIP_RE.finditer(text):
         yield from _place_and_street_before(text, m.start("city"), m.end("city"))
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
@@ -711,7 +763,8 @@ def _trim_city(text: str, start: int, end: int) -> int | None:
 _UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _CITY_WORD_RE = re.compile(
-    rf"(?<![\w-])[{_UP}][{_LOW}]+(?:[ -](?:[{_UP}][{_LOW}]+|St\.|of)){{0,3}}\b|\bSt\. [{_UP}][{_LOW}]+\b"
+    rf"(?<![\w-])[{_UP}][{_LOW}]+(?:[ -](?:[{_UP}][{_LOW}]+|St\.|of|de|do|da|del|di|du|la|le|sur|upon|am))"
+    rf"{{0,3}}\b|\bSt\. [{_UP}][{_LOW}]+\b"
 )
 
 

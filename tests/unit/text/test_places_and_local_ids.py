@@ -106,3 +106,63 @@ def test_local_identifiers_ages_and_employers_are_found(text: str, values: list[
 )
 def test_report_numbers_and_words_that_look_like_them_survive(text: str) -> None:
     assert _scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # dates of Chinese, Japanese and Korean reports, Japanese era years, other languages' month names
+        ("检查日期: 2024年11月19日", ["11月19日"]),
+        ("生年月日: 昭和5年2月14日", ["2月14日", "昭和5年"]),
+        ("검사일: 2024년 11월 19일", ["11월 19일"]),
+        ("fell on 12月3日 at home", ["12月3日"]),
+        ("Onderzoek: 19 november 2024", ["19 november"]),
+        ("badanie z dnia 19 listopada 2024", ["19 listopada"]),
+        ("Tarih: 19 Kas\u0131m 2024", ["19 Kas\u0131m"]),
+        ("Ημερομηνία: 19 Νοεμβρίου 2024", ["19 Νοεμβρίου"]),
+        ("svar 19/11 2024 kl 10:15", ["19/11"]),
+        ("exame anterior de novembro/2023", ["novembro"]),
+        ("Visit: 17/05/1446 H", ["17/05/1446"]),
+        # ages over 89 in other languages
+        ("年龄: 94岁", ["94"]),
+        ("(96歳)", ["96"]),
+        ("Ålder: 93 år", ["93"]),
+        ("âgée de 92 ans", ["92"]),
+        ("età: 95", ["95"]),
+        # national numbers by their shape, and numbers masked to their last four digits
+        ("Personnummer: 19290817-3342", ["3342"]),
+        ("RRN 291105-2******", ["291105"]),
+        ("CNIC 42101-8823114-7", ["8823114"]),
+        ("RUT 9.876.543-2", ["876.543"]),
+        ("CPF 987.654.321-00", ["987.654.321"]),
+        ("C.F. RSSMRA29C41H501Y", ["RSSMRA29C41H501Y"]),
+        ("Card XXXX XXXX 5512", ["5512"]),
+        ("MRN ****9021", ["9021"]),
+        # phones after other languages' cues
+        ("Fone: (11) 3091-4455", ["3091-4455"]),
+        ("GSM 0486 55 12 90", ["55 12 90"]),
+        ("Tel: 0 (312) 552 40 18", ["552 40 18"]),
+        # streets whose kind comes first, postcodes of other countries, PO boxes
+        ("Via Garibaldi 14, 10122 Torino", ["Garibaldi", "10122", "Torino"]),
+        ("ul. Długa 7, 80-831 Gdańsk", ["Długa", "80-831", "Gdańsk"]),
+        ("Rua Augusta, 1500 - CEP 01304-001", ["Augusta", "01304-001"]),
+        ("Postbus 5800, 3000 AR Rotterdam", ["5800", "3000 AR", "Rotterdam"]),
+        ("Indirizzo: Corso Vittorio Emanuele II 3, Napoli", ["Vittorio", "Napoli"]),
+    ],
+)
+def test_dates_ages_numbers_and_addresses_of_other_countries_are_found(text: str, values: list[str]) -> None:
+    out = _scrub(text)
+    for value in values:
+        assert value not in out, (value, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exam 2024 CT Chest. Via the left femoral artery. Avenue of approach.",
+        "Series 3-4 of 12. Stage 2024-2025 cohort. Dose 120433 mGy. Ratio 1.2.3.",
+        "The lesion of the left lobe. Time to peak 45 s.",
+    ],
+)
+def test_report_words_near_those_shapes_survive(text: str) -> None:
+    assert _scrub(text) == text
