@@ -34,6 +34,8 @@ _TOKEN_RE = re.compile(
 _TITLES = (
     r"Dr\.\s?med|Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
     r"|Mme|Mlle|Dott|Dottssa|Herr|Frau|Dre"
+    # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani")
+    r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sig|Sayın|Pani|Pan"
 )
 _ROLES = (
     r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
@@ -60,6 +62,18 @@ _ROLES = (
     r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator"
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
+    # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
+    # Soyadı:", "Ασθενής", "figlia Chiara", "żona -", "zoon Bart", "belle-fille An", "roepnaam Joke")
+    r"|paciente|pacjent|pacjentka|patiënt|patiente|namn|navn|naam|nome(?:\s+completo)?|cognome\s+e\s+nome"
+    r"|imi[eę]\s+i\s+nazwisko|nazwisko|imi[eę]|hasta(?:\s+ad[ıi](?:\s+soyad[ıi])?)?|ad[ıi]\s+soyad[ıi]|enw"
+    r"|ασθενής|ονοματεπώνυμο|όνομα|roepnaam|figlia|figlio|filha|filho|hija|hijo|esposa|esposo|marido|moglie"
+    r"|marito|żona|mąż|córka|syn|zoon|dochter|echtgenote|echtgenoot|fille|fils|belle-fille|beau-fils|épouse|époux"
+    r"|eşi|kızı|oğlu|κόρη|γιος|σύζυγος|worker|claimant|supervisor|attendant|members\s+present|chair"
+    r"|reporting|verified|confirmed\s+by"
+    # a name written again in another script or spelling ("Arabic: ...", "Latin: Papadopoulos Georgios"), and a
+    # maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
+    r"|arabic|chinese|greek|korean|japanese|hebrew|russian|latin|romaji|pinyin|hangul|kanji|katakana"
+    r"|ved\.|vedova|n[ée]e|geb\.|geborene"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
     # "telepho by: Philippa ...": a signature line whose verb was cut; with its colon only
@@ -74,6 +88,41 @@ _CUE_RE = re.compile(
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
 #: Titles that are also abbreviations in capitals (left, colonel/colon, sergeant, captain, senior, honorable...).
 _WEAK_TITLES = frozenset("lt col sgt capt hon sr rev sister father nurse mss".split())
+
+
+#: Letters of scripts other than Latin (Han, kana, Hangul, Arabic, Greek, Cyrillic, Hebrew...): a name written in
+#: one after a name cue ("姓名 Name: 王秀英", "Arabic: عبدالرحمن بن خالد") or in brackets after a name found
+#: ("Kim Min-jun (김민준)") is taken whole, up to four words.
+_OTHER_SCRIPT = r"[^\W\d_A-Za-z\u00AA\u00BA\u00C0-\u024F\u1E00-\u1EFF]"
+_OTHER_SCRIPT_NAME_RE = re.compile(rf"{_OTHER_SCRIPT}+(?:[ \u3000\u00B7\u30FB]{_OTHER_SCRIPT}+){{0,3}}")
+_ALT_NAME_RE = re.compile(
+    r"(?:,[ \t]*(?:MD|DO|PhD|MBBS|FRCR|RN|NP|PA)\.?)?[ \t]{0,8}"
+    r"[(\uFF08][ \t]*([^()\uFF08\uFF09\n]{1,60}?)[ \t]*[)\uFF09]"
+)
+#: "Muhammad Tariq S/O Muhammad Bashir", "Amina D/O ...": son or daughter of (in capitals only; "W/O", wife of,
+#: is left: "CT HEAD W/O CONT" is "without").
+_RELATION_OF_RE = re.compile(r"(?<![\w/])[SD]/O[ \t]+")
+
+
+def _alternate_name(value: str, lex: Lexicon) -> bool:
+    """Whether the bracketed ``value`` after a name is that name again: in another script ("김민준", "山本 春樹 /
+    ヤマモト ハルキ"), or in one to four capitalised Latin words that are no report words ("Zhang Wei")."""
+    for piece in value.split("/"):
+        part = piece.strip()
+        if not part:
+            return False
+        if _OTHER_SCRIPT_NAME_RE.fullmatch(part):
+            continue
+        words = part.split()
+        if not 1 <= len(words) <= 4:
+            return False
+        for w in words:
+            low = w.lower()
+            if not _is_cap(w) or len(w) < 2 or low in lex.vocab or low in lex.common or low in lex.eponyms:
+                return False
+            if not all(ch.isalpha() or ch in "'\u2019-" for ch in w) or low in _HEADER_VALUES:
+                return False
+    return True
 
 
 def _dictionary_word(word: str, lex: Lexicon) -> bool:
@@ -145,7 +194,9 @@ _BARE_ROLES = frozenset(
     "grandmother grandfather aunt uncle niece nephew cousin friend neighbor neighbour partner parents "
     "granddaughter grandson grandchild grandparent grandparents stepmother stepfather stepson stepdaughter "
     "fiance fiancee fiancé fiancée girlfriend boyfriend roommate room-mate housemate coworker co-worker colleague "
-    "sibling pref pref. prefers preferred nickname".split()
+    "sibling pref pref. prefers preferred nickname roepnaam figlia figlio filha filho hija hijo esposa esposo "
+    "marido moglie marito żona mąż córka zoon dochter echtgenote echtgenoot fille fils belle-fille beau-fils "
+    "épouse époux eşi kızı oğlu κόρη γιος σύζυγος ved. vedova née nee geb. geborene".split()
 )
 _PARTICLES = frozenset(
     "van von de der den del della di da dos das du la le st st. mac mc bin ibn al el ter ten".split()
@@ -343,6 +394,10 @@ def find_names(text: str) -> Iterator[Candidate]:
             # "DR DR #A": the second title's own separator follows it ("DR #A" on its own is a cue too)
             sep = _TITLE_SEPARATOR_RE.match(text, at)
             at = sep.end() if sep else at
+        other = _OTHER_SCRIPT_NAME_RE.match(text, at)
+        if other:
+            found.append(Candidate(other.start(), other.end(), "NAME", P_NAME_CUED, "cue"))
+            continue
         i = tokens.index_at.get(at)
         if i is None:
             continue
@@ -429,6 +484,16 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 4. dictionary
     found.extend(_dictionary_names(tokens, lex))
+    for m in _RELATION_OF_RE.finditer(text):
+        i = tokens.index_at.get(m.end())
+        span = _parse_name_after(tokens, i, lex) if i is not None else None
+        if span is not None:
+            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
+    # the same name in brackets after a name found above, in another script or spelled in Latin letters
+    for c in list(found):
+        bracket = _ALT_NAME_RE.match(text, c.end)
+        if bracket and _alternate_name(bracket.group(1), lex):
+            found.append(Candidate(bracket.start(1), bracket.end(1), "NAME", c.priority, c.source))
     # a nickname in quotes right after a name found above, or after a given name ('William "Bucky" Thibodeaux':
     # the given name, the nickname and the capitalised word after it)
     for c in list(found):

@@ -166,3 +166,46 @@ def test_dates_ages_numbers_and_addresses_of_other_countries_are_found(text: str
 )
 def test_report_words_near_those_shapes_survive(text: str) -> None:
     assert _scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # a name after a name cue in another script, and the same name again in brackets after a name found
+        ("姓名 Name: 陈美玲 (CHEN Meiling)", ["陈美玲", "Meiling"]),
+        ("Reporting: 黄志强   Verified: 吴丽华", ["黄志强", "吴丽华"]),
+        ("Name: LEE Seo-yeon (이서연)   Sex: F", ["이서연", "Seo-yeon"]),
+        ("Reported by Choi Hyun-woo, MD (최현우)", ["최현우"]),
+        ("Name: Fatima Haddad   (فاطمة حداد)", ["فاطمة"]),
+        ("Patient: ΝΙΚΟΛΑΟΥ ΑΙΚΑΤΕΡΙΝΗ", ["ΝΙΚΟΛΑΟΥ"]),
+        ("氏名 Name: Tanaka Yuki (田中 由紀 / タナカ ユキ)", ["田中", "タナカ"]),
+        # name fields, titles and relatives of other languages
+        ("Paciente: Ana Beatriz Figueiredo Lopes", ["Figueiredo"]),
+        ("Pacjent: NOWICKA Zofia Anna", ["NOWICKA", "Zofia"]),
+        ("Namn: Bergström, Ingrid Maria", ["Bergström", "Ingrid"]),
+        ("Hasta Adı Soyadı: Zeynep ÖZTÜRK", ["Zeynep"]),
+        ("lek. med. Krzysztof Wiśniewski, specjalista", ["Wiśniewski"]),
+        ("Patiënt: mevr. A.C. de Groot-Jansen (roepnaam Annie)", ["Groot-Jansen", "Annie"]),
+        ("Informata la figlia Francesca Moretti", ["Moretti"]),
+        ("Wynik odebrał syn - Piotr Nowicki", ["Nowicki"]),
+        ("Cognome e nome: ROSSI MARIA (ved. Esposito)", ["Esposito"]),
+        ("Name: Imran Khalid S/O Khalid Mehmood", ["Mehmood"]),
+        ("Supervisor: Brent Halloran, ext 4410", ["Halloran"]),
+    ],
+)
+def test_names_in_other_scripts_and_other_languages_forms_are_found(text: str, values: list[str]) -> None:
+    out = _scrub(text)
+    for value in values:
+        assert value not in out, (value, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MR BRAIN W/O CONTRAST. CT HEAD W/O CONT. CT w/o Gadolinium.",
+        "Seen by Dr. Jones, MD (Radiology). Lesion (ED). Pain (Left Knee). Mass (Grade 2).",
+    ],
+)
+def test_brackets_and_slashes_that_are_no_names_survive(text: str) -> None:
+    out = _scrub(text)
+    assert out.replace("Dr. [NAME]", "Dr. Jones") == text
