@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from aiminer.text.identity import IdentityContext, context_matches, context_terms, required_alnum
+from aiminer.text.patterns import find_ids, find_structured
 from aiminer.text.report import scrub_text, with_names_from
 
 if TYPE_CHECKING:
@@ -40,7 +42,11 @@ class Cleaner:
         return scrub_text(_ESCAPE.sub(" ", text), self.context).text
 
     def holds_identity(self, text: str) -> bool:
-        """Whether ``text`` holds a known identity of the file (see the class docstring)."""
+        """Whether ``text`` holds a known identity of the file (see the class docstring), or an identifier any
+        report would lose: a number after its cue ("SN 44718XK2231", "MRN 8847291"), an SSN, a phone or fax
+        number, an email, a URL or an IP address."""
+        if _holds_identifier(text):
+            return True
         if text.isascii():
             squeezed = _NOT_ALNUM.sub("", text.lower())
             if not squeezed or self._required is None or self._required.search(squeezed) is None:
@@ -49,6 +55,17 @@ class Cleaner:
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+# Four digits in a row, an at sign or a web address: what every identifier below needs (most kept values have none).
+_IDENTIFIER_HINT = re.compile(r"\d{4}|@|://|www\.", re.IGNORECASE)
+_SHAPED = frozenset({"SSN", "PHONE", "FAX", "EMAIL", "URL", "IP"})
+
+
+def _holds_identifier(text: str) -> bool:
+    """Whether ``text`` holds an identifier found by its cue or its shape (not a bare number: a kept value's
+    digits are mostly versions, codes and measurements)."""
+    if _IDENTIFIER_HINT.search(text) is None:
+        return False
+    return any(c.source == "cue" or c.category in _SHAPED for c in chain(find_structured(text), find_ids(text)))
 
 
 @lru_cache(maxsize=256)

@@ -535,6 +535,22 @@ def test_kept_values_lose_the_files_known_identities(coder) -> None:
     assert out.AnatomicRegionSequence[0].CodeMeaning.startswith("Chest of")
 
 
+def test_kept_values_lose_identifiers_that_no_header_holds(coder) -> None:
+    # GIVEN kept attributes typed with a serial number after its cue, a phone number and an email that no other
+    # attribute of the file holds, and kept values with versions and codes
+    ds, _patient, _ = _with_phi("CT_small.dcm")
+    ds.AcquisitionDeviceProcessingCode = "SN 44718XK2231"
+    ds.ContrastBolusRoute = "IV, call 617-555-0199"
+    ds.SoftwareVersions = "VE11C 20190301 c.ortega@stbrigid.org"
+    ds.ConvolutionKernel = "B30f"
+    # WHEN de-identified with the report scrubber as cleaner
+    out, data = _deid_with_cleaner(coder, ds)
+    # THEN the identifiers are gone and the values around them stay
+    assert scan_bytes(_header_bytes(data), {"44718XK2231", "555-0199", "ortega", "stbrigid"}) == set()
+    assert out.ContrastBolusRoute.startswith("IV, call") and out.SoftwareVersions.startswith("VE11C")
+    assert out.ConvolutionKernel == "B30f"
+
+
 def test_a_kept_attribute_stored_with_a_vr_the_standard_does_not_give_it_is_removed(coder) -> None:
     # GIVEN a patient characteristic the policy keeps (Retain Patient Characteristics) stored as free text
     ds, patient, _ = _with_phi("CT_small.dcm")
