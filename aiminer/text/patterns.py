@@ -380,7 +380,11 @@ _INST_SUFFIX = (
     r"Radiology(?:\s+(?:Associates|Group|Partners|Consultants|Services))?|Medical\s+(?:Group|Associates|Campus|Plaza)|"
     r"Surg(?:ical|ery)\s+Center|Rehabilitation\s+(?:Center|Hospital|Institute)|Nursing\s+(?:Home|Center)|Hospice|"
     r"Physicians|Diagnostic(?:s|\s+Center)|Urgent\s+Care|Heart\s+Institute|Eye\s+Institute|Institute|"
-    r"Sanitarium|Sanatorium|Cent(?:er|re)\s+for\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|Memorial|Foundation|Kaiser|VA|VAMC)"
+    r"Sanitarium|Sanatorium|Cent(?:er|re)\s+for\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|Memorial|Foundation|Kaiser|VA|VAMC|"
+    # other systems' and languages' names: "King Fahad Medical City", "Great Plains Teleradiology", "Chinle
+    # Comprehensive Health Care Facility", "Ankara Bilkent Şehir Hastanesi", "Rijnstate Ziekenhuis"
+    r"Medical\s+(?:City|College|University)|Teleradiology|Health\s*care\s+Facility|Hastanesi|Ziekenhuis|Klinikum|"
+    r"Kliniken|Klinik|Krankenhaus|(?:universitets)?s[jy]u?kehus(?:et)?|(?:universitets)?sjukhus(?:et)?)"
 )
 _INST_OF = r"(?:\s+(?i:of|for|at)\s+(?:(?i:the)\s+)?[A-Z][\w.'\u2019-]+(?:\s+(?:(?i:of)\s+)?[A-Z][\w.'\u2019-]+){0,3})?"
 # An institution's name is on one line: its spaces never cross a line break ("...Trust\nRadiology Department").
@@ -425,6 +429,27 @@ WORKPLACE_RE = re.compile(
     r"call\s+cent(?:re|er))\b"
 )
 
+# An institution named by its kind first, as most languages write it ("Hospital Italiano de Buenos Aires", "Clínica
+# Alemana", "Ysbyty Gwynedd", "Szpital im. M. Kopernika", "Azienda Ospedaliero-Universitaria Careggi",
+# "Cliniques universitaires Saint-Luc", "Vårdcentralen Tensta"), and one written in Han, kana or Hangul
+# ("北京协和医院", "東京大学医学部附属病院", "서울아산병원").
+_INST_KIND_FIRST = (
+    # "Hospital" only before a Spanish or Portuguese name ("Hospital Italiano", "Hospital de Clínicas"): an English
+    # heading ("Hospital Course", "Hospital Day 3") is no name
+    r"Hospital(?=[ \t]+(?:de|del|do|da|dos|das|[A-Z\u00C0-\u00DE][\w\u00C0-\u00FF]*(?:(?:o|a|al|os|as)\b|"
+    r"[ \t]+(?:de|del|do|da|dos|das)\b)))|"
+    r"Hôpital|Hopital|Ospedale|Clínica|Clinica|Clinique|Cliniques|Policlinico|Policlínica|Sanatorio|"
+    r"Szpital|Ysbyty|Meddygfa|Klinikum|Krankenhaus|Azienda\s+Ospedalier[oa](?:-Universitaria)?|Centro\s+M[ée]dico|"
+    r"Centre\s+Hospitalier(?:\s+Universitaire)?|Vårdcentralen|Huisartsenpraktijk|Gezondheidscentrum|Praxis|"
+    r"Hastanesi|Νοσοκομείο|ΝΟΣΟΚΟΜΕΙΟ"
+)
+_INST_CAP_WORD = r"[A-Z\u00C0-\u00DE\u0100-\u017F\u0391-\u03A9«][\w'\u2019.»-]*"
+_INST_LINK_WORD = r"(?:im\.|(?:de|del|di|do|da|des|du|der|la|le|universitaires?)(?![\w]))"
+INSTITUTION_KIND_FIRST_RE = re.compile(
+    rf"(?<![\w-])(?P<inst>(?i:{_INST_KIND_FIRST})(?:[ \t]+{_INST_LINK_WORD}){{0,3}}[ \t]+{_INST_CAP_WORD}"
+    rf"(?:[ \t]+(?:{_INST_LINK_WORD}[ \t]+)*{_INST_CAP_WORD}){{0,4}})"
+    r"|(?P<cjk>[\u4E00-\u9FFF\u3040-\u30FF\uAC00-\uD7AF]{2,16}(?:医院|醫院|病院|병원|診療所|クリニック|의원))"
+)
 #: Words of institution names that name no one place (kept when alone; never a distinctive word of a name).
 GENERIC_INST_WORDS = frozenset(
     "the our this that a an outside local area community general main county university college children's "
@@ -661,6 +686,14 @@ def find_places(text: str) -> Iterator[Candidate]:
                 yield Candidate(org[0], org[1], "INSTITUTION", P_INSTITUTION, "cue")
                 if regex is not WORKPLACE_RE:
                     yield from _address_tail(text, org[1])  # "Teacher at Queen's College, Yaba"
+    for m in INSTITUTION_KIND_FIRST_RE.finditer(text):
+        group = "inst" if m.group("inst") else "cjk"
+        start, end = m.start(group), m.end(group)
+        while end > start and text[end - 1] in ".,'\u2019-":
+            end -= 1
+        words = text[start:end].split()
+        if group == "cjk" or not _in_generic(words[1:]):
+            yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
     for m in INSTITUTION_RE.finditer(text):
         group = "inst" if m.group("inst") else "univ"
         start, end = m.start(group), m.end(group)

@@ -209,3 +209,30 @@ def test_names_in_other_scripts_and_other_languages_forms_are_found(text: str, v
 def test_brackets_and_slashes_that_are_no_names_survive(text: str) -> None:
     out = _scrub(text)
     assert out.replace("Dr. [NAME]", "Dr. Jones") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # institutions named kind first, in other languages and scripts
+        ("Hospital Alemán de Buenos Aires - Diagnóstico por Imágenes", ["Alemán"]),
+        ("Estudio previo en Clínica Las Condes, Santiago", ["Las Condes"]),
+        ("Szpital im. Jana Pawła II, Kraków", ["Jana Pawła"]),
+        ("Ysbyty Glan Clwyd, Bodelwyddan", ["Glan Clwyd"]),
+        ("Azienda Ospedaliera San Camillo Forlanini", ["San Camillo"]),
+        ("Remiss från Vårdcentralen Gottsunda", ["Gottsunda"]),
+        ("Sahlgrenska Universitetssjukhuset, Göteborg", ["Sahlgrenska"]),
+        ("上海瑞金医院 放射科", ["瑞金"]),
+        ("서울아산병원 영상의학과", ["서울아산병원"]),
+        ("Transferred from Hamad Medical City", ["Hamad"]),
+    ],
+)
+def test_institutions_of_other_languages_are_found(text: str, values: list[str]) -> None:
+    out = _scrub(text)
+    for value in values:
+        assert value not in out, (value, out)
+
+
+def test_report_headings_with_an_institution_kind_survive() -> None:
+    text = "Hospital day 3. Hospital course uneventful. Clinica data reviewed. Clinique de la douleur."
+    assert _scrub(text) == text
