@@ -44,7 +44,7 @@ class Cleaner:
     def holds_identity(self, text: str) -> bool:
         """Whether ``text`` holds a known identity of the file (see the class docstring), or an identifier any
         report would lose: a number after its cue ("SN 44718XK2231", "MRN 8847291"), an SSN, a phone or fax
-        number, an email, a URL or an IP address."""
+        number, an email or an IP address."""
         if _holds_identifier(text):
             return True
         if text.isascii():
@@ -55,9 +55,11 @@ class Cleaner:
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-# Four digits in a row, an at sign or a web address: what every identifier below needs (most kept values have none).
-_IDENTIFIER_HINT = re.compile(r"\d{4}|@|://|www\.", re.IGNORECASE)
-_SHAPED = frozenset({"SSN", "PHONE", "FAX", "EMAIL", "URL", "IP"})
+# Four digits in a row or an at sign: what every identifier below needs (most kept values have none).
+_IDENTIFIER_HINT = re.compile(r"\d{4}|@")
+# (not a URL: in a kept attribute it is the software's own, "https://github.com/fedorov/dcmqi.git" as a
+# ManufacturerModelName; one that holds the patient's ID is caught by the identities above)
+_SHAPED = frozenset({"SSN", "PHONE", "FAX", "EMAIL", "IP"})
 
 
 def _holds_identifier(text: str) -> bool:
