@@ -131,6 +131,12 @@ _CUES: dict[str, str] = {
         r"|Tag|VIN|Vehicle(?:\s+ID)?|Passport|Permit"
         # practitioners' registrations ("CPSO 88123", "IMC 402117", "KMC Reg No. 68214", "provider no. 2441877A")
         r"|CPSO|IMC|GMC|MCI|KMC|AHPRA|NMC|HCPC|Reg(?:istration)?|Provider|Prescriber"
+        # medical councils and registers of other countries, in capitals only ("CRM-RJ 52.48711-3", "MN 112.347",
+        # "PMDC # 41235-P", "INAMI 1-23456-78-910", "MCNZ 45123", "CPSBC 38817", "MCR 12345A", "NPWZ 2234567")
+        # (MN and MP, also US state codes, only before the Argentine "112.347")
+        # (not the acronyms that are also drugs or tests: DHA, MMC, CMP, PRC...)
+        r"|(?-i:CRM(?:-[A-Z]{2})?|M[NP](?=\s{0,3}\d{1,3}\.\d{3}(?!\d))|PMDC|INAMI|RIZIV|MCNZ|MCR|CPS[A-Z]{1,3}|MDCN"
+        r"|KMPDC|SCFHS|HAAD|NPWZ|BIG|HPCSA|TNMC|HKMC|RCPSC|CRMV)"
     ),
     "DEVICE_ID": (
         r"Serial|S/N|SN|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
@@ -143,6 +149,8 @@ _CUES: dict[str, str] = {
         # "INMATE #: KT-4471", "Hosp. No.: 1988-447213", "IP NO: 1184/2021", "collar no. 12875")
         r"|PPSN?|Aadhaar|CURP|RFC|NHI|NRIC|FIN|MyKad|SIN|NIR|NIE|DNI|BSN|CPF|PESEL|Tribal\s+Enrol(?:l)?ment"
         r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
+        # reader and user codes of a QA form or a RIS ("reader code RAD-017"), the VA's integration control number
+        r"|(?:reader|reviewer|radiologist|user|operator)\s+(?:code|id|no)|ICN"
     ),
 }
 CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
@@ -185,7 +193,7 @@ LOCAL_ID_RE = re.compile(
 NATIONAL_ID_RE = re.compile(
     r"(?<![\w.+-])(?:(?:19|20)?\d{6}[-+]\d{4}|\d{6}[ ]\d{5}|\d{6}-[1-8](?:\d{6}|\*{6})|\d{5}-\d{7}-\d"
     r"|\d{1,2}\.\d{3}\.\d{3}-[\dkK]|\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}"
-    r"|[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]|\d{17}[\dXx]"
+    r"|[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]|\d{17}[\dXx]|\d{10}V\d{6}"
     r"|(?:[Xx*]{4}[ -]?){1,3}\d{4}|\*{3,}\d{4}|[Xx]{5,}\d{4})(?![\w*-]|\.\d)"
 )
 # A form field numbered by any name: "<label> No:", "Ref #:", "Nr.:" before a value with four digits or more.

@@ -191,6 +191,13 @@ def test_report_words_near_those_shapes_survive(text: str) -> None:
         ("Cognome e nome: ROSSI MARIA (ved. Esposito)", ["Esposito"]),
         ("Name: Imran Khalid S/O Khalid Mehmood", ["Mehmood"]),
         ("Supervisor: Brent Halloran, ext 4410", ["Halloran"]),
+        # registrations of other countries' medical councils, reader codes, the VA's integration control number
+        ("Dr. Paulo Nunes (CRM-SP 123.456)", ["123.456"]),
+        ("Consultant Radiologist, PMDC # 55120-P", ["55120"]),
+        ("Dr M. Tane, FRANZCR. MCNZ 51234.", ["51234"]),
+        ("Dr. R. Roy, FRCPC, CPSBC 41120", ["41120"]),
+        ("Interpreting radiologist (reader code RAD-031)", ["RAD-031"]),
+        ("ICN: 1019920455V118273", ["1019920455V118273"]),
     ],
 )
 def test_names_in_other_scripts_and_other_languages_forms_are_found(text: str, values: list[str]) -> None:
