@@ -363,6 +363,12 @@ def _identity_from(msg: _Message) -> IdentityContext:
                         name in ("NK1", "GT1", "IN1") and len(comps) >= 2 and comps[0].isalpha() and comps[1].isalpha()
                     ):
                         other_names.append(f"{comps[0]}^{comps[1]}")
+                    elif (name.startswith("Z") or name not in STANDARD_SEGMENTS) and _looks_like_xpn(
+                        [unescape(c, seps).strip() for c in comps]
+                    ):
+                        # FAMILY^GIVEN in a site-defined segment (ZPD) or a PID whose name was damaged: the segment
+                        # is emptied, and its people must not stay in the report text
+                        other_names.append(f"{comps[0]}^{comps[1]}")
                     elif _looks_like_xad([unescape(c, seps).strip() for c in comps]):
                         # an address wherever it sits (a PID whose segment name was damaged keeps its PID-11)
                         addresses.append("^".join(unescape(c, seps).strip() for c in comps))

@@ -139,6 +139,21 @@ def test_a_name_in_the_report_text_goes_from_a_segment_whose_name_was_damaged(co
     assert "IMP^Impression" in out and "Stable 4 mm nodule." in out
 
 
+def test_a_name_in_a_site_defined_segment_goes_from_the_report_text(coder: Coder) -> None:
+    # GIVEN (fuzz seed 20261232) a site-defined segment holding the patient as FAMILY^GIVEN (a ZPD, or a PID whose
+    # name was damaged), no PID, and report text that names the patient
+    msg = (
+        "MSH|^~\\&|RIS|MERCY|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|P|2.3\r"
+        "ZPD|1||80490681^^^MERCY-MRN^MR||VANTERPOOL^EVANGELINE||19650323|F\r"
+        "OBR|1|A3549877|A3549877|71260^CT CHEST W CONTRAST\r"
+        "OBX|1|TX|IMP^Impression||Vanterpool nodule reviewed. Stable 4 mm nodule.||||||F\r"
+    )
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN the segment is emptied and the name goes from the text too; the finding stays
+    assert "VANTERPOOL" not in out.upper() and "EVANGELINE" not in out.upper()
+    assert "Stable 4 mm nodule." in out
+
+
 @pytest.mark.parametrize(
     ("address", "kept"),
     [

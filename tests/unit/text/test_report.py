@@ -223,6 +223,13 @@ def test_a_date_whose_year_could_tell_an_age_over_89_loses_the_year(style: str) 
 # Found by the 100,000-input fuzz run of 2026-12-04 (bench/fuzz_long.py), each the smallest form of its class.
 
 
+def test_an_ip_address_glued_to_a_decimal_goes() -> None:
+    # fuzz seed 20261232: "workstation 128.249.108.106" glued to ".5 mm" (a lost space) read as a five-part number
+    out = scrub_text("Images were transferred from workstation 128.249.108.106.5 mm.").text
+    assert "128.249.108.106" not in out
+    assert scrub_text("UID 1.2.840.10008.5.1.4 and version 10.2.3.4.5.6").text.endswith("version 10.2.3.4.5.6")
+
+
 def test_a_control_character_inside_a_word_hides_nothing() -> None:
     out = scrub_text("PATHOLOGY ADDENDUM: Sur\x1dgical pathology CT18-79457 from the outside lab.").text
     assert "CT18-79457" not in out
