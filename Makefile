@@ -29,8 +29,8 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	-sh scripts/install-chromium.sh  # headless Chromium for the QC report screenshot test (skipped if it fails)
 	-npm ci --no-audit --no-fund --silent  # asl-validator lints the QC state machine (skipped if it fails)
-	$(BIN)/python -m pytest -n 2 -m "not slow" tests
-	$(BIN)/python -m pytest -n 2 -m slow tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow" tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m slow tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
 test: lint typecheck pytest
 

@@ -24,6 +24,10 @@ from aiminer.governance.usage import GIB, usage_event
 
 from .governance_support import create_tables, seed_released
 
+# One story on one server: the first test builds the project, dataset and DUA the later ones use, so the module
+# must run on one xdist worker, in order: the Makefile runs pytest with `--dist loadfile` (with plain `-n 2`, a
+# change in the number of tests elsewhere once split this module across workers and the later tests found no
+# dataset; `xdist_group` does not work with pytest 9.2 and xdist 3.8, whose node IDs it can no longer rename).
 pytestmark = pytest.mark.integration
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
