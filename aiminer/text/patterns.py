@@ -597,7 +597,7 @@ AGE_RES = [
         rf"(?<![\w/.-]){_AGE_N}\s?/\s?(?:M|F)\b(?![/.]\d)",  # "95/M"
         # ages in other languages: "92岁", "91歳", "91세", "91 år", "(91 ans)", "93 anni", "anni 93", "Alter: 94"
         rf"(?<![\w.]){_AGE_N}\s?(?:岁|歲|歳|세|살)",
-        rf"(?<![\w.]){_AGE_N}\s{{0,3}}(?:år|ans|anni|años|anos|jahre|jaar|lat|yaş|yas|ετών|ετων|χρονών)(?!\w)",
+        rf"(?<![\w.]){_AGE_N}\s{{0,3}}(?:år|ans|anni|años|anos|jahre|jaar|yaş|yas|ετών|ετων|χρονών)(?!\w)",
         rf"(?i:\b(?:anni|età|eta|edad|idade|alter|leeftijd|wiek|yaş|ålder|alder|âge|ηλικία|年龄|年齢|나이)\s{{0,3}}:?\s{{0,3}})"
         rf"{_AGE_N}(?![\w.])",
         # "(91 yrs)", "D.O.B. 1933, 91 years,"

@@ -162,6 +162,7 @@ def test_dates_ages_numbers_and_addresses_of_other_countries_are_found(text: str
         "Exam 2024 CT Chest. Via the left femoral artery. Avenue of approach.",
         "Series 3-4 of 12. Stage 2024-2025 cohort. Dose 120433 mGy. Ratio 1.2.3.",
         "The lesion of the left lobe. Time to peak 45 s.",
+        "AP and 90 lat views. Cross-table 90 lateral. Flexion 95 degrees.",
     ],
 )
 def test_report_words_near_those_shapes_survive(text: str) -> None:
