@@ -631,6 +631,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for regex in (NAMED_STREET_RE, STREET_SEGMENT_RE, ORDINAL_STREET_RE, KIND_FIRST_STREET_RE):
         for m in regex.finditer(text):
+            if regex is STREET_SEGMENT_RE and not _line_names_a_place(text, m.end()):
+                continue  # "Cine Loop, Sagittal View", "Trigger Point, Left Trapezius": a list, not an address
             group = "street" if "street" in regex.groupindex else 0
             start = _trim_street(text, m.start(group), m.end(group))
             if start is not None:
@@ -753,6 +755,20 @@ def _address_tail(text: str, pos: int) -> Iterator[Candidate]:
             if m.group(group) and (start := _trim_city(text, m.start(group), m.end(group))) is not None:
                 yield Candidate(start, m.end(group), "CITY", P_ADDRESS, "pattern")
         pos = m.end()
+
+
+_POSTCODE_HINT_RE = re.compile(r"(?<![\w.])\d{4,6}(?![\w.])|(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w-])")
+
+
+def _line_names_a_place(text: str, pos: int) -> bool:
+    """Whether the rest of the line from ``pos`` holds a postcode or a known town: what makes a comma-separated
+    piece ending in a street's kind part of an address, not of a list ("Cine Loop, Sagittal View")."""
+    end = text.find("\n", pos)
+    line = text[pos : end if end >= 0 else len(text)][:200]
+    if _POSTCODE_HINT_RE.search(line):
+        return True
+    places = lexicon().places
+    return any(m.group().lower() in places for m in _CITY_WORD_RE.finditer(line))
 
 
 def _trim_street(text: str, start: int, end: int) -> int | None:

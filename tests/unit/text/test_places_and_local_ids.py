@@ -55,6 +55,9 @@ def test_places_and_streets_of_other_countries_are_found(text: str, values: list
         # capitalised headings and anatomy in a comma list are no streets
         "Findings, Left Lower Lobe, Right Middle Lobe, Posterior Fossa, Circle of Willis",
         "Road traffic accident. Sex drive reduced.",
+        "Corona radiata normal. Delta sign absent.",
+        # a comma list of capitalised terms ending in a street's kind is no address without a postcode or a town
+        "Sequences: Axial Loop, Cine Loop, Sagittal View. Trigger Point, Left Trapezius. Data Station, Main Console",
     ],
 )
 def test_report_words_that_are_also_places_survive(text: str) -> None:
