@@ -322,6 +322,7 @@ KIND_FIRST_STREET_RE = re.compile(
     r"[A-Z\u00C0-\u00DE\u0391-\u03A9][\w'\u2019.-]*(?:[ \t]+(?:de|da|do|das|dos|del|della|di|du|des|la|le|"
     r"[A-Z\u00C0-\u00DE\u0391-\u03A9][\w'\u2019.-]*)){0,4}"
     r"(?:,?[ \t]+(?:n[º°o.]\s?)?\d{1,5}[A-Za-z]?(?:[/-]\d{1,4})?(?:[ \t]+m\.[ \t]*\d{1,4})?"
+    r"(?![ \t]*(?:Fr|F|mm|cm|mg|ml|mL|cc|G|gauge|French|%)\b)"  # "Via Left Radial 5 Fr": a catheter, not a street
     r"|(?=,[ \t]*[A-Z\u00C0-\u00DE]))"
 )
 # Streets named by their number ("32nd St.", "5th Ave.", "3rd Parklands Avenue").
@@ -633,6 +634,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         for m in regex.finditer(text):
             if regex is STREET_SEGMENT_RE and not _line_names_a_place(text, m.end()):
                 continue  # "Cine Loop, Sagittal View", "Trigger Point, Left Trapezius": a list, not an address
+            if regex is KIND_FIRST_STREET_RE and _report_words_only(m.group()):
+                continue  # "Via Left Radial Artery 6": an approach, not a street
             group = "street" if "street" in regex.groupindex else 0
             start = _trim_street(text, m.start(group), m.end(group))
             if start is not None:
@@ -769,6 +772,19 @@ def _line_names_a_place(text: str, pos: int) -> bool:
         return True
     places = lexicon().places
     return any(m.group().lower() in places for m in _CITY_WORD_RE.finditer(line))
+
+
+def _report_words_only(street: str) -> bool:
+    """Whether the capitalised words after a street's kind are all report vocabulary ("Via Left Radial")."""
+    lex = lexicon()
+    words = [w for w in re.findall(r"[^\W\d_]+", street)[1:] if w[0].isupper()]
+    return bool(words) and all(w.lower() in lex.vocab or w.lower() in _ANATOMY_WORDS for w in words)
+
+
+_ANATOMY_WORDS = frozenset(
+    "radial femoral brachial ulnar jugular subclavian carotid iliac popliteal pedal basilic cephalic portal "
+    "hepatic renal splenic artery vein approach access sheath common internal external superficial".split()
+)
 
 
 def _trim_street(text: str, start: int, end: int) -> int | None:

@@ -56,6 +56,7 @@ def test_places_and_streets_of_other_countries_are_found(text: str, values: list
         "Findings, Left Lower Lobe, Right Middle Lobe, Posterior Fossa, Circle of Willis",
         "Road traffic accident. Sex drive reduced.",
         "Corona radiata normal. Delta sign absent.",
+        "Access via Right Common Femoral Artery 6 Fr sheath. Via Left Radial 5 Fr.",
         # a comma list of capitalised terms ending in a street's kind is no address without a postcode or a town
         "Sequences: Axial Loop, Cine Loop, Sagittal View. Trigger Point, Left Trapezius. Data Station, Main Console",
     ],
