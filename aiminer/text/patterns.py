@@ -447,14 +447,15 @@ WORKPLACE_RE = re.compile(
 _INST_KIND_FIRST = (
     # "Hospital" only before a Spanish or Portuguese name ("Hospital Italiano", "Hospital de Clínicas"): an English
     # heading ("Hospital Course", "Hospital Day 3") is no name
-    r"Hospital(?=[ \t]+(?:de|del|do|da|dos|das|[A-Z\u00C0-\u00DE][\w\u00C0-\u00FF]*(?:(?:o|a|al|os|as)\b|"
+    r"Hospital(?=[ \t]+(?:(?:de|del|do|da|dos|das)\b|[A-Z\u00C0-\u00DE][\w\u00C0-\u00FF]*(?:(?:o|a|al|os|as)\b|"
     r"[ \t]+(?:de|del|do|da|dos|das)\b)))|"
     r"Hôpital|Hopital|Ospedale|Clínica|Clinica|Clinique|Cliniques|Policlinico|Policlínica|Sanatorio|"
     r"Szpital|Ysbyty|Meddygfa|Klinikum|Krankenhaus|Azienda\s+Ospedalier[oa](?:-Universitaria)?|Centro\s+M[ée]dico|"
     r"Centre\s+Hospitalier(?:\s+Universitaire)?|Vårdcentralen|Huisartsenpraktijk|Gezondheidscentrum|Praxis|"
     r"Hastanesi|Νοσοκομείο|ΝΟΣΟΚΟΜΕΙΟ"
 )
-_INST_CAP_WORD = r"[A-Z\u00C0-\u00DE\u0100-\u017F\u0391-\u03A9«][\w'\u2019.»-]*"
+# (a period only in an initial: "im. M. Kopernika"; "AIRES. Hospital" is two sentences)
+_INST_CAP_WORD = r"(?:[A-Z]\.|[A-Z\u00C0-\u00DE\u0100-\u017F\u0391-\u03A9«][\w'\u2019»-]*)"
 _INST_LINK_WORD = r"(?:im\.|(?:de|del|di|do|da|des|du|der|la|le|universitaires?)(?![\w]))"
 INSTITUTION_KIND_FIRST_RE = re.compile(
     rf"(?<![\w-])(?P<inst>(?i:{_INST_KIND_FIRST})(?:[ \t]+{_INST_LINK_WORD}){{0,3}}[ \t]+{_INST_CAP_WORD}"

@@ -242,5 +242,8 @@ def test_institutions_of_other_languages_are_found(text: str, values: list[str])
 
 
 def test_report_headings_with_an_institution_kind_survive() -> None:
-    text = "Hospital day 3. Hospital course uneventful. Clinica data reviewed. Clinique de la douleur."
+    text = (
+        "Hospital day 3. Hospital course uneventful. Clinica data reviewed. Clinique de la douleur. Compared with"
+        " Hospital Day 2 film. ACR density C. BI-RADS 2."
+    )
     assert _scrub(text) == text
