@@ -538,6 +538,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
                 continue
             if cat == "ACCESSION" and re.fullmatch(r"\d{1,2}", value):
                 continue
+            if cat == "OTHER_ID" and _YEAR_ONLY.fullmatch(value):
+                continue  # "Ref: 2017 Fleischner guidelines": a year after a generic cue
             yield Candidate(start, end, cat, P_CUED_ID, "cue")
     for m in CUED_ALNUM_RE.finditer(text):
         cue = m.group().lower()
@@ -566,11 +568,12 @@ def find_ids(text: str) -> Iterator[Candidate]:
     for m in NATIONAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_STRUCTURED, "pattern")
     for m in LABELLED_ID_RE.finditer(text):
-        if not _DATE_LIKE.fullmatch(m.group("id")):
+        if not _DATE_LIKE.fullmatch(m.group("id")) and not _YEAR_ONLY.fullmatch(m.group("id")):
             yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
 
 
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")  # "Ref: 2017 guidelines"
 
 
 def find_dates_and_ages(text: str) -> Iterator[Candidate]:

@@ -106,6 +106,7 @@ def test_local_identifiers_ages_and_employers_are_found(text: str, values: list[
         "ICD-10-CM C34.1. COVID-19 negative. PI-RADS 4. BI-RADS 3. SARS-CoV-2 PCR. HLA-B27. CPT 71250. CD4 87.",
         "Series No: 4. Image No: 112. T2N1M0. L4-L5. G2/3. Gleason 3+4=7 (ISUP 2). BP 120/80. EF 55-60%.",
         "Sex/Age: F/45. M/0 disease. BP 95/60.",
+        "Ref: 2017 Fleischner guidelines. Ref #: 2019 ACR criteria. ICA/CCA ratio 2.1.",
         "Tumor at L4. Catheter tip at SVC. Filter at T12. Discussed at MDT. Technician at GE. Nurse at bedside.",
         "Compared with CT from January. Worker compensation claim pending.",
     ],
