@@ -59,7 +59,8 @@ _ROLES = (
     r"|christian\s+name|nickname|known\s+as|goes\s+by|pref(?:ers|erred)?\.?(?=\s{0,10}[\"'\u201c])"
     # staff fields of other countries and systems ("Req Phys: HOLLOWAY,BRENT T", "GP: Dr H. Vaswani")
     r"|(?:req(?:uesting)?|att(?:ending)?|ref(?:erring)?|ord(?:ering)?)\.?\s+phys(?:ician)?\.?|gp|consultant"
-    r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator"
+    r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator|receptionist|secretary|scheduler|porter"
+    r"|transporter|dietitian|pharmacist|therapist"
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
@@ -187,7 +188,8 @@ _WORD_SUFFIXES = (
 _STAFF_ROLES = frozenset(
     "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
-    "physio physiotherapist paramedic midwife registrar coordinator".split()
+    "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
+    "transporter dietitian pharmacist therapist".split()
 )
 _BARE_ROLES = frozenset(
     "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
@@ -252,6 +254,10 @@ def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     i = tokens.index_at.get(pos)
     if i is None:
         return False
+    if tokens.items[i][2] in _OPENERS and i + 1 < len(tokens.items) and tokens.gap(i) == "":
+        # 'receptionist "Mags"': a quoted or bracketed capitalised word that is no report word
+        inner = tokens.items[i + 1][2]
+        return _is_cap(inner) and inner.lower() not in lex.vocab and inner.lower() not in lex.common
     w = tokens.items[i][2]
     low = re.sub(r"['\u2019]s$", "", w.lower())  # "patient John's wife": the possessive is no part of the name
     if low in _PARTICLES and i + 1 < len(tokens.items) and _is_cap(tokens.items[i + 1][2]):

@@ -197,6 +197,7 @@ def test_report_words_near_those_shapes_survive(text: str) -> None:
         ("Cognome e nome: ROSSI MARIA (ved. Esposito)", ["Esposito"]),
         ("Name: Imran Khalid S/O Khalid Mehmood", ["Mehmood"]),
         ("Supervisor: Brent Halloran, ext 4410", ["Halloran"]),
+        ('spoke to receptionist "Tish"; message left for the doctor', ["Tish"]),
         # registrations of other countries' medical councils, reader codes, the VA's integration control number
         ("Dr. Paulo Nunes (CRM-SP 123.456)", ["123.456"]),
         ("Consultant Radiologist, PMDC # 55120-P", ["55120"]),
