@@ -34,8 +34,9 @@ _TOKEN_RE = re.compile(
 _TITLES = (
     r"Dr\.\s?med|Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
     r"|Mme|Mlle|Dott|Dottssa|Herr|Frau|Dre"
-    # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani")
-    r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sig|Sayın|Pani|Pan"
+    # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani"; not "Pan"
+    # or "Sig", which are "Pan CT" and a prescription's "Sig: take one tablet")
+    r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sayın|Pani"
 )
 _ROLES = (
     r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
