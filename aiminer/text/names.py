@@ -72,9 +72,7 @@ _ROLES = (
     r"|marito|żona|mąż|córka|syn|zoon|dochter|echtgenote|echtgenoot|fille|fils|belle-fille|beau-fils|épouse|époux"
     r"|eşi|kızı|oğlu|κόρη|γιος|σύζυγος|worker|claimant|supervisor|attendant|members\s+present|chair"
     r"|reporting|verified|confirmed\s+by"
-    # a name written again in another script or spelling ("Arabic: ...", "Latin: Papadopoulos Georgios"), and a
-    # maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
-    r"|arabic|chinese|greek|korean|japanese|hebrew|russian|latin|romaji|pinyin|hangul|kanji|katakana"
+    # a maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
     r"|ved\.|vedova|n[ée]e|geb\.|geborene"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
@@ -97,6 +95,17 @@ _WEAK_TITLES = frozenset("lt col sgt capt hon sr rev sister father nurse mss".sp
 #: ("Kim Min-jun (김민준)") is taken whole, up to four words.
 _OTHER_SCRIPT = r"[^\W\d_A-Za-z\u00AA\u00BA\u00C0-\u024F\u1E00-\u1EFF]"
 _OTHER_SCRIPT_NAME_RE = re.compile(rf"{_OTHER_SCRIPT}+(?:[ \u3000\u00B7\u30FB]{_OTHER_SCRIPT}+){{0,3}}")
+#: A name written again in another script after the script's name ("Arabic: عبدالرحمن بن خالد"); only text in
+#: another script follows such a cue ("Latin: Os trigonum" is anatomy).
+_SCRIPT_LABEL_RE = re.compile(
+    r"(?i:\b(?:arabic|chinese|greek|korean|japanese|hebrew|russian|cyrillic|hangul|kanji|kana|katakana|hiragana)"
+    r"(?:\s+name)?\s{0,3}:\s{0,3})"
+)
+#: Values of a name field that are no one's name ("Technologist: Unknown", "Attending: Pending").
+_PLACEHOLDERS = frozenset(
+    "unknown pending none n/a na self same tbd tba declined deceased present absent yes no unassigned other "
+    "various multiple see".split()
+)
 _ALT_NAME_RE = re.compile(
     r"(?:,[ \t]*(?:MD|DO|PhD|MBBS|FRCR|RN|NP|PA)\.?)?[ \t]{0,8}"
     r"[(\uFF08][ \t]*([^()\uFF08\uFF09\n]{1,60}?)[ \t]*[)\uFF09]"
@@ -408,6 +417,11 @@ def find_names(text: str) -> Iterator[Candidate]:
         i = tokens.index_at.get(at)
         if i is None:
             continue
+        first_at = tokens.items[i][0]
+        if m.group("role") and (
+            tokens.items[i][2].lower() in _PLACEHOLDERS or text[first_at : first_at + 3].lower() == "n/a"
+        ):
+            continue  # "Technologist: Unknown", "Supervisor: N/A"
         # A title lets a report word be a surname ("Dr. Hand", "Mr Bone"), except in capitals without a period:
         # "MR BRAIN", "DR CHEST" and "MS KNEE" are a modality or a disease before a body part. A rank or a religious
         # title in capitals without a period ("LT FEMORAL NECK": left; "COL": colon) is a cue only before a name the
@@ -489,6 +503,10 @@ def find_names(text: str) -> Iterator[Candidate]:
         pieces = [p for p in (m.group("alone"), m.group("a"), m.group("b")) if p]
         if not any(p in lex.vocab or p in lex.common or p in _FUNCTION_WORDS or p in _ENGLISH_SHORT for p in pieces):
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
+    for m in _SCRIPT_LABEL_RE.finditer(text):
+        other = _OTHER_SCRIPT_NAME_RE.match(text, m.end())
+        if other:
+            found.append(Candidate(other.start(), other.end(), "NAME", P_NAME_CUED, "cue"))
     # 4. dictionary
     found.extend(_dictionary_names(tokens, lex))
     for m in _RELATION_OF_RE.finditer(text):

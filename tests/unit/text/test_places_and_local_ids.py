@@ -216,6 +216,7 @@ def test_names_in_other_scripts_and_other_languages_forms_are_found(text: str, v
     [
         "MR BRAIN W/O CONTRAST. CT HEAD W/O CONT. CT w/o Gadolinium.",
         "Pan CT performed. Trauma pan-scan. Sig: Take one tablet daily.",
+        "Technologist: Unknown. Attending: Pending. Radiologist: N/A. Guardian: Self. Latin: Os Trigonum.",
         "Seen by Dr. Jones, MD (Radiology). Lesion (ED). Pain (Left Knee). Mass (Grade 2).",
     ],
 )
