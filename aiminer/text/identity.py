@@ -362,10 +362,11 @@ def _distinctive_institution_words(value: str) -> list[str]:
 
 
 def _id_terms(value: str, category: str, role: str, min_len: int = 4, sep: str = _ID_SEP) -> list[ContextTerm]:
-    """The terms of a known identifier. One of 6 or more characters that starts with a digit is found glued to
-    letters too ("Okonkwo59081935": a lost separator), as :func:`aiminer.text.report` propagates a found one."""
+    """The terms of a known identifier. One of 6 or more characters that starts with a digit, or holds five digits
+    or more, is found glued to letters too ("Okonkwo59081935": a lost separator; "acvDA1234567": an accession after
+    a garbled word), as :func:`aiminer.text.report` propagates a found one."""
     core = re.sub(r"[^0-9A-Za-z]", "", value)
-    glued = len(core) >= 6 and core[0].isdigit()
+    glued = len(core) >= 6 and (core[0].isdigit() or sum(c.isdigit() for c in core) >= 5)
     variants = id_variants(value, min_len, sep)
     # id_variants gives the characters, then the characters without leading zeros, each joined by optional
     # separators: what every match must hold is those characters (a table has a new MRN on every row, and parsing

@@ -174,7 +174,8 @@ _DAMAGED_WORD_REST = r"(?:[^\W\d_]|[\u0080-\u00bf\u2013-\u2026\ufffd])*+"
 _BEFORE_ID_LABEL_RE = re.compile(
     r"(?<![^\W\d_'\u2019.-])"
     rf"([^\W\d_]{{2}}{_DAMAGED_WORD_REST}(?:(?:[ \t]?,[ \t]?|[ \t])[^\W\d_]{_DAMAGED_WORD_REST}){{0,3}}+)[ \t]{{2,}}+"
-    r"(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
+    # (a stray byte or two in the gap: "CASTELLANOS, LEOPOLD    \u00b3   MRN:")
+    r"(?:[^\sA-Za-z]{1,3}[ \t]++)?(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
 )
 #: A patient label right after a comma: the words before the comma are the patient's name ("H. de la Cruz, DOB").
 _COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#)(?![A-Za-z])")

@@ -223,6 +223,19 @@ def test_a_date_whose_year_could_tell_an_age_over_89_loses_the_year(style: str) 
 # Found by the 100,000-input fuzz run of 2026-12-04 (bench/fuzz_long.py), each the smallest form of its class.
 
 
+def test_a_known_accession_glued_after_a_garbled_word_goes() -> None:
+    # fuzz seed 20261234: a DICOM comment "acvDA1234567" (a flipped byte before the accession), which starts with a
+    # letter, so only identifiers starting with a digit were matched glued
+    out = scrub_text("MRN 76496171 acvDA1234567 tech", IdentityContext(accessions=("A1234567",))).text
+    assert "1234567" not in out and "acvD" in out
+
+
+def test_a_name_before_a_patient_label_goes_with_a_stray_byte_in_the_gap() -> None:
+    # fuzz seed 20261235: the cue "PATIENT:" split by inserted text, and a stray byte between the name and "MRN:"
+    out = scrub_text("\u00bfqu\u00e9? ATIENT: CASTELLANOS, LEOPOLD    \u00b3   MRN: 85691968").text
+    assert "CASTELLANOS" not in out and "LEOPOLD" not in out
+
+
 def test_an_ip_address_glued_to_a_decimal_goes() -> None:
     # fuzz seed 20261232: "workstation 128.249.108.106" glued to ".5 mm" (a lost space) read as a five-part number
     out = scrub_text("Images were transferred from workstation 128.249.108.106.5 mm.").text
