@@ -626,9 +626,17 @@ AGE_CUED_WORDS_RE = re.compile(
 def find_places(text: str) -> Iterator[Candidate]:
     """Yield street addresses, PO boxes, cities, ZIP codes and institution names."""
     lex = lexicon()
+    tailed: set[int] = set()
+
+    def tail(pos: int) -> Iterator[Candidate]:
+        # the places after a street, read once per end: several street rules find the same street
+        if pos not in tailed:
+            tailed.add(pos)
+            yield from _address_tail(text, pos)
+
     for m in STREET_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
-        yield from _address_tail(text, m.end())
+        yield from tail(m.end())
         after = CITY_AFTER_STREET_RE.match(text, m.end())
         if after and (start := _trim_city(text, after.start("city"), after.end("city"))) is not None:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
@@ -644,10 +652,10 @@ def find_places(text: str) -> Iterator[Candidate]:
             start = _trim_street(text, m.start(group), m.end(group))
             if start is not None:
                 yield Candidate(start, m.end(group), "ADDRESS", P_ADDRESS, "pattern")
-                yield from _address_tail(text, m.end())
+                yield from tail(m.end())
     for m in STREET_SUFFIXED_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
-        yield from _address_tail(text, m.end())
+        yield from tail(m.end())
     for m in EIRCODE_RE.finditer(text):
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in STREET_CUE_RE.finditer(text):
@@ -657,7 +665,7 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "cue")
     for m in STREET_PREFIX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
-        yield from _address_tail(text, m.end())
+        yield from tail(m.end())
     for m in ADDRESS_LABEL_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), "ADDRESS", P_ADDRESS, "cue")
     for regex in (UK_POSTCODE_RE, CA_POSTCODE_RE, AU_POSTCODE_RE):
@@ -670,7 +678,7 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield from _place_and_street_before(text, m.start("city"), m.end("city"))
     for m in PO_BOX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
-        yield from _address_tail(text, m.end())
+        yield from tail(m.end())
     for m in CITY_STATE_ZIP_RE.finditer(text):
         yield from _place_and_street_before(text, m.start("city"), m.end("city"))
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
@@ -704,7 +712,7 @@ def find_places(text: str) -> Iterator[Candidate]:
             if org is not None:
                 yield Candidate(org[0], org[1], "INSTITUTION", P_INSTITUTION, "cue")
                 if regex is not WORKPLACE_RE:
-                    yield from _address_tail(text, org[1])  # "Teacher at Queen's College, Yaba"
+                    yield from tail(org[1])  # "Teacher at Queen's College, Yaba"
     for m in INSTITUTION_KIND_FIRST_RE.finditer(text):
         group = "inst" if m.group("inst") else "cjk"
         start, end = m.start(group), m.end(group)

@@ -48,10 +48,15 @@ def _text(head: bytes) -> str | None:
     return None
 
 
+def is_comment_line(line: str) -> bool:
+    """Whether ``line`` is an export's comment around a delimited table ("# rows: 11")."""
+    return line.lstrip("\ufeff \t").startswith("#")
+
+
 def _delimited(text: str, delimiter: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     # an export's comment lines before the header and after the last row
-    comment = [line.lstrip("\ufeff \t").startswith("#") for line in lines]
+    comment = [is_comment_line(line) for line in lines]
     start = comment.index(False) if False in comment else len(lines)
     end = len(lines) - (comment[::-1].index(False) if False in comment else 0)
     lines = lines[start:end][:50]

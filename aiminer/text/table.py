@@ -34,6 +34,7 @@ from aiminer.text.dates import find_dates, shift, year_may_stay
 from aiminer.text.errors import TableSchemaError, TextDeidError
 from aiminer.text.identity import IdentityContext
 from aiminer.text.report import Style, scrub_text
+from aiminer.text.sniff import is_comment_line
 
 Role = Literal["patient_id", "study_uid", "accession", "date", "free_text", "keep", "drop"]
 ROLES: frozenset[str] = frozenset({"patient_id", "study_uid", "accession", "date", "free_text", "keep", "drop"})
@@ -393,12 +394,12 @@ def _split_comments(text: str) -> tuple[str, str, str]:
     between them."""
     lines = text.splitlines(keepends=True)
     first = 0
-    while first < len(lines) and _is_comment(lines[first]):
+    while first < len(lines) and is_comment_line(lines[first]):
         first += 1
     last = len(lines)
-    while last > first and (_is_comment(lines[last - 1]) or not lines[last - 1].strip()):
+    while last > first and (is_comment_line(lines[last - 1]) or not lines[last - 1].strip()):
         last -= 1
-    if first == 0 and not any(_is_comment(line) for line in lines[last:]):
+    if first == 0 and not any(is_comment_line(line) for line in lines[last:]):
         return "", text, ""
     before, after = "".join(lines[:first]), "".join(lines[last:])
     return (
@@ -406,10 +407,6 @@ def _split_comments(text: str) -> tuple[str, str, str]:
         "".join(lines[first:last]),
         scrub_text(after).text if after.strip() else after,
     )
-
-
-def _is_comment(line: str) -> bool:
-    return line.lstrip("\ufeff \t").startswith("#")
 
 
 #: A run of six digits or more, however it is glued ("pt [NAME]15100249": a lost row break glued another row's MRN).
