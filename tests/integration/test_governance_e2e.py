@@ -24,10 +24,8 @@ from aiminer.governance.usage import GIB, usage_event
 
 from .governance_support import create_tables, seed_released
 
-# One story on one server: the first test builds the project, dataset and DUA the later ones use, so the module
-# must run on one xdist worker, in order: the Makefile runs pytest with `--dist loadfile` (with plain `-n 2`, a
-# change in the number of tests elsewhere once split this module across workers and the later tests found no
-# dataset; `xdist_group` does not work with pytest 9.2 and xdist 3.8, whose node IDs it can no longer rename).
+# One moto server per module. Each test builds what it uses or takes it from a module fixture (`curated`: the
+# project, the enrolled site and the frozen dataset), so the tests pass in any order and on any xdist worker.
 pytestmark = pytest.mark.integration
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -92,13 +90,11 @@ def world(endpoint: str) -> dict[str, Any]:
     return {"ddb": ddb, "s3": s3, "tables": tables, "keys": [*keys, big_key]}
 
 
-@pytest.fixture
-def cli(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    for k, v in CREDS.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.setenv("AIMINER_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AIMINER_ACTOR", "curator-1")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def _env(endpoint: str) -> dict[str, str]:
+    return {**CREDS, "AIMINER_ENDPOINT_URL": endpoint, "AIMINER_ACTOR": "curator-1"}
+
+
+def _runner() -> Any:
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> str:
@@ -109,6 +105,43 @@ def cli(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     return run
 
 
+@pytest.fixture
+def cli(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    for k, v in _env(endpoint).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return _runner()
+
+
+@pytest.fixture(scope="module")
+def curated(endpoint: str, world: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The project `lung-ai`, site-1 of uni-a enrolled in it, and a CT dataset frozen from the catalogue, made with
+    the curator commands; the commands' output is kept for the test that checks it."""
+    query = tmp_path_factory.mktemp("curated") / "q.json"
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in _env(endpoint).items():
+            mp.setenv(k, v)
+        mp.delenv("AWS_PROFILE", raising=False)
+        cli = _runner()
+        cli(
+            "project",
+            "create",
+            "lung-ai",
+            "--objective",
+            "nodule detection",
+            "--irb-number",
+            "IRB-2026-0042",
+            "--approved-on",
+            "2026-01-01",
+            "--expires-on",
+            "2030-12-31",
+        )
+        enrolled = cli("site", "enroll", "--partner", "uni-a", "--site", "site-1", "--project", "lung-ai")
+        listing = cli("catalogue", "search", "--modality", "CT", "--year-from", "2019", "--save", str(query))
+        frozen = cli("dataset", "freeze", "--name", "chest ct", "--query", str(query))
+    return {"enrolled": enrolled, "listing": listing, "frozen": frozen, "dataset": frozen.split(":")[0].strip()}
+
+
 def links_ok(manifest: dict[str, Any], maximum: int) -> None:
     issued = datetime.fromisoformat(manifest["issued_at"])
     for obj in manifest["objects"]:
@@ -117,28 +150,14 @@ def links_ok(manifest: dict[str, Any], maximum: int) -> None:
         assert s.expires_at <= issued + timedelta(seconds=maximum + 1)
 
 
-def test_curated_delivery_is_fetched_and_verified_over_http(cli: Any, world: dict[str, Any], tmp_path: Path) -> None:
+def test_curated_delivery_is_fetched_and_verified_over_http(
+    cli: Any, world: dict[str, Any], curated: dict[str, str], tmp_path: Path
+) -> None:
     # GIVEN a project, an enrolled site, a frozen CT dataset and an active DUA, made with the curator commands
-    cli(
-        "project",
-        "create",
-        "lung-ai",
-        "--objective",
-        "nodule detection",
-        "--irb-number",
-        "IRB-2026-0042",
-        "--approved-on",
-        "2026-01-01",
-        "--expires-on",
-        "2030-12-31",
-    )
-    enrolled = cli("site", "enroll", "--partner", "uni-a", "--site", "site-1", "--project", "lung-ai")
-    assert " as S-" in enrolled
-    listing = cli("catalogue", "search", "--modality", "CT", "--year-from", "2019", "--save", str(tmp_path / "q.json"))
-    assert "5 items" in listing
-    frozen = cli("dataset", "freeze", "--name", "chest ct", "--query", str(tmp_path / "q.json"))
-    ds_ref = frozen.split(":")[0].strip()
-    assert ds_ref.startswith("DS-") and ds_ref.endswith("@1") and "5 objects" in frozen
+    assert " as S-" in curated["enrolled"]
+    assert "5 items" in curated["listing"]
+    ds_ref = curated["dataset"]
+    assert ds_ref.startswith("DS-") and ds_ref.endswith("@1") and "5 objects" in curated["frozen"]
     dua_id = cli(
         "dua",
         "create",
@@ -200,16 +219,16 @@ def _put_dua(world: dict[str, Any], dua: Dua) -> None:
     world["ddb"].put_item(TableName=world["tables"]["duas"], Item=to_item(dua.to_record()))
 
 
-def _dataset(world: dict[str, Any]) -> tuple[str, int]:
-    rows = world["ddb"].scan(TableName=world["tables"]["catalogue"])["Items"]
-    heads = [r for r in rows if r["item"]["S"].startswith("version#")]
-    assert heads, "the first test freezes a dataset"
-    return heads[0]["dataset_id"]["S"], int(heads[0]["version"]["N"])
+def _dataset(curated: dict[str, str]) -> tuple[str, int]:
+    ds, ver = curated["dataset"].split("@")
+    return ds, int(ver)
 
 
-def test_out_of_date_duas_get_no_links(cli: Any, world: dict[str, Any], tmp_path: Path) -> None:
+def test_out_of_date_duas_get_no_links(
+    cli: Any, world: dict[str, Any], curated: dict[str, str], tmp_path: Path
+) -> None:
     # GIVEN an active DUA whose end date has passed and one that has not started
-    ds, ver = _dataset(world)
+    ds, ver = _dataset(curated)
     now = datetime.now(UTC)
     ended = transition(
         new_dua("DUA-ENDED", "pharma-y", ds, ver, "eval", "2026-01-01", now.date().isoformat(), "c", now),
@@ -254,13 +273,13 @@ def api_event(partner: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_delivery_lambda_issues_capped_links_and_refuses(
-    endpoint: str, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    endpoint: str, world: dict[str, Any], curated: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # GIVEN the delivery function's environment (exactly the topology keys) aimed at the loopback server
     import importlib
     import sys
 
-    ds, ver = _dataset(world)
+    ds, ver = _dataset(curated)
     now = datetime.now(UTC)
     _put_dua(
         world,
@@ -329,7 +348,7 @@ def test_usage_report_writes_csv_and_png(cli: Any, world: dict[str, Any], tmp_pa
 
 
 def test_commands_find_the_local_runtime_from_its_state_file(
-    cli: Any, endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Any, endpoint: str, curated: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # GIVEN no --endpoint-url but a state file as the local runtime writes it
     from aiminer.cli import governance
@@ -338,15 +357,15 @@ def test_commands_find_the_local_runtime_from_its_state_file(
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"endpoint": endpoint}))
     monkeypatch.setattr(governance, "_state_file", lambda: state)
-    # WHEN projects are listed THEN the project made above is shown
+    # WHEN projects are listed THEN the curated project is shown
     assert "lung-ai" in cli("project", "list")
     # AND without a state file the command explains what to do
     monkeypatch.setattr(governance, "_state_file", lambda: tmp_path / "missing.json")
     assert "no local runtime state" in cli("project", "list", code=2)
 
 
-def test_curator_views_and_suspension(cli: Any, world: dict[str, Any]) -> None:
-    # GIVEN the project made above WHEN shown, listed, suspended THEN its status follows and re-suspending fails
+def test_curator_views_and_suspension(cli: Any, world: dict[str, Any], curated: dict[str, str]) -> None:
+    # GIVEN a project WHEN shown, listed, suspended THEN its status follows and re-suspending fails
     cli(
         "project",
         "create",
@@ -384,6 +403,10 @@ def test_curator_views_and_suspension(cli: Any, world: dict[str, Any]) -> None:
         code=1,
     )
     # AND DUAs can be listed and shown with whether delivery is permitted today
-    assert "DUA-API" in cli("dua", "list", "--partner", "pharma-z")
-    assert json.loads(cli("dua", "show", "DUA-API"))["delivery_today"] == "permitted"
+    ds, ver = _dataset(curated)
+    now = datetime.now(UTC)
+    dua = new_dua("DUA-VIEW", "pharma-v", ds, ver, "eval", "2026-01-01", "2031-01-01", "c", now)
+    _put_dua(world, transition(dua, "active", "c", now))
+    assert "DUA-VIEW" in cli("dua", "list", "--partner", "pharma-v")
+    assert json.loads(cli("dua", "show", "DUA-VIEW"))["delivery_today"] == "permitted"
     assert "not_found" in cli("dua", "show", "DUA-NOPE", code=1)
