@@ -326,10 +326,16 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     for value in context.institutions:
         if len(value.strip()) >= 3:
             terms.append(ContextTerm(_flex(value), "INSTITUTION", "other"))
-            terms += [ContextTerm(_flex(w), "INSTITUTION", "other") for w in _distinctive_institution_words(value)]
+            for word in _distinctive_institution_words(value):
+                terms.append(ContextTerm(_flex(word), "INSTITUTION", "other"))
+                # a station or host name built on it: "BRIGIDCT02", "WendelinMR1" (letters, then a number)
+                terms.append(ContextTerm(_flex(word) + _STATION_TAIL, "INSTITUTION", "other", glued=True))
     unique = {(t.pattern, t.case_sensitive, t.glued): t for t in terms if t.pattern}
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
 
+
+#: What follows an institution's word in a station or host name glued to it: a few letters, then a digit.
+_STATION_TAIL = r"(?=[A-Za-z]{0,6}[0-9])"
 
 #: Kinds of institution and parts of a name that the report rules' generic words (``GENERIC_INST_WORDS``) do not
 #: list ("St Brigid Regional Medical Center": only "Brigid" names one place).

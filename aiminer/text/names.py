@@ -72,6 +72,8 @@ _ROLES = (
     r"|marito|żona|mąż|córka|syn|zoon|dochter|echtgenote|echtgenoot|fille|fils|belle-fille|beau-fils|épouse|époux"
     r"|eşi|kızı|oğlu|κόρη|γιος|σύζυγος|worker|claimant|supervisor|attendant|members\s+present|chair"
     r"|reporting|verified|confirmed\s+by"
+    # a system's user fields ("User: mlopez", "Logged in as jsmith2", "Transcriptionist: kpatel")
+    r"|user(?:\s?name|\s?id)?|login(?:\s+id)?|logged\s+in\s+as|operator|transcriptionist|author|editor"
     # a maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
     r"|ved\.|vedova|n[ée]e|geb\.|geborene"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
@@ -182,6 +184,15 @@ _COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#
 #: Header values that sit before an identifier label and are not names.
 _HEADER_VALUES = frozenset({"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"})
 _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
+#: A system user name in lower case after a role ("Transcribed by kpatel", "User: j.smith", "Login: mlopez2"): up
+#: to three initials and a name, a name and an initial, or two names joined by a period or an underscore.
+_HANDLE_RE = re.compile(r"(?<![\w@./\\-])([a-z]{2,20}(?:[._][a-z]{1,20})?)(\d{0,4})(?![\w@\\/-]|\.[A-Za-z])")
+#: A user name without a cue: one or two initials, a surname the dictionary knows and a number ("jsmith2",
+#: "mklopez14"), or a first name and a surname joined by a period or an underscore ("maria.lopez").
+_BARE_HANDLE_RE = re.compile(
+    r"(?<![\w@./\\-])(?:(?P<handle>[a-z]{5,22})\d{1,4}|(?P<first>[a-z]{3,20})[._](?P<surname>[a-z]{3,20}))"
+    r"(?![\w@\\/-]|\.[A-Za-z])"
+)
 #: Short words that end a line after a slash and are no one's initials ("and/or", "w/wo", "c/o", "yes/no").
 _ENGLISH_SHORT = frozenset(
     "and or nor but not no yes wo w he she his her him they them we us you it its per via neg pos ml mg cm mm kg "
@@ -451,6 +462,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
             if im and not (m.group("title2") and span is not None):  # "GP: Dr H. Vaswani": a title, not initials
                 found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))
+            elif span is None and m.group("role") and (hm := _HANDLE_RE.match(text, at)) and _user_name(hm, lex):
+                found.append(Candidate(hm.start(), hm.end(), "NAME", P_NAME_CUED, "cue"))
         if span is None:
             continue
         start, end = span
@@ -508,6 +521,14 @@ def find_names(text: str) -> Iterator[Candidate]:
         other = _OTHER_SCRIPT_NAME_RE.match(text, m.end())
         if other:
             found.append(Candidate(other.start(), other.end(), "NAME", P_NAME_CUED, "cue"))
+    for m in _BARE_HANDLE_RE.finditer(text):
+        handle = m.group("handle")
+        if handle:
+            known = handle not in lex.not_names and any(_user_name_surname(handle[k:], lex) for k in (1, 2))
+        else:
+            known = m.group("first") in lex.first_names and m.group("surname") in lex.surnames
+        if known:
+            found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 4. dictionary
     found.extend(_dictionary_names(tokens, lex))
     for m in _RELATION_OF_RE.finditer(text):
@@ -540,6 +561,26 @@ def find_names(text: str) -> Iterator[Candidate]:
     yield from found
     # 5. propagation of words seen in names
     yield from _propagate(text, tokens, found, lex)
+
+
+def _user_name(m: re.Match[str], lex: Lexicon) -> bool:
+    """Whether a lower-case word after a role is a user name: with a number or a separator, or initials before a
+    name the dictionary knows ("kpatel", "mlopez"), or a name and an initial ("patelk"); no report or common word,
+    no placeholder ("signed by: system", "User: unknown")."""
+    letters, number = m.group(1), m.group(2)
+    if letters in lex.vocab or letters in lex.common or letters in _PLACEHOLDERS or letters in _FUNCTION_WORDS:
+        return False
+    if number or "." in letters or "_" in letters:
+        return len(letters) >= 3
+    return any(
+        letters[k:] in lex.surnames or letters[k:] in lex.first_names for k in (1, 2, 3) if len(letters) - k >= 3
+    ) or (len(letters) >= 5 and letters[:-1] in lex.surnames)
+
+
+def _user_name_surname(word: str, lex: Lexicon) -> bool:
+    """A surname the dictionary knows, four letters or more, that is no report or common word (an eponym may be:
+    "jsmith2")."""
+    return len(word) >= 4 and word in lex.surnames and word not in lex.vocab and word not in lex.common
 
 
 def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:

@@ -202,6 +202,13 @@ LABELLED_ID_RE = re.compile(
     r"(?<![\w])(?i:No|Nr|Number|Ref|#)\.?[ \t]{0,3}[:#][ \t]{0,10}"
     r"(?P<id>(?=(?:[A-Za-z/.-]{0,30}\d){4})[A-Za-z0-9][\w/.-]{2,30}[A-Za-z0-9])(?![\w/-])"
 )
+# A patient's room, and the bed in it: "Room 412B", "rm 5102 bed A", "ROOM #: 6N-14", "Room 3207-2". Two digits
+# or more (a CT or an exam "room 2" names no one); "Bed 2" alone is left.
+ROOM_RE = re.compile(
+    r"(?<![\w])(?i:room|rm)\.?[ \t]{0,3}(?:#|(?i:no)\.?|(?i:number))?[ \t]{0,3}:?[ \t]{0,3}"
+    r"(?P<id>(?:\d[A-Z]{1,2}-?)?\d{2,5}[A-Za-z]?(?:[-/]\d{1,2}|[-/]?[A-Da-d](?![A-Za-z]))?"
+    r"(?:,?[ \t]{1,3}(?i:bed)[ \t]{0,3}#?[ \t]{0,3}(?:\d{1,2}|[A-Da-d])(?![\w]))?)(?![\w])"
+)
 VIN_RE = re.compile(r"(?<![\w])(?=(?:[A-HJ-NPR-Z]*\d){3})(?=(?:\d*[A-HJ-NPR-Z]){3})[A-HJ-NPR-Z0-9]{17}(?![\w])")
 
 _SUFFIX = (
@@ -567,6 +574,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in NATIONAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_STRUCTURED, "pattern")
+    for m in ROOM_RE.finditer(text):
+        yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
     for m in LABELLED_ID_RE.finditer(text):
         if not _DATE_LIKE.fullmatch(m.group("id")) and not _YEAR_ONLY.fullmatch(m.group("id")):
             yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")

@@ -180,6 +180,19 @@ def test_an_institutions_distinctive_word_goes_alone_but_not_its_generic_words_o
     assert "Wendelin" not in out and "regional medical center in Ohio" in out
 
 
+@pytest.mark.parametrize("text", ["v1 station WENDELINCT02", "host wendelinmr1.local", "AE WendelinPACS7"])
+def test_an_institutions_word_in_a_station_name_glued_to_it_goes(text: str) -> None:
+    context = IdentityContext(institutions=("St. Wendelin's Regional Medical Center",))
+    out = scrub_text(text, context).text
+    assert "wendelin" not in out.lower(), out
+
+
+def test_an_institutions_word_inside_a_longer_word_without_a_number_stays() -> None:
+    context = IdentityContext(institutions=("Mercy Kessler Institute",))
+    out = scrub_text("Kesslerian approach; Kessler protocol", context).text
+    assert "Kesslerian approach" in out and "Kessler protocol" not in out, out
+
+
 def test_a_state_after_a_street_and_city_stays() -> None:
     out = scrub_text("14 Birch Road, Shelbyville, OH 45123").text
     assert "Shelbyville" not in out and "45123" not in out and "OH" in out
