@@ -183,6 +183,8 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("a.", "a-", "a'", "A ", "A-", "1.", "a@", " ", "\n", "Ab ", "Smith, ", "Dr. X ", "%a"),
         # the rules for streets, places, employers, local numbers and names in other scripts (2026-12-06)
         *("Elm Road, ", "Via A ", "1105 AB ", "No: 12", "AB-12-", "works at A ", "A (B) ", "王 ", "Name: ", "M/9"),
+        # user names and rooms (2026-12-06, evening)
+        *("User: a", "a.b", "ab_", "room 12 ", "Rm 1", "ajsmith"),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:
