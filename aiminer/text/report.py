@@ -31,6 +31,7 @@ from aiminer.text.patterns import (
     find_places,
     find_structured,
 )
+from aiminer.text.spoken import find_spoken
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -192,6 +193,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     cands.extend(find_ids(text))
     cands.extend(find_dates_and_ages(text))
     cands.extend(find_places(text))
+    cands.extend(find_spoken(text))
     cands.extend(_names_in(text))
     protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     if protected:
