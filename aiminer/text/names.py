@@ -272,6 +272,10 @@ class _Tokens:
         return self.text[self.items[i][1] : self.items[i + 1][0]] if i + 1 < len(self.items) else ""
 
 
+#: Words that open a bracket after a staff member's name: how to reach or tell them ("(ID 4471)", "(x4471)").
+_CONTACT_CUES = frozenset("id badge employee pager page ext extension x phone cell mobile tel beeper bleep".split())
+
+
 def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     i = tokens.index_at.get(pos)
     if i is None:
@@ -290,6 +294,8 @@ def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     nxt = items[i + 1][2] if i + 1 < len(items) else ""
     if low in lex.first_names or low in lex.surnames or nxt == "," or (w.isupper() and len(w) > 2):
         return True
+    if nxt == "(" and i + 2 < len(items) and items[i + 2][2].lower() in _CONTACT_CUES and low not in lex.not_names:
+        return True  # "interpreter Linh (ID 4471)", "nurse Joy (pager 4471)": a word no dictionary knows, then how
     if low in _PARTICLES:
         return True
     # "Patient Alisia T. Wittler", "Patient T. Vallas": two name-like tokens in a row

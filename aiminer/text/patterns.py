@@ -92,7 +92,8 @@ PHONE_CUE_RE = re.compile(
     r"|hp|κινητό|τηλ"
     r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?"
     r"\s{0,10}[:#]?\s{0,10})"
-    r"(?P<num>\(?\d{1,4}\)?(?:[ .-]{0,2}\(?\d{2,4}\)?){0,4})(?![\w])"
+    # a bracket around a group only when it opens and closes there ("(pager 4471)" keeps its own closing bracket)
+    r"(?P<num>(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]{0,2}(?:\(\d{2,4}\)|\d{2,4})){0,4})(?![\w])"
     r"|(?<![\w])x(?P<ext>\d{3,5}|\d{1,2}-\d{4})(?!\w)"
 )
 FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?\s{0,10}[:.#]?\s{0,10}$)")

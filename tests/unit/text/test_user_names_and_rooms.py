@@ -1,4 +1,4 @@
-"""System user names and patients' room numbers: identifiers no dictionary cue spells out the usual way."""
+"""System user names, patients' room numbers, and staff named only before how to reach them."""
 
 from __future__ import annotations
 
@@ -63,3 +63,23 @@ def test_a_patients_room_and_bed_go(text: str, room: str) -> None:
 @pytest.mark.parametrize("text", ["Scanned in CT room 2; MR Room 3", "room temperature 22 C", "Reading Room 1A"])
 def test_an_exam_room_and_room_temperature_stay(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Vietnamese interpreter Linh (ID 4471) used", "Linh"), ("sonographer Thuy (pager 4471) paged", "Thuy")],
+)
+def test_a_staff_member_no_dictionary_knows_goes_before_how_to_reach_them(text: str, name: str) -> None:
+    out = scrub_text(text).text
+    assert name not in out and "4471" not in out, out
+
+
+def test_a_word_after_a_role_before_any_other_bracket_stays() -> None:
+    text = "radiologist Review (see below)"
+    assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize("text", ["call (pager 4471) today", "(ext 4471) and (x4471)", "(page 4-4471)"])
+def test_a_number_after_a_phone_cue_keeps_the_bracket_around_it(text: str) -> None:
+    out = scrub_text(text).text
+    assert "4471" not in out and out.count("(") == out.count(")"), out
