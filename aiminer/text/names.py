@@ -74,6 +74,10 @@ _ROLES = (
     r"|reporting|verified|confirmed\s+by"
     # a system's user fields ("User: mlopez", "Logged in as jsmith2", "Transcriptionist: kpatel")
     r"|user(?:\s?name|\s?id)?|login(?:\s+id)?|logged\s+in\s+as|operator|transcriptionist|author|editor"
+    # an email's headers (with their colon), a greeting or a closing ("Hi Anjali", "Thanks, Sameer"), a payer's or
+    # a company's representative ("Aetna rep Jolene")
+    r"|from(?=\s{0,3}:)|to(?=\s{0,3}:)|sender|recipient|rep|representative"
+    r"|hi|hello|hey|dear|(?:many\s+)?thanks,|thank\s+you,|regards,|sincerely,|cheers,"
     # a maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
     r"|ved\.|vedova|n[ée]e|geb\.|geborene"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
@@ -207,6 +211,12 @@ _WORD_SUFFIXES = (
     "scopy", "graphy", "gram", "ies", "ally", "ly",
 )  # fmt: skip
 #: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
+#: A greeting, a closing or a representative: a cue only before a word that looks like a name ("Hi Anjali",
+#: "Thanks, Sameer", "Aetna rep Jolene"; not "Hi team", "Dear Colleague").
+_GREETINGS = frozenset(
+    {"hi", "hello", "hey", "dear", "thanks,", "thank you,", "many thanks,", "regards,", "sincerely,", "cheers,"}
+    | {"rep", "representative"}
+)
 _STAFF_ROLES = frozenset(
     "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
@@ -274,6 +284,28 @@ class _Tokens:
 
 #: Words that open a bracket after a staff member's name: how to reach or tell them ("(ID 4471)", "(x4471)").
 _CONTACT_CUES = frozenset("id badge employee pager page ext extension x phone cell mobile tel beeper bleep".split())
+
+
+#: Who a greeting may address that is no one's name ("Hi team", "Dear Colleague", "Thanks, all").
+_GREETED = frozenset(
+    "all team everyone everybody colleague colleagues sir sirs madam doctor doctors friends folks there both guys "
+    "again so much for you".split()
+)
+
+
+def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
+    """Whether a greeting, a closing or a representative is followed by a name: a word that looks like one
+    (:func:`_looks_like_name_start`), or a capitalised word no dictionary knows at the end of its clause ("Thanks,
+    Sameer", "Hi Anjali,")."""
+    i = tokens.index_at.get(pos)
+    if i is None or tokens.items[i][2].lower() in _GREETED:
+        return False
+    if _looks_like_name_start(tokens, pos, lex):
+        return True
+    w = tokens.items[i][2]
+    nxt = tokens.items[i + 1][2] if i + 1 < len(tokens.items) else ""
+    at_end = nxt in ("", ",", ".", "!", ";") or "\n" in tokens.gap(i)
+    return at_end and _is_cap(w) and not w.isupper() and w.lower() not in lex.not_names
 
 
 def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
@@ -419,7 +451,11 @@ def find_names(text: str) -> Iterator[Candidate]:
             role = m.group("role").lower()
             # A one-word role is a cue only with a colon ("Technologist: ..."), except relatives and "cc".
             has_colon = bool(re.search(r"[:#-]", m.group()[len(m.group("role")) :]))
-            if " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
+            greeting = " ".join(role.split()) in _GREETINGS
+            if greeting and not m.group("title2"):
+                if not _greeted_name(tokens, m.end(), lex):
+                    continue
+            elif " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 named_role = role in ("patient", "pt") or role in _STAFF_ROLES
                 if not named_role or not _looks_like_name_start(tokens, m.end(), lex):
                     continue
@@ -478,6 +514,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             # filtered by _word_ok_cued. Sentences starting after "discussed with" need a capital.
             pass
         found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
+        if title.lower() in ("drs", "doctors"):
+            found.extend(_more_names(tokens, end, lex))  # "Drs. Patel, Murphy and Oyelaran"
     # 1b. a header line's name field whose cue or surname is damaged ("PATI LEOPOLD        MRN:",
     # "O: CASTELLANOS, LEOPOLD        MRN:", "\u20ac\u20acTELLANOS, LEOPOLD        DOB:"): the words right before
     # a wide gap and a patient-identifier label are the patient's name
@@ -587,6 +625,23 @@ def _user_name_surname(word: str, lex: Lexicon) -> bool:
     """A surname the dictionary knows, four letters or more, that is no report or common word (an eponym may be:
     "jsmith2")."""
     return len(word) >= 4 and word in lex.surnames and word not in lex.vocab and word not in lex.common
+
+
+def _more_names(tokens: _Tokens, end: int, lex: Lexicon) -> Iterator[Candidate]:
+    """The names after the first of a list after ``Drs.``: each after a comma, ``and`` or ``&``, as after a title."""
+    k = _token_ending_before(tokens, end)
+    while k is not None and k + 2 < len(tokens.items):
+        sep = tokens.items[k + 1][2].lower()
+        if sep not in (",", "and", "&") or "\n" in tokens.gap(k):
+            return
+        at = k + 3 if sep == "," and tokens.items[k + 2][2].lower() in ("and", "&") else k + 2
+        if at >= len(tokens.items):
+            return
+        span = _parse_name_after(tokens, at, lex, allow_comma=False, after_title=True)
+        if span is None:
+            return
+        yield Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue")
+        k = _token_ending_before(tokens, span[1])
 
 
 def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:

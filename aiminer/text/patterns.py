@@ -153,6 +153,9 @@ _CUES: dict[str, str] = {
         r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
         # reader and user codes of a QA form or a RIS ("reader code RAD-017"), the VA's integration control number
         r"|(?:reader|reviewer|radiologist|user|operator)\s+(?:code|id|no)|ICN"
+        # a research subject's numbers and a payer's authorisation ("subject 017-0042", "Screening No. 4471-002",
+        # "Prior auth # PA-7731-2025")
+        r"|Subject|Participant|Screening|Randomi[sz]ation|Enrol(?:l)?ment|Prior\s+Auth(?:orization)?|Authori[sz]ation"
     ),
 }
 CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
@@ -761,6 +764,8 @@ def _place_and_street_before(text: str, start: int, end: int) -> Iterator[Candid
         yield Candidate(street.start("street"), street.end("street"), "ADDRESS", P_ADDRESS, "pattern")
 
 
+#: Labels of a contact line that may follow a postcode where another country writes the town ("44122 Tel ...").
+_CONTACT_LABELS = frozenset("tel tél phone ph telephone fax email e-mail mail web www mobile cell".split())
 _KEPT_REGIONS = US_STATES | frozenset("ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld sa wa tas act".split())
 
 
@@ -775,10 +780,15 @@ def _address_tail(text: str, pos: int) -> Iterator[Candidate]:
             if m.group(group):
                 yield Candidate(m.start(group), m.end(group), "ZIP", P_ADDRESS, "pattern")
         for group in ("city1", "city2"):
-            if m.group(group) and m.group(group).lower() in _KEPT_REGIONS:
-                continue  # a state or province stays (Safe Harbor keeps states)
-            if m.group(group) and (start := _trim_city(text, m.start(group), m.end(group))) is not None:
-                yield Candidate(start, m.end(group), "CITY", P_ADDRESS, "pattern")
+            value = m.group(group)
+            if not value or value.lower() in _KEPT_REGIONS or value.lower().rstrip(".") in _CONTACT_LABELS:
+                continue  # a state or province stays (Safe Harbor keeps states); "44122 Tel 216-...": no town
+            end = m.end(group)
+            head, _, last = value.rpartition(" ")
+            if head and last.isupper() and last.lower() in _KEPT_REGIONS:
+                end -= len(last) + 1  # "Beachwood OH 44122": the town, not the state after it
+            if (start := _trim_city(text, m.start(group), end)) is not None:
+                yield Candidate(start, end, "CITY", P_ADDRESS, "pattern")
         pos = m.end()
 
 
