@@ -84,6 +84,8 @@ _ROLES = (
     r"|mother's\s+maiden\s+name|maiden\s+name|birth\s+name|re|attn|attention"
     # "telepho by: Philippa ...": a signature line whose verb was cut; with its colon only
     r"|by(?=\s{0,10}:)"
+    # "MPR by Bartholomew Strazzeri": a bare "by" only before two capitalised words no dictionary knows
+    r"|by"
     # any past participle before "by" ("Reformatted by Nakamura Hiroshi", "contoured by Lindqvist")
     r"|[a-z]{3,}ed\s+by"
 )
@@ -210,13 +212,13 @@ _WORD_SUFFIXES = (
     "ing", "ary", "ory", "ical", "able", "ible", "ular", "ism", "emia", "pathy", "ectomy", "otomy", "plasty",
     "scopy", "graphy", "gram", "ies", "ally", "ly",
 )  # fmt: skip
-#: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
 #: A greeting, a closing or a representative: a cue only before a word that looks like a name ("Hi Anjali",
 #: "Thanks, Sameer", "Aetna rep Jolene"; not "Hi team", "Dear Colleague").
 _GREETINGS = frozenset(
     {"hi", "hello", "hey", "dear", "thanks,", "thank you,", "many thanks,", "regards,", "sincerely,", "cheers,"}
     | {"rep", "representative"}
 )
+#: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
 _STAFF_ROLES = frozenset(
     "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
@@ -306,6 +308,22 @@ def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     nxt = tokens.items[i + 1][2] if i + 1 < len(tokens.items) else ""
     at_end = nxt in ("", ",", ".", "!", ";") or "\n" in tokens.gap(i)
     return at_end and _is_cap(w) and not w.isupper() and w.lower() not in lex.not_names
+
+
+def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
+    """Whether two capitalised words (not in capitals) that no word list knows as anything but a name, and
+    without the ending of an English or a medical word, follow ``pos`` on one line: "by Bartholomew Strazzeri",
+    not "by Siemens Healthineers", "by Fleischner Society", "by General Electric" or "by Monday Morning"."""
+    i = tokens.index_at.get(pos)
+    if i is None or i + 1 >= len(tokens.items) or tokens.gap(i) != " ":
+        return False
+    for w in (tokens.items[i][2], tokens.items[i + 1][2]):
+        low = w.lower()
+        if not _is_cap(w) or w.isupper() or len(w) < 2 or low in lex.not_names or low in lex.places:
+            return False
+        if low.endswith(_WORD_SUFFIXES) and low not in lex.surnames and low not in lex.first_names:
+            return False  # "by General Electric", "by Contrast Enhanced"
+    return True
 
 
 def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
@@ -454,6 +472,9 @@ def find_names(text: str) -> Iterator[Candidate]:
             greeting = " ".join(role.split()) in _GREETINGS
             if greeting and not m.group("title2"):
                 if not _greeted_name(tokens, m.end(), lex):
+                    continue
+            elif role == "by" and not has_colon and not m.group("title2"):
+                if not _two_name_words(tokens, m.end(), lex):
                     continue
             elif " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 named_role = role in ("patient", "pt") or role in _STAFF_ROLES

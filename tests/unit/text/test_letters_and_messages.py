@@ -74,3 +74,23 @@ def test_a_practices_address_line_keeps_its_state_and_contact_label() -> None:
     out = scrub_text("25501 Chagrin Blvd, Suite 200, Beachwood OH 44122 Tel 216-464-9000").text
     assert "Beachwood" not in out and "44122" not in out and "464-9000" not in out, out
     assert " OH " in out and "Tel " in out, out
+
+
+def test_two_unknown_capitalised_words_after_a_bare_by_are_a_name() -> None:
+    out = scrub_text("MPR by Bartholomew Strazzeri").text
+    assert "Bartholomew" not in out and "Strazzeri" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "supplied by Siemens Healthineers",
+        "by Fleischner Society criteria",
+        "by General Electric",
+        "followed by Contrast Enhanced images",
+        "Images by Radiology Department",
+        "by CT Scan",
+    ],
+)
+def test_a_maker_a_society_or_report_words_after_a_bare_by_stay(text: str) -> None:
+    assert scrub_text(text).text == text
