@@ -99,7 +99,8 @@ _PATTERNS: list[tuple[str, str]] = [
     # 20210105 (DICOM DA) and 20210105123000 (DT)
     (
         "compact",
-        r"(?<![\w.])(?P<y>19\d\d|20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?(?:[0-5]\d){0,2}(?![\w])",
+        r"(?<![0-9A-Za-z.])(?P<y>19\d\d|20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?"
+        r"(?:[0-5]\d){0,2}(?![0-9A-Za-z])",
     ),
     # 5 Jan 2021, 05-JAN-2021, 5th of January, 2021, 5 January
     (
@@ -147,9 +148,34 @@ _PATTERNS: list[tuple[str, str]] = [
         r"(?i:\b(?:on|dated?|since|from|until|through|thru|of|seen|DOS|performed|obtained|exam)\s{0,10}:?\s+)"
         r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)",
     ),
+    # Friday 2/28: a weekday before the month and day
+    (
+        "md_cue",
+        r"(?i:\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)"
+        r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)",
+    ),
+    # Chest CT 2/26:, EBUS 2/27 (path ...), biopsy 3/3; an exam before the month and day, then a colon, a bracket,
+    # a comma or the end of the line ("CT 1/2 of the lesions" is a fraction)
+    (
+        "md_cue",
+        r"(?i:\b(?:CT|CTA|MRI|MRA|MR|PET|PET-CT|US|CXR|XR|EBUS|biopsy|bx|ultrasound|radiographs?|mammograms?|echo|scan"
+        r"|surgery|procedure|[a-z]+scopy|[a-z]+ectomy|EGD|TEE|TTE|ERCP|admitted|discharged|admission|discharge|visit"
+        r"|appointment|appt|f/u|follow-up)\.?,?\s+)"
+        r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)(?=[ \t]{0,3}(?:[:,;)(]|\.(?!\d)|$))",
+    ),
+    # "on the 4th", "see her on the 11th": a day of the month alone after a preposition of time (not "on the 4th
+    # rib", "the 5th digit", "on the 2nd attempt")
+    (
+        "d_cue",
+        r"(?i:\b(?:on|since|until|till|by|before|after|from|through)\s+the\s+)"
+        r"(?P<b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?!\s{0,3}(?:of\b|[-/]|\w+(?:al|ar|ic|ive|ed|ing)\b|rib|ribs|ventricle"
+        r"|finger|toe|digit|metatarsal|metacarpal|percentile|decade|degree|grade|day|week|month|year|attempt|time|floor"
+        r"|nerve|vertebra|compartment|web|space|segment|branch|layer|trimester|generation|cycle|dose|session|visit"
+        r"|line|interspace|level|order|percent|position|centile|toe|finger|metacarpal|pass|try|fraction|sitting))",
+    ),
 ]
 
-DATE_RE = [(kind, re.compile(p, re.IGNORECASE if kind != "md_cue" else 0)) for kind, p in _PATTERNS]
+DATE_RE = [(kind, re.compile(p, re.IGNORECASE if kind not in ("md_cue", "d_cue") else 0)) for kind, p in _PATTERNS]
 
 
 #: Safe Harbor removes ages over 89 and "all elements of dates (including year) indicative of such age".
@@ -270,11 +296,13 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = int(g["y"]), int(g["m"]), None
             elif kind == "dm_y":
                 year, month, day = int(g["y"]), int(g["a"]), int(g["b"])
+            elif kind == "d_cue":
+                year, month, day = None, None, int(g["b"])
             else:  # md, md_cue
                 year, month, day = None, int(g["a"]), int(g["b"])
             if not _valid(year, month, day):
                 continue
-            start = m.start("a") if kind == "md_cue" else m.start()
+            start = m.start("a") if kind == "md_cue" else m.start("b") if kind == "d_cue" else m.start()
             yield DateMatch(start, m.end(), year, month, day)
 
 

@@ -622,6 +622,14 @@ AGE_RES = [
         rf"(?:(?<=\()|(?<=\( )|(?<=,)|(?<=, )){_AGE_N}\s{{0,3}}(?:years?|yrs?|y)\.?(?=\s{{0,3}}[),;])",
         rf"(?i:\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?\s{{0,10}})?){_AGE_N}s\b",
         rf"(?<![\w.]){_AGE_N}(?=\s{{0,10}}-?\s{{0,10}}(?:year|yr)s?[-\s]+(?:old|of\s+age))",
+        # a span of 90 years or more is an age ("DOB 01/02/1934    91 years    F"), but not "90 years ago"
+        rf"(?<![\w.-]){_AGE_N}\s{{0,3}}(?:years?|yrs?)\b(?!\s{{0,3}}(?:ago|later|earlier|before|after|of\s+(?:follow|"
+        rf"experience|service|marriage)))",
+        # sex, then age, in brackets or a list ("(M, 91)", "(F, 93)", "(M, 90 yo)")
+        rf"(?<=[(,;])\s{{0,3}}(?-i:M|F)\s?,\s?{_AGE_N}(?=\s{{0,3}}(?:y|yo|y/o|yrs?|years?)?\s{{0,3}}[),;])",
+        # "turned 96", "turns 91", "age at consent: 91", "age on admission 93"
+        rf"(?i:\b(?:turned|turns|turning)\s+){_AGE_N}(?![\w.%])(?!\s{{0,3}}(?:days?|weeks?|months?|mg|ml|%|degrees?|deg|°))",
+        rf"(?i:\bage\s+(?:at|on|of)\s+[a-z]+(?:\s+[a-z]+)?\s{{0,3}}:?\s{{0,3}}){_AGE_N}(?![\w.])",
     )
 ]
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
