@@ -51,8 +51,10 @@ _ROLES = (
     r"|notified|informed|paged|relayed\s+to|reported\s+to|results\s+given\s+to|read\s+back\s+by"
     r"|cc|c\.c\.|copy\s+to|copies\s+to|pcp|primary\s+care(?:\s+(?:physician|provider))?|care\s+of|c/o"
     r"|contact(?:\s+person)?|emergency\s+contact|next\s+of\s+kin|nok|guarantor|subscriber|insured|responsible\s+party"
+    r"|(?:son|daughter|mother|father|brother|sister)-in-law"
     r"|mother|father|mom|dad|wife|husband|spouse|partner|son|daughter|sister|brother|guardian|caregiver|parents?"
     r"|grandmother|grandfather|aunt|uncle|niece|nephew|cousin|friend|neighbou?r|accompanied\s+by|witness(?:ed\s+by)?"
+    r"|child\s+life(?:\s+specialist)?"
     r"|grand(?:daughter|son|child|parents?)|step(?:mother|father|son|daughter)|fianc[eé]{1,2}|girlfriend|boyfriend"
     r"|room-?mate|house-?mate|co-?worker|colleague|sibling"
     # name fields of a form ("Surname: ACHTERBERG   Forename(s): Philippa")
@@ -61,7 +63,7 @@ _ROLES = (
     # staff fields of other countries and systems ("Req Phys: HOLLOWAY,BRENT T", "GP: Dr H. Vaswani")
     r"|(?:req(?:uesting)?|att(?:ending)?|ref(?:erring)?|ord(?:ering)?)\.?\s+phys(?:ician)?\.?|gp|consultant"
     r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator|receptionist|secretary|scheduler|porter"
-    r"|transporter|dietitian|pharmacist|therapist"
+    r"|transporter|dietitian|pharmacist|therapist|lpn|cna|scrub|circulator|circulating(?:\s+nurse)?"
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
@@ -112,7 +114,7 @@ _SCRIPT_LABEL_RE = re.compile(
 #: Values of a name field that are no one's name ("Technologist: Unknown", "Attending: Pending").
 _PLACEHOLDERS = frozenset(
     "unknown pending none n/a na self same tbd tba declined deceased present absent yes no unassigned other "
-    "various multiple see".split()
+    "various multiple see system admin administrator interface auto automatic default batch service".split()
 )
 _ALT_NAME_RE = re.compile(
     r"(?:,[ \t]*(?:MD|DO|PhD|MBBS|FRCR|RN|NP|PA)\.?)?[ \t]{0,8}"
@@ -152,11 +154,13 @@ def _dictionary_word(word: str, lex: Lexicon) -> bool:
 #: What may stand between a cue and its name: an opening parenthesis or quote.
 _OPENERS = frozenset("(\"'\u201c\u2018")
 #: A nickname in quotes right after a name or between its parts ('William "Bucky" Thibodeaux', 'Santiago ("Santi")').
-_QUOTED_NICKNAME_RE = re.compile(r"[ \t]{1,3}\(?[\"\u201c]([^\W\d_][^\W\d_'\u2019-]{1,30})[\"\u201d]\)?")
+_QUOTED_NICKNAME_RE = re.compile(
+    r"[ \t]{1,3}\(?[\"\u201c]([^\W\d_][^\W\d_'\u2019-]{1,30}|[A-Z]\.(?:[A-Z]\.)+)[\"\u201d]\)?"
+)
 _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
-    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW)(?![A-Za-z])"
+    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS)(?![A-Za-z])"
 )
 _CARET_RE = re.compile(
     r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3}"
@@ -195,6 +199,8 @@ _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
 _HANDLE_RE = re.compile(r"(?<![\w@./\\-])([a-z]{2,20}(?:[._][a-z]{1,20})?)(\d{0,4})(?![\w@\\/-]|\.[A-Za-z])")
 #: A user name without a cue: one or two initials, a surname the dictionary knows and a number ("jsmith2",
 #: "mklopez14"), or a first name and a surname joined by a period or an underscore ("maria.lopez").
+#: A user name in capitals with a facility's prefix, after a role ("RUN USER: THB.LMORIN").
+_UPPER_HANDLE_RE = re.compile(r"[A-Z]{2,6}\.[A-Z]{2,20}\d{0,4}(?![\w.])")
 _BARE_HANDLE_RE = re.compile(
     r"(?<![\w@./\\-])(?:(?P<handle>[a-z]{5,22})\d{1,4}|(?P<first>[a-z]{3,20})[._](?P<surname>[a-z]{3,20}))"
     r"(?![\w@\\/-]|\.[A-Za-z])"
@@ -220,12 +226,14 @@ _GREETINGS = frozenset(
 )
 #: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
 _STAFF_ROLES = frozenset(
+    "rn lpn cna scrub circulator circulating "
     "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist".split()
 )
 _BARE_ROLES = frozenset(
+    "son-in-law daughter-in-law mother-in-law father-in-law brother-in-law sister-in-law "
     "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
     "grandmother grandfather aunt uncle niece nephew cousin friend neighbor neighbour partner parents "
     "granddaughter grandson grandchild grandparent grandparents stepmother stepfather stepson stepdaughter "
@@ -284,10 +292,63 @@ class _Tokens:
         return self.text[self.items[i][1] : self.items[i + 1][0]] if i + 1 < len(self.items) else ""
 
 
+#: Who a company sends ("Devon (device rep)").
+_REPRESENTATIVES = frozenset("rep representative specialist engineer vendor".split())
 #: Words that open a bracket after a staff member's name: how to reach or tell them ("(ID 4471)", "(x4471)").
 _CONTACT_CUES = frozenset("id badge employee pager page ext extension x phone cell mobile tel beeper bleep".split())
 
 
+_INITIALS_FIELD_RE = re.compile(
+    r"(?i:\b(?:(?:subject|patient|pt|participant)\s+)?initials\s{0,3}[:#]\s{0,10})"
+    r"([A-Z](?:[.-]?[A-Z]){1,3}\.?)(?![\w-])"
+)
+_BRACKETED_CONTACT_NAME_RE = re.compile(
+    r"\((?![A-Z]{2,}\b)([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+),[ \t]{0,3}"
+    r"(?i:ext|x|pager|bleep|beeper|tel|phone|cell|mobile|pgr)\b"
+)
+_CAPS_SURNAME_GIVEN_RE = re.compile(
+    r"(?<![\w'\u2019-])([A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\u2019]+"
+    r"(?:[ -][A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\u2019]+)?),"
+    r"[ \t]{0,2}([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019]+(?:-[A-Z\u00C0-\u00DE]?[a-z\u00DF-\u00FF]+)?"
+    r"(?:[ \t][A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+)?)(?![\w'\u2019-])"
+)
+
+
+def _caps_surname(value: str, lex: Lexicon) -> bool:
+    """A surname in capitals: three letters or more in all, and no word of it a report word, an abbreviation, a
+    place or a state ("IMPRESSION, Mild", "CT, Chest", "OHIO, Columbus" are no names)."""
+    from aiminer.text.patterns import US_STATES
+
+    words = [w for w in re.split(r"[ '\u2019-]", value.lower()) if w]
+    return sum(len(w) for w in words) >= 3 and not any(
+        w in lex.not_names or w in REPORT_ABBREVIATIONS or w in lex.places or w in US_STATES or w in _NAME_FIELD_WORDS
+        for w in words
+        if len(w) > 1
+    )
+
+
+def _given_words(value: str, lex: Lexicon) -> bool:
+    """Given names after a surname: no report or common word, no place, no title ("Dr"); a hyphenated one by its
+    first part ("Wai-Man")."""
+    return not any(
+        w.lower() in lex.not_names or w.lower() in lex.places or w.lower() in _TITLE_WORDS
+        for w in (part.split("-")[0] for part in value.split())
+        if w
+    )
+
+
+#: Field labels in capitals before a value after a comma ("NAME, Jane" is a label, not a surname).
+_NAME_FIELD_WORDS = frozenset("name patient pt surname family last first given mrn dob sex age re attn cc".split())
+_TITLE_WORDS = frozenset("dr mr mrs ms miss mx prof sir madam".split())
+
+
+#: A relative or a staff role, then a comma and the person's name ("nurse navigator, Colleen,").
+_APPOSITION_RE = re.compile(
+    r"(?i:(?<![^\W\d_])(?:(?:son|daughter|mother|father|brother|sister)-in-law|wife|husband|spouse|partner|son|daughter"
+    r"|mother|father|sister|brother|guardian|caregiver|neighbou?r|friend|nurse(?:\s+navigator)?|navigator|"
+    r"practice\s+nurse|interpreter|coordinator|scheduler|receptionist|secretary|technologist|sonographer|social\s+worker"
+    r"|case\s+manager|chaplain|aide|assistant|therapist|pharmacist|dietitian),[ \t]{1,3})(?=[A-Z])"
+)
 #: Who a greeting may address that is no one's name ("Hi team", "Dear Colleague", "Thanks, all").
 _GREETED = frozenset(
     "all team everyone everybody colleague colleagues sir sirs madam doctor doctors friends folks there both guys "
@@ -317,6 +378,17 @@ def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     i = tokens.index_at.get(pos)
     if i is None or i + 1 >= len(tokens.items) or tokens.gap(i) != " ":
         return False
+    if tokens.items[i + 1][2] == "(" and i + 2 < len(tokens.items):
+        # "by Devon (device rep)": one such word, then a bracket that says who they are
+        inside = {t[2].lower() for t in tokens.items[i + 2 : i + 5]}
+        w = tokens.items[i][2]
+        return (
+            bool(inside & (_CONTACT_CUES | _STAFF_ROLES | _REPRESENTATIVES))
+            and _is_cap(w)
+            and not w.isupper()
+            and w.lower() not in lex.not_names
+            and w.lower() not in lex.places
+        )
     for w in (tokens.items[i][2], tokens.items[i + 1][2]):
         low = w.lower()
         if not _is_cap(w) or w.isupper() or len(w) < 2 or low in lex.not_names or low in lex.places:
@@ -465,10 +537,12 @@ def find_names(text: str) -> Iterator[Candidate]:
     found: list[Candidate] = []
     # 1. cues
     for m in _CUE_RE.finditer(text):
+        cued = False
         if m.group("role"):
             role = m.group("role").lower()
             # A one-word role is a cue only with a colon ("Technologist: ..."), except relatives and "cc".
             has_colon = bool(re.search(r"[:#-]", m.group()[len(m.group("role")) :]))
+            cued = ":" in m.group()[len(m.group("role")) :]
             greeting = " ".join(role.split()) in _GREETINGS
             if greeting and not m.group("title2"):
                 if not _greeted_name(tokens, m.end(), lex):
@@ -525,8 +599,10 @@ def find_names(text: str) -> Iterator[Candidate]:
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
             if im and not (m.group("title2") and span is not None):  # "GP: Dr H. Vaswani": a title, not initials
                 found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))
-            elif span is None and m.group("role") and (hm := _HANDLE_RE.match(text, at)) and _user_name(hm, lex):
+            elif span is None and m.group("role") and (hm := _HANDLE_RE.match(text, at)) and _user_name(hm, lex, cued):
                 found.append(Candidate(hm.start(), hm.end(), "NAME", P_NAME_CUED, "cue"))
+            elif m.group("role") and (hm := _UPPER_HANDLE_RE.match(text, at)):
+                found.append(Candidate(hm.start(), hm.end(), "NAME", P_NAME_CUED, "cue"))  # "RUN USER: THB.LMORIN"
         if span is None:
             continue
         start, end = span
@@ -537,6 +613,13 @@ def find_names(text: str) -> Iterator[Candidate]:
         found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
         if title.lower() in ("drs", "doctors"):
             found.extend(_more_names(tokens, end, lex))  # "Drs. Patel, Murphy and Oyelaran"
+    # 1a. a role, a comma, then the name as an apposition ("our nurse navigator, Colleen, at", "Father, DeShawn
+    # Jones, could not be reached", "his wife, June Abernathy, at ...")
+    for m in _APPOSITION_RE.finditer(text):
+        if _greeted_name(tokens, m.end(), lex):
+            span = _parse_name_after(tokens, tokens.index_at[m.end()], lex, allow_comma=False, after_title=True)
+            if span is not None:
+                found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 1b. a header line's name field whose cue or surname is damaged ("PATI LEOPOLD        MRN:",
     # "O: CASTELLANOS, LEOPOLD        MRN:", "\u20ac\u20acTELLANOS, LEOPOLD        DOB:"): the words right before
     # a wide gap and a patient-identifier label are the patient's name
@@ -549,6 +632,20 @@ def find_names(text: str) -> Iterator[Candidate]:
         span = _parse_name_backwards(tokens, k, lex) if k is not None and tokens.items[k][1] == m.start() else None
         if span:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
+    # 1b'. the initials a form gives instead of a name ("Initials: M.D.K.", "Subject initials: R-J-T")
+    for m in _INITIALS_FIELD_RE.finditer(text):
+        found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+    # a user name in brackets after a name found ("Dana Aldana, RN (daldana)"), and a name before how to reach
+    # them in brackets ("interpreter needed (Rocío, ext. 4471)")
+    for m in _BRACKETED_CONTACT_NAME_RE.finditer(text):
+        if m.group(1).lower() not in lex.not_names and m.group(1).lower() not in lex.places:
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+    # 1c. a surname in capitals, a comma and a given name in small letters ("LEUNG, Wai-Man", "GUTIÉRREZ-SALAS,
+    # María Elena", "O'HALLORAN, Bridget"), as a list of patients writes it; not in a text in capitals
+    if not text.isupper():
+        for m in _CAPS_SURNAME_GIVEN_RE.finditer(text):
+            if _caps_surname(m.group(1), lex) and _given_words(m.group(2), lex):
+                found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 2. credentials after a name
     for m in _CREDENTIAL_RE.finditer(text):
         cred = m.group().strip(" ,")
@@ -601,10 +698,11 @@ def find_names(text: str) -> Iterator[Candidate]:
         span = _parse_name_after(tokens, i, lex) if i is not None else None
         if span is not None:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
-    # the same name in brackets after a name found above, in another script or spelled in Latin letters
+    # the same name in brackets after a name found above, in another script or spelled in Latin letters, or the
+    # person's user name ("Dana Aldana, RN (daldana)")
     for c in list(found):
         bracket = _ALT_NAME_RE.match(text, c.end)
-        if bracket and _alternate_name(bracket.group(1), lex):
+        if bracket and (_alternate_name(bracket.group(1), lex) or _handle_of(bracket.group(1), text[c.start : c.end])):
             found.append(Candidate(bracket.start(1), bracket.end(1), "NAME", c.priority, c.source))
     # a nickname in quotes right after a name found above, or after a given name ('William "Bucky" Thibodeaux':
     # the given name, the nickname and the capitalised word after it)
@@ -628,18 +726,27 @@ def find_names(text: str) -> Iterator[Candidate]:
     yield from _propagate(text, tokens, found, lex)
 
 
-def _user_name(m: re.Match[str], lex: Lexicon) -> bool:
+def _user_name(m: re.Match[str], lex: Lexicon, after_colon: bool = False) -> bool:
     """Whether a lower-case word after a role is a user name: with a number or a separator, or initials before a
-    name the dictionary knows ("kpatel", "mlopez"), or a name and an initial ("patelk"); no report or common word,
-    no placeholder ("signed by: system", "User: unknown")."""
+    name the dictionary knows ("kpatel", "mlopez"), or a name and an initial ("patelk"), or any word of five letters
+    or more alone after the role's colon ("Printed by: tvarghese"); no report or common word, no placeholder
+    ("signed by: system", "User: unknown")."""
     letters, number = m.group(1), m.group(2)
     if letters in lex.vocab or letters in lex.common or letters in _PLACEHOLDERS or letters in _FUNCTION_WORDS:
         return False
-    if number or "." in letters or "_" in letters:
+    if number or "." in letters or "_" in letters or (after_colon and len(letters) >= 5):
         return len(letters) >= 3
     return any(
         letters[k:] in lex.surnames or letters[k:] in lex.first_names for k in (1, 2, 3) if len(letters) - k >= 3
     ) or (len(letters) >= 5 and letters[:-1] in lex.surnames)
+
+
+def _handle_of(value: str, name: str) -> bool:
+    """Whether ``value`` is a user name made from ``name``: one lower-case word holding a word of the name of
+    three letters or more ("daldana" of "Dana Aldana", "tvarghese" of "T. Varghese")."""
+    if not re.fullmatch(r"[a-z][a-z0-9._]{3,24}", value):
+        return False
+    return any(len(w) >= 3 and w in value for w in re.findall(r"[a-z]+", name.lower()))
 
 
 def _user_name_surname(word: str, lex: Lexicon) -> bool:

@@ -85,6 +85,12 @@ PHONE_RE = re.compile(
     # "(555) 804-5663" glued after a letter (a lost space, "Leopold C(555)..."): the parenthesis is its own bound
     rf"|(?<![\d+-])\(\d{{3}}\)\s{{0,10}}\d{{3}}[\s.-]\d{{4}}{_EXT}(?![\w-])"
 )
+# A local number without its area code ("call ... at 555-0101"): not a range of a dose or a count ("250-1000 mg",
+# "from 100-1500"), not inside a longer number or an identifier.
+LOCAL_PHONE_RE = re.compile(
+    r"(?<![\w+./-])(?<!from )(?<!between )(?<!range )[2-9]\d{2}-\d{4}(?![\w-]|[./]\d)"
+    r"(?!\s{0,3}(?:mg|mcg|ml|mL|cc|mm|cm|units?|HU|mGy|mSv|cGy|Gy|kV|mAs|%|patients|cases|times))"
+)
 PHONE_CUE_RE = re.compile(
     r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|mob|pager|pgr|page|paged|bleep|beeper|fax|facsimile"
     # other languages' ("Fone", "Tel. kom.", "GSM", "Tél.", "Telefon", "Handy", "Móvil", "Celular", "WhatsApp", "HP")
@@ -524,11 +530,17 @@ def find_structured(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "SSN", P_STRUCTURED, "pattern")
     for m in PHONE_RE.finditer(text):
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
+    for m in LOCAL_PHONE_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
     for m in PHONE_CUE_RE.finditer(text):
         group = "num" if m.group("num") else "ext"
         digits = re.sub(r"\D", "", m.group(group))
-        if len(digits) >= 4 or group == "ext":
+        if len(digits) >= 4 or group == "ext" or (len(digits) == 3 and _SHORT_NUMBER_CUE.match(m.group())):
             yield Candidate(m.start(group), m.end(group), _phone_or_fax(text, m.start(group)), P_PHONE, "cue")
+
+
+#: Cues before a pager or bleep number, which a hospital may give three digits ("bleep 518").
+_SHORT_NUMBER_CUE = re.compile(r"(?i)(?:bleep|pager|pgr|beeper|page)\b")
 
 
 def _phone_or_fax(text: str, start: int) -> str:
