@@ -12,7 +12,7 @@ A name that is also an everyday English word is left out, because a report's "No
 "Reading" at the start of a sentence would go: a single word is dropped when its English frequency (``wordfreq``'s
 Zipf scale) is 4.3 or more, unless the place has a million inhabitants or more. Names shorter than four letters
 are dropped too ("Of", "Ede"). A place named in the ``--keep-out`` list is also left out (places whose names are
-medical terms: "Factor V Leiden").
+medical terms: "Factor V Leiden"; or words of a report's forms: "Peer Review").
 
 Places in the US list (``us_cities.txt``) are not repeated. The US list also feeds the name rules (a word that is a
 US city is not taken for a surname without a cue); this list is used only to find places, so adding a place here
@@ -28,7 +28,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "aiminer" / "text" / "data"
 
 #: Places whose names are mostly medical terms in a report (the place itself still goes after a cue: "lives in").
-KEEP_OUT = {"leiden", "lugano", "bethesda", "lyme", "marburg", "norwalk", "coxsackie", "ebola", "zika", "lassa"}
+KEEP_OUT = {"leiden", "lugano", "bethesda", "lyme", "marburg", "norwalk", "coxsackie", "ebola", "zika", "lassa", "peer"}
 
 ZIPF_COMMON = 4.3
 BIG_CITY = 1_000_000

@@ -61,6 +61,7 @@ FIELD_ACTIONS: dict[str, dict[int, str]] = {
 # Segments about other people or money: everything but the set ID goes.
 BLANK_SEGMENTS = frozenset({"NK1", "GT1", "IN1", "IN2", "IN3", "PD1", "MRG", "ROL", "ACC", "UB1", "UB2", "CTD", "PRD"})
 _TS_YEAR = re.compile(r"^\s*(\d{4})")
+_SET_ID = re.compile(r"\d{0,4}")
 #: Segment IDs of HL7 v2.1-v2.9 (Z segments are site-defined and accepted too). A line that starts with anything
 #: else is not a segment the field actions can be trusted on: a corrupt ID, or text cut from another segment.
 STANDARD_SEGMENTS = frozenset(
@@ -550,8 +551,9 @@ def _deidentify_message(
         is_msh = name == "MSH"
         first = 2 if is_msh else 1
         if name in BLANK_SEGMENTS or name.startswith("Z"):
-            # Z segments are site-defined: no rule can vouch for any of their fields (a renamed PID is one too)
-            for i in range(2, len(seg)):
+            # Z segments are site-defined: no rule can vouch for any of their fields (a renamed PID is one too).
+            # The first field stays only as a set ID, a small number ("ZDS|1.2.840...^EPIC": a study UID goes).
+            for i in range(1 if not _SET_ID.fullmatch(seg[1] if len(seg) > 1 else "") else 2, len(seg)):
                 seg[i] = ""
             continue
         seg_actions = FIELD_ACTIONS.get(name)

@@ -147,7 +147,7 @@ _CUES: dict[str, str] = {
         r"|KMPDC|SCFHS|HAAD|NPWZ|BIG|HPCSA|TNMC|HKMC|RCPSC|CRMV)"
     ),
     "DEVICE_ID": (
-        r"Serial|S/N|SN|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
+        r"Serials?|S/N|SN|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
         r"|IMEI|Asset(?:\s+Tag)?|Generator(?:\s+Serial)?|Scanner\s+(?:ID|Serial)"
     ),
     "SSN": r"SSN|SS\s{0,10}#|Soc(?:ial)?\s+Sec(?:urity)?(?:\s+(?:Number|No|#))?",
@@ -184,7 +184,8 @@ CUED_ALNUM_RE = re.compile(
 UID_RE = re.compile(r"(?<![\w.])[0-2](?:\.(?:0|[1-9]\d*)){4,}(?![\w.])")
 LONG_DIGITS_RE = re.compile(r"(?<![\w.,])\d{7,}(?![\w]|[.,]\d)")
 ALNUM_ID_RE = re.compile(
-    r"(?<![\w-])(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|\d{2}[A-Z]{1,4}\d{5,}|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
+    # (a trial's registry number is public: "NCT05871243", "ISRCTN12345678")
+    r"(?<![\w-])(?!NCT\d{8}(?!\d)|ISRCTN\d{8}(?!\d))(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|\d{2}[A-Z]{1,4}\d{5,}|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
     r"|\d{2,}(?:-\d{2,}){2,}"
     r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
 )
@@ -195,7 +196,12 @@ LOCAL_ID_RE = re.compile(
     r"(?<![\w/.-])(?=(?:[A-Z/-]*\d){5})[A-Z]{2,6}(?:[-/][A-Z]{1,5}){0,2}"
     r"(?:[-/]\d{2,8}){2,4}(?![\w/-]|\.\d)"
     r"|(?<![\w/.-])[A-Z]{2,6}(?:[-/][A-Z]{1,5}){1,2}[-/]\d{5,8}(?![\w/-]|\.\d)"
+    # letter and number groups in turn ("UM-2503-PA-118842")
+    r"|(?<![\w/.-])(?=(?:[A-Z/-]*\d){5})[A-Z]{1,6}[-/]\d{2,8}[-/][A-Z]{1,6}[-/]\d{2,8}(?:[-/](?:[A-Z]{1,6}|\d{1,8}))?"
+    r"(?![\w/-]|\.\d)"
 )
+# A reader's or a user's code: one or two capitals, a hyphen and four or five digits ("R-4471").
+READER_CODE_RE = re.compile(r"(?<![\w/.-])[A-Z]{1,2}-\d{4,5}(?![\w/-]|\.\d)")
 # National identity numbers of other countries, by their shape (a personal number is "any other unique identifying
 # number"): Swedish and Danish personal numbers (a birth date, then four digits: "19330412-4476", "120433-4476"),
 # Norway's fødselsnummer ("120433 44761"), Korea's resident number, masked or not ("451203-1******"), Pakistan's
@@ -235,10 +241,15 @@ _UNIT = (
 )
 _STREET_WORD = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d+(?i:st|nd|rd|th)|[A-Z]{2,})"
 STREET_RE = re.compile(
-    rf"(?<![\w.-])(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?[ \t]+"
+    # (the floor of a building before its street, as Australia writes it: "Level 2, 18 Flemington Row")
+    rf"(?<![\w.-])(?:(?:Level|Lvl|Floor|Flr)[ \t]{{1,3}}\d{{1,2}},?[ \t]{{1,3}})?"
+    rf"(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?[ \t]+"
     rf"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
     rf"(?:{_STREET_WORD}[ \t]+){{0,3}}{_STREET_WORD}[ \t]+(?i:{_SUFFIX})\b\.?(?i:{_UNIT})"
-    rf"|\b(?:Route|Rte|Highway|Hwy|County\s+Road|State\s+Route|Interstate)\s+\d{{1,4}}\b"
+    rf"|\b(?:Route|Rte|Highway|Hwy|HWY|HIGHWAY|ROUTE|County\s+Road|State\s+Route|Interstate)\s+\d{{1,4}}\b"
+    # a rural route or a highway contract route and its box ("RR 2 Box 118", "Rural Route 3", "HC 61 Box 12")
+    rf"|\b(?:RR|R\.R\.|HC|H\.C\.)[ \t]?#?\d{{1,3}},?[ \t]{{1,3}}(?i:box)[ \t]{{0,3}}#?\d{{1,5}}\b"
+    rf"|\b(?i:rural\s+route)[ \t]{{1,3}}\d{{1,3}}(?:,?[ \t]{{1,3}}(?i:box)[ \t]{{0,3}}#?\d{{1,5}})?\b"
 )
 # A number before the street's kind, as French, Spanish, Portuguese and Italian write it ("5400 boul. Gouin Ouest",
 # "1200, rue Sainte-Catherine", "Calle Mayor 12" is left to the address label).
@@ -564,6 +575,10 @@ def find_ids(text: str) -> Iterator[Candidate]:
             if cat == "OTHER_ID" and _YEAR_ONLY.fullmatch(value):
                 continue  # "Ref: 2017 Fleischner guidelines": a year after a generic cue
             yield Candidate(start, end, cat, P_CUED_ID, "cue")
+            # more of the same after the first, joined by a slash, a comma or "and" ("serials 2241A0X7L / 2241A0X9M")
+            while (more := _MORE_IDS.match(text, end)) and _same_shape(more.group("id"), value):
+                start, end = more.start("id"), more.end("id")
+                yield Candidate(start, end, cat, P_CUED_ID, "cue")
     for m in CUED_ALNUM_RE.finditer(text):
         cue = m.group().lower()
         cat = (
@@ -588,6 +603,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in LOCAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+    for m in READER_CODE_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_NAME_CUED + 1, "pattern")
     for m in NATIONAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_STRUCTURED, "pattern")
     for m in ROOM_RE.finditer(text):
@@ -595,6 +612,14 @@ def find_ids(text: str) -> Iterator[Candidate]:
     for m in LABELLED_ID_RE.finditer(text):
         if not _DATE_LIKE.fullmatch(m.group("id")) and not _YEAR_ONLY.fullmatch(m.group("id")):
             yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
+
+
+_MORE_IDS = re.compile(r"[ \t]{0,3}(?:/|,|&|and)[ \t]{0,3}(?P<id>[A-Za-z0-9][A-Za-z0-9-]{3,30}[A-Za-z0-9])(?![\w-])")
+
+
+def _same_shape(value: str, first: str) -> bool:
+    """Whether ``value`` looks like ``first``: digits in both, and as long give or take two."""
+    return any(c.isdigit() for c in value) and abs(len(value) - len(first)) <= 2
 
 
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
@@ -672,7 +697,7 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield from tail(m.end())
         after = CITY_AFTER_STREET_RE.match(text, m.end())
         if after and (start := _trim_city(text, after.start("city"), after.end("city"))) is not None:
-            yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "pattern")
+            yield Candidate(start, _without_region(text, start, after.end("city")), "CITY", P_ADDRESS, "pattern")
     for m in STREET_LOWER_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for regex in (NAMED_STREET_RE, STREET_SEGMENT_RE, ORDINAL_STREET_RE, KIND_FIRST_STREET_RE):
@@ -695,7 +720,7 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start("street"), m.end("street"), "ADDRESS", P_ADDRESS, "cue")
         after = CITY_AFTER_STREET_RE.match(text, m.end())
         if after and (start := _trim_city(text, after.start("city"), after.end("city"))) is not None:
-            yield Candidate(start, after.end("city"), "CITY", P_ADDRESS, "cue")
+            yield Candidate(start, _without_region(text, start, after.end("city")), "CITY", P_ADDRESS, "cue")
     for m in STREET_PREFIX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
         yield from tail(m.end())
@@ -803,10 +828,7 @@ def _address_tail(text: str, pos: int) -> Iterator[Candidate]:
             value = m.group(group)
             if not value or value.lower() in _KEPT_REGIONS or value.lower().rstrip(".") in _CONTACT_LABELS:
                 continue  # a state or province stays (Safe Harbor keeps states); "44122 Tel 216-...": no town
-            end = m.end(group)
-            head, _, last = value.rpartition(" ")
-            if head and last.isupper() and last.lower() in _KEPT_REGIONS:
-                end -= len(last) + 1  # "Beachwood OH 44122": the town, not the state after it
+            end = _without_region(text, m.start(group), m.end(group))
             if (start := _trim_city(text, m.start(group), end)) is not None:
                 yield Candidate(start, end, "CITY", P_ADDRESS, "pattern")
         pos = m.end()
@@ -871,6 +893,15 @@ _NOT_ORG = frozenset("home night nights weekend weekends present times least wor
 _STREET_LEAD_WORDS = frozenset("the a an on at in from to of and or via near off along by left right".split())
 
 
+def _without_region(text: str, start: int, end: int) -> int:
+    """The end of a town's name without the state or province in capitals after it ("Beachwood OH", "MURILLO
+    ON": Safe Harbor keeps the state)."""
+    head, _, last = text[start:end].rpartition(" ")
+    if head.strip() and last.isupper() and last.lower() in _KEPT_REGIONS:
+        return start + len(head.rstrip())
+    return end
+
+
 def _trim_city(text: str, start: int, end: int) -> int | None:
     """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left."""
     lex = lexicon()
@@ -897,10 +928,13 @@ _CITY_WORD_RE = re.compile(
 
 #: Words after a place's name that make it a medical term ("Ottawa ankle rules", "Bethesda category IV", "Glasgow
 #: coma scale", "Bristol stool chart", "Edinburgh handedness inventory", "Montreal cognitive assessment").
+#: A model's code after a place's name makes it a device ("Exeter V40 stem", "Oxford Mk3 knee").
+_MODEL_CODE = re.compile(r"(?:[A-Z]{1,3}|Mk|Mark)-?\d{1,4}[A-Za-z]?")
+#: Words after a place's name (or the word after it: "Oxford Hip Score") that make it a term.
 _PLACE_TERM_FOLLOWERS = frozenset(
     "classification criteria staging system scientific category categories ankle knee foot rules coma stool "
     "handedness cognitive questionnaire guideline guidelines consensus protocol virus fever encephalitis agent "
-    "score scale chart inventory".split()
+    "score scale chart inventory stem prosthesis implant cup procedure technique splint brace".split()
 )
 
 
@@ -923,13 +957,13 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
             if found:
                 phrase = " ".join(words[i : i + found])
                 low = phrase.lower()
-                nxt = text[offset + len(phrase) : offset + len(phrase) + 30].split()
-                follower = nxt[0].lower().strip(".,;:") if nxt else ""
+                nxt = text[offset + len(phrase) : offset + len(phrase) + 40].split()
+                followers = [w.lower().strip(".,;:") for w in nxt[:2]]
                 if (
                     low not in lex.not_names
                     and low not in lex.first_names
-                    and follower not in EPONYM_FOLLOWERS
-                    and follower not in _PLACE_TERM_FOLLOWERS
+                    and not (nxt and _MODEL_CODE.fullmatch(nxt[0]))  # "Exeter V40 stem": a device's model
+                    and not any(f in EPONYM_FOLLOWERS or f in _PLACE_TERM_FOLLOWERS for f in followers)
                 ):
                     yield Candidate(offset, offset + len(phrase), "CITY", P_CITY, "dictionary")
                 for w in words[i : i + found]:

@@ -5,7 +5,8 @@ D two five dash zero zero four four one") and a date as it was said ("june the f
 "the twenty eighth of february"). Both are read word by word, never by a regex over the text: a run of digit
 words can be as long as the text, and each word is looked at once.
 
-- A run of five digit words or more is an identifier, and so is a run of three or more right after an
+- A run of five digit words or more is an identifier (digits spaced out one by one count as words: "job number
+  4 4 1 8 2 7", an OCR scan's "M R N : 0 0 4 4 7 1 2 9"), and so is a run of three or more right after an
   identifier's cue (``mrn``, ``number``, ``accession``, ``phone``...). ``oh`` and ``o`` count as zero and
   ``double``/``triple`` repeat the next digit inside a run; ``dash``, ``hyphen`` and ``point`` join two parts of
   it; capital letters spelled one by one right before it are part of it (``R A D``).
@@ -117,16 +118,17 @@ def find_spoken(text: str) -> Iterator[Candidate]:
 
 
 def _gap_ok(text: str, end: int, start: int) -> bool:
-    """Whether only spaces, commas or hyphens (at most a few) lie between two words of a run."""
+    """Whether only spaces, commas, hyphens or a slash (at most a few) lie between two words of a run ("2 3 / 0 7 /
+    1 9 3 0": a date spaced out)."""
     gap = text[end:start]
-    return len(gap) <= 3 and all(c in " \t,-" for c in gap)
+    return len(gap) <= 3 and all(c in " \t,-/" for c in gap)
 
 
 def _digit_runs(text: str, words: list[tuple[int, int, str]]) -> Iterator[Candidate]:
     i, n = 0, len(words)
     while i < n:
         low = words[i][2].lower()
-        if low not in _DIGITS or (low in ("o", "oh") and not _digit_word_follows(words, i)):
+        if not _is_digit_word(low) or (low in ("o", "oh") and not _digit_word_follows(words, i)):
             i += 1
             continue
         j, digits, last = i, 0, i
@@ -134,12 +136,12 @@ def _digit_runs(text: str, words: list[tuple[int, int, str]]) -> Iterator[Candid
             w = words[j][2].lower()
             if j > i and not _gap_ok(text, words[j - 1][1], words[j][0]):
                 break
-            if w in _DIGITS:
+            if _is_digit_word(w):
                 digits += 1
                 last = j
-            elif w in _REPEAT and j + 1 < n and words[j + 1][2].lower() in _DIGITS:
+            elif w in _REPEAT and j + 1 < n and _is_digit_word(words[j + 1][2].lower()):
                 digits += 1 if w == "double" else 2
-            elif not (w in _JOINERS and j + 1 < n and words[j + 1][2].lower() in _DIGITS):
+            elif not (w in _JOINERS and j + 1 < n and _is_digit_word(words[j + 1][2].lower())):
                 break
             j += 1
         first = i
@@ -156,9 +158,14 @@ def _digit_runs(text: str, words: list[tuple[int, int, str]]) -> Iterator[Candid
         i = max(j, i + 1)
 
 
+def _is_digit_word(word: str) -> bool:
+    """A digit said as a word, or one digit alone (a recogniser or an OCR scan spacing a number out: "4 4 1 8 2 7")."""
+    return word in _DIGITS or (len(word) == 1 and word.isdigit())
+
+
 def _digit_word_follows(words: list[tuple[int, int, str]], i: int) -> bool:
     """Whether a digit word other than "o" or "oh" follows word ``i`` ("oh four ...": zero; "oh, I see": no)."""
-    return i + 1 < len(words) and words[i + 1][2].lower() in _DIGITS and words[i + 1][2].lower() not in ("o", "oh")
+    return i + 1 < len(words) and _is_digit_word(words[i + 1][2].lower()) and words[i + 1][2].lower() not in ("o", "oh")
 
 
 def _day_at(words: list[tuple[int, int, str]], k: int) -> tuple[int, int] | None:

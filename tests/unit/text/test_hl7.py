@@ -197,3 +197,16 @@ def test_an_address_goes_from_a_pid_that_lost_its_segment_break_into_msh(coder: 
     # THEN the address goes by its shape there too (the state stays), and the report text is kept
     assert "Yellow Springs" not in out and "45387" not in out and "Bellweather" not in out
     assert "^OH^" in out and "Stable 4 mm nodule." in out
+
+
+def test_the_first_field_of_a_site_defined_segment_goes_unless_it_is_a_set_id(coder: Coder) -> None:
+    # GIVEN (blind set 5) an Epic ZDS segment whose first field is the study's instance UID, and a ZPD with a set ID
+    msg = (
+        "MSH|^~\\&|RIS|MERCY|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|P|2.3\r"
+        "ZDS|1.2.840.114350.2.277.2.798268.2.448812.1^EPIC^APPLICATION^DICOM\r"
+        "ZPD|1||80490681^^^MERCY-MRN^MR\r"
+    )
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN the UID goes, the set ID stays
+    assert "448812" not in out and "ZDS|" in out
+    assert "ZPD|1|" in out and "80490681" not in out
