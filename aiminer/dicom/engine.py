@@ -737,8 +737,19 @@ def _identity(ds: Dataset) -> DicomIdentity:
             other_names.extend(t for t in text.split("\\") if t)
             other_names.extend(_byte_views(ds, kw))
     other_ids = [_text(ds, "OtherPatientIDs")] if _text(ds, "OtherPatientIDs") else []
+    # the patient's other names are the patient's too ("aka Del Lynchford" in PatientComments)
+    aliases = [t for t in _text(ds, "OtherPatientNames").split("\\") if t.strip()]
     return DicomIdentity(
-        patient_names=tuple(n for n in [_text(ds, "PatientName"), *_byte_views(ds, "PatientName")] if n),
+        patient_names=tuple(
+            n
+            for n in [
+                _text(ds, "PatientName"),
+                *_byte_views(ds, "PatientName"),
+                *aliases,
+                *_byte_views(ds, "OtherPatientNames"),
+            ]
+            if n
+        ),
         patient_ids=tuple(i for i in [_text(ds, "PatientID"), *other_ids] if i),
         accession=_text(ds, "AccessionNumber"),
         birth_date=_text(ds, "PatientBirthDate"),

@@ -12,6 +12,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from aiminer.text.identity import IdentityContext, context_matches, context_terms, required_alnum
+from aiminer.text.names import find_names
 from aiminer.text.patterns import find_ids, find_structured
 from aiminer.text.report import scrub_text, with_names_from
 
@@ -62,12 +63,16 @@ _IDENTIFIER_HINT = re.compile(r"\d{4}|@")
 _SHAPED = frozenset({"SSN", "PHONE", "FAX", "EMAIL", "IP"})
 
 
+@lru_cache(maxsize=4096)
 def _holds_identifier(text: str) -> bool:
     """Whether ``text`` holds an identifier found by its cue or its shape (not a bare number: a kept value's
-    digits are mostly versions, codes and measurements)."""
-    if _IDENTIFIER_HINT.search(text) is None:
-        return False
-    return any(c.source == "cue" or c.category in _SHAPED for c in chain(find_structured(text), find_ids(text)))
+    digits are mostly versions, codes and measurements), or a person's name after its cue or before a credential
+    ("Family hx - mother Maude Ingersoll", "Comment by Linnea Abernathy-Kohl" as an SR concept's code meaning)."""
+    if _IDENTIFIER_HINT.search(text) is not None and any(
+        c.source == "cue" or c.category in _SHAPED for c in chain(find_structured(text), find_ids(text))
+    ):
+        return True
+    return any(c.source in ("cue", "credential") for c in find_names(text))
 
 
 @lru_cache(maxsize=256)

@@ -71,6 +71,8 @@ _ROLES = (
     r"|paciente|pacjent|pacjentka|patiënt|patiente|namn|navn|naam|nome(?:\s+completo)?|cognome\s+e\s+nome"
     r"|imi[eę]\s+i\s+nazwisko|nazwisko|imi[eę]|hasta(?:\s+ad[ıi](?:\s+soyad[ıi])?)?|ad[ıi]\s+soyad[ıi]|enw"
     r"|ασθενής|ονοματεπώνυμο|όνομα|roepnaam|figlia|figlio|filha|filho|hija|hijo|esposa|esposo|marido|moglie"
+    # Chinese, Japanese and Korean name fields ("病人 欧阳巧云", "患者氏名：山田花子", "환자명: 김민준")
+    r"|病人姓名|患者姓名|患者氏名|姓名|病人|患者|氏名|환자명|환자|성명|이름"
     r"|marito|żona|mąż|córka|syn|zoon|dochter|echtgenote|echtgenoot|fille|fils|belle-fille|beau-fils|épouse|époux"
     r"|eşi|kızı|oğlu|κόρη|γιος|σύζυγος|worker|claimant|supervisor|attendant|members\s+present|chair"
     r"|reporting|verified|confirmed\s+by"
@@ -92,7 +94,8 @@ _ROLES = (
     r"|[a-z]{3,}ed\s+by"
 )
 _CUE_RE = re.compile(
-    rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#-]\s{{0,10}}|\s+)(?:(?P<title2>{_TITLES})\.?\s+)?",
+    rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
+    rf"(?:(?P<title2>{_TITLES})\.?\s+)?",
     re.IGNORECASE,
 )
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
@@ -233,6 +236,7 @@ _STAFF_ROLES = frozenset(
     "transporter dietitian pharmacist therapist".split()
 )
 _BARE_ROLES = frozenset(
+    "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
     "son-in-law daughter-in-law mother-in-law father-in-law brother-in-law sister-in-law "
     "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
     "grandmother grandfather aunt uncle niece nephew cousin friend neighbor neighbour partner parents "
@@ -541,7 +545,7 @@ def find_names(text: str) -> Iterator[Candidate]:
         if m.group("role"):
             role = m.group("role").lower()
             # A one-word role is a cue only with a colon ("Technologist: ..."), except relatives and "cc".
-            has_colon = bool(re.search(r"[:#-]", m.group()[len(m.group("role")) :]))
+            has_colon = bool(re.search(r"[:#：-]", m.group()[len(m.group("role")) :]))
             cued = ":" in m.group()[len(m.group("role")) :]
             greeting = " ".join(role.split()) in _GREETINGS
             if greeting and not m.group("title2"):

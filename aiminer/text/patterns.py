@@ -53,6 +53,11 @@ EMAIL_RE = re.compile(
     r"(?<![^\s<>()\[\]{},;:\"'])[^\s@<>()\[\]{},;:\"']+@"
     r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b|[^\s\])}>,;]*)"
 )
+# An address written to dodge a filter: "dh58[at]quillmail[dot]net", "jane (at) gmail (dot) com".
+OBFUSCATED_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}[ \t]?[\[(<{][ \t]?(?i:at)[ \t]?[\])>}][ \t]?[\w-]{1,63}"
+    r"(?:[ \t]?(?:[\[(<{][ \t]?(?i:dot)[ \t]?[\])>}]|\.)[ \t]?[\w-]{1,63}){1,4}"
+)
 URL_RE = re.compile(
     r"\b(?:https?|ftp|sftp)://[^\s<>\"'\]]+|\bwww\.[^\s<>\"'\]]+"
     r"|(?<![\w.@-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info|health|biz|mil)\b"
@@ -75,7 +80,7 @@ SSN_RE = re.compile(
     r"|(?i:\b(?:SSN|social\s+security(?:\s+(?:number|no\.?|#))?)\s{0,10}(?:ending|last\s+(?:4|four))\s{0,10}(?:in|:)?\s{0,10})"
     r"\d{4}(?!\d)"
 )
-_PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+_PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s./-])\d{3}[\s.-]\d{4}"  # "608/555-0166" too
 _EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension)\s{0,10}\d{1,6})?"
 PHONE_RE = re.compile(
     rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\(?\d{{1,4}}\)?){{2,5}}[\s.-]?\d{{3,4}}(?!\w)"
@@ -182,7 +187,8 @@ CUED_ALNUM_RE = re.compile(
 )
 
 UID_RE = re.compile(r"(?<![\w.])[0-2](?:\.(?:0|[1-9]\d*)){4,}(?![\w.])")
-LONG_DIGITS_RE = re.compile(r"(?<![\w.,])\d{7,}(?![\w]|[.,]\d)")
+# (a letter of another script is no bound: "电话13907715526", a phone glued to its Chinese label)
+LONG_DIGITS_RE = re.compile(r"(?<![0-9A-Za-z_.,])\d{7,}(?![0-9A-Za-z_]|[.,]\d)")
 ALNUM_ID_RE = re.compile(
     # (a trial's registry number is public: "NCT05871243", "ISRCTN12345678")
     r"(?<![\w-])(?!NCT\d{8}(?!\d)|ISRCTN\d{8}(?!\d))(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|\d{2}[A-Z]{1,4}\d{5,}|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
@@ -259,11 +265,40 @@ STREET_PREFIX_RE = re.compile(
     r"(?:(?:de|du|des|la|le|del|di|da|do|l')\s+)?"
     r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:[ -][A-Z\u00C0-\u00DE][\w'\u2019.-]*){0,3}"
 )
+# Street addresses of scripts and countries whose streets the rules above cannot read, each with its number:
+# Chinese (a district or city, a road, its number and 号: "西湖区文三路478号"), Japanese (a town, then its block,
+# lot and house numbers: "本郷7-3-1", "文京区本郷七丁目3番1号"), Korean (a road and its number: "올림픽로43길 88",
+# romanised "Olympic-ro 43-gil"), Greek (a street's kind and name: "Λεωφόρος Κηφισίας 12", "Περιφερειακή Οδός")
+# and Turkish (neighbourhood, avenue and street: "Kızılay Mah. Atatürk Cad. No: 25/7").
+_HAN = "\u4e00-\u9fff"
+_KANA = "\u3040-\u30ff"
+_HANGUL = "\uac00-\ud7a3"
+_GREEK = "\u0370-\u03ff\u1f00-\u1fff"
+_TR_UP = "A-ZÇĞİÖŞÜ"
+_TR_WORD = "[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü'-]+"
+OTHER_SCRIPT_STREET_RE = re.compile(
+    rf"(?:[{_HAN}]{{2,6}}?(?:省|自治区))?(?:[{_HAN}]{{1,6}}?市)?(?:[{_HAN}]{{1,6}}?[区县])?[{_HAN}]{{1,10}}?"
+    rf"(?:路|街|大道|道|巷|胡同)(?:\d{{1,5}}|[一二三四五六七八九十百零]{{1,6}})[号號](?:[{_HAN}\d-]{{0,12}}?(?:室|楼|单元|栋))?"
+    rf"|[{_HAN}{_KANA}]{{1,12}}?(?:\d{{1,3}}|[一二三四五六七八九十]{{1,3}})(?:丁目|[-−ー－])\d{{1,4}}(?:番地?|[-−ー－])"
+    rf"\d{{1,4}}号?"
+    rf"|(?:[{_HANGUL}]{{1,6}}(?:구|군)[ ])?(?:[{_HANGUL}]{{1,6}}(?:동|읍|면)[ ])?"
+    rf"[{_HANGUL}0-9]{{1,15}}(?:로|길)[ ]?\d{{1,4}}(?:-\d{{1,4}})?(?![\d{_HANGUL}])"
+    r"|(?<![\w-])(?:\d{1,4},?[ ])?[A-Z][a-z]+-(?:ro|daero|gil)(?:[ ]?\d{1,4}(?:-gil)?)?(?:[ ]\d{1,4})?(?![\w-])"
+    r"|(?<![\w-])[A-Z][a-z]+-(?:gu|gun|dong|eup|myeon)(?![\w-])"
+    rf"|(?:Οδός|οδός|Οδ\.|Λεωφόρος|Λεωφ\.|Πλατεία)[ ][{_GREEK}]+(?:[ ][{_GREEK}]+)?(?:[ ]\d{{1,4}})?"
+    rf"|[{_GREEK}]+[ ](?:Οδός|Λεωφόρος)(?:[ ]\d{{1,4}})?"
+    rf"|{_TR_WORD}[ ](?:Mahallesi|Mah\.|Mh\.)(?:[ ]{_TR_WORD}[ ](?:Cad(?:desi)?|Cd|Sok(?:ağı|ak)?|Sk|Bulvarı|Blv)\.?)?"
+    r"(?:[ ]?No[ ]?[:.]?[ ]?\d{1,4}(?:/\d{1,3})?)?"
+    rf"|{_TR_WORD}[ ](?:Cad(?:desi)?|Cd|Sok(?:ağı|ak)?|Sk|Bulvarı|Blv)\."
+    r"(?:[ ]?No[ ]?[:.]?[ ]?\d{1,4}(?:/\d{1,3})?)?"
+)
 # The rest of a line after an address label ("Address: 14 Carrow Close, Amesbury, SP4 7LB"): whatever its country.
 ADDRESS_LABEL_RE = re.compile(
     r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio|residence|residential\s+address"
-    r"|adress|adres|adresa|indirizzo|endereço|endereco|anschrift|wohnort|διεύθυνση|住所|주소|地址)"
-    r"\.?\s{0,10}(?:\(\w+\)\s{0,10})?[:#-]\s{0,10})"
+    r"|adress|adres|adresa|indirizzo|endereço|endereco|anschrift|wohnort|διεύθυνση)"
+    r"\.?\s{0,10}(?:\(\w+\)\s{0,10})?[:#-]\s{0,10}"
+    # Chinese, Japanese and Korean labels, with a colon of either width or none ("住址 浙江省...", "住所：東京都...")
+    r"|(?:家庭住址|住址|现住址|住所|주소|地址|居住地)\s{0,3}[:：]?\s{0,10})"
     r"(?P<v>[^\s:][^\r\n]{2,150}?)(?=[ \t]{3,}|\s*[\r\n]|\s*$|[ \t]+(?:Tel|Phone|Ph|Mob|DOB|MRN)\b)"
 )
 # Postcodes that name a small area: the UK's ("SP2 7QX"), Canada's ("H4J 1C5"), and Australia's after a state.
@@ -521,6 +556,8 @@ def find_structured(text: str) -> Iterator[Candidate]:
     """Yield emails, URLs, IPs, MAC addresses, SSNs, phone and fax numbers (shape-based)."""
     for m in EMAIL_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "EMAIL", P_CONTEXT + 5, "pattern")
+    for m in OBFUSCATED_EMAIL_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "EMAIL", P_CONTEXT + 5, "pattern")
     for m in URL_RE.finditer(text):
         end = m.end()
         while end > m.start() and text[end - 1] in ".,;:)":
@@ -724,6 +761,8 @@ def find_places(text: str) -> Iterator[Candidate]:
     for m in STREET_PREFIX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
         yield from tail(m.end())
+    for m in OTHER_SCRIPT_STREET_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in ADDRESS_LABEL_RE.finditer(text):
         yield Candidate(m.start("v"), m.end("v"), "ADDRESS", P_ADDRESS, "cue")
     for regex in (UK_POSTCODE_RE, CA_POSTCODE_RE, AU_POSTCODE_RE):

@@ -551,6 +551,26 @@ def test_kept_values_lose_identifiers_that_no_header_holds(coder) -> None:
     assert out.ConvolutionKernel == "B30f"
 
 
+def test_kept_values_lose_names_after_a_cue_and_the_patients_other_names(coder) -> None:
+    # GIVEN (DICOM red team 2) an SR-style code meaning naming a relative and a staff member, and an alias of the
+    # patient (OtherPatientNames) in the patient's comments
+    ds, _patient, _ = _with_phi("CT_small.dcm")
+    ds.AnatomicRegionSequence = Sequence([Dataset(), Dataset()])
+    ds.AnatomicRegionSequence[0].CodeValue = "99-FH"
+    ds.AnatomicRegionSequence[0].CodingSchemeDesignator = "99LOCAL"
+    ds.AnatomicRegionSequence[0].CodeMeaning = "Family hx - mother Maude Ingersoll"
+    ds.AnatomicRegionSequence[1].CodeValue = "99-CM"
+    ds.AnatomicRegionSequence[1].CodingSchemeDesignator = "99LOCAL"
+    ds.AnatomicRegionSequence[1].CodeMeaning = "Comment by Linnea Abernathy-Kohl"
+    ds.OtherPatientNames = "LYNCHFORD^DEL"
+    ds.PatientComments = "aka Del Lynchford, prefers mornings"
+    # WHEN de-identified with the report scrubber as cleaner
+    out, data = _deid_with_cleaner(coder, ds)
+    # THEN the names are gone; the meanings' words and the comment's rest stay
+    assert scan_bytes(_header_bytes(data), {"Ingersoll", "Maude", "Linnea", "Abernathy", "Lynchford"}) == set()
+    assert out.AnatomicRegionSequence[0].CodeMeaning.startswith("Family hx - mother")
+
+
 def test_a_kept_attribute_stored_with_a_vr_the_standard_does_not_give_it_is_removed(coder) -> None:
     # GIVEN a patient characteristic the policy keeps (Retain Patient Characteristics) stored as free text
     ds, patient, _ = _with_phi("CT_small.dcm")

@@ -187,6 +187,9 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("User: a", "a.b", "ab_", "room 12 ", "Rm 1", "ajsmith"),
         # what a speech recogniser leaves in words
         *("one ", "mrn one ", "A ", "june the ", "twenty ", "of march ", "nineteen "),
+        # names in lists and appositions, ages and dates in context, addresses of other scripts, obfuscated emails
+        *("ABC, Ab ", "wife, A", "Drs. A, ", "(M, 9", "on the 4", "CT 2/2", "文区", "文路1", "가로", "Ab-ro 1 "),
+        *("Ab Mah. ", "a[at]b", "a (at) b (dot) ", "R-1", "UM-12-", "1 2 ", "HWY 1 "),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:
