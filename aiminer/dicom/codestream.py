@@ -1,12 +1,15 @@
 """Comments inside compressed frames: the text a JPEG or JPEG 2000 encoder wrote in its headers.
 
-A compressed frame's codestream may carry free text that no DICOM attribute shows: JPEG's COM segment (``FFFE``),
-JPEG 2000's COM marker (``FF64``, in the main header or a tile-part header). Encoders write their name there
-("Kakadu-v8.0"), and some scanners and converters the patient's name, ID or the study date. The engine never
-decodes pixels, so it blanks those comments where they are: the comment's bytes become spaces (zeros for a binary
-JPEG 2000 comment), the segment keeps its length, and nothing else in the codestream changes. A comment that is only
-an encoder's name and version is kept, so such codestreams pass through byte-identical. Decoders skip
-comments, so the decoded image is the same; every offset (the Basic Offset Table's, a tile's) stays valid.
+A compressed frame's codestream may carry free text that no DICOM attribute shows: JPEG's COM segment (``FFFE``)
+and its metadata application segments (Exif and XMP in APP1, IPTC in APP13, the unclaimed APPn: see
+``_TEXT_APPS``), and JPEG 2000's COM marker (``FF64``, in the main header or a tile-part header). Encoders write
+their name there ("Kakadu-v8.0"), and some scanners and converters the patient's name, ID or the study date. The
+engine never decodes pixels, so it blanks that text where it is: a comment's bytes become spaces (zeros for a
+binary JPEG 2000 comment), an application segment's payload after its identifier ("Exif\\0") becomes zeros, the
+segment keeps its length, and nothing else in the codestream changes. A comment that is only an encoder's name
+and version is kept, so such codestreams pass through byte-identical. Decoders skip comments and these
+application segments, so the decoded image is the same; every offset (the Basic Offset Table's, a tile's) stays
+valid.
 
 Only the markers before the compressed data are read: a JPEG up to its first SOS, a JPEG 2000 codestream's main
 header and the header of each tile-part up to SOD. A codestream whose markers do not parse is left as it is (the
@@ -59,6 +62,27 @@ def _blank_comment(data: bytearray, start: int, stop: int, fill: int) -> bool:
     return True
 
 
+#: JPEG application segments that carry metadata, not decoding parameters: Exif and XMP (APP1: a capture's date,
+#: its GPS position, its owner), Photoshop's IPTC (APP13: captions and names) and the markers no standard claims
+#: (APP3-7, APP9, APP10, APP12, APP15), where a station may write anything ("APP9 owner Delphine Hargreave").
+#: JFIF (APP0), ICC profiles (APP2), SPIFF and JPEG-LS colour transforms (APP8), JPEG XT (APP11) and Adobe's colour
+#: transform (APP14) change how the image decodes and stay.
+_TEXT_APPS = frozenset({0xE1, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE9, 0xEA, 0xEC, 0xED, 0xEF})
+#: What names an application segment's kind: up to 32 printable bytes and a NUL ("Exif\x00", "Photoshop 3.0\x00",
+#: "http://ns.adobe.com/xap/1.0/\x00"). It stays, so a reader still knows what the segment was.
+_APP_IDENTIFIER = re.compile(rb"[\x20-\x7e]{1,32}\x00")
+
+
+def _blank_application(data: bytearray, start: int, stop: int) -> bool:
+    """Zero an application segment's payload after its identifier; whether anything was zeroed."""
+    ident = _APP_IDENTIFIER.match(bytes(data[start : min(stop, start + 33)]))
+    first = start + (ident.end() if ident else 0)
+    if first >= stop or not any(data[first:stop]):
+        return False
+    data[first:stop] = bytes(stop - first)
+    return True
+
+
 def _jpeg(data: bytearray, pos: int, end: int) -> int:
     blanked = 0
     while pos + 4 <= end:
@@ -77,6 +101,8 @@ def _jpeg(data: bytearray, pos: int, end: int) -> int:
         if length < 2:
             return blanked
         if marker == 0xFE and _blank_comment(data, pos + 4, min(pos + 2 + length, end), 0x20):  # COM
+            blanked += 1
+        elif marker in _TEXT_APPS and _blank_application(data, pos + 4, min(pos + 2 + length, end)):
             blanked += 1
         pos += 2 + length
     return blanked

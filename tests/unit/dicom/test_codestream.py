@@ -136,3 +136,34 @@ def test_an_encoders_signature_alone_is_kept_and_anything_more_is_blanked(commen
     data = _j2k(_com(comment))
     assert codestream.blank_comments(data) == (0 if kept else 1)
     assert (comment in data) is kept
+
+
+def _jpeg_with_segments(*segments: bytes) -> tuple[pydicom.Dataset, bytes]:
+    ds = _as_ct(pydicom.dcmread(get_testdata_file("SC_rgb_jpeg_dcmtk.dcm")))
+    frames = [f[:2] + b"".join(segments) + f[2:] for f in generate_frames(ds.PixelData, number_of_frames=1)]
+    ds.PixelData = encapsulate(frames)
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    return ds, buf.getvalue()
+
+
+def _app(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def test_metadata_application_segments_are_zeroed_and_the_image_decodes_the_same(engine) -> None:
+    # GIVEN (DICOM red team 2) a JPEG whose frames carry an unclaimed APP9 segment with the owner's name and phone,
+    # and an Exif APP1 segment with the capture's owner; an ICC profile (APP2) and Adobe's colour transform (APP14)
+    before = pydicom.dcmread(get_testdata_file("SC_rgb_jpeg_dcmtk.dcm")).pixel_array
+    app9 = _app(0xE9, b"owner Delphine Hargreave (608) 555-0143")
+    exif = _app(0xE1, b"Exif\x00\x00MM\x00*Artist Delphine Hargreave")
+    icc = _app(0xE2, b"ICC_PROFILE\x00\x01\x01not-a-real-profile")
+    _ds, data = _jpeg_with_segments(app9, exif, icc)
+    assert b"Hargreave" in data
+    # WHEN it is de-identified
+    out, result, written = engine(data)
+    # THEN the name and number are gone, Exif's identifier and the ICC segment stay, and the image is the same
+    assert b"Hargreave" not in written and b"555-0143" not in written
+    assert b"Exif\x00" in written and b"ICC_PROFILE\x00\x01\x01not-a-real-profile" in written
+    assert result.counts["codestream_comments_blanked"] == 2
+    assert (out.pixel_array == before).all()
