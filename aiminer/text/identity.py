@@ -15,6 +15,7 @@ from functools import lru_cache
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
+from aiminer.text.kana import romanize
 from aiminer.text.lexicon import REPORT_ABBREVIATIONS, lexicon
 
 if TYPE_CHECKING:
@@ -240,11 +241,20 @@ def _other_group_variants(value: str) -> list[tuple[str, bool]]:
     if "=" not in value:
         return []
     out: list[tuple[str, bool]] = []
-    for group in value.split("=")[1:3]:
+    groups = value.split("=")
+    for group in groups[1:3]:
         parts = [p.strip() for p in _CONTROL.sub(" ", group).split("^")[:3] if p.strip()]
         if len(parts) >= 2:
             out += [(re.escape("".join(parts[:2])), False), (_flex(" ".join(parts[:2])), False)]
         out += [(re.escape(p), False) for p in parts if len(p) >= 2]
+    # a phonetic group in kana, written in Latin letters as a comment would ("くろいわ^さゆり": "Kuroiwa Sayuri"),
+    # when the name has no Latin letters of its own
+    if len(groups) >= 3 and not groups[0].strip(" ^"):
+        spoken = [romanize(p.strip()) for p in _CONTROL.sub(" ", groups[2]).split("^")[:2] if p.strip()]
+        if spoken and all(spoken):
+            for family in spoken[0]:
+                for given in spoken[1] if len(spoken) > 1 else ("",):
+                    out += name_variants(f"{family}^{given}")
     return out
 
 

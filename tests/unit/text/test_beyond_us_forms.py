@@ -174,6 +174,31 @@ def test_the_ideographic_and_phonetic_names_of_a_person_name_are_known() -> None
     assert "山田" not in out and "花子" not in out and "やまだ" not in out
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("=黒岩^さゆり=くろいわ^さゆり", "Kuroiwa Sayuri-san; KUROIWA SAYURI; Sayuri prefers mornings"),
+        ("=大野^京子=おおの^きょうこ", "Ohno Kyoko; ONO KYOKO; Oono"),
+        ("=山本^春樹=ヤマモト^ハルキ", "Mr Yamamoto Haruki"),
+    ],
+)
+def test_a_kana_reading_is_known_in_latin_letters_when_the_name_has_none(name: str, text: str) -> None:
+    # GIVEN (DICOM red team 2) a person name in kanji and kana only, and a comment that spells it in Latin letters
+    context = IdentityContext(patient_names=(name,), patient_code="P-1")
+    out = scrub_text(text, context).text
+    for word in ("Kuroiwa", "Sayuri", "Ohno", "Ono", "Oono", "Kyoko", "Yamamoto", "Haruki"):
+        assert word.lower() not in out.lower(), out
+
+
+def test_kana_in_latin_letters() -> None:
+    from aiminer.text.kana import romanize
+
+    assert romanize("はっとり") == ("Hattori",)
+    assert romanize("しゅんすけ") == ("Shunsuke",)
+    assert set(romanize("さとう")) == {"Sato", "Satoh", "Satou"}
+    assert romanize("山田") == ()
+
+
 def test_an_institutions_distinctive_word_goes_alone_but_not_its_generic_words_or_state() -> None:
     context = IdentityContext(institutions=("St. Wendelin's Regional Medical Center of Ohio",))
     out = scrub_text("Nurse at Wendelin; regional medical center in Ohio", context).text
