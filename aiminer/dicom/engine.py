@@ -364,9 +364,36 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 w.counts["emptied"] += 1
                 continue
             limit = _TEXT_LIMITS.get(str(elem.VR))
-            cleaned = [w.cleaner(str(v))[:limit] for v in _values(elem.value) if v is not None]
+            single_byte = _single_byte(ds)
+            cleaned = [_clean(w.cleaner, str(v), single_byte)[:limit] for v in _values(elem.value) if v is not None]
             _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
             w.counts["text_cleaned"] += 1
+
+
+def _single_byte(ds: Dataset) -> bool:
+    """Whether ``ds`` is read with no character set, ASCII or Latin-1 (where UTF-8 bytes may hide undeclared)."""
+    charset = ds.original_character_set
+    return charset in ("iso8859", "latin_1", ["iso8859"], ["latin_1"], "ascii", ["ascii"])
+
+
+def _utf8_view(text: str) -> str | None:
+    """``text`` read as the UTF-8 it was written in, when a file that declares no character set (or Latin-1) holds
+    UTF-8 bytes ("欧阳巧云" read as "æ¬§é\x98³..."); ``None`` when it is ASCII or no valid UTF-8."""
+    if text.isascii() or max(map(ord, text)) > 0xFF:
+        return None
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _clean(cleaner: TextCleaner, text: str, single_byte: bool) -> str:
+    """``cleaner(text)``, on the UTF-8 the value was written in when a single-byte file hides it (see
+    :func:`_utf8_view`); the result goes back as the same kind of bytes (UTF-8, read as Latin-1)."""
+    view = _utf8_view(text) if single_byte else None
+    if view is None:
+        return cleaner(text)
+    return cleaner(view).encode("utf-8").decode("latin-1")
 
 
 #: Kept VRs whose values can carry a name or an identifier typed by a person (a code meaning, an RT or segment
@@ -398,7 +425,8 @@ def _check_kept_value(
         text = value.decode("latin-1")
     else:
         text = "\\".join(str(v) for v in _values(value))
-    if not cleaner.holds_identity(text):
+    utf8 = _utf8_view(text) if _single_byte(ds) else None
+    if not cleaner.holds_identity(text) and (utf8 is None or not cleaner.holds_identity(utf8)):
         return
     elem = ds[tag]
     values = [str(v) for v in _values(elem.value) if v is not None]
@@ -406,7 +434,8 @@ def _check_kept_value(
         kept = ["" if cleaner.holds_identity(v) else v for v in values]
     else:
         limit = _TEXT_LIMITS.get(vr)
-        kept = [cleaner(v)[:limit] for v in values]
+        single_byte = _single_byte(ds)
+        kept = [_clean(cleaner, v, single_byte)[:limit] for v in values]
     if not any(kept):
         _empty(ds, tag_int, vr)
     else:
@@ -717,6 +746,8 @@ def _byte_views(ds: Dataset, keyword: str) -> list[str]:
             text = raw.decode("latin-1")
             if text != str(v):
                 out.append(text)
+            if (utf8 := _utf8_view(text)) is not None and utf8 != str(v):
+                out.append(utf8)  # UTF-8 in a file that declares no character set ("欧阳^巧云")
     return out
 
 

@@ -393,9 +393,12 @@ def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
             and w.lower() not in lex.not_names
             and w.lower() not in lex.places
         )
-    for w in (tokens.items[i][2], tokens.items[i + 1][2]):
+    pair = (tokens.items[i][2], tokens.items[i + 1][2])
+    if f"{pair[0]} {pair[1]}".lower() in lex.places or all(w.lower() in lex.places for w in pair):
+        return False  # "by Los Angeles": one place ("by Emmerich Vashti-Boateng": a given name that is a town too)
+    for w in pair:
         low = w.lower()
-        if not _is_cap(w) or w.isupper() or len(w) < 2 or low in lex.not_names or low in lex.places:
+        if not _is_cap(w) or w.isupper() or len(w) < 2 or low in lex.not_names:
             return False
         if low.endswith(_WORD_SUFFIXES) and low not in lex.surnames and low not in lex.first_names:
             return False  # "by General Electric", "by Contrast Enhanced"

@@ -292,6 +292,7 @@ OTHER_SCRIPT_STREET_RE = re.compile(
     rf"|{_TR_WORD}[ ](?:Cad(?:desi)?|Cd|Sok(?:ağı|ak)?|Sk|Bulvarı|Blv)\."
     r"(?:[ ]?No[ ]?[:.]?[ ]?\d{1,4}(?:/\d{1,3})?)?"
 )
+_CJK_LABEL = re.compile("[\u4e00-\u9fff\uac00-\ud7a3]")
 # The rest of a line after an address label ("Address: 14 Carrow Close, Amesbury, SP4 7LB"): whatever its country.
 ADDRESS_LABEL_RE = re.compile(
     r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio|residence|residential\s+address"
@@ -764,7 +765,11 @@ def find_places(text: str) -> Iterator[Candidate]:
     for m in OTHER_SCRIPT_STREET_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in ADDRESS_LABEL_RE.finditer(text):
-        yield Candidate(m.start("v"), m.end("v"), "ADDRESS", P_ADDRESS, "cue")
+        end = m.end("v")
+        if _CJK_LABEL.search(text, m.start(), m.start("v")):
+            # a Chinese, Japanese or Korean address is written without spaces: it ends at the first one
+            end = m.start("v") + len(m.group("v").split()[0])
+        yield Candidate(m.start("v"), end, "ADDRESS", P_ADDRESS, "cue")
     for regex in (UK_POSTCODE_RE, CA_POSTCODE_RE, AU_POSTCODE_RE):
         for m in regex.finditer(text):
             yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")

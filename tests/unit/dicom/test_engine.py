@@ -571,6 +571,23 @@ def test_kept_values_lose_names_after_a_cue_and_the_patients_other_names(coder) 
     assert out.AnatomicRegionSequence[0].CodeMeaning.startswith("Family hx - mother")
 
 
+def test_utf8_in_a_file_that_declares_no_character_set_is_cleaned_as_utf8(coder) -> None:
+    # GIVEN (DICOM red team 2) a file with no Specific Character Set whose name and comments are UTF-8 bytes
+    ds, _patient, _ = _with_phi("CT_small.dcm")
+    del ds.SpecificCharacterSet
+    as_read = lambda text: text.encode("utf-8").decode("latin-1")  # noqa: E731 (how pydicom reads such bytes)
+    ds.PatientName = as_read("欧阳^巧云")
+    ds.ImageComments = as_read("患者欧阳巧云 住址 浙江省杭州市西湖区文三路478号 复查")
+    ds.AnatomicRegionSequence = Sequence([Dataset()])
+    ds.AnatomicRegionSequence[0].CodeMeaning = as_read("胸部 欧阳巧云")
+    # WHEN de-identified with the report scrubber as cleaner
+    _out, data = _deid_with_cleaner(coder, ds)
+    # THEN neither the name nor the street is left in any encoding; the rest of the comment stays, as UTF-8
+    assert scan_bytes(_header_bytes(data), {"欧阳", "巧云", "文三路"}) == set()
+    assert "欧阳".encode() not in data and "文三路".encode() not in data
+    assert "复查".encode() in data
+
+
 def test_a_kept_attribute_stored_with_a_vr_the_standard_does_not_give_it_is_removed(coder) -> None:
     # GIVEN a patient characteristic the policy keeps (Retain Patient Characteristics) stored as free text
     ds, patient, _ = _with_phi("CT_small.dcm")
