@@ -275,7 +275,8 @@ _KANA = "\u3040-\u30ff"
 _HANGUL = "\uac00-\ud7a3"
 _GREEK = "\u0370-\u03ff\u1f00-\u1fff"
 _TR_UP = "A-ZÇĞİÖŞÜ"
-_TR_WORD = "[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü'-]+"
+# (possessive, and only at a word's start: a long run of "A-A-A-" is read once, not from each of its letters)
+_TR_WORD = "(?<![A-Za-zÇĞİÖŞÜçğıöşü'-])[A-ZÇĞİÖŞÜ][A-Za-zÇĞİÖŞÜçğıöşü'-]++"
 OTHER_SCRIPT_STREET_RE = re.compile(
     rf"(?:[{_HAN}]{{2,6}}?(?:省|自治区))?(?:[{_HAN}]{{1,6}}?市)?(?:[{_HAN}]{{1,6}}?[区县])?[{_HAN}]{{1,10}}?"
     rf"(?:路|街|大道|道|巷|胡同)(?:\d{{1,5}}|[一二三四五六七八九十百零]{{1,6}})[号號](?:[{_HAN}\d-]{{0,12}}?(?:室|楼|单元|栋))?"
@@ -286,13 +287,15 @@ OTHER_SCRIPT_STREET_RE = re.compile(
     r"|(?<![\w-])(?:\d{1,4},?[ ])?[A-Z][a-z]+-(?:ro|daero|gil)(?:[ ]?\d{1,4}(?:-gil)?)?(?:[ ]\d{1,4})?(?![\w-])"
     r"|(?<![\w-])[A-Z][a-z]+-(?:gu|gun|dong|eup|myeon)(?![\w-])"
     rf"|(?:Οδός|οδός|Οδ\.|Λεωφόρος|Λεωφ\.|Πλατεία)[ ][{_GREEK}]+(?:[ ][{_GREEK}]+)?(?:[ ]\d{{1,4}})?"
-    rf"|[{_GREEK}]+[ ](?:Οδός|Λεωφόρος)(?:[ ]\d{{1,4}})?"
+    rf"|(?<![{_GREEK}])[{_GREEK}]++[ ](?:Οδός|Λεωφόρος)(?:[ ]\d{{1,4}})?"
     rf"|{_TR_WORD}[ ](?:Mahallesi|Mah\.|Mh\.)(?:[ ]{_TR_WORD}[ ](?:Cad(?:desi)?|Cd|Sok(?:ağı|ak)?|Sk|Bulvarı|Blv)\.?)?"
     r"(?:[ ]?No[ ]?[:.]?[ ]?\d{1,4}(?:/\d{1,3})?)?"
     rf"|{_TR_WORD}[ ](?:Cad(?:desi)?|Cd|Sok(?:ağı|ak)?|Sk|Bulvarı|Blv)\."
     r"(?:[ ]?No[ ]?[:.]?[ ]?\d{1,4}(?:/\d{1,3})?)?"
 )
 _CJK_LABEL = re.compile("[\u4e00-\u9fff\uac00-\ud7a3]")
+#: A word of a CJK address: it holds a number or ends in a kind of place ("东城区", "文三路478号", "3门401").
+_CJK_ADDRESS_PART = re.compile("[0-9０-９]|[省市区县镇乡村路街道巷号室门楼栋都府県町丁目番구군동읍면로길]$")
 # The rest of a line after an address label ("Address: 14 Carrow Close, Amesbury, SP4 7LB"): whatever its country.
 ADDRESS_LABEL_RE = re.compile(
     r"(?i:\b(?:(?:home|street|mailing|postal|patient|pt)\s+)?(?:address|addr|adresse|direcci[oó]n|domicile|domicilio|residence|residential\s+address"
@@ -421,8 +424,8 @@ CITY_STATE_ZIP_RE = re.compile(rf"{_CITY},?\s+{_STATE}\.?,?\s+(?P<zip>\d{{5}}(?:
 CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
 ZIP_CUE_RE = re.compile(
     r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP|CEP|PLZ|CAP|"
-    r"postnummer|postnr|kod\s+pocztowy)\s{0,10}[:#]?\s{0,10}|〒\s?)"
-    r"(?P<zip>\d{5}-\d{3}(?!\d)|\d{3}-\d{4}(?!\d)|\d{2}-\d{3}(?!\d)|\d{3}[ ]\d{2}(?!\d)|"
+    r"postnummer|postnr|kod\s+pocztowy)\s{0,10}[:#]?\s{0,10}|〒\s?|(?:邮编|邮政编码|郵便番号|우편번호)\s{0,3}[:：]?\s{0,3})"
+    r"(?P<zip>\d{5}-\d{3}(?!\d)|\d{3}-\d{4}(?!\d)|\d{2}-\d{3}(?!\d)|\d{3}[ ]\d{2}(?!\d)|\d{6}(?!\d)|"
     r"\d{5}(?:-\d{4})?(?!\d)|\d{4}(?!\d)|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}(?!\w)"
     r"|[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d(?!\w))"
 )
@@ -449,7 +452,19 @@ def _one_line(pattern: str) -> str:
 
 
 _INST_SUFFIX = (
-    r"(?:Hospitals?|Medical\s+Cent(?:er|re)|Med(?:ical)?\.?\s+Ctr\.?|Health(?:care)?(?:\s+(?:System|Center|Network|"
+    # practices, home care and where the old live ("Tulpehocken Family Practice", "Roxborough Pediatrics", "Los
+    # Altos Cardiology Associates", "Puget Sound Visiting Nurses", "Heritage Oaks Senior Living", "Oliver Paipoonge
+    # Family Health Team", "Duke Spine Center", "Dallas County Hospital District", "THUNDER BAY REGIONAL HLTH SCI CTR")
+    r"Family\s+(?:Practice|Medicine|Health(?:\s+(?:Team|Cent(?:er|re)))?)|Medical\s+Practice|Pa?ediatrics|"
+    r"(?:Cardiology|Orthopa?edics|Dermatology|Urology|Neurology|Oncology|Gastroenterology|OB/?GYN|Obstetrics|"
+    r"Pulmonary|ENT|Surgical|Pa?ediatric|Women'?s\s+Health)\s+(?:Associates|Group|Partners|Specialists|Consultants)|"
+    r"Visiting\s+Nurses?(?:\s+(?:Association|Service))?|Home\s+Health(?:\s+(?:Care|Services|Agency))?|"
+    r"(?:Senior|Assisted|Independent)\s+Living|Retirement\s+(?:Home|Community|Village)|Care\s+(?:Cent(?:er|re)|Home)|"
+    r"Skilled\s+Nursing(?:\s+Facility)?|Nursing\s+and\s+Rehabilitation(?:\s+Cent(?:er|re))?|"
+    r"(?:Spine|Breast|Vascular|Vein|Wound|Sleep|Pain|Dialysis|Kidney|Stroke|Trauma|Sports\s+Medicine|Orthopa?edic|"
+    r"Endoscopy|Birth(?:ing)?|Women'?s)\s+Cent(?:er|re)|Hospital\s+District|Health\s+Sci(?:ences?)?\.?\s+Cent(?:er|re)|"
+    r"Hlth\.?\s+Sci\.?\s+Ctr\.?|"
+    r"(?:Hospitals?|Medical\s+Cent(?:er|re)|Med(?:ical)?\.?\s+Ctr\.?|Health(?:care)?(?!\s+Team)(?:\s+(?:System|Center|Network|"
     r"Services|Sciences\s+Center|Partners|Alliance))?|Clinics?|Infirmary|Cancer\s+(?:Center|Institute)|"
     r"Children'?s(?:\s+(?:Hospital|Medical\s+Center))?|Imaging(?:\s+(?:Center|Associates|Institute|Group|Services))?|"
     r"Radiology(?:\s+(?:Associates|Group|Partners|Consultants|Services))?|Medical\s+(?:Group|Associates|Campus|Plaza)|"
@@ -461,16 +476,54 @@ _INST_SUFFIX = (
     r"Medical\s+(?:City|College|University)|Teleradiology|Health\s*care\s+Facility|Hastanesi|Ziekenhuis|Klinikum|"
     r"Kliniken|Klinik|Krankenhaus|(?:universitets)?s[jy]u?kehus(?:et)?|(?:universitets)?sjukhus(?:et)?)"
 )
+#: A legal form, a campus or a town after an institution's name is part of it ("NightLight Teleradiology, LLC",
+#: "Emory University Hospital Midtown", "Kaiser Permanente Oakland", "Stanford Cancer Center Palo Alto").
+_INST_TAIL_RE = re.compile(
+    r"(?:,?[ \t]+(?:LLC|L\.L\.C\.|Inc\.?|PLLC|P\.C\.|PC|LLP|Ltd\.?|Corp\.?)(?![\w-]))"
+    r"|[ \t]+(?i:Midtown|Downtown|Uptown|Main\s+Campus|(?:North|South|East|West)(?:\s+Campus)?)(?![\w-])"
+    r"|[ \t]+(?i:and|&)[ \t]+(?i:Clinics?)(?![\w-])"
+    r"|[ \t]+(?P<place>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){0,2})(?![\w-])"
+)
 _INST_OF = r"(?:\s+(?i:of|for|at)\s+(?:(?i:the)\s+)?[A-Z][\w.'\u2019-]+(?:\s+(?:(?i:of)\s+)?[A-Z][\w.'\u2019-]+){0,3})?"
+# A word of an institution's name: a period only inside it or after an abbreviation ("St.", "H.M.C."), so a name
+# does not run on into the next sentence ("Roxborough Pediatrics. Department of ...").
+_INST_WORD = r"[A-Z](?:[A-Za-z'\u2019&-]*(?:\.[A-Za-z][A-Za-z'\u2019&-]*)*|[A-Za-z]?\.(?:[A-Z]\.)*)"
 # An institution's name is on one line: its spaces never cross a line break ("...Trust\nRadiology Department").
 INSTITUTION_RE = re.compile(
     _one_line(
         rf"(?<![\w'\u2019.&-])(?P<inst>(?:(?:St\.?|Saint|Mt\.?|Mount|Our\s+Lady\s+of(?:\s+the)?|Sisters\s+of)\s+)?"
-        rf"(?:[A-Z][A-Za-z'\u2019.&-]*\s+(?:(?:of|and|&|the|for)\s+)?){{0,4}}[A-Z][A-Za-z'\u2019.&-]*\s+(?i:{_INST_SUFFIX})\b{_INST_OF})"
+        rf"(?:{_INST_WORD}\s+(?:(?:of|and|&|the|for)\s+)?){{0,4}}{_INST_WORD}\s+(?i:{_INST_SUFFIX})\b{_INST_OF})"
         rf"|(?P<univ>(?i:University|College|Univ\.|Hospital|Clinic|Medical\s+Center|Infirmary)\s+(?i:of|for)\s+"
         rf"(?:the\s+)?[A-Z][A-Za-z.-]+(?:\s+(?:at\s+|of\s+)?[A-Z][A-Za-z.-]+){{0,3}}"
         rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
     )
+)
+# US academic medical centres and health systems by the names and abbreviations reports use for them ("CHOP MRN",
+# "outside films from UPMC Presbyterian", "Duke Spine Center", "seen at BJH"). Abbreviations only in capitals and
+# only those that are no report term (not "CCF", congestive cardiac failure; not "MGH" alone in a list of drugs).
+_KNOWN_INSTITUTIONS = (
+    r"(?-i:CHOP|BJH|BWH|MGH|DFCI|MSKCC|MDACC|UPMC|UCSF|UCLA|UCSD|OHSU|VUMC|NYULH|NYU\s+Langone|NYP|HUP|UNC\s+Health|"
+    r"UAB|UTSW|MUSC|UVA\s+Health|UW\s+Medicine|UCHealth|UChicago\s+Medicine|HMC|IU\s+Health|KUMC|URMC|UPHS|CCHMC|"
+    r"CHLA|CHOA|SickKids)"
+    r"|Duke(?:\s+(?:Health|University|Raleigh|Regional))?|Emory|Mayo\s+Clinic|Cleveland\s+Clinic|Johns\s+Hopkins|"
+    r"Cedars[- ]Sinai|Mount\s+Sinai|Kaiser\s+Permanente|Intermountain|Geisinger|Ochsner|Henry\s+Ford|Beaumont|"
+    r"Sutter\s+Health|Providence|Advocate\s+Aurora|Atrium\s+Health|Northwell|Montefiore|Dartmouth[- ]Hitchcock|"
+    r"Dana[- ]Farber|Brigham|Mass\s+General|Penn\s+Medicine|Jefferson\s+Health|Temple\s+Health|Baystate|"
+    r"Lahey|Yale\s+New\s+Haven|Hartford\s+HealthCare|Spectrum\s+Health|Corewell|Allina|Fairview|Essentia|"
+    r"Sanford\s+Health|Banner\s+Health|HonorHealth|Scripps|Sharp\s+HealthCare|Hoag|Stanford\s+Health|"
+    r"El\s+Camino\s+(?:Health|Hospital)|Zuckerberg\s+San\s+Francisco\s+General|Harborview|Parkland|"
+    r"Grady|Jackson\s+Memorial|Bellevue|Barnes[- ]Jewish|Froedtert|Rush\s+(?:University|Medical)|Loyola\s+Medicine|"
+    r"Northwestern\s+Medicine|Vanderbilt|Wake\s+Forest\s+Baptist|Carilion|Sentara|Inova|MedStar|ChristianaCare|"
+    r"Hackensack\s+Meridian|RWJBarnabas|Nemours|Akron\s+Children'?s|Nationwide\s+Children'?s|Cincinnati\s+Children'?s|"
+    r"Boston\s+Children'?s|Texas\s+Children'?s|Seattle\s+Children'?s|Lurie\s+Children'?s|Rady\s+Children'?s|"
+    r"Mercy\s+(?:Health|Hospital|Medical\s+Center)|Mount\s+Carmel(?:\s+(?:East|West|Health))?"
+)
+KNOWN_INSTITUTION_RE = re.compile(rf"(?<![\w'\u2019-])(?:{_KNOWN_INSTITUTIONS})(?![\w'\u2019-])", re.IGNORECASE)
+#: The name of one of a listed system's hospitals after it: a word of five letters or more (not "MRN").
+_HOSPITAL_NAME_RE = re.compile(r"[ \t]+([A-Z][A-Za-z]{4,})(?![\w-])")
+#: Words after a listed name that make it an eponym ("Duke criteria", "Duke treadmill score", "Mayo score").
+_KNOWN_NAME_FOLLOWERS = frozenset(
+    "criteria score scores classification staging activity treadmill index scale rule rules stage system".split()
 )
 # Employers and schools (an organisation that narrows who the patient is), tagged as institutions. Three kinds of
 # cue: a form field ("Employer: ...", "Company: ..."); a verb or occupation of work before "at", "for" or "from"
@@ -767,8 +820,13 @@ def find_places(text: str) -> Iterator[Candidate]:
     for m in ADDRESS_LABEL_RE.finditer(text):
         end = m.end("v")
         if _CJK_LABEL.search(text, m.start(), m.start("v")):
-            # a Chinese, Japanese or Korean address is written without spaces: it ends at the first one
-            end = m.start("v") + len(m.group("v").split()[0])
+            # a Chinese, Japanese or Korean address ends at the first word that is no part of one ("住址 浙江省杭州市
+            # 西湖区文三路478号 复查"; "北京市 东城区 东四十条甲22号" goes whole)
+            end = m.start("v")
+            for k, word in enumerate(re.finditer(r"\S+", m.group("v"))):
+                if k and not _CJK_ADDRESS_PART.search(word.group()):
+                    break
+                end = m.start("v") + word.end()
         yield Candidate(m.start("v"), end, "ADDRESS", P_ADDRESS, "cue")
     for regex in (UK_POSTCODE_RE, CA_POSTCODE_RE, AU_POSTCODE_RE):
         for m in regex.finditer(text):
@@ -838,7 +896,37 @@ def find_places(text: str) -> Iterator[Candidate]:
             words = words[1:]
         if len(words) < 2 or _in_generic(words):
             continue
-        yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
+        yield Candidate(start, _institution_tail(text, end), "INSTITUTION", P_INSTITUTION, "pattern")
+    for m in KNOWN_INSTITUTION_RE.finditer(text):
+        if not _followed_by_term(text, m.end()):
+            end = _institution_tail(text, m.end())
+            if end == m.end() and (hospital := _HOSPITAL_NAME_RE.match(text, end)):
+                word = hospital.group(1).lower()
+                if word not in lex.not_names and word not in GENERIC_INST_WORDS:
+                    end = hospital.end()  # "UPMC Presbyterian", "Duke Raleigh": one of the system's hospitals
+            yield Candidate(m.start(), end, "INSTITUTION", P_INSTITUTION, "list")
+
+
+def _institution_tail(text: str, end: int) -> int:
+    """Where an institution's name found up to ``end`` really ends: after a legal form, a campus or a town that
+    follows it (see ``_INST_TAIL_RE``); a town only when the world list knows it."""
+    m = _INST_TAIL_RE.match(text, end)
+    if m is None:
+        return end
+    if m.group("place") is not None:
+        words = m.group("place").split()
+        for n in range(len(words), 0, -1):
+            if " ".join(words[:n]).lower() in lexicon().places:
+                return m.start("place") + len(" ".join(words[:n]))
+        return end
+    return m.end()
+
+
+def _followed_by_term(text: str, end: int) -> bool:
+    """Whether the word after a listed institution's name makes it a medical term ("Duke criteria", "Mayo
+    score")."""
+    nxt = text[end : end + 30].split()
+    return bool(nxt) and nxt[0].lower().strip(".,;:") in _KNOWN_NAME_FOLLOWERS
 
 
 def _place_and_street_before(text: str, start: int, end: int) -> Iterator[Candidate]:

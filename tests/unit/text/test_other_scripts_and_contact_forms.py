@@ -13,6 +13,8 @@ from aiminer.text.report import scrub_text
     ("text", "gone"),
     [
         ("住址 浙江省杭州市西湖区文三路478号", "文三路478"),
+        ("地址 北京市 东城区 东四十条甲22号3门401  邮编 100007", "东城区"),
+        ("地址 北京市 东城区 东四十条甲22号3门401  邮编 100007", "100007"),
         ("浙江省杭州市西湖区文三路478号 2单元301室", "文三路478"),
         ("東京都文京区本郷7-3-1", "本郷7-3-1"),
         ("文京区本郷七丁目3番1号", "3番1号"),
@@ -25,6 +27,11 @@ from aiminer.text.report import scrub_text
 def test_a_street_address_of_another_script_goes(text: str, gone: str) -> None:
     out = scrub_text(text).text
     assert gone not in out and "[ADDRESS]" in out, out
+
+
+def test_a_cjk_address_after_its_label_ends_at_the_first_word_that_is_no_part_of_it() -> None:
+    out = scrub_text("住址 浙江省杭州市西湖区文三路478号 复查").text
+    assert out == "住址 [ADDRESS] 复查", out
 
 
 @pytest.mark.parametrize("text", ["재검사로 3개월 후", "Sol böbrek; Total Mah; Follow-up; Non-Hodgkin; X-ray"])
