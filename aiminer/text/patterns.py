@@ -901,8 +901,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         if not _followed_by_term(text, m.end()):
             end = _institution_tail(text, m.end())
             if end == m.end() and (hospital := _HOSPITAL_NAME_RE.match(text, end)):
-                word = hospital.group(1).lower()
-                if word not in lex.not_names and word not in GENERIC_INST_WORDS:
+                hospital_word = hospital.group(1).lower()
+                if hospital_word not in lex.not_names and hospital_word not in GENERIC_INST_WORDS:
                     end = hospital.end()  # "UPMC Presbyterian", "Duke Raleigh": one of the system's hospitals
             yield Candidate(m.start(), end, "INSTITUTION", P_INSTITUTION, "list")
 
