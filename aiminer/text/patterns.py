@@ -896,7 +896,11 @@ def find_places(text: str) -> Iterator[Candidate]:
             words = words[1:]
         if len(words) < 2 or _in_generic(words):
             continue
-        yield Candidate(start, _institution_tail(text, end), "INSTITUTION", P_INSTITUTION, "pattern")
+        end = _institution_tail(text, end)
+        yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
+        if town := _TOWN_AND_STATE_RE.match(text, end):
+            # its town, whatever the word ("St. Joseph Medical Center, Reading, PA"); the state stays
+            yield Candidate(town.start("town"), town.end("town"), "CITY", P_INSTITUTION, "pattern")
     for m in KNOWN_INSTITUTION_RE.finditer(text):
         if not _followed_by_term(text, m.end()):
             end = _institution_tail(text, m.end())
@@ -905,6 +909,12 @@ def find_places(text: str) -> Iterator[Candidate]:
                 if hospital_word not in lex.not_names and hospital_word not in GENERIC_INST_WORDS:
                     end = hospital.end()  # "UPMC Presbyterian", "Duke Raleigh": one of the system's hospitals
             yield Candidate(m.start(), end, "INSTITUTION", P_INSTITUTION, "list")
+
+
+#: A town and a US state's code after an institution's name (", Reading, PA").
+_TOWN_AND_STATE_RE = re.compile(
+    rf",[ \t]{{0,3}}(?P<town>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){{0,2}}),?[ \t]{{1,3}}(?:{'|'.join(_STATE_CODES)})(?![\w-])"
+)
 
 
 def _institution_tail(text: str, end: int) -> int:

@@ -52,3 +52,8 @@ def test_departments_eponyms_and_what_follows_a_name_stay(text: str) -> None:
     for kept in ("Department of Pediatrics", "Duke criteria", "Duke treadmill score", "DEPARTMENT OF RADIOLOGY"):
         if kept in text:
             assert kept in out, out
+
+
+def test_the_town_and_state_after_an_institution_lose_the_town_whatever_the_word() -> None:
+    out = scrub_text("Client site: St. Joseph Medical Center, Reading, PA   (site code PSJ-04)").text
+    assert "Reading" not in out and ", PA" in out, out
