@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,10 @@ CREATE TABLE IF NOT EXISTS crosswalk (
 """
 
 
+#: How long an open or a write waits for another process's lock on the file.
+_BUSY_SECONDS = 60
+
+
 class CrosswalkFileError(OSError):
     """The crosswalk file cannot be created or opened. Check the path and its permissions."""
 
@@ -42,12 +47,31 @@ class SqliteCrosswalk:
                 # Owner-only from the first byte: the crosswalk links codes back to patients.
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
-            self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn = sqlite3.connect(
+                self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+            )
+            self._use_wal()
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise CrosswalkFileError(f"cannot open crosswalk file {self.path}: {exc.__class__.__name__}") from exc
+
+    def _use_wal(self) -> None:
+        """Put the file in WAL mode (it stays so), unless it already is. SQLite answers "database is locked" to a
+        change of journal mode at once, without waiting, while another process opens the same new file (the
+        workers of one run, all at their start: one run in ten failed that way), so the change is retried."""
+        deadline = time.monotonic() + _BUSY_SECONDS
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                contended = "locked" in str(exc) or "busy" in str(exc)
+                if not contended or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def assign(self, kind: Kind, scope: str, original: str, candidate: str) -> str:
         """Insert ``candidate`` unless present (atomic across processes), then return the stored value."""

@@ -58,3 +58,24 @@ def test_concurrent_workers_never_assign_two_codes_to_one_patient(tmp_path: Path
         results = pool.map(_assign_many, [(path, w) for w in range(4)])
     assert all(r == results[0] for r in results)
     assert len(set(results[0])) == 200
+
+
+def _open_at_once(args: tuple[str, object]) -> str:
+    path, barrier = args
+    barrier.wait()  # type: ignore[attr-defined]
+    return SqliteCrosswalk(path).assign("patient", "S-1", "MRN-1", f"P-{id(barrier)}")
+
+
+def test_workers_opening_a_new_crosswalk_file_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    # GIVEN a crosswalk file that does not exist yet, and 8 processes that open it at the same moment, 10 times over
+    # (a run's workers all open the file as they start: "database is locked" failed one run in ten, 2026-12-06)
+    ctx = mp.get_context("fork")
+    for round_ in range(10):
+        path = str(tmp_path / f"new-{round_}.sqlite")
+        with ctx.Manager() as manager:
+            barrier = manager.Barrier(8)
+            with ctx.Pool(8) as pool:
+                # WHEN each opens it and assigns a code to the same patient
+                codes = pool.map(_open_at_once, [(path, barrier)] * 8)
+        # THEN every open succeeded and all got the one code that was stored first
+        assert len(set(codes)) == 1
