@@ -11,5 +11,5 @@ rm -rf "$here/run" "$here/receipt.jsonl" && mkdir -p "$here/run"
 cd "$here"
 "$repo/.venv/bin/aiminer" deid corpus --out run --project HELDOUT5 --site "Held Out General" \
   --crosswalk "$here/run/../.crosswalk.sqlite" --receipt receipt.jsonl --workers 2 > /dev/null 2>&1 || true
-rm -f "$here/.crosswalk.sqlite"
+rm -f "$here/.crosswalk.sqlite" "$here/.crosswalk.sqlite-wal" "$here/.crosswalk.sqlite-shm"
 "$repo/.venv/bin/python" score.py
