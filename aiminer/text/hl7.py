@@ -543,6 +543,14 @@ def _deidentify_message(
             comps = []
             for c in r.split(seps.component):
                 comps.append(seps.subcomponent.join(scrub(sc) for sc in c.split(seps.subcomponent)))
+            parts = r.split(seps.component)
+            if len(parts) >= 3 and "ADDRESS" in done.get(parts[0], ("", []))[1]:
+                # an address shifted out of its field (a lost separator put PID-11 in PID-10): a street first, then
+                # the other designation, the city and the ZIP go; the state and the country stay as in PID-11
+                comps = [
+                    _kept_region(unescape(c, seps)) if k in (3, 5) else ("" if k else comps[0])
+                    for k, c in enumerate(parts)
+                ]
             out_reps.append(seps.component.join(comps))
         return seps.repetition.join(out_reps)
 

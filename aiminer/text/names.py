@@ -94,7 +94,9 @@ _ROLES = (
     r"|[a-z]{3,}ed\s+by"
 )
 _CUE_RE = re.compile(
-    rf"(?<![^\W\d_])(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
+    # (a title with its period glued after capitals, "MRDr. Bartholomew Fitzgerald": a cut line left "MR" before it)
+    rf"(?:(?<![^\W\d_])|(?-i:(?<=[A-Z])(?=(?:Dr|Mrs?|Ms|Prof)\.\s)))"
+    rf"(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
     rf"(?:(?P<title2>{_TITLES})\.?\s+)?",
     re.IGNORECASE,
 )
@@ -405,6 +407,31 @@ def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     return True
 
 
+#: Endings of English and clinical words a name rarely has, for a lone word at the end of a line.
+_CLAUSE_END_SUFFIXES = (*_WORD_SUFFIXES, "ile", "ent", "ant", "ful", "less", "al", "ic", "ia", "ea")
+
+
+def _name_at_line_end(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
+    """Whether the one word at ``pos`` ends its line and can only be a name: capitalised, not in capitals, in no
+    word list, without an ending of an English or a clinical word ("pt Leopold" at a cut row's end; not "pt
+    Afebrile", "pt Ambulatory")."""
+    i = tokens.index_at.get(pos)
+    if i is None:
+        return False
+    w = tokens.items[i][2]
+    low = w.lower()
+    at_end = i + 1 >= len(tokens.items) or "\n" in tokens.gap(i)
+    return (
+        at_end
+        and _is_cap(w)
+        and not w.isupper()
+        and len(w) >= 3
+        and low not in lex.not_names
+        and low not in lex.places
+        and not low.endswith(_CLAUSE_END_SUFFIXES)
+    )
+
+
 def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     i = tokens.index_at.get(pos)
     if i is None:
@@ -559,7 +586,10 @@ def find_names(text: str) -> Iterator[Candidate]:
                     continue
             elif " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 named_role = role in ("patient", "pt") or role in _STAFF_ROLES
-                if not named_role or not _looks_like_name_start(tokens, m.end(), lex):
+                # (a word no list knows at the end of a line is a name too: "pt Leopold" where a row was cut)
+                if not named_role or not (
+                    _looks_like_name_start(tokens, m.end(), lex) or _name_at_line_end(tokens, m.end(), lex)
+                ):
                     continue
         at = m.end()
         if m.group("title2"):
@@ -1038,20 +1068,33 @@ _PREV_WORD = re.compile(
 )
 
 
-def extend_known_names(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """The word right after a name the context knows, when it can be a surname ("Philippa Okonkwo" where only
-    the given name Philippa is known: the file's own name was garbled, or the surname changed), and the word right
-    before it, when it can be a given name ("Leopold Lindqvist" where only the surname is known)."""
+def extend_known_names(text: str, cands: list[Candidate], sources: tuple[str, ...] = ("context",)) -> list[Candidate]:
+    """The word right after a name the context knows (or, with ``sources``, one found elsewhere in the text and
+    propagated here), when it can be a surname ("Philippa Okonkwo" where only the given name Philippa is known: the
+    file's own name was garbled, or the surname changed), and the word right before it, when it can be a given name
+    ("Leopold Lindqvist" where only the surname is known)."""
     lex = lexicon()
     out = []
     for c in cands:
-        if c.category != "NAME" or c.source != "context":
+        if c.category != "NAME" or c.source not in sources:
             continue
+        if c.source == "propagated" and not _stands_alone(text, c.start, c.end):
+            continue  # a name found again inside an address or a word ("nettie.farr@..."): no neighbours to take
         m = _NEXT_WORD.match(text, c.end)
         if m and _is_last(m.group(1), lex, False) and not _followed_by_eponym_noun(text, m.end(1)):
             out.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "dictionary"))
         out.extend(given_name_before(text, c.start, lex))
     return out
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a word of its own: spaces or punctuation around it, not an email's or a
+    path's part."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return (before.isspace() or before in "([\"'") and (
+        after.isspace() or after in ",;:)]\"'" or (after == "." and (end + 1 >= len(text) or text[end + 1].isspace()))
+    )
 
 
 def given_name_before(text: str, start: int, lex: Lexicon | None = None) -> list[Candidate]:

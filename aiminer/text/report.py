@@ -199,9 +199,16 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     if protected:
         cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
     merged = _merge(cands)
+    propagated = _propagated_names(text, merged)
     extra = [
         c
-        for c in (*_propagated_ids(text, merged), *_propagated_names(text, merged))
+        # the words around a propagated name too ("pt leopold Castellanos" where another row spelled the surname
+        # wrong: the given name is found again, and the capitalised word after it is the surname)
+        for c in (
+            *_propagated_ids(text, merged),
+            *propagated,
+            *extend_known_names(text, propagated, ("propagated",)),
+        )
         if not (protected and _overlaps_protected(c, protected))
     ]
     return _merge(merged + extra) if extra else merged

@@ -210,3 +210,15 @@ def test_the_first_field_of_a_site_defined_segment_goes_unless_it_is_a_set_id(co
     # THEN the UID goes, the set ID stays
     assert "448812" not in out and "ZDS|" in out
     assert "ZPD|1|" in out and "80490681" not in out
+
+
+def test_an_address_shifted_out_of_pid_11_loses_its_city_and_keeps_its_state(coder: Coder) -> None:
+    # GIVEN (fuzz seed 20261239) a PID whose lost separator put the address in PID-10, where no field rule reads it
+    msg = (
+        "MSH|^~\\&|RIS|SBRMC|AIMINER|AIMINER|20190315103000||ORU^R01|MSG00001|P|2.3\r"
+        "PID|1||85691968^^^SBRMC-MRN^MR||CASTELLANOS^LEOPOLD||19570218|F||3351 Bellweather Ave^^Yellow Springs^OH\r"
+    )
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN the street and the city go, the state stays
+    assert "Bellweather" not in out and "Yellow Springs" not in out
+    assert "^^^OH" in out

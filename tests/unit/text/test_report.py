@@ -511,3 +511,25 @@ def test_a_name_cut_by_a_control_character_goes_whole() -> None:
     # The first reading sees "OKONK" (the control ends the word); the reading without controls sees the whole name
     out = scrub_text("PATIENT: OKONK\x0fO, AMBROSE        MRN\u00e2\u201a: 15100249").text
     assert "AMBROSE" not in out and "OKONK" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # fuzz seed 20261238: a title glued after capitals where a repeated label was cut ("MRN: MR" + "Dr.")
+        ("REFERRING PHYSICIAN: MRN: MRN: MRDr. Bartholomew Fitzgerald\n\nEXAM: CT", "Fitzgerald"),
+        # fuzz seed 20261238: a given name found again in lower case, and the surname after it that another row
+        # spelled wrong
+        ("pt Leopold Cassellanos doing well\npt leopold Castellanos doing well", "Castellanos"),
+        # fuzz seed 20261239: a cut row's last words, a role and one name no list knows
+        ("Followed by Dr. Kowalczyk; pt Leopold", "Leopold"),
+    ],
+)
+def test_names_the_long_fuzz_found_left_go(text: str, gone: str) -> None:
+    out = scrub_text(text).text
+    assert gone not in out, out
+
+
+def test_a_clinical_word_alone_after_pt_at_a_lines_end_stays() -> None:
+    text = "pt Afebrile\npt Comfortable\nthe pt Moved. pt Ambulatory; pt Afebrile."
+    assert scrub_text(text).text == text
