@@ -437,6 +437,7 @@ CITY_CUE_RE = re.compile(
     r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
     r"(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
 )
+_STATE_CODE_AFTER_RE = re.compile(rf",?[ \t]{{1,3}}(?:{'|'.join(_STATE_CODES)})(?![\w-])")
 # The city after a street address, before a comma or the line's end: "931 Lakeview Terrace, Yellow Springs, " (the
 # state and ZIP cut off, or on the next line), where no state or ZIP says it is one.
 CITY_AFTER_STREET_RE = re.compile(
@@ -858,6 +859,10 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start("city"), m.end("city"), "CITY", P_ADDRESS, "syntax")
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "syntax")
     for m in CITY_CUE_RE.finditer(text):
+        if _STATE_CODE_AFTER_RE.match(text, m.end("city")):
+            # a state's code after it makes it a town whatever the word ("born in Normal, IL", "lives in Reading, PA")
+            yield Candidate(m.start("city"), m.end("city"), "CITY", P_CITY, "cue")
+            continue
         start = _trim_city(text, m.start("city"), m.end("city"))
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_CITY, "cue")

@@ -56,3 +56,21 @@ def test_rural_routes_highways_and_floors_go(text: str, gone: str, kept: str | N
 @pytest.mark.parametrize("text", ["Exeter V40 stem", "Oxford Hip Score 14/48", "Peer Review Protection Act"])
 def test_a_place_that_names_a_device_a_score_or_no_place_stays(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Born in Normal, IL.", "Normal"),
+        ("He lives in Reading, PA with his wife.", "Reading"),
+        ("Moved here from Mobile, AL.", "Mobile"),
+    ],
+)
+def test_a_town_that_is_an_english_word_goes_after_a_place_cue_and_before_a_state_code(text: str, town: str) -> None:
+    out = scrub_text(text).text
+    assert town not in out and "[CITY]" in out, out
+
+
+def test_an_english_word_after_a_place_cue_without_a_state_stays() -> None:
+    text = "She lives in Normal saline"
+    assert scrub_text(text).text == text
