@@ -275,7 +275,19 @@ def _propagated_names(text: str, cands: list[Candidate]) -> list[Candidate]:
         found = words.get(m.group().lower())
         if found is not None and (not found[1] or m.group()[:1].isupper()):
             out.append(Candidate(m.start(), m.end(), found[0], P_CONTEXT - 1, "propagated"))
+    # a user name or an email's local part made of a name found ("mladewig95" where the address was cut before
+    # its "@"): one or two initials, the name (five letters or more, no English word), a number
+    for m in _HANDLE_OF_NAME_RE.finditer(text):
+        letters = m.group(1)
+        for k in (1, 2):
+            found = words.get(letters[k:])
+            if found is not None and found[0] == "NAME" and not found[1] and len(letters) - k >= 5:
+                out.append(Candidate(m.start(), m.end(), "NAME", P_CONTEXT - 1, "handle"))  # no neighbours to lend
+                break
     return out
+
+
+_HANDLE_OF_NAME_RE = re.compile(r"(?<![A-Za-z])([a-z]{6,32})\d{0,4}(?![A-Za-z])")
 
 
 #: Words as :func:`_propagated_names` reads them: a run of small letters after at most one capital, or a run of

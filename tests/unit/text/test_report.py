@@ -525,11 +525,19 @@ def test_a_name_cut_by_a_control_character_goes_whole() -> None:
         ("pt Leopold Cassellanos doing well\npt leopold Castellanos doing well", "Castellanos"),
         # fuzz seed 20261239: a cut row's last words, a role and one name no list knows
         ("Followed by Dr. Kowalczyk; pt Leopold", "Leopold"),
+        # fuzz seed 20261244: an email cut before its "@", whose local part is a name found in the text
+        ("Patient contact: Ms. Ladewig, 12 Elm St. Email mladewig95", "ladewig"),
     ],
 )
 def test_names_the_long_fuzz_found_left_go(text: str, gone: str) -> None:
     out = scrub_text(text).text
     assert gone not in out, out
+
+
+def test_a_word_holding_a_found_name_that_is_an_english_word_stays() -> None:
+    text = "Dr. White reviewed; swhite matter and the apatella after Dr. Patel"
+    out = scrub_text(text).text
+    assert "swhite matter" in out and "apatella" in out, out
 
 
 def test_a_clinical_word_alone_after_pt_at_a_lines_end_stays() -> None:
