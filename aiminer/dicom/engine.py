@@ -425,7 +425,8 @@ def _check_kept_value(
         text = value.decode("latin-1")
     else:
         text = "\\".join(str(v) for v in _values(value))
-    utf8 = _utf8_view(text) if _single_byte(ds) else None
+    single_byte = _single_byte(ds)
+    utf8 = _utf8_view(text) if single_byte else None
     if not cleaner.holds_identity(text) and (utf8 is None or not cleaner.holds_identity(utf8)):
         return
     elem = ds[tag]
@@ -434,7 +435,6 @@ def _check_kept_value(
         kept = ["" if cleaner.holds_identity(v) else v for v in values]
     else:
         limit = _TEXT_LIMITS.get(vr)
-        single_byte = _single_byte(ds)
         kept = [_clean(cleaner, v, single_byte)[:limit] for v in values]
     if not any(kept):
         _empty(ds, tag_int, vr)

@@ -364,6 +364,13 @@ _GREETED = frozenset(
 )
 
 
+def _unlisted_capitalised(word: str, lex: Lexicon, places: bool = True) -> bool:
+    """Capitalised, not in capitals, and in no word list of report, English or eponym words (nor, with
+    ``places``, a place): a word that can only be a name where a cue points at it."""
+    low = word.lower()
+    return _is_cap(word) and not word.isupper() and low not in lex.not_names and not (places and low in lex.places)
+
+
 def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     """Whether a greeting, a closing or a representative is followed by a name: a word that looks like one
     (:func:`_looks_like_name_start`), or a capitalised word no dictionary knows at the end of its clause ("Thanks,
@@ -376,7 +383,7 @@ def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     w = tokens.items[i][2]
     nxt = tokens.items[i + 1][2] if i + 1 < len(tokens.items) else ""
     at_end = nxt in ("", ",", ".", "!", ";") or "\n" in tokens.gap(i)
-    return at_end and _is_cap(w) and not w.isupper() and w.lower() not in lex.not_names
+    return at_end and _unlisted_capitalised(w, lex, places=False)
 
 
 def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
@@ -389,20 +396,15 @@ def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     if tokens.items[i + 1][2] == "(" and i + 2 < len(tokens.items):
         # "by Devon (device rep)": one such word, then a bracket that says who they are
         inside = {t[2].lower() for t in tokens.items[i + 2 : i + 5]}
-        w = tokens.items[i][2]
-        return (
-            bool(inside & (_CONTACT_CUES | _STAFF_ROLES | _REPRESENTATIVES))
-            and _is_cap(w)
-            and not w.isupper()
-            and w.lower() not in lex.not_names
-            and w.lower() not in lex.places
+        return bool(inside & (_CONTACT_CUES | _STAFF_ROLES | _REPRESENTATIVES)) and _unlisted_capitalised(
+            tokens.items[i][2], lex
         )
     pair = (tokens.items[i][2], tokens.items[i + 1][2])
     if f"{pair[0]} {pair[1]}".lower() in lex.places or all(w.lower() in lex.places for w in pair):
         return False  # "by Los Angeles": one place ("by Emmerich Vashti-Boateng": a given name that is a town too)
     for w in pair:
         low = w.lower()
-        if not _is_cap(w) or w.isupper() or len(w) < 2 or low in lex.not_names:
+        if len(w) < 2 or not _unlisted_capitalised(w, lex, places=False):
             return False
         if low.endswith(_WORD_SUFFIXES) and low not in lex.surnames and low not in lex.first_names:
             return False  # "by General Electric", "by Contrast Enhanced"
@@ -421,17 +423,8 @@ def _name_at_line_end(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     if i is None:
         return False
     w = tokens.items[i][2]
-    low = w.lower()
     at_end = i + 1 >= len(tokens.items) or "\n" in tokens.gap(i)
-    return (
-        at_end
-        and _is_cap(w)
-        and not w.isupper()
-        and len(w) >= 3
-        and low not in lex.not_names
-        and low not in lex.places
-        and not low.endswith(_CLAUSE_END_SUFFIXES)
-    )
+    return at_end and len(w) >= 3 and _unlisted_capitalised(w, lex) and not w.lower().endswith(_CLAUSE_END_SUFFIXES)
 
 
 def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:

@@ -416,7 +416,8 @@ _STATE_NAMES = (
     "Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|"
     "Virginia|Washington|West Virginia|Wisconsin|Wyoming|Puerto Rico|District of Columbia"
 )
-_STATE = rf"(?:{'|'.join(_STATE_CODES)}|{_STATE_NAMES})"
+_STATE_CODE = "|".join(_STATE_CODES)
+_STATE = rf"(?:{_STATE_CODE}|{_STATE_NAMES})"
 #: US states, DC and Puerto Rico, as codes and names, lowercased (what Safe Harbor lets an address keep).
 US_STATES = frozenset(c.lower() for c in _STATE_CODES) | frozenset(n.lower() for n in _STATE_NAMES.split("|"))
 _CITY = r"(?<![\w'\u2019.-])(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
@@ -437,7 +438,7 @@ CITY_CUE_RE = re.compile(
     r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
     r"(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
 )
-_STATE_CODE_AFTER_RE = re.compile(rf",?[ \t]{{1,3}}(?:{'|'.join(_STATE_CODES)})(?![\w-])")
+_STATE_CODE_AFTER_RE = re.compile(rf",?[ \t]{{1,3}}(?:{_STATE_CODE})(?![\w-])")
 # The city after a street address, before a comma or the line's end: "931 Lakeview Terrace, Yellow Springs, " (the
 # state and ZIP cut off, or on the next line), where no state or ZIP says it is one.
 CITY_AFTER_STREET_RE = re.compile(
@@ -918,7 +919,7 @@ def find_places(text: str) -> Iterator[Candidate]:
 
 #: A town and a US state's code after an institution's name (", Reading, PA").
 _TOWN_AND_STATE_RE = re.compile(
-    rf",[ \t]{{0,3}}(?P<town>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){{0,2}}),?[ \t]{{1,3}}(?:{'|'.join(_STATE_CODES)})(?![\w-])"
+    rf",[ \t]{{0,3}}(?P<town>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){{0,2}}),?[ \t]{{1,3}}(?:{_STATE_CODE})(?![\w-])"
 )
 
 
