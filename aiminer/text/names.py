@@ -21,6 +21,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+from aiminer.text.alternation import by_first_letter
 from aiminer.text.lexicon import REPORT_ABBREVIATIONS, Lexicon, lexicon
 from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, Candidate
 
@@ -93,13 +94,21 @@ _ROLES = (
     # any past participle before "by" ("Reformatted by Nakamura Hiroshi", "contoured by Lindqvist")
     r"|[a-z]{3,}ed\s+by"
 )
-_CUE_RE = re.compile(
-    # (a title with its period glued after capitals, "MRDr. Bartholomew Fitzgerald": a cut line left "MR" before it)
-    rf"(?:(?<![^\W\d_])|(?-i:(?<=[A-Z])(?=(?:Dr|Mrs?|Ms|Prof)\.\s)))"
-    rf"(?:(?P<title>{_TITLES})\.?|(?P<role>{_ROLES}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
-    rf"(?:(?P<title2>{_TITLES})\.?\s+)?",
-    re.IGNORECASE,
-)
+
+
+def _cue_pattern(titles: str, roles: str) -> str:
+    return (
+        # (a title with its period glued after capitals, "MRDr. Bartholomew Fitzgerald": a cut line left "MR" before)
+        rf"(?:(?<![^\W\d_])|(?-i:(?<=[A-Z])(?=(?:Dr|Mrs?|Ms|Prof)\.\s)))"
+        rf"(?:(?P<title>{titles})\.?|(?P<role>{roles}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
+        rf"(?:(?P<title2>{titles})\.?\s+)?"
+    )
+
+
+#: A title or a role, then its separator (and maybe a second title). The alternatives are grouped by their first
+#: letter (:mod:`aiminer.text.alternation`): the same matches, about four times faster than the plain alternation,
+#: which was the scrubber's costliest regex.
+_CUE_RE = re.compile(_cue_pattern(by_first_letter(_TITLES), by_first_letter(_ROLES)), re.IGNORECASE)
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
 #: Titles that are also abbreviations in capitals (left, colonel/colon, sergeant, captain, senior, honorable...).
 _WEAK_TITLES = frozenset("lt col sgt capt hon sr rev sister father nurse mss".split())
@@ -352,10 +361,14 @@ _TITLE_WORDS = frozenset("dr mr mrs ms miss mx prof sir madam".split())
 
 #: A relative or a staff role, then a comma and the person's name ("nurse navigator, Colleen,").
 _APPOSITION_RE = re.compile(
-    r"(?i:(?<![^\W\d_])(?:(?:son|daughter|mother|father|brother|sister)-in-law|wife|husband|spouse|partner|son|daughter"
-    r"|mother|father|sister|brother|guardian|caregiver|neighbou?r|friend|nurse(?:\s+navigator)?|navigator|"
-    r"practice\s+nurse|interpreter|coordinator|scheduler|receptionist|secretary|technologist|sonographer|social\s+worker"
-    r"|case\s+manager|chaplain|aide|assistant|therapist|pharmacist|dietitian),[ \t]{1,3})(?=[A-Z])"
+    r"(?i:(?<![^\W\d_])(?:"
+    + by_first_letter(
+        r"(?:son|daughter|mother|father|brother|sister)-in-law|wife|husband|spouse|partner|son|daughter"
+        r"|mother|father|sister|brother|guardian|caregiver|neighbou?r|friend|nurse(?:\s+navigator)?|navigator|"
+        r"practice\s+nurse|interpreter|coordinator|scheduler|receptionist|secretary|technologist|sonographer"
+        r"|social\s+worker|case\s+manager|chaplain|aide|assistant|therapist|pharmacist|dietitian"
+    )
+    + r"),[ \t]{1,3})(?=[A-Z])"
 )
 #: Who a greeting may address that is no one's name ("Hi team", "Dear Colleague", "Thanks, all").
 _GREETED = frozenset(

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aiminer.text.alternation import by_first_letter
 from aiminer.text.dates import find_dates
 from aiminer.text.lexicon import lexicon
 
@@ -548,8 +549,13 @@ EMPLOYER_FIELD_RE = re.compile(
     r"(?P<org>[A-Z\u00C0-\u00DE][^\n,;(]{1,60}?)(?=[ \t]*(?:[,;(\n]|\.(?:\s|$)|$|[ \t]{3}))"
 )
 EMPLOYER_CUE_RE = re.compile(
-    r"(?i:\b(?:works?|worked|working|employed|employee|retired|retiree|formerly|volunteers?|teaches|taught|"
-    rf"attends|{_OCCUPATIONS})s?\b"
+    # (the alternatives grouped by their first letter: the same matches, faster; aiminer.text.alternation)
+    r"(?i:\b(?:"
+    + by_first_letter(
+        r"works?|worked|working|employed|employee|retired|retiree|formerly|volunteers?|teaches|taught|"
+        rf"attends|{_OCCUPATIONS}"
+    )
+    + r")s?\b"
     r"[^.\n;:]{0,40}?\b(?:at|for|from|with|by)[ \t]+(?:the[ \t]+)?)"
     rf"(?P<org>{_ORG_RUN})"
 )
