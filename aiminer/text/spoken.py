@@ -28,20 +28,8 @@ from aiminer.text.patterns import P_CUED_ID, P_DATE, P_GENERIC_ID, P_NAME, Candi
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-_DIGITS = {
-    "zero": 1,
-    "oh": 1,
-    "o": 1,
-    "one": 1,
-    "two": 1,
-    "three": 1,
-    "four": 1,
-    "five": 1,
-    "six": 1,
-    "seven": 1,
-    "eight": 1,
-    "nine": 1,
-}
+#: Words a speech recogniser writes for one digit ("oh" and "o" for zero).
+_DIGITS = frozenset("zero oh o one two three four five six seven eight nine".split())
 _REPEAT = frozenset({"double", "triple"})
 _JOINERS = frozenset({"dash", "hyphen", "point", "slash"})
 #: Words right before a run that make three digit words an identifier.
