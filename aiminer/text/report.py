@@ -451,22 +451,35 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def _detect_through_controls(text: str, context: IdentityContext | None) -> list[Candidate]:
-    """:func:`detect` on the text as it is and, when it holds control characters, also with them taken out (spans
-    mapped back to ``text``): a control inside a word hides it ("Sur\\x1dgical"), one standing for a lost line
-    break separates words ("TECHNOLOGIST: NEMETZ\\x1cREPORT"), and only one reading is right. A span of the
-    second reading is added where it overlaps none of the first; a name of the second reading that overlaps the
-    first's spans is joined with them ("OKONK\\x0fO, AMBROSE": the first reading saw "OKONK" alone)."""
+    """:func:`detect` on the text as it is and on two other readings of it, when they differ from it; a span of
+    another reading is added where it overlaps none of the first's, and a name of another reading that overlaps the
+    first's spans is joined with them.
+
+    - **Without control characters** (spans mapped back to ``text``): a control inside a word hides it
+      ("Sur\\x1dgical"), one standing for a lost line break separates words ("TECHNOLOGIST: NEMETZ\\x1cREPORT"),
+      and only one reading is right ("OKONK\\x0fO, AMBROSE": the first reading saw "OKONK" alone).
+    - **With an OCR scan's digit-for-letter swaps undone** (:func:`_ocr_repaired`, same length):
+      "L0RING H0SPITAL", "O'SULL1VAN", "Wi11iams", "5O583".
+    """
     spans = detect(text, context)
-    if _CONTROLS.search(text) is None:
-        return spans
-    kept = [i for i, ch in enumerate(text) if not _CONTROLS.match(ch)]
-    if not kept:
-        return spans
-    extra = [
-        dataclasses.replace(c, start=kept[c.start], end=kept[c.end - 1] + 1)
-        for c in detect("".join(text[i] for i in kept), context)
-        if c.end > c.start
-    ]
+    if _CONTROLS.search(text) is not None:
+        kept = [i for i, ch in enumerate(text) if not _CONTROLS.match(ch)]
+        if kept:
+            extra = [
+                dataclasses.replace(c, start=kept[c.start], end=kept[c.end - 1] + 1)
+                for c in detect("".join(text[i] for i in kept), context)
+                if c.end > c.start
+            ]
+            spans = _with_reading(spans, extra)
+    repaired = _ocr_repaired(text)
+    if repaired is not None:
+        spans = _with_reading(spans, [c for c in detect(repaired, context) if c.end > c.start])
+    return spans
+
+
+def _with_reading(spans: list[Candidate], extra: list[Candidate]) -> list[Candidate]:
+    """``spans`` (sorted, not overlapping) with the spans of another reading of the same text added (see
+    :func:`_detect_through_controls`)."""
     starts = [c.start for c in spans]  # sorted, non-overlapping: the last span starting before c.end ends last
     merged = list(spans)
     grown = False
@@ -478,6 +491,53 @@ def _detect_through_controls(text: str, context: IdentityContext | None) -> list
             merged.append(c)
             grown = True
     return _merge(merged) if grown else sorted(merged, key=lambda c: c.start)
+
+
+#: A word of letters with digits an OCR engine read for letters ("H0SPITAL", "SULL1VAN", "Wi11iams"), or an
+#: apostrophe name whose O was read as a zero ("0'BRIEN"): three letters or more, and only the digits 0, 1, 5 and 8,
+#: each run of them between letters (or the zero before the apostrophe). A code ("T2W1", "L5S1", "HbA1c") has a
+#: digit at an end or another digit, and so it is no such word, except "HbA1c", which reads as "HbAlc": nothing.
+_OCR_WORD_RE = re.compile(
+    r"(?<![\w'\u2019])(?=(?:[0158]*[A-Za-z'\u2019]){3})(?:[A-Za-z]|0(?=['\u2019][A-Za-z]))[A-Za-z'\u2019]*"
+    r"(?:[0158]+[A-Za-z'\u2019]+)+(?![\w'\u2019])|(?<![\w'\u2019])0['\u2019][A-Za-z]{2,}(?![\w'\u2019])"
+)
+#: A number with letters an OCR engine read for digits ("5O583", "6l7-555-0l42", "03/O4/2025", "0211O"), its
+#: groups joined by hyphens, slashes or periods; :func:`_ocr_number` says which are.
+_OCR_NUMBER_RE = re.compile(r"(?<![\w.])[0-9OoIlSB]+(?:[-/.][0-9OoIlSB]+)*(?![\w])")
+_OCR_DIGIT_LETTERS = frozenset("OoIlSB")
+_S_OR_B_OUTSIDE_DIGITS = re.compile(r"(?<!\d)[SB]|[SB](?!\d)")
+_AS_UPPER = str.maketrans("0158", "OISB")
+_AS_LOWER = str.maketrans("015", "ols")
+_AS_DIGITS = str.maketrans("OoIlSB", "001158")
+
+
+def _ocr_number(value: str) -> bool:
+    """Whether ``value`` is a number with a few letters read for digits: four digits or more, a letter for every
+    three digits at most, an S or a B only between digits ("10S", "B12", "I-131" and "ISO" are no such number)."""
+    digits = sum(ch.isdigit() for ch in value)
+    letters = sum(ch in _OCR_DIGIT_LETTERS for ch in value)
+    return digits >= 4 and 1 <= letters <= digits // 3 and _S_OR_B_OUTSIDE_DIGITS.search(value) is None
+
+
+def _ocr_repaired(text: str) -> str | None:
+    """``text`` with the digit-for-letter swaps of an OCR scan undone, at the same offsets ("L0RING H0SPITAL" ->
+    "LORING HOSPITAL", "O'SULL1VAN" -> "O'SULLIVAN", "Wi11iams" -> "Williams", "5O583" -> "50583"); None when it
+    has none. A word mostly in capitals reads 0, 1, 5 and 8 as O, I, S and B; one in small letters reads 0, 1 and 5
+    as o, l and s (an 8 stays)."""
+    out: list[str] | None = None
+    for m in _OCR_WORD_RE.finditer(text):
+        word = m.group()
+        upper = sum(ch.isupper() for ch in word) > sum(ch.islower() for ch in word)
+        fixed = word.translate(_AS_UPPER if upper else _AS_LOWER)
+        if fixed != word:
+            out = out if out is not None else list(text)
+            out[m.start() : m.end()] = fixed
+    for m in _OCR_NUMBER_RE.finditer(text):
+        if not _ocr_number(m.group()):
+            continue
+        out = out if out is not None else list(text)
+        out[m.start() : m.end()] = m.group().translate(_AS_DIGITS)
+    return None if out is None else "".join(out)
 
 
 #: Everything but line breaks (what :func:`scrub_text` keeps of a span that runs across lines).

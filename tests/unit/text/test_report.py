@@ -192,6 +192,8 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("Ab Mah. ", "a[at]b", "a (at) b (dot) ", "R-1", "UM-12-", "1 2 ", "HWY 1 ", "Αβγ ", "Ş-", "Ab Family "),
         # mojibake of a doubly encoded accent (fuzz seed 20261240: 23 s for a 77 KB report)
         "\u00c3\u0192\u00c2\u00a9",
+        # an OCR scan's swapped digits and letters
+        *("a0", "A0A ", "0'A", "1O1-", "1O1/", "Ab0ab1", "1l"),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:
