@@ -445,6 +445,32 @@ def _name_words(text: str, findings: Any) -> set[str]:
     }
 
 
+#: Words of a column header that say its cells name a person ("Patient Name", "Referring MD", "Radiologist",
+#: "mother_name")...
+_PERSON_HEADER = re.compile(
+    r"(?i)(?<![a-z])(?:name|md|physician|doctor|dr|provider|radiologist|technologist|tech|nurse|referr(?:er|ing)"
+    r"|attending|author|signer|signed_?by|reader|read_?by|reporter|surgeon|clinician|resident|fellow|contact|mother"
+    r"|father|guardian|spouse|kin|guarantor|subscriber|pcp|gp)(?![a-z])"
+)
+#: ...unless they say it names something else ("Study Name", "Protocol Name", "Institution Name", "File Name").
+_THING_HEADER = re.compile(
+    r"(?i)(?<![a-z])(?:study|protocol|series|institution|hospital|facility|site|device|file|exam|procedure|drug"
+    r"|department|dept|station|body|scanner|model|manufacturer|project|sequence|test|product|plan|program|code"
+    r"|practice|clinic|group|organi[sz]ation|company|employer|school)"
+)
+_PATIENT_HEADER = re.compile(r"(?i)(?<![a-z])(?:patient|pt)(?![a-z])")
+#: A cell that holds a person's name: two to five words of letters ("Vasquez Morales Lupita", "SMITH^JOHN",
+#: "Abara, Leontyne"), no digits.
+_NAME_VALUE = re.compile(r"\s*[^\W\d_][^\W\d_'\u2019.-]*(?:[ ,^]+[^\W\d_][^\W\d_'\u2019.-]*){1,4}[ .]*$")
+
+
+def _person_column(header: str) -> str | None:
+    """ "patient" for a column of the patient's names, "other" for one of another person's, else None."""
+    if not _PERSON_HEADER.search(header) or _THING_HEADER.search(header):
+        return None
+    return "patient" if _PATIENT_HEADER.search(header) else "other"
+
+
 @dataclass
 class _TableRows:
     """One row at a time: its coded cells, its free-text cells with their identity context, and their scrubs."""
@@ -466,6 +492,12 @@ class _TableRows:
         self._text_cols = {
             kept: [h for h in self.header if self.roles[h] in (("free_text", "keep") if kept else ("free_text",))]
             for kept in (False, True)
+        }
+        # columns that name a person (dropped or not): each row's value is known in the row's text cells
+        people = [h for h in self.header if h != self.issuer_col and self.roles[h] in ("drop", "free_text")]
+        self._person_cols = {
+            patient: [h for h in people if _person_column(h) == ("patient" if patient else "other")]
+            for patient in (True, False)
         }
 
     def _issuer(self, rec: Mapping[str, Any]) -> str:
@@ -537,6 +569,8 @@ class _TableRows:
             return
         patient_code = self._patient_code(rec)
         ctx = IdentityContext(
+            patient_names=self._names(rec, patient=True),
+            other_names=self._names(rec, patient=False),
             patient_ids=tuple(str(rec[h]) for h in self._patient_cols if rec.get(h) not in (None, "")),
             accessions=tuple(str(rec[h]) for h in self._accession_cols if rec.get(h) not in (None, "")),
             patient_code=patient_code,
@@ -566,6 +600,12 @@ class _TableRows:
                 )
                 self._memo_entries += 1
             yield h, value, res
+
+    def _names(self, rec: Mapping[str, Any], patient: bool) -> tuple[str, ...]:
+        """The row's person names: the values shaped like a name in the columns that name a person."""
+        return tuple(
+            v.strip() for h in self._person_cols[patient] if isinstance(v := rec.get(h), str) and _NAME_VALUE.match(v)
+        )
 
     def _offset(self, patient_code: str | None) -> int | None:
         if self.schema.date_policy != "shift" or not patient_code:

@@ -326,3 +326,29 @@ def test_an_exports_comment_lines_are_kept_scrubbed_around_the_table(coder: Code
     assert lines[0].startswith("# RIS worklist extract") and "Vasquez" not in lines[0] and "10.20.30.40" not in lines[0]
     assert lines[-2] == "# rows: 2" and "03/04" not in lines[-1]
     assert _rows("\n".join(lines[1:-2]))[0]["mrn"] == coder.patient("S-1", "MERCY", "00123456")
+
+
+def test_a_dropped_name_column_tells_the_row_s_notes_who_the_people_are(coder: Coder) -> None:
+    # GIVEN a table whose name columns are dropped or free text, and notes that name those people without a cue
+    schema = TableSchema(
+        columns={
+            "Patient Name": "drop",
+            "MRN": "patient_id",
+            "Referring MD": "free_text",
+            "Study Name": "drop",
+            "Follow-up Notes": "free_text",
+        },
+        issuer="MERCY",
+    )
+    text = (
+        "Patient Name,MRN,Referring MD,Study Name,Follow-up Notes\r\n"
+        "Vasquez Morales Lupita,5510023,Leontyne Abara,Lung Screening,"
+        "Lupita prefers calls; Abara reviewed. Lung Screening cohort.\r\n"
+    )
+    # WHEN de-identifying
+    row = _rows(deidentify_table(text, "csv", schema, coder, "S-1").text)[0]
+    # THEN the patient's given name alone becomes her code, the referrer goes from his own cell and from the notes
+    assert "Lupita" not in row["Follow-up Notes"] and row["MRN"] in row["Follow-up Notes"]
+    assert "Abara" not in row["Follow-up Notes"] and "Leontyne" not in row["Referring MD"]
+    # AND a column that names a thing, not a person, tells nothing
+    assert "Lung Screening cohort" in row["Follow-up Notes"]
