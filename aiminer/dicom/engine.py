@@ -299,7 +299,7 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 # A value that breaks its VR's rules has probably swallowed the elements after it (a corrupt
                 # length): what it holds is unknown, so the file is not trusted at all.
                 raise QuarantineError("invalid_dicom", "an element's value or length breaks its VR")
-            if raw.VR and raw.VR != "UN" and raw.VR != _dictionary_vr(tag_int):
+            if raw.VR and raw.VR != "UN" and raw.VR not in _dictionary_vrs(tag_int):
                 # "ImageType" stored as OW, "PatientSex" as LT: not what the standard says the attribute holds, so
                 # not what the policy kept it for
                 del ds[tag]
@@ -403,13 +403,14 @@ _NUMBER_VRS = frozenset({"CS", "IS", "DS"})
 
 
 @cache
-def _dictionary_vr(tag: int) -> str | None:
-    """The dictionary's VR of a public tag, ``None`` when unknown or ambiguous (``US or SS``, ``OB or OW``)."""
+def _dictionary_vrs(tag: int) -> frozenset[str]:
+    """The VRs the dictionary allows a public tag: one, or a choice (``US or SS``, ``OB or OW``: pixel padding, LUT
+    and waveform data, whichever the file holds); none when the tag is unknown."""
     try:
         known = str(dictionary_VR(tag))
     except KeyError:
-        return None
-    return None if known in AMBIGUOUS_VR or " " in known else known
+        return frozenset()
+    return frozenset(known.split(" or "))
 
 
 def _check_kept_value(

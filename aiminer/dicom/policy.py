@@ -214,7 +214,8 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
         return Act.EMPTY
     if vr == "AS":
         return Act.AGE
-    if vr in _KEEP_VRS:
+    if vr in _KEEP_VRS or all(choice in _KEEP_VRS for choice in vr.split(" or ")):
+        # ("US or SS", "OB or OW", "US or OW": pixel padding, LUT and waveform data, whichever the file holds)
         return Act.KEEP
     if keyword in UNLISTED_TEXT_ALLOWLIST:
         return Act.KEEP

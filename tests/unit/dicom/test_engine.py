@@ -217,6 +217,38 @@ def test_unlisted_free_text_removed_but_acquisition_parameters_kept(engine) -> N
     assert "Jane Roe" not in str(out.get("AcquisitionProtocolDescription", ""))
 
 
+@pytest.mark.parametrize(
+    ("name", "keywords"),
+    [
+        ("CT_small.dcm", ["PixelPaddingValue"]),  # "US or SS": without it a viewer shows the padding as tissue
+        ("waveform_ecg.dcm", ["WaveformSequence"]),  # WaveformData is "OB or OW": the signal itself
+        ("examples_palette.dcm", ["RedPaletteColorLookupTableDescriptor", "BluePaletteColorLookupTableData"]),
+    ],
+)
+def test_attributes_of_either_binary_vr_are_kept_as_they_are(engine, name: str, keywords: list[str]) -> None:
+    """Attributes whose dictionary VR is a choice of binary VRs ("US or SS", "OB or OW", "US or OW"): pixel
+    padding, palette and LUT descriptors and data, waveform samples. They are kept byte for byte (red team 3 found
+    an ECG whose samples were gone, 2026-12-06)."""
+    ds = pydicom.dcmread(get_testdata_file(name))
+    if name == "examples_palette.dcm":
+        # (an ultrasound is quarantined for burned-in text: the same palette image, said to be an MR)
+        ds.Modality, ds.BurnedInAnnotation = "MR", "NO"
+        ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.4"
+    out, _, _ = engine(ds)
+    for keyword in keywords:
+        assert keyword in out, keyword
+    if name == "waveform_ecg.dcm":
+        for before, after in zip(ds.WaveformSequence, out.WaveformSequence, strict=True):
+            assert after.WaveformData == before.WaveformData
+            assert after.get("WaveformPaddingValue") == before.get("WaveformPaddingValue")
+    if name == "examples_palette.dcm":
+        from pydicom.pixels import apply_color_lut
+
+        assert (apply_color_lut(out.pixel_array, out) == apply_color_lut(ds.pixel_array, ds)).all()
+    if name == "CT_small.dcm":
+        assert out.PixelPaddingValue == ds.PixelPaddingValue
+
+
 def test_an_element_stored_as_un_is_read_with_its_dictionary_vr(engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """An explicit-VR file may carry standard attributes as UN (a transcoding system that did not know them): the
     policy and its checks see the dictionary VR, as pydicom reads the value, whether or not the engine read it."""
