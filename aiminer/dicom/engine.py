@@ -259,9 +259,45 @@ def _map_uid(w: _Walk, value: str, keep_registered: bool) -> str:
 # the walk
 
 
+#: An SR measurement of the subject's age: its concept (DCM 121033 "Subject Age", SNOMED 397669002 "Age", LOINC
+#: 30525-0 "Age", 21612-7 "Age - Reported") or a concept meaning with the word "age"; and how many of each unit make
+#: a year (UCUM).
+_AGE_CONCEPTS = frozenset({"121033", "397669002", "30525-0", "21612-7"})
+_AGE_CONCEPT_MEANING = re.compile(r"(?i)(?<![a-z])age(?![a-z])")
+_UNITS_PER_YEAR = {"a": 1.0, "mo": 12.0, "wk": 365.25 / 7, "d": 365.25}
+_MEASURED_VALUE_SEQUENCE = 0x0040A300
+_CONCEPT_NAME_CODE_SEQUENCE = 0x0040A043
+
+
+def _cap_age_measurement(ds: Dataset) -> None:
+    """An SR NUM item that measures the subject's age says at most 90 years (Safe Harbor aggregates ages over 89,
+    as ``090Y`` does for PatientAge): red team 3 found "Subject Age 94 a" in an Enhanced SR."""
+    try:
+        concept = ds[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
+        measured = ds[_MEASURED_VALUE_SEQUENCE].value[0]
+        units = str(measured.MeasurementUnitsCodeSequence[0].CodeValue).strip()
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return
+    code = str(concept.get("CodeValue", "")).strip()
+    if code not in _AGE_CONCEPTS and not _AGE_CONCEPT_MEANING.search(str(concept.get("CodeMeaning", ""))):
+        return
+    per_year = _UNITS_PER_YEAR.get(units)
+    if per_year is None:
+        return
+    for keyword in ("NumericValue", "FloatingPointValue"):
+        try:
+            years = float(measured.get(keyword)) / per_year
+        except (TypeError, ValueError):
+            continue
+        if years > 89:
+            setattr(measured, keyword, str(round(90 * per_year)) if keyword == "NumericValue" else 90 * per_year)
+
+
 def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
     if depth > MAX_SEQUENCE_DEPTH:
         raise QuarantineError("nesting_too_deep", "sequences nested deeper than the engine allows")
+    if _MEASURED_VALUE_SEQUENCE in ds:
+        _cap_age_measurement(ds)
     policy = w.policy
     order = list(ds.keys())  # pydicom keeps file order: a conformant dataset is in ascending tag order
     tags = list(map(int, order))  # plain ints: BaseTag compares in Python

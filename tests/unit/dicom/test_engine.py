@@ -249,6 +249,34 @@ def test_attributes_of_either_binary_vr_are_kept_as_they_are(engine, name: str, 
         assert out.PixelPaddingValue == ds.PixelPaddingValue
 
 
+def _num_item(code: str, scheme: str, meaning: str, value: str, units: str) -> Dataset:
+    item = Dataset()
+    item.RelationshipType, item.ValueType = "CONTAINS", "NUM"
+    concept = Dataset()
+    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = code, scheme, meaning
+    item.ConceptNameCodeSequence = Sequence([concept])
+    unit = Dataset()
+    unit.CodeValue, unit.CodingSchemeDesignator, unit.CodeMeaning = units, "UCUM", units
+    measured = Dataset()
+    measured.NumericValue = value
+    measured.MeasurementUnitsCodeSequence = Sequence([unit])
+    item.MeasuredValueSequence = Sequence([measured])
+    return item
+
+
+def test_an_sr_measurement_of_an_age_over_89_says_90(engine) -> None:
+    # GIVEN an SR whose content holds the subject's age in years and in months, and another measurement
+    ds, _, _ = _with_phi("test-SR.dcm")
+    ds.ContentSequence.append(_num_item("121033", "DCM", "Subject Age", "94", "a"))
+    ds.ContentSequence.append(_num_item("397669002", "SCT", "Age", "1140", "mo"))
+    ds.ContentSequence.append(_num_item("410668003", "SCT", "Length", "94", "mm"))
+    # WHEN de-identifying
+    out, _, _ = engine(ds)
+    values = [i.MeasuredValueSequence[0].NumericValue for i in out.ContentSequence if "MeasuredValueSequence" in i]
+    # THEN the ages say 90 years (in their own units), the length stays
+    assert [float(v) for v in values[-3:]] == [90.0, 1080.0, 94.0]
+
+
 def test_an_element_stored_as_un_is_read_with_its_dictionary_vr(engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """An explicit-VR file may carry standard attributes as UN (a transcoding system that did not know them): the
     policy and its checks see the dictionary VR, as pydicom reads the value, whether or not the engine read it."""
