@@ -66,6 +66,7 @@ _ROLES = (
     r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator|receptionist|secretary|scheduler|porter"
     r"|transporter|dietitian|pharmacist|therapist|lpn|cna|scrub|circulator|circulating(?:\s+nurse)?"
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
+    r"|(?:genetic\s+)?counsell?or"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
     # Soyadı:", "Ασθενής", "figlia Chiara", "żona -", "zoon Bart", "belle-fille An", "roepnaam Joke")
@@ -137,6 +138,13 @@ _ALT_NAME_RE = re.compile(
 #: "Muhammad Tariq S/O Muhammad Bashir", "Amina D/O ...": son or daughter of (in capitals only; "W/O", wife of,
 #: is left: "CT HEAD W/O CONT" is "without").
 _RELATION_OF_RE = re.compile(r"(?<![\w/])[SD]/O[ \t]+")
+#: A relation in brackets after a name: "(maternal grandfather)", "(father)", "(paternal first cousin)", "(wife, HCP)".
+_RELATION_IN_BRACKETS_RE = re.compile(
+    r"(?i)(?<=[^\W\d_])[ \t]{1,3}\((?:(?:maternal|paternal|step|half|great|grand|first|second|older|younger|twin"
+    r"|biological|adoptive|ex)[ -]?){0,3}(?:mother|father|mom|mum|dad|sister|brother|son|daughter|aunt|uncle|cousin"
+    r"|niece|nephew|grandmother|grandfather|grandson|granddaughter|grandchild|husband|wife|spouse|partner|sibling"
+    r"|child|parent|guardian|twin|fianc[eé]e?|(?:son|daughter|mother|father|brother|sister)-in-law)s?(?![^\W\d_])"
+)
 
 
 def _alternate_name(value: str, lex: Lexicon) -> bool:
@@ -168,14 +176,22 @@ def _dictionary_word(word: str, lex: Lexicon) -> bool:
 #: What may stand between a cue and its name: an opening parenthesis or quote.
 _OPENERS = frozenset("(\"'\u201c\u2018")
 #: A nickname in quotes right after a name or between its parts ('William "Bucky" Thibodeaux', 'Santiago ("Santi")').
+#: A given name and a nickname in quotes before a surname ('Tadeusz "Ted" Kowalczyk'), up to the surname.
+_NICKNAME_BEFORE_RE = re.compile(
+    r"(?<![\w'\u2019-])([A-Z][^\W\d_'\u2019-]+)[ \t]{1,3}"
+    r"\(?[\"\u201c]([^\W\d_][^\W\d_'\u2019-]{0,30})[\"\u201d]\)?[ \t]{1,3}$"
+)
 _QUOTED_NICKNAME_RE = re.compile(
     r"[ \t]{1,3}\(?[\"\u201c]([^\W\d_][^\W\d_'\u2019-]{1,30}|[A-Z]\.(?:[A-Z]\.)+)[\"\u201d]\)?"
 )
 _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
-    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS)(?![A-Za-z])"
+    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC)(?![A-Za-z])"
 )
+#: Degrees that stand between a name and its credential ("Noor Al-Hashimi, MS, CGC"); alone they are no credential
+#: ("MS" is also multiple sclerosis).
+_DEGREES = frozenset("MS MA MSc BSc BS BA MEd MHA MBA MPH MSW MHS".split())
 _CARET_RE = re.compile(
     r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3}"
 )
@@ -706,9 +722,19 @@ def find_names(text: str) -> Iterator[Candidate]:
                 continue
         else:
             k = i - 1
+        # degrees before it ("Noor Al-Hashimi, MS, CGC"): the name is before them
+        while k >= 2 and tokens.items[k][2] in _DEGREES and tokens.items[k - 1][2] == ",":
+            k -= 2
         span = _parse_name_backwards(tokens, k, lex)
         if span:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "credential"))
+    # 2b. who a person is to the patient, in brackets after their name (a pedigree's "Stanislaw Nowicki (maternal
+    # grandfather)", "Liam Brennan (husband)")
+    for m in _RELATION_IN_BRACKETS_RE.finditer(text):
+        k = _token_ending_before(tokens, m.start())
+        span = _parse_name_backwards(tokens, k, lex) if k is not None else None
+        if span:
+            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 3. syntax
     for m in _CARET_RE.finditer(text):
         found.append(Candidate(m.start(), m.end(), "NAME", P_NAME_CUED, "syntax"))
@@ -755,6 +781,10 @@ def find_names(text: str) -> Iterator[Candidate]:
         q = _QUOTED_NICKNAME_RE.match(text, c.end)
         if q and _is_cap(q.group(1)) and q.group(1).lower() not in lex.vocab:
             found.append(Candidate(q.start(1), q.end(1), "NAME", c.priority, c.source))
+        # ... or right before it, after a given name ('Tadeusz "Ted" [Kowalczyk]')
+        b = _NICKNAME_BEFORE_RE.search(text, max(0, c.start - 80), c.start)
+        if b and _unlisted_capitalised(b.group(1), lex) and b.group(2).lower() not in lex.vocab:
+            found.append(Candidate(b.start(), b.start() + len(b.group().rstrip()), "NAME", c.priority, c.source))
     for q in _QUOTED_NICKNAME_RE.finditer(text):
         k = _token_ending_before(tokens, q.start())
         if k is None or tokens.items[k][1] != q.start() or not _is_first(tokens.items[k][2], lex):

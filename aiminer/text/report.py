@@ -198,8 +198,8 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     if protected:
         cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
-    merged = _merge(cands)
-    propagated = _propagated_names(text, merged)
+    merged = _whole_hyphenated_names(text, _merge(cands))
+    propagated = _whole_hyphenated_names(text, _propagated_names(text, merged))
     extra = [
         c
         # the words around a propagated name too ("pt leopold Castellanos" where another row spelled the surname
@@ -211,7 +211,44 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
-    return _merge(merged + extra) if extra else merged
+    return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+
+
+#: A capitalised word joined to a name by a hyphen ("Wisniewski-[Hale]", "DONG-[HYUN]", "[Nowicka]-Dunn").
+_HYPHEN_PART_AFTER_RE = re.compile(r"-[A-Z\u00C0-\u00DE][^\W\d_]*(?:['\u2019][^\W\d_]+)?(?![\w-])")
+_HYPHEN_PART_BEFORE_RE = re.compile(r"(?<![\w'\u2019-])[A-Z\u00C0-\u00DE][^\W\d_]*-$")
+#: A surname in capitals and its comma at the start of a line (after a list's number or bullet) before a name in
+#: capitals.
+_CAPS_SURNAME_BEFORE_RE = re.compile(
+    r"(?m:^[ \t]*(?:\(?\d{1,3}[.)][ \t]+|[-*\u2022][ \t]+)?)(?P<surname>[A-Z][A-Z'\u2019-]+),[ \t]{0,3}$"
+)
+
+
+def _whole_hyphenated_names(text: str, spans: list[Candidate]) -> list[Candidate]:
+    """Each name span taken over the whole of a hyphenated name it is part of: a rule or a propagation found one
+    part ("Hale" of "Katarzyna Wisniewski-Hale", "HYUN" of "DONG-HYUN"), and the other part is as identifying. Only
+    capitalised parts, once on each side; the spans of other kinds stay as they are."""
+    out: list[Candidate] = []
+    changed = False
+    for c in spans:
+        if c.category == "NAME":
+            start, end = c.start, c.end
+            if (after := _HYPHEN_PART_AFTER_RE.match(text, end)) is not None:
+                end = after.end()
+            if start > 1 and text[start - 1] == "-":
+                before = _HYPHEN_PART_BEFORE_RE.search(text, max(0, start - 40), start)
+                if before is not None:
+                    start = before.start()
+            if text[start:end].isupper() and (
+                surname := _CAPS_SURNAME_BEFORE_RE.search(text, max(0, start - 60), start)
+            ):
+                start = surname.start("surname")  # "3) CHOI, DONG-HYUN": the surname of a list's row
+            if (start, end) != (c.start, c.end):
+                out.append(dataclasses.replace(c, start=start, end=end))
+                changed = True
+                continue
+        out.append(c)
+    return _merge(out) if changed else spans
 
 
 _ID_CATEGORIES = frozenset(

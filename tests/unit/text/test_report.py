@@ -194,6 +194,8 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         "\u00c3\u0192\u00c2\u00a9",
         # an OCR scan's swapped digits and letters
         *("a0", "A0A ", "0'A", "1O1-", "1O1/", "Ab0ab1", "1l"),
+        # pedigrees, hyphenated names, nicknames before a surname
+        *("Ab (mother) ", "Ab-", "AB, AB-", '"A" ', 'Ab "A" Ab ', "Ab, MS, ", "3) AB, "),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:
