@@ -340,6 +340,11 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
                 terms.append(ContextTerm(_flex(word), "INSTITUTION", "other"))
                 # a station or host name built on it: "BRIGIDCT02", "WendelinMR1" (letters, then a number)
                 terms.append(ContextTerm(_flex(word) + _STATION_TAIL, "INSTITUTION", "other", glued=True))
+            for saint in _SAINT_WORD_RE.finditer(value):
+                # "STBRIGID" in a script's or a station's name: the saint's title glued to the name
+                terms.append(ContextTerm(_flex(saint.group()), "INSTITUTION", "other"))
+            for acronym in institution_acronyms(value):
+                terms.append(ContextTerm(re.escape(acronym), "INSTITUTION", "other", case_sensitive=True))
     unique = {(t.pattern, t.case_sensitive, t.glued): t for t in terms if t.pattern}
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
 
@@ -354,6 +359,48 @@ _INSTITUTION_KINDS = frozenset(
     "group healthcare heart hospitals infirmary lady mount network north partners practice sisters south specialty "
     "surgery surgical system trust valley west women womens".split()
 )
+
+
+_SAINT_WORD_RE = re.compile(r"(?<![^\W\d_])(?:St|Saint|Mt|Mount)\.?\s+[^\W\d_]{4,}", re.IGNORECASE)
+#: Capitals a report uses as labels or for national bodies, never as a hospital's acronym ("ACC#:" is the accession).
+_NOT_ACRONYMS = frozenset(
+    "acc acct ach acr aha ama ats cdc cms fda nih nccn who uspstf ajcc asco ascvd esc ers idsa sir sfr hhs mrn "
+    "dob ssn npi dea csn fin eob cpt icd hcpcs ndc loinc ucum usa".split()
+)
+_ACRONYM_SKIPPED = frozenset("of the and for at de la del da di du des van von & -".split())
+
+
+def institution_acronyms(value: str) -> list[str]:
+    """The acronyms an institution's name goes by, in capitals: the initials of its words without "of", "the",
+    "and"..., with and without a leading saint's title ("Lakemont University Medical Center" -> LUMC, "St. Brendan's
+    Regional Medical Center" -> SBRMC and BRMC, "Carrow Valley Health" -> CVH). Three to six letters, and never a
+    report abbreviation or a report or English word ("Memorial Regional Imaging" is no reason to take out MRI)."""
+    from aiminer.text.lexicon import REPORT_ABBREVIATIONS
+
+    lex = lexicon()
+    every = re.findall(r"[^\W\d_](?:[^\W\d_]|['\u2019](?=[^\W\d_]))*", value)
+    out: list[str] = []
+    # without "of", "the"...; with "of" ("Children's Hospital of Philadelphia" is CHOP)
+    for words in (
+        [w for w in every if w.lower() not in _ACRONYM_SKIPPED],
+        [w for w in every if w.lower() == "of" or w.lower() not in _ACRONYM_SKIPPED],
+    ):
+        for skip in (0, 1):
+            if skip and not (words and words[0].lower() in ("st", "saint", "mt", "mount")):
+                break
+            acronym = "".join(w[0] for w in words[skip:]).upper()
+            low = acronym.lower()
+            if (
+                3 <= len(acronym) <= 6
+                and acronym.isascii()
+                and acronym not in out
+                and low not in REPORT_ABBREVIATIONS
+                and low not in lex.vocab
+                and low not in lex.common
+                and low not in _NOT_ACRONYMS
+            ):
+                out.append(acronym)
+    return out
 
 
 def _distinctive_institution_words(value: str) -> list[str]:

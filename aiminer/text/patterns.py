@@ -459,8 +459,18 @@ _INST_SUFFIX = (
     # Altos Cardiology Associates", "Puget Sound Visiting Nurses", "Heritage Oaks Senior Living", "Oliver Paipoonge
     # Family Health Team", "Duke Spine Center", "Dallas County Hospital District", "THUNDER BAY REGIONAL HLTH SCI CTR")
     r"Family\s+(?:Practice|Medicine|Health(?:\s+(?:Team|Cent(?:er|re)))?)|Medical\s+Practice|Pa?ediatrics|"
-    r"(?:Cardiology|Orthopa?edics|Dermatology|Urology|Neurology|Oncology|Gastroenterology|OB/?GYN|Obstetrics|"
-    r"Pulmonary|ENT|Surgical|Pa?ediatric|Women'?s\s+Health)\s+(?:Associates|Group|Partners|Specialists|Consultants)|"
+    r"(?:Cardiology|Orthopa?edics?|Dermatology|Urology|Neurology|Oncology|Gastroenterology|OB/?GYN|Obstetrics|"
+    r"Pulmonary|ENT|Surgical|Pa?ediatric|Women'?s\s+Health|Cardiovascular|Rehab(?:ilitation)?|Physical\s+Therapy"
+    r")\s+(?:Associates|Group|Partners|Specialists|Consultants)|"
+    # a building of a campus, primary care, visiting nurses, labs, bone and joint, sports medicine ("Kessler
+    # Pavilion", "Carrow Valley Primary Care", "Carrow Valley VNA & Hospice", "Heartland Diagnostic Laboratories",
+    # "Merrimack Valley Bone & Joint", "Eze Family & Sports Medicine")
+    r"Pavilion|Primary\s+Care|VNA(?:\s+(?:&|and)\s+Hospice)?|(?:Diagnostic\s+|Clinical\s+|Medical\s+)?Laboratories|"
+    r"Bone\s+(?:&|and)\s+Joint(?:\s+(?:Center|Institute|Associates|Clinic))?|"
+    r"(?:Family\s+(?:&|and)\s+)?Sports\s+Medicine|"
+    # schools and their districts ("Wren Hollow Elementary School", "Harbor Heights School District")
+    r"(?:Elementary|Middle|High|Junior\s+High|Intermediate|Primary|Charter|Preparatory|Montessori)\s+School|"
+    r"School\s+District|"
     r"Visiting\s+Nurses?(?:\s+(?:Association|Service))?|Home\s+Health(?:\s+(?:Care|Services|Agency))?|"
     r"(?:Senior|Assisted|Independent)\s+Living|Retirement\s+(?:Home|Community|Village)|Care\s+(?:Cent(?:er|re)|Home)|"
     r"Skilled\s+Nursing(?:\s+Facility)?|Nursing\s+and\s+Rehabilitation(?:\s+Cent(?:er|re))?|"
@@ -469,7 +479,7 @@ _INST_SUFFIX = (
     r"Hlth\.?\s+Sci\.?\s+Ctr\.?|"
     r"(?:Hospitals?|Medical\s+Cent(?:er|re)|Med(?:ical)?\.?\s+Ctr\.?|Health(?:care)?(?!\s+Team)(?:\s+(?:System|Center|Network|"
     r"Services|Sciences\s+Center|Partners|Alliance))?|Clinics?|Infirmary|Cancer\s+(?:Center|Institute)|"
-    r"Children'?s(?:\s+(?:Hospital|Medical\s+Center))?|Imaging(?:\s+(?:Center|Associates|Institute|Group|Services))?|"
+    r"Children'?s(?:\s+(?:Hospital|Medical\s+Center))?|Imaging(?:\s+(?:Center|Associates|Institute|Group|Services|Partners|Consultants))?|"
     r"Radiology(?:\s+(?:Associates|Group|Partners|Consultants|Services))?|Medical\s+(?:Group|Associates|Campus|Plaza)|"
     r"Surg(?:ical|ery)\s+Center|Rehabilitation\s+(?:Center|Hospital|Institute)|Nursing\s+(?:Home|Center)|Hospice|"
     r"Physicians|Diagnostic(?:s|\s+Center)|Urgent\s+Care|Heart\s+Institute|Eye\s+Institute|Institute|"

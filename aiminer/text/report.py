@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
-from aiminer.text.identity import IdentityContext, context_matches, name_word_spans
+from aiminer.text.identity import IdentityContext, context_matches, institution_acronyms, name_word_spans
 from aiminer.text.lexicon import lexicon
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
     P_CONTEXT,
+    P_INSTITUTION,
     Candidate,
     find_dates_and_ages,
     find_ids,
@@ -34,7 +35,7 @@ from aiminer.text.patterns import (
 from aiminer.text.spoken import find_spoken
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
 #: The longest text one scrub takes (characters): 1 Mi, hundreds of pages of prose.
 MAX_SCRUB_CHARS = 1024 * 1024
@@ -208,10 +209,30 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
             *_propagated_ids(text, merged),
             *propagated,
             *extend_known_names(text, propagated, ("propagated",)),
+            *_institution_acronyms_in(text, merged),
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
     return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+
+
+_TRAILING_SMALL_WORDS = re.compile(r"(?:\s+[a-z][\w'\u2019-]*)+$")
+
+
+def _institution_acronyms_in(text: str, spans: list[Candidate]) -> Iterator[Candidate]:
+    """Where the text names an institution it found by the acronym of that name, in capitals ("Lakemont University
+    Medical Center" ... "In Basket pool LUMC PULM NODULE", "Workstation CVH-RDS-22"): see
+    :func:`aiminer.text.identity.institution_acronyms`."""
+    acronyms = {
+        a
+        for c in spans
+        if c.category == "INSTITUTION"
+        # (without small words at its end: "Carrow Valley Health imaging" is CVH)
+        for a in institution_acronyms(_TRAILING_SMALL_WORDS.sub("", text[c.start : c.end]))
+    }
+    for acronym in acronyms:
+        for m in re.finditer(rf"(?<![A-Za-z0-9]){acronym}(?![A-Za-z])", text):
+            yield Candidate(m.start(), m.end(), "INSTITUTION", P_INSTITUTION, "propagated")
 
 
 #: A capitalised word joined to a name by a hyphen ("Wisniewski-[Hale]", "DONG-[HYUN]", "[Nowicka]-Dunn").

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from aiminer.text.identity import IdentityContext
 from aiminer.text.report import scrub_text
 
 
@@ -57,3 +58,42 @@ def test_departments_eponyms_and_what_follows_a_name_stay(text: str) -> None:
 def test_the_town_and_state_after_an_institution_lose_the_town_whatever_the_word() -> None:
     out = scrub_text("Client site: St. Joseph Medical Center, Reading, PA   (site code PSJ-04)").text
     assert "Reading" not in out and ", PA" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # kinds of set 6 (2026-12-06): a campus building, primary care, visiting nurses, labs, schools
+        ("Dept: Pulmonary Clinic, Kessler Pavilion 2nd Fl", ["Kessler"]),
+        ("PCP: Dr. Haddad, Carrow Valley Primary Care - Westborough", ["Carrow"]),
+        ("Agency: Carrow Valley VNA & Hospice", ["Carrow"]),
+        ("labs drawn at Heartland Diagnostic Laboratories", ["Heartland"]),
+        ("seen at Merrimack Valley Bone & Joint", ["Merrimack"]),
+        ("Wren Hollow Elementary School - Harbor Heights School District", ["Wren", "Harbor Heights"]),
+        ("outside CT performed at Bayside Imaging Partners", ["Bayside"]),
+        ("Worcester Cardiovascular Group", ["Worcester"]),
+    ],
+)
+def test_more_kinds_of_institution_go(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(word not in out for word in gone), out
+
+
+def test_an_institution_found_is_also_found_by_its_acronym() -> None:
+    # GIVEN a report that names its hospital once in full and then by its acronym, alone and in a host name
+    text = (
+        "LAKEMONT UNIVERSITY MEDICAL CENTER\nCarrow Valley Health imaging\n"
+        "In Basket pool LUMC PULM NODULE; Workstation CVH-RDS-22. ACC#: 12345; LUMCX stays"
+    )
+    # WHEN scrubbing / THEN the acronyms go, a longer word and the accession label stay
+    out = scrub_text(text).text
+    assert "LUMC PULM" not in out and "CVH-" not in out, out
+    assert "LUMCX" in out and "ACC#" in out
+
+
+def test_a_known_institution_goes_by_its_acronym_and_its_saint_glued() -> None:
+    # GIVEN the institution of a DICOM header as context
+    context = IdentityContext(institutions=("St. Brigid Regional Medical Center",))
+    # WHEN scrubbing its descriptions / THEN its acronyms and "STBRIGID" go
+    out = scrub_text("auto by STBRIGID script v2; SBRMC protocol; BRMC lab; MRI brain", context).text
+    assert "BRIGID" not in out and "SBRMC" not in out and "BRMC" not in out and "MRI brain" in out, out

@@ -196,6 +196,8 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("a0", "A0A ", "0'A", "1O1-", "1O1/", "Ab0ab1", "1l"),
         # pedigrees, hyphenated names, nicknames before a surname
         *("Ab (mother) ", "Ab-", "AB, AB-", '"A" ', 'Ab "A" Ab ', "Ab, MS, ", "3) AB, "),
+        # institutions by their kind and their acronym
+        *("Ab Pavilion ", "Ab Primary Care ", "Ab & Joint ", "Ab Medical Center ABMC "),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:
