@@ -145,8 +145,29 @@ _PATTERNS: list[tuple[str, str]] = [
     ("md", r"(?<![\w./-])(?P<a>0[1-9]|1[0-2])/(?P<b>0[1-9]|[12]\d|3[01])(?![\d/]|\.\d)"),
     (
         "md_cue",
-        r"(?i:\b(?:on|dated?|since|from|until|through|thru|of|seen|DOS|performed|obtained|exam)\s{0,10}:?\s+)"
+        r"(?i:\b(?:on|dated?|since|from|until|through|thru|of|seen|DOS|performed|obtained|exam|admitted|discharged"
+        r"|transferred|due|rescheduled)\s{0,10}:?\s+)"
         r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)",
+    ),
+    # 3/5 AM, 3/10 at 2:15 PM: a month and day before a time of day (a med rec's last dose, an appointment); not a
+    # common fraction ("take 1/2 at 8 PM", "3/4 at noon")
+    (
+        "md",
+        r"(?<![\w./-])(?!(?:1/[234]|2/3|3/4)(?!\d))(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)"
+        r"(?=[ \t]{0,3}(?:(?:at|@)[ \t]{0,3})?(?:\d{1,2}(?::\d\d)?[ \t]?)?(?i:[ap]\.?m\.?)(?![\w])"
+        r"|[ \t]{0,3}(?:at|@)[ \t]{0,3}\d{1,2}:\d\d)",
+    ),
+    # 02/25-03/01: a range of two months and days, each written with two digits
+    (
+        "md",
+        r"(?<![\w./-])(?P<a>0[1-9]|1[0-2])/(?P<b>0[1-9]|[12]\d|3[01])[ \t]?[-\u2013][ \t]?(?:0[1-9]|1[0-2])/"
+        r"(?:0[1-9]|[12]\d|3[01])(?![\d/]|\.\d)",
+    ),
+    # "the 3/19 agenda": a month and day before a meeting
+    (
+        "md",
+        r"(?<![\w./-])(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)"
+        r"(?=[ \t]{1,3}(?i:agenda|meeting|conference|tumou?r\s+board|board|clinic|visit|appointment|appt|call)\b)",
     ),
     # Friday 2/28: a weekday before the month and day
     (
@@ -167,7 +188,8 @@ _PATTERNS: list[tuple[str, str]] = [
     # rib", "the 5th digit", "on the 2nd attempt")
     (
         "d_cue",
-        r"(?i:\b(?:on|since|until|till|by|before|after|from|through)\s+the\s+)"
+        r"(?i:\b(?:on|since|until|till|by|before|after|from|through|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+        r",?\s+the\s+)"
         r"(?P<b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?!\s{0,3}(?:of\b|[-/]|\w+(?:al|ar|ic|ive|ed|ing)\b|rib|ribs|ventricle"
         r"|finger|toe|digit|metatarsal|metacarpal|percentile|decade|degree|grade|day|week|month|year|attempt|time|floor"
         r"|nerve|vertebra|compartment|web|space|segment|branch|layer|trimester|generation|cycle|dose|session|visit"

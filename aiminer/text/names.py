@@ -66,7 +66,7 @@ _ROLES = (
     r"|registrar|midwife|clinician|practitioner|(?:study\s+)?coordinator|receptionist|secretary|scheduler|porter"
     r"|transporter|dietitian|pharmacist|therapist|lpn|cna|scrub|circulator|circulating(?:\s+nurse)?"
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
-    r"|(?:genetic\s+)?counsell?or"
+    r"|(?:genetic\s+)?counsell?or|(?:lives|living|stays|staying)\s+with"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
     # Soyadı:", "Ασθενής", "figlia Chiara", "żona -", "zoon Bart", "belle-fille An", "roepnaam Joke")
@@ -226,6 +226,7 @@ _COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#
 #: Header values that sit before an identifier label and are not names.
 _HEADER_VALUES = frozenset({"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"})
 _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
+_LOWER_INITIALS_RE = re.compile(r"[ \t]{1,3}([a-z]{2,3})(?![\w.@])")
 #: A system user name in lower case after a role ("Transcribed by kpatel", "User: j.smith", "Login: mlopez2"): up
 #: to three initials and a name, a name and an initial, or two names joined by a period or an underscore.
 _HANDLE_RE = re.compile(r"(?<![\w@./\\-])([a-z]{2,20}(?:[._][a-z]{1,20})?)(\d{0,4})(?![\w@\\/-]|\.[A-Za-z])")
@@ -242,6 +243,7 @@ _ENGLISH_SHORT = frozenset(
     "and or nor but not no yes wo w he she his her him they them we us you it its per via neg pos ml mg cm mm kg "
     "min max sec hr hrs day days wk wks mo mos yr yrs lt rt bil".split()
 )
+_PRONOUNS = frozenset("our my me your its one two all any few pt dr md rn np pa ai".split())
 _FUNCTION_WORDS = frozenset("and or the on at in for of to with was is who has had as by from a an".split())
 _CLASS_WORDS = frozenset("category grade type stage class level group tier score zone phase lobe segment".split())
 # Endings of English and medical words that are rarely surnames ("T. Degenerative", "A. Cardiomegaly").
@@ -383,6 +385,8 @@ _APPOSITION_RE = re.compile(
         r"|mother|father|sister|brother|guardian|caregiver|neighbou?r|friend|nurse(?:\s+navigator)?|navigator|"
         r"practice\s+nurse|interpreter|coordinator|scheduler|receptionist|secretary|technologist|sonographer"
         r"|social\s+worker|case\s+manager|chaplain|aide|assistant|therapist|pharmacist|dietitian"
+        r"|girlfriend|boyfriend|fianc[eé]e?|room-?mate|grand(?:mother|father|son|daughter)|aunt|uncle|niece|nephew"
+        r"|cousin|step(?:mother|father|son|daughter)|ex-(?:wife|husband)|landlord|landlady|co-?worker"
     )
     + r"),[ \t]{1,3})(?=[A-Z])"
 )
@@ -413,6 +417,23 @@ def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     nxt = tokens.items[i + 1][2] if i + 1 < len(tokens.items) else ""
     at_end = nxt in ("", ",", ".", "!", ";") or "\n" in tokens.gap(i)
     return at_end and _unlisted_capitalised(w, lex, places=False)
+
+
+def _cohabitant(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
+    """Whether who someone lives with is named at ``pos`` ("lives with Marguerite"): a capitalised word, not in
+    capitals, that is no report, English, eponym or place word, and a given name or a surname the dictionary knows
+    or a word no list knows at the end of its clause (not "lives with HIV", "living with Parkinson disease")."""
+    i = tokens.index_at.get(pos)
+    if i is None:
+        return False
+    w = tokens.items[i][2]
+    if not _unlisted_capitalised(w, lex):
+        return False
+    low = w.lower()
+    if low in lex.first_names or low in lex.surnames:
+        return True
+    nxt = tokens.items[i + 1][2] if i + 1 < len(tokens.items) else ""
+    return nxt in ("", ",", ".", ";", "(") or "\n" in tokens.gap(i) or _is_cap(nxt)
 
 
 def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
@@ -608,6 +629,9 @@ def find_names(text: str) -> Iterator[Candidate]:
             elif role == "by" and not has_colon and not m.group("title2"):
                 if not _two_name_words(tokens, m.end(), lex):
                     continue
+            elif " ".join(role.split()) in ("lives with", "living with", "stays with", "staying with"):
+                if not _cohabitant(tokens, m.end(), lex):
+                    continue  # "lives with her son", "living with HIV", "lives with Parkinson disease"
             elif " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 named_role = role in ("patient", "pt") or role in _STAFF_ROLES
                 # (a word no list knows at the end of a line is a name too: "pt Leopold" where a row was cut)
@@ -658,6 +682,26 @@ def find_names(text: str) -> Iterator[Candidate]:
         if span is None or m.group("role"):
             # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
+            if (
+                im is None
+                and span is None
+                and m.group("role")
+                and m.group("role").lower().endswith(("ed by", "ed by:"))
+            ):
+                # "transcribed by mlr": a typist's initials in small letters, no word
+                im = _LOWER_INITIALS_RE.match(text, m.end("role"))
+                if (
+                    im
+                    and (w := im.group(1))
+                    and (
+                        w in lex.vocab
+                        or w in lex.common
+                        or w in _FUNCTION_WORDS
+                        or w in _ENGLISH_SHORT
+                        or w in _PRONOUNS
+                    )
+                ):
+                    im = None
             if im and not (m.group("title2") and span is not None):  # "GP: Dr H. Vaswani": a title, not initials
                 found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))
             elif span is None and m.group("role") and (hm := _HANDLE_RE.match(text, at)) and _user_name(hm, lex, cued):

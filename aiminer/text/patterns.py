@@ -243,8 +243,9 @@ _SUFFIX = (
     r"Close|Parade|Esplanade|Mews|Gardens|Green|Rise|Gate|Wynd|Quay|Promenade|Chase|Vale|Broadway|Crest|Mall)"
 )
 _UNIT = (
-    r"(?:,?\s{0,10}(?:Apt|Apartment|Suite|Ste|Unit|Bldg|Building|Fl|Floor|Rm|Room|Lot|Trlr|#)\.?\s{0,10}#?\s{0,10}"
-    r"[A-Za-z]?\d*[A-Za-z]?\b)?"
+    r"(?:,?\s{0,10}(?:(?:Apt|Apartment|Suite|Ste|Unit|Bldg|Building|Fl|Floor|Rm|Room|Lot|Trlr|#)\.?\s{0,10}#?\s{0,10}"
+    # ("60 State Street, 14th Floor": the floor's ordinal first)
+    r"[A-Za-z]?\d*[A-Za-z]?\b|\d{1,3}(?i:st|nd|rd|th)\s{1,3}(?i:floor|flr|fl)\b\.?))?"
 )
 _STREET_WORD = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d+(?i:st|nd|rd|th)|[A-Z]{2,})"
 STREET_RE = re.compile(
@@ -359,9 +360,15 @@ PLACE_BEFORE_POSTCODE_RE = re.compile(
     r"[ -]\d[ABCEGHJ-NPRSTV-Z]\d|\d{4})(?![\w-]))"
 )
 # A street without a number after where someone lives ("lives on Elmwood Avenue, Northampton").
+#: Who someone lives with, between "lives" and where ("lives alone at", "lives with her son in").
+_LIVES_WITH = (
+    r"(?:\s+(?:alone|independently|with\s+(?:(?:her|his|their|a|an|the|my|two|three)\s+)?[a-z-]+(?:\s+[a-z-]+)?))?"
+)
 STREET_CUE_RE = re.compile(
-    r"(?i:\b(?:lives|living|lived|resides|residing|resident)\s+(?:on|at)\s+(?:the\s+)?)"
-    rf"(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?i:{_SUFFIX})\b\.?)"
+    rf"(?i:\b(?:lives|living|lived|resides|residing|resident){_LIVES_WITH}\s+(?:on|at)\s+(?:the\s+)?)"
+    rf"(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?i:{_SUFFIX})\b\.?"
+    # or a house number and its street's words, whatever its kind ("lives alone at 3 Mill Race, Clara")
+    r"|\d{1,5}[A-Za-z]?[ \t]+[A-Z][\w'\u2019-]*+(?:[ \t][A-Z][\w'\u2019-]*+){0,2})"
 )
 _STREET_BEFORE_PLACE_RE = re.compile(
     rf"(?<![\w'\u2019-])(?P<street>(?:[A-Z][\w'\u2019-]*+[ \t]){{1,3}}(?:{_SUFFIX})\.?),[ \t]{{0,3}}\Z"
@@ -435,7 +442,7 @@ ZIP4_RE = re.compile(r"(?<![\w-])\d{5}-\d{4}(?![\w-])")
 # An HL7/DICOM-style address in text: STREET^OTHER^CITY^STATE^ZIP (a message quoted, or one that lost its structure).
 XAD_RE = re.compile(rf"\^(?P<city>[A-Za-z][A-Za-z'\u2019. -]{{1,40}})\^{_STATE}\^(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
 CITY_CUE_RE = re.compile(
-    r"(?i:\b(?:city|town|hometown|lives\s+in|living\s+in|resides\s+in|resident\s+of|residing\s+in|native\s+of|"
+    rf"(?i:\b(?:city|town|hometown|(?:lives|living|resides|residing){_LIVES_WITH}\s+in|resident\s+of|native\s+of|"
     r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
     r"(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
 )
@@ -689,6 +696,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
                 start, end = more.start("id"), more.end("id")
                 yield Candidate(start, end, cat, P_CUED_ID, "cue")
     for m in CUED_ALNUM_RE.finditer(text):
+        if m.group("id").islower() and not any(ch.isdigit() for ch in m.group("id")):
+            continue  # "policy no forensic sample": a word, read without case, is no identifier
         cue = m.group().lower()
         cat = (
             "LICENSE"
@@ -866,6 +875,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         if city_start is None:
             continue
         city = text[city_start : m.end("city")]
+        if city.split(" ", 1)[0].lower() in _VEHICLE_MAKES:
+            continue  # "gray 2016 Honda Accord, MA plate ...": a car
         if len(state) > 2 or city.lower() in lex.cities or state not in ("MD", "DO", "PA", "MS", "IN", "OR", "ME"):
             yield Candidate(city_start, m.end("city"), "CITY", P_CITY + 5, "pattern")
     for m in ZIP_CUE_RE.finditer(text):
@@ -1066,6 +1077,14 @@ def _without_region(text: str, start: int, end: int) -> int:
     return end
 
 
+#: Makes of car: a model after one, and the state of its plate, are no town ("Honda Accord, MA plate 8TKL42").
+_VEHICLE_MAKES = frozenset(
+    "honda toyota ford chevrolet chevy nissan hyundai kia subaru mazda jeep dodge ram gmc bmw mercedes audi "
+    "volkswagen vw tesla lexus acura buick cadillac chrysler volvo mitsubishi lincoln infiniti porsche mini fiat "
+    "genesis pontiac saturn oldsmobile mercury suzuki isuzu harley yamaha kawasaki".split()
+)
+
+
 def _trim_city(text: str, start: int, end: int) -> int | None:
     """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left."""
     lex = lexicon()
@@ -1098,7 +1117,8 @@ _MODEL_CODE = re.compile(r"(?:[A-Z]{1,3}|Mk|Mark)-?\d{1,4}[A-Za-z]?")
 _PLACE_TERM_FOLLOWERS = frozenset(
     "classification criteria staging system scientific category categories ankle knee foot rules coma stool "
     "handedness cognitive questionnaire guideline guidelines consensus protocol virus fever encephalitis agent "
-    "score scale chart inventory stem prosthesis implant cup procedure technique splint brace".split()
+    "score scale chart inventory stem prosthesis implant cup procedure technique splint brace index assessment "
+    "questionnaire".split()
 )
 
 
@@ -1123,9 +1143,17 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                 low = phrase.lower()
                 nxt = text[offset + len(phrase) : offset + len(phrase) + 40].split()
                 followers = [w.lower().strip(".,;:") for w in nxt[:2]]
+                # or the end of a capitalised instrument's name ("Edinburgh Postnatal Depression Scale")
+                for w in nxt[:4]:
+                    if not w[:1].isupper():
+                        break
+                    followers.append(w.lower().strip(".,;:"))
+                    if w[-1] in ".,;:":
+                        break
                 if (
                     low not in lex.not_names
                     and low not in lex.first_names
+                    and low not in _VEHICLE_MAKES  # "Honda" is a town in Colombia, and a car
                     and not (nxt and _MODEL_CODE.fullmatch(nxt[0]))  # "Exeter V40 stem": a device's model
                     and not any(f in EPONYM_FOLLOWERS or f in _PLACE_TERM_FOLLOWERS for f in followers)
                 ):

@@ -95,6 +95,12 @@ _TAGS = {
 _PROTECTED_RE = re.compile(
     r"\[(?:PATIENT|STUDY|" + "|".join(sorted(set(_TAGS.values()))) + r")(?: [^\]\n]{0,40})?\]"
     r"|(?<![\w-])(?:P|ST|S|SE)-[0-9A-HJKMNP-TV-Z]{6,10}(?![\w-])"
+    # what names a drug or a code system, never a person: a National Drug Code after its label ("NDC 0093-1048-01",
+    # "NDC: 68180-0980-01") and the URLs of terminologies in a FHIR resource ("system":"http://loinc.org")
+    r"|(?<=NDC)[ \t]{0,3}[:#]?[ \t]{0,3}\d{4,5}-\d{3,4}-\d{1,2}(?![\w-])"
+    r"|https?://(?:loinc\.org|snomed\.info/sct|unitsofmeasure\.org|(?:terminology\.)?hl7\.org/fhir[\w/.-]*"
+    r"|terminology\.hl7\.org[\w/.-]*|www\.nlm\.nih\.gov/research/umls/rxnorm|dicom\.nema\.org[\w/.-]*"
+    r"|www\.ama-assn\.org/go/cpt|hl7\.org/fhir/sid/(?:icd-10(?:-cm)?|ndc|cvx))(?![\w/.-])"
 )
 
 
@@ -545,10 +551,22 @@ def _with_reading(spans: list[Candidate], extra: list[Candidate]) -> list[Candid
         i = bisect.bisect_left(starts, c.end)
         if i == 0 or spans[i - 1].end <= c.start:
             merged.append(c)
-        elif c.category == "NAME":
+        elif c.category == "NAME" or (spans[i - 1].end <= c.end and _starts_within(spans, i, c)):
+            # a name, or a span that holds the first reading's spans it overlaps ("978-555-O122": the first
+            # reading saw "978-555")
             merged.append(c)
             grown = True
     return _merge(merged) if grown else sorted(merged, key=lambda c: c.start)
+
+
+def _starts_within(spans: list[Candidate], i: int, c: Candidate) -> bool:
+    """Whether every span before index ``i`` that overlaps ``c`` starts inside it."""
+    k = i - 1
+    while k >= 0 and spans[k].end > c.start:
+        if spans[k].start < c.start:
+            return False
+        k -= 1
+    return True
 
 
 #: A word of letters with digits an OCR engine read for letters ("H0SPITAL", "SULL1VAN", "Wi11iams"), or an
@@ -558,6 +576,8 @@ def _with_reading(spans: list[Candidate], extra: list[Candidate]) -> list[Candid
 _OCR_WORD_RE = re.compile(
     r"(?<![\w'\u2019])(?=(?:[0158]*[A-Za-z'\u2019]){3})(?:[A-Za-z]|0(?=['\u2019][A-Za-z]))[A-Za-z'\u2019]*"
     r"(?:[0158]+[A-Za-z'\u2019]+)+(?![\w'\u2019])|(?<![\w'\u2019])0['\u2019][A-Za-z]{2,}(?![\w'\u2019])"
+    # or one or two ones or zeros at the end of a word of three small letters or more ("Lowe11", "Ani1")
+    r"|(?<![\w'\u2019])(?:[A-Z][a-z]{2,}|[a-z]{3,})[10]{1,2}(?![\w'\u2019])"
 )
 #: A number with letters an OCR engine read for digits ("5O583", "6l7-555-0l42", "03/O4/2025", "0211O"), its
 #: groups joined by hyphens, slashes or periods; :func:`_ocr_number` says which are.

@@ -1,0 +1,49 @@
+"""Kinds a sixth blind set of US exports showed (2026-12-06): months and days in context, where people live and
+with whom, floors, typists' initials, OCR swaps at a word's end; and what is no identifier (drug codes, code
+systems, instruments named after a town, a car)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiminer.text.report import scrub_text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Admitted 3/2 from home via ED.", ["3/2"]),
+        ("metformin 1 tab PO BID    3/5 AM    HOLD", ["3/5"]),
+        ("2. PCP - Dr. Lee - 3/10 at 2:15 PM", ["3/10"]),
+        ("IVIG 0.4 g/kg/day x 5 days (02/25-03/01).", ["02/25", "03/01"]),
+        ("Please add this to the 3/19 agenda.", ["3/19"]),
+        ("chest tightness since last Tuesday the 4th, worse on stairs", ["4th"]),
+        ("Strand Whitcombe LLP, 60 State Street, 14th Floor, Boston MA 02109", ["14th Floor", "State Street"]),
+        ("FEV1 0.9 L. Lives with her son in Quincy.", ["Quincy"]),
+        ("Fall at home; seen by Dr Park; lives with Marguerite", ["Marguerite"]),
+        ("Lives alone at 3 Mill Race, Clara. Seen 2022.", ["Mill Race", "Clara"]),
+        ("no information to his girlfriend, Keyana Booker.", ["Keyana", "Booker"]),
+        ("dictated 03/05/2025, job 4471; transcribed by mlr", ["mlr"]),
+        ("TO:    Dr. Ani1 Deshpande / Medical Records", ["Ani1", "Deshpande"]),
+        ("8OO Riverside St, Lowe11, MA O1851   Phone 978-555-O122", ["Lowe11", "O1851", "O122"]),
+    ],
+)
+def test_the_identifier_goes(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(value not in out for value in gone), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "strength 4/5-5/5 in the legs; 3/4 of the lesion; take 1/2 tab at 8 PM; 1/2 at 8 PM; Gleason 3+4 in 3/12 cores",
+        "lives with HIV; living with Parkinson disease; lives with her daughter; dictated by him; performed by our team",
+        "metformin 1,000 mg tab (NDC 0093-1048-01); atorvastatin (NDC: 68180-0980-01)",
+        '"coding":[{"system":"http://loinc.org","code":"3016-3"}], "system":"http://snomed.info/sct"',
+        "Edinburgh Postnatal Depression Scale (EPDS) score of 14; Pittsburgh Sleep Quality Index 9",
+        "Vehicle: gray 2016 Honda Accord, MA plate",
+        "per hospital policy no forensic sample was drawn",
+    ],
+)
+def test_what_is_no_identifier_stays(text: str) -> None:
+    assert scrub_text(text).text == text
