@@ -37,7 +37,8 @@ def test_the_identifier_goes(text: str, gone: list[str]) -> None:
     "text",
     [
         "strength 4/5-5/5 in the legs; 3/4 of the lesion; take 1/2 tab at 8 PM; 1/2 at 8 PM; Gleason 3+4 in 3/12 cores",
-        "lives with HIV; living with Parkinson disease; lives with her daughter; dictated by him; performed by our team",
+        "lives with HIV; living with Parkinson disease; lives with her daughter",
+        "dictated by him; performed by our team",
         "metformin 1,000 mg tab (NDC 0093-1048-01); atorvastatin (NDC: 68180-0980-01)",
         '"coding":[{"system":"http://loinc.org","code":"3016-3"}], "system":"http://snomed.info/sct"',
         "Edinburgh Postnatal Depression Scale (EPDS) score of 14; Pittsburgh Sleep Quality Index 9",
