@@ -293,11 +293,31 @@ def _cap_age_measurement(ds: Dataset) -> None:
             setattr(measured, keyword, str(round(90 * per_year)) if keyword == "NumericValue" else 90 * per_year)
 
 
+#: SR TEXT items that name a device or an organisation by what they are (TID 1003/1004, TID 10001's device): a
+#: device observer's name, serial number and location, a person observer's organisation and identifier, an
+#: irradiating device's name and serial number. Safe Harbor M and B, whatever the text says: the text goes whole.
+_IDENTIFYING_TEXT_CONCEPTS = frozenset({"121013", "121016", "121017", "121009", "128774", "113877", "113880"})
+_TEXT_VALUE = 0x0040A160
+_REMOVED_TEXT = "REMOVED"
+
+
+def _identifying_text_item(ds: Dataset) -> bool:
+    try:
+        concept = ds[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
+        return str(concept.get("CodeValue", "")).strip() in _IDENTIFYING_TEXT_CONCEPTS and str(
+            concept.get("CodingSchemeDesignator", "")
+        ).strip() in ("DCM", "")
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return False
+
+
 def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
     if depth > MAX_SEQUENCE_DEPTH:
         raise QuarantineError("nesting_too_deep", "sequences nested deeper than the engine allows")
     if _MEASURED_VALUE_SEQUENCE in ds:
         _cap_age_measurement(ds)
+    if _TEXT_VALUE in ds and _identifying_text_item(ds):
+        ds[_TEXT_VALUE] = DataElement(_TEXT_VALUE, "UT", _REMOVED_TEXT)  # red team 3: "SBRH-MAMMO-CAD1", kept
     policy = w.policy
     order = list(ds.keys())  # pydicom keeps file order: a conformant dataset is in ascending tag order
     tags = list(map(int, order))  # plain ints: BaseTag compares in Python
@@ -320,6 +340,12 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
             continue
         if (tag_int & 0xFFFF) == 0 or group == 0x0002:
             del ds[tag]  # group lengths are retired; meta elements never belong in the dataset
+            continue
+        if 0x6000 <= group <= 0x601E and policy.action_for((group << 16) | 0x3000, "OW") is Act.REMOVE:
+            # the overlay's data goes (E.1-1: X), so its rows, columns, type and origin go with it: an overlay
+            # without its data is not a valid Overlay Plane module (red team 3)
+            del ds[tag]
+            w.counts["removed"] += 1
             continue
         if depth == 0 and tag_int in _PIXEL_TAGS:
             continue  # the image itself, in a header read whole (deflated, no preamble): kept as it is streamed
@@ -473,11 +499,18 @@ def _check_kept_value(
     else:
         limit = _TEXT_LIMITS.get(vr)
         kept = [_clean(cleaner, v, single_byte)[:limit] for v in values]
-    if not any(kept):
+    if not any(kept) and tag_int in _REQUIRED_LABELS:
+        _set(ds, tag_int, vr, _REQUIRED_LABELS[tag_int])  # a label its IOD requires (Type 1) says what it is
+    elif not any(kept):
         _empty(ds, tag_int, vr)
     else:
         _set(ds, tag_int, vr, kept if len(kept) > 1 else kept[0])
     w.counts["kept_value_cleaned"] += 1
+
+
+#: Code-string labels an IOD requires (Type 1) that a kept-value check may find an identity in
+#: ("PELLEGRINI_ANN" as a presentation state's or a segmentation's ContentLabel): a neutral value, not an empty one.
+_REQUIRED_LABELS = {0x00700080: "DEIDENTIFIED"}
 
 
 #: An ISO 2022 designation of a multi-byte set (JIS X 0208/0212, KS X 1001, GB 2312: ``ESC $ ...``).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pydicom
 import pytest
@@ -26,11 +27,22 @@ def coder(tmp_path: Path) -> Coder:
 @pytest.fixture
 def engine(coder: Coder):
     """Return a function ``deid(dataset_or_bytes, **options) -> (output dataset, result)``."""
+    return _engine(coder, None)
 
+
+@pytest.fixture
+def scrubbing_engine(coder: Coder):
+    """``engine`` with the report scrubber as the Clean Descriptors cleaner, as the CLI and the Lambda run it."""
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    return _engine(coder, cleaner_factory)
+
+
+def _engine(coder: Coder, cleaner: Any):
     rules = load_mask_rules()
 
     def deid(source: pydicom.Dataset | bytes | Path, **options: bool) -> tuple[pydicom.Dataset, DeidResult, bytes]:
-        cfg = EngineConfig(compile_policy(DeidOptions(**options)), coder, coder.site("Test General"), rules)
+        cfg = EngineConfig(compile_policy(DeidOptions(**options)), coder, coder.site("Test General"), rules, cleaner)
         if isinstance(source, pydicom.Dataset):
             buf = io.BytesIO()
             source.save_as(buf, enforce_file_format=False)

@@ -277,6 +277,56 @@ def test_an_sr_measurement_of_an_age_over_89_says_90(engine) -> None:
     assert [float(v) for v in values[-3:]] == [90.0, 1080.0, 94.0]
 
 
+def _text_item(code: str, meaning: str, value: str) -> Dataset:
+    item = Dataset()
+    item.RelationshipType, item.ValueType = "HAS OBS CONTEXT", "TEXT"
+    concept = Dataset()
+    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = code, "DCM", meaning
+    item.ConceptNameCodeSequence = Sequence([concept])
+    item.TextValue = value
+    return item
+
+
+def test_an_sr_device_observer_s_name_serial_and_location_go_whole(scrubbing_engine) -> None:
+    # GIVEN an SR whose observer context names its device, serial number and room (red team 3: "SBRH-MAMMO-CAD1")
+    ds, _, _ = _with_phi("test-SR.dcm")
+    ds.ContentSequence.append(_text_item("121013", "Device Observer Name", "SBRH-MAMMO-CAD1"))
+    ds.ContentSequence.append(_text_item("121016", "Device Observer Serial Number", "R2-CAD-554120"))
+    ds.ContentSequence.append(_text_item("121017", "Device Observer Physical Location", "Breast Centre Room 4"))
+    ds.ContentSequence.append(_text_item("121014", "Device Observer Manufacturer", "Hologic"))
+    # WHEN de-identifying
+    out, _, data = scrubbing_engine(ds)
+    texts = [i.TextValue for i in out.ContentSequence if i.get("ValueType") == "TEXT"][-4:]
+    # THEN name, serial and location go whole; the maker stays
+    assert texts == ["REMOVED", "REMOVED", "REMOVED", "Hologic"]
+    assert b"SBRH" not in data and b"554120" not in data
+
+
+def test_a_required_label_that_names_the_patient_becomes_a_neutral_one(scrubbing_engine) -> None:
+    # GIVEN a presentation state's ContentLabel (CS, Type 1) made of the patient's surname
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientName = "PELLEGRINI^OSWIN"
+    ds.ContentLabel = "PELLEGRINI_ANN"
+    # WHEN de-identifying / THEN it says DEIDENTIFIED, not nothing
+    out, _, _ = scrubbing_engine(ds)
+    assert out.ContentLabel == "DEIDENTIFIED"
+
+
+def test_an_overlay_goes_whole_with_its_data(engine) -> None:
+    # GIVEN an image with an overlay plane (its data is X in Table E.1-1)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.add_new(0x60000010, "US", 128)  # OverlayRows
+    ds.add_new(0x60000011, "US", 128)  # OverlayColumns
+    ds.add_new(0x60000040, "CS", "G")  # OverlayType
+    ds.add_new(0x60000050, "SS", [1, 1])  # OverlayOrigin
+    ds.add_new(0x60000100, "US", 1)  # OverlayBitsAllocated
+    ds.add_new(0x60000102, "US", 0)  # OverlayBitPosition
+    ds.add_new(0x60003000, "OW", b"\xff" * (128 * 128 // 8))  # OverlayData
+    # WHEN de-identifying / THEN no element of the overlay's group is left (no overlay without its data)
+    out, _, _ = engine(ds)
+    assert not [e for e in out if e.tag.group == 0x6000]
+
+
 def test_an_element_stored_as_un_is_read_with_its_dictionary_vr(engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """An explicit-VR file may carry standard attributes as UN (a transcoding system that did not know them): the
     policy and its checks see the dictionary VR, as pydicom reads the value, whether or not the engine read it."""
