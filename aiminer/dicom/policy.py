@@ -93,6 +93,8 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
         "BeamName",
         "RTROIInterpretedType",
         "DoseReferenceDescription",
+        # brachytherapy: the source's isotope ("Ir-192"), which a plan cannot be read without
+        "SourceIsotopeName",
     }
 )
 

@@ -211,9 +211,13 @@ def test_unlisted_free_text_removed_but_acquisition_parameters_kept(engine) -> N
     ds.add_new(0x00400254, "LO", "Step for Jane Roe")  # PerformedProcedureStepDescription: in the table
     ds.add_new(0x00189424, "LT", "Acquisition protocol for Jane Roe")  # AcquisitionProtocolDescription
     ds.KVP = "120"
+    source = Dataset()
+    source.SourceIsotopeName = "Ir-192"  # a brachytherapy plan's source: no identity, and the plan needs it
+    ds.SourceSequence = Sequence([source])
     out, _, _ = engine(ds)
     assert out.KVP == 120
     assert out.ContentQualification == "RESEARCH"
+    assert out.SourceSequence[0].SourceIsotopeName == "Ir-192"
     assert "Jane Roe" not in str(out.get("AcquisitionProtocolDescription", ""))
 
 
