@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aiminer.text.alternation import by_first_letter
@@ -631,8 +632,61 @@ def _in_generic(words: list[str]) -> bool:
     return all(w.lower().strip(".,'") in GENERIC_INST_WORDS or w.lower() in lex.vocab for w in words)
 
 
+#: A line of a DICOM header dump: dcmdump's ``(0010,0010) PN [DOE^JANE]  # 8, 1 PatientName`` and pydicom's
+#: ``(0010,0010) Patient's Name  PN: 'DOE^JANE'``.
+DICOM_DUMP_RE = re.compile(
+    r"\((?P<g>[0-9A-Fa-f]{4}),[ ]?(?P<e>[0-9A-Fa-f]{4})\)[ \t]+"
+    r"(?:(?P<vr>[A-Z]{2})[ \t]+\[(?P<v>[^\]\n]*)\]"
+    r"|[^\n:]{1,64}?[ \t](?P<vr2>[A-Z]{2}):[ \t]+(?:'(?P<q1>[^'\n]*)'|\"(?P<q2>[^\"\n]*)\"|(?P<v2>[^\n]*?))[ \t]*$)",
+    re.MULTILINE,
+)
+#: VRs whose values other rules read better (dates keep their year, UIDs and ages have their own rules) or that
+#: hold codes and numbers, not identities.
+_DUMP_SKIPPED_VRS = frozenset("DA DT TM AS CS DS IS US SS UL SL FL FD OB OW OF OD UN SQ AT".split())
+
+
+def find_dicom_dump(text: str) -> Iterator[Candidate]:
+    """Values of a DICOM header dump pasted into a text (a PACS ticket, a QA email): each value of an attribute
+    that Table E.1-1 does not keep (its Basic Profile action is not K or C) goes whole, as the DICOM engine would
+    take it out of the file itself (StationName, StudyID, OtherPatientIDs, an issuer, a name), and so does every
+    value of a private attribute (odd group). A person's name is a name; any other value an identifier. Dates,
+    UIDs, ages and numbers are left to their own rules, cleaned values (descriptions, C) to the scrubber."""
+    if "(" not in text:
+        return
+    actions = _e11_actions()
+    for m in DICOM_DUMP_RE.finditer(text):
+        vr = m.group("vr") or m.group("vr2")
+        if vr in _DUMP_SKIPPED_VRS:
+            continue
+        which = next((g for g in ("v", "q1", "q2", "v2") if m.group(g)), None)
+        if which is None or not m.group(which).strip():
+            continue
+        tag = (int(m.group("g"), 16) << 16) | int(m.group("e"), 16)
+        action = "X" if (tag >> 16) & 1 else actions.get(tag)
+        if action is None or action in ("K", "C"):
+            continue
+        if vr == "UI" and m.group(which).startswith("1.2.840.10008."):
+            continue  # a UID the standard defines (a SOP class, a transfer syntax)
+        # (a UID goes whole: a date rule must not read its digits; a name is a name)
+        category, priority = ("NAME", P_STRUCTURED) if vr == "PN" else ("OTHER_ID", P_CONTEXT + 5)
+        yield Candidate(m.start(which), m.end(which), category, priority, "pattern")
+
+
+@lru_cache(maxsize=1)
+def _e11_actions() -> dict[int, str]:
+    """Table E.1-1's Basic Profile action per exact tag (the table ships with the package; no AWS, no pydicom)."""
+    from aiminer.dicom.standard import load_table
+
+    # (an attribute the Clean Descriptors option cleans is left to the scrubber: a study's description)
+    return {
+        tag: "C" if row.options.get("clean_desc") == "C" else row.basic for tag, row in load_table().exact().items()
+    }
+
+
 def find_structured(text: str) -> Iterator[Candidate]:
-    """Yield emails, URLs, IPs, MAC addresses, SSNs, phone and fax numbers (shape-based)."""
+    """Yield emails, URLs, IPs, MAC addresses, SSNs, phone and fax numbers (shape-based), and the values of a DICOM
+    header dump (:func:`find_dicom_dump`)."""
+    yield from find_dicom_dump(text)
     for m in EMAIL_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "EMAIL", P_CONTEXT + 5, "pattern")
     for m in OBFUSCATED_EMAIL_RE.finditer(text):

@@ -101,6 +101,10 @@ _PROTECTED_RE = re.compile(
     r"|https?://(?:loinc\.org|snomed\.info/sct|unitsofmeasure\.org|(?:terminology\.)?hl7\.org/fhir[\w/.-]*"
     r"|terminology\.hl7\.org[\w/.-]*|www\.nlm\.nih\.gov/research/umls/rxnorm|dicom\.nema\.org[\w/.-]*"
     r"|www\.ama-assn\.org/go/cpt|hl7\.org/fhir/sid/(?:icd-10(?:-cm)?|ndc|cvx))(?![\w/.-])"
+    # a dcmdump line's comment: the length, multiplicity and keyword of the value ("#  10, 1 AccessionNumber")
+    r"|(?m:(?<=[\]=\w)])[ \t]+#[ \t]*\d+,[ \t]*\d+(?:-\w+)?[ \t]+[A-Za-z0-9]+[ \t]*$)"
+    # a pydicom dump line's attribute name ("(0002,0000) File Meta Information Group Length  UL: 192")
+    r"|(?<=[0-9A-Fa-f]{4}\))[ \t][A-Za-z0-9][\w '()/&.-]{0,63}?(?=[ \t]{2,}[A-Z]{2}:[ \t])"
 )
 
 

@@ -48,3 +48,28 @@ def test_the_identifier_goes(text: str, gone: list[str]) -> None:
 )
 def test_what_is_no_identifier_stays(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+def test_a_dicom_header_dump_loses_what_the_dicom_engine_would_take_out() -> None:
+    # GIVEN a dcmdump pasted into a ticket, and a pydicom dump
+    text = (
+        "(0008,0018) UI [1.3.12.2.1107.5.1.4.73021.30000025030414320512700004418] #  56, 1 SOPInstanceUID\n"
+        "(0008,0050) SH [CT25030488]                              #  10, 1 AccessionNumber\n"
+        "(0008,1010) SH [SBRCTAWP73021]                           #  14, 1 StationName\n"
+        "(0008,1030) LO [CTA CHEST PE PROTOCOL]                   #  22, 1 StudyDescription\n"
+        "(0010,0010) PN [KARIMI^LEILA^SADAT]                      #  18, 1 PatientName\n"
+        "(0010,0021) LO [SBRMC]                                   #   6, 1 IssuerOfPatientID\n"
+        "(0020,0010) SH [8841]                                    #   4, 1 StudyID\n"
+        "(0018,1020) LO [syngo CT VA50A]                          #  14, 1 SoftwareVersions\n"
+        "(0002,0010) UI =LittleEndianExplicit                     #  20, 1 TransferSyntaxUID\n"
+        "(0009,1002) [Suite id]                          SH: 'SBR-SUITE-4'\n"
+        "(0008,1010) Station Name                        SH: 'CTAWP73021'\n"
+        "(0002,0000) File Meta Information Group Length  UL: 192\n"
+    )
+    # WHEN scrubbing
+    out = scrub_text(text).text
+    # THEN the values Table E.1-1 does not keep go (and every private value); the rest, and the keywords, stay
+    for gone in ("73021", "CT25030488", "KARIMI", "SBRMC", "8841", "SBR-SUITE"):
+        assert gone not in out, gone
+    for kept in ("CTA CHEST PE PROTOCOL", "syngo CT VA50A", "#  10, 1 AccessionNumber", "File Meta Information Group"):
+        assert kept in out, kept
