@@ -419,6 +419,24 @@ def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     return at_end and _unlisted_capitalised(w, lex, places=False)
 
 
+def _small_word(word: str, lex: Lexicon) -> bool:
+    """Whether a word of two or three small letters is a word, not someone's initials ("the", "our", "him")."""
+    return (
+        word in lex.vocab
+        or word in lex.common
+        or word in _FUNCTION_WORDS
+        or word in _ENGLISH_SHORT
+        or word in _PRONOUNS
+        or word in _SMALL_WORDS
+    )
+
+
+#: An email's or a letter's header fields, where a small word after the colon is a word ("From: the daughter").
+_HEADER_ROLES = frozenset("from to re attn attention sender recipient".split())
+#: Small words the other lists miss.
+_SMALL_WORDS = frozenset("the all any new old per via see yes not can may our few its his her him who".split())
+
+
 def _cohabitant(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     """Whether who someone lives with is named at ``pos`` ("lives with Marguerite"): a capitalised word, not in
     capitals, that is no report, English, eponym or place word, and a given name or a surname the dictionary knows
@@ -682,6 +700,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         if span is None or m.group("role"):
             # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
+            if im and m.group("role").lower() in _HEADER_ROLES and _small_word(im.group(1).lower(), lex):
+                im = None  # "From: the daughter", "To: the ED team": a word, not initials ("Transcribed by: as" is)
             if (
                 im is None
                 and span is None
@@ -690,17 +710,7 @@ def find_names(text: str) -> Iterator[Candidate]:
             ):
                 # "transcribed by mlr": a typist's initials in small letters, no word
                 im = _LOWER_INITIALS_RE.match(text, m.end("role"))
-                if (
-                    im
-                    and (w := im.group(1))
-                    and (
-                        w in lex.vocab
-                        or w in lex.common
-                        or w in _FUNCTION_WORDS
-                        or w in _ENGLISH_SHORT
-                        or w in _PRONOUNS
-                    )
-                ):
+                if im and _small_word(im.group(1), lex):
                     im = None
             if im and not (m.group("title2") and span is not None):  # "GP: Dr H. Vaswani": a title, not initials
                 found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))

@@ -218,7 +218,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
         for c in (
             *_propagated_ids(text, merged),
             *propagated,
-            *extend_known_names(text, propagated, ("propagated",)),
+            *extend_known_names(text, [*propagated, *(c for c in merged if c.source == "propagated")], ("propagated",)),
             *_institution_acronyms_in(text, merged),
         )
         if not (protected and _overlaps_protected(c, protected))

@@ -42,3 +42,10 @@ def test_the_whole_name_goes(text: str, gone: list[str]) -> None:
 )
 def test_what_is_no_name_stays(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+def test_a_given_name_before_a_surname_found_again_goes() -> None:
+    # GIVEN a surname the rules found in one place and find again next to a given name that is also a word
+    out = scrub_text("Patient: OKAFOR, MARISOL\nFrom: the daughter (proxy for Sue Okafor) on the portal").text
+    # THEN both go; "the" after "From:" is no one's initials
+    assert "Sue" not in out and "Okafor" not in out and "From: the daughter" in out, out
