@@ -478,7 +478,7 @@ _INST_SUFFIX = (
     r"(?:Family\s+(?:&|and)\s+)?Sports\s+Medicine|"
     # schools and their districts ("Wren Hollow Elementary School", "Harbor Heights School District")
     r"(?:Elementary|Middle|High|Junior\s+High|Intermediate|Primary|Charter|Preparatory|Montessori)\s+School|"
-    r"School\s+District|"
+    r"School\s+District|(?:Independent\s+)?Medical\s+Evaluations?|"
     r"Visiting\s+Nurses?(?:\s+(?:Association|Service))?|Home\s+Health(?:\s+(?:Care|Services|Agency))?|"
     r"(?:Senior|Assisted|Independent)\s+Living|Retirement\s+(?:Home|Community|Village)|Care\s+(?:Cent(?:er|re)|Home)|"
     r"Skilled\s+Nursing(?:\s+Facility)?|Nursing\s+and\s+Rehabilitation(?:\s+Cent(?:er|re))?|"
@@ -504,6 +504,17 @@ _INST_TAIL_RE = re.compile(
     r"|[ \t]+(?i:Midtown|Downtown|Uptown|Main\s+Campus|(?:North|South|East|West)(?:\s+Campus)?)(?![\w-])"
     r"|[ \t]+(?i:and|&)[ \t]+(?i:Clinics?)(?![\w-])"
     r"|[ \t]+(?P<place>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){0,2})(?![\w-])"
+)
+#: An organisation by its legal form ("Strand Whitcombe LLP", "Bayview Orthopedic Billing, LLC", "Kessler &
+#: Doyle, P.C."), or a name in camel case before the kind of a group ("NightRad Partners", "MedQuest Associates"):
+#: a law firm, an employer, a billing company or a practice names who the patient deals with.
+ORGANISATION_RE = re.compile(
+    # (each word possessive and the words apart: a run like "A-A-A-..." is read once, not split every way)
+    r"(?<![\w'\u2019.&-])(?P<org>[A-Z][A-Za-z'\u2019&-]*+"
+    r"(?:[ \t]++(?:(?:&|and|of)[ \t]++)?[A-Z][A-Za-z'\u2019&-]*+){0,3})"
+    r"(?:,?[ \t]+(?:LLP|LLC|L\.L\.C\.|PLLC|P\.C\.|Inc\.|Ltd\.)(?![\w-])"
+    r"|[ \t]+(?:LLP|PLLC)(?![\w-]))"
+    r"|(?<![\w'\u2019.&-])(?P<camel>[A-Z][a-z]+[A-Z][A-Za-z]+)[ \t]+(?:Partners|Associates|Group|Consultants)(?![\w-])"
 )
 _INST_OF = r"(?:\s+(?i:of|for|at)\s+(?:(?i:the)\s+)?[A-Z][\w.'\u2019-]+(?:\s+(?:(?i:of)\s+)?[A-Z][\w.'\u2019-]+){0,3})?"
 # A word of an institution's name: a period only inside it or after an abbreviation ("St.", "H.M.C."), so a name
@@ -988,6 +999,11 @@ def find_places(text: str) -> Iterator[Candidate]:
         if town := _TOWN_AND_STATE_RE.match(text, end):
             # its town, whatever the word ("St. Joseph Medical Center, Reading, PA"); the state stays
             yield Candidate(town.start("town"), town.end("town"), "CITY", P_INSTITUTION, "pattern")
+    for m in ORGANISATION_RE.finditer(text):
+        which = "org" if m.group("org") else "camel"
+        words = re.findall(r"[A-Za-z]+", m.group(which))
+        if not any(w.lower() in lex.not_names for w in words):  # "Siemens Medical Solutions USA, Inc.": a maker
+            yield Candidate(m.start(which), m.end(), "INSTITUTION", P_INSTITUTION, "pattern")
     for m in KNOWN_INSTITUTION_RE.finditer(text):
         if not _followed_by_term(text, m.end()):
             end = _institution_tail(text, m.end())

@@ -97,3 +97,23 @@ def test_a_known_institution_goes_by_its_acronym_and_its_saint_glued() -> None:
     # WHEN scrubbing its descriptions / THEN its acronyms and "STBRIGID" go
     out = scrub_text("auto by STBRIGID script v2; SBRMC protocol; BRMC lab; MRI brain", context).text
     assert "BRIGID" not in out and "SBRMC" not in out and "BRMC" not in out and "MRI brain" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Counsel: Strand Whitcombe LLP, 60 State Street", ["Strand", "Whitcombe"]),
+        ("billing by Bayview Orthopedic Billing, LLC", ["Bayview"]),
+        ("Kessler & Doyle, P.C. for the claimant", ["Kessler", "Doyle"]),
+        ("read overnight by teleradiology (NightRad Partners) as negative", ["NightRad"]),
+        ("SAUCON CREEK MEDICAL EVALUATIONS", ["SAUCON"]),
+    ],
+)
+def test_an_organisation_by_its_legal_form_or_its_camel_case_name_goes(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(word not in out for word in gone), out
+
+
+def test_a_device_maker_s_legal_name_stays() -> None:
+    text = "Siemens Medical Solutions USA, Inc.; Medtronic Inc. leads"
+    assert scrub_text(text).text == text

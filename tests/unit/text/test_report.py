@@ -202,6 +202,8 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("1/2 at 1:00 ", "01/02-", "lives with a ", "lives alone at 1 A ", "transcribed by ab ", "Abc1 ", "NDC 1"),
         # DICOM header dumps
         *("(0010,0010) PN [", "(0010,0010) A ", "(0010,0010) Ab  PN: '", "] #  1, 1 A", "(0009,0010) "),
+        # organisations by their legal form or a camel-case name
+        *("Ab & Ab ", "Ab LLP ", "AbAb Partners ", "Ab, "),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:
