@@ -301,6 +301,19 @@ _TEXT_VALUE = 0x0040A160
 _REMOVED_TEXT = "REMOVED"
 
 
+_CONTENT_SEQUENCE = 0x0040A730
+#: DCM 121031 "Subject Birth Date" (TID 1007 Subject Context, Patient).
+_BIRTH_DATE_CONCEPT = "121031"
+
+
+def _birth_date_item(item: Dataset) -> bool:
+    try:
+        concept = item[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
+        return str(concept.get("CodeValue", "")).strip() == _BIRTH_DATE_CONCEPT
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return False
+
+
 def _identifying_text_item(ds: Dataset) -> bool:
     try:
         concept = ds[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
@@ -385,6 +398,11 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 del ds[tag]
                 w.counts["removed"] += 1
                 continue
+            if w.over_89 and tag_int == _CONTENT_SEQUENCE and any(_birth_date_item(i) for i in elem.value):
+                # an SR's "Subject Birth Date" of a patient over 89: its year tells the age, and a DATE item
+                # cannot be empty, so the item goes (red team 4: 19340215 had become 19340101)
+                elem.value = Sequence([i for i in elem.value if not _birth_date_item(i)])
+                w.counts["removed"] += 1
             for item in elem.value:
                 _walk(item, w, depth + 1)
         elif act in (Act.UID, Act.UID_IF_LOCAL):
@@ -427,7 +445,9 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
                 continue
             limit = _TEXT_LIMITS.get(str(elem.VR))
             single_byte = _single_byte(ds)
-            cleaned = [_clean(w.cleaner, str(v), single_byte)[:limit] for v in _values(elem.value) if v is not None]
+            cleaned = [
+                _fit(_clean(w.cleaner, str(v), single_byte), limit) for v in _values(elem.value) if v is not None
+            ]
             _set(ds, tag_int, str(elem.VR), cleaned if len(cleaned) > 1 else (cleaned[0] if cleaned else ""))
             w.counts["text_cleaned"] += 1
 
@@ -447,6 +467,29 @@ def _utf8_view(text: str) -> str | None:
         return text.encode("latin-1").decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+_PATIENT_TAG = re.compile(r"\[PATIENT [^\]]*\]")
+_ANY_TAG = re.compile(r"\[[A-Z_]+(?: [^\]]*)?\]")
+
+
+def _fit(text: str, limit: int | None) -> str:
+    """A cleaned value within its VR's length: the tags the scrubber put in made "AX LUNG 1.25 MM DOE JANE" longer
+    than an LO's 64 characters, and cutting it blindly left "AX LUNG 1.2" (a wrong slice thickness) or an
+    unclosed "[PATIENT" (red team 4). Longer tags are shortened first ("[PATIENT P-…]" -> "[PATIENT]", then any tag
+    -> "[X]"); what is still too long is cut at a space, never inside a tag or a number."""
+    if limit is None or len(text) <= limit:
+        return text
+    for pattern, short in ((_PATIENT_TAG, "[PATIENT]"), (_ANY_TAG, "[X]")):
+        text = pattern.sub(short, text)
+        if len(text) <= limit:
+            return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > 0 else text[:limit]
+    if cut.rfind("[") > cut.rfind("]"):
+        cut = cut[: cut.rfind("[")]
+    return cut.rstrip()
 
 
 def _clean(cleaner: TextCleaner, text: str, single_byte: bool) -> str:
@@ -488,6 +531,11 @@ def _check_kept_value(
         text = value.decode("latin-1")
     else:
         text = "\\".join(str(v) for v in _values(value))
+    if tag_int == _CODING_SCHEME_DESIGNATOR and text.startswith("99") and cleaner.holds_identity(text[2:].strip()):
+        # a local coding scheme named after the site ("99SAMC"): still local, no longer the site's (red team 4)
+        _set(ds, tag_int, vr, "99LOCAL")
+        w.counts["kept_value_cleaned"] += 1
+        return
     single_byte = _single_byte(ds)
     utf8 = _utf8_view(text) if single_byte else None
     if not cleaner.holds_identity(text) and (utf8 is None or not cleaner.holds_identity(utf8)):
@@ -498,7 +546,7 @@ def _check_kept_value(
         kept = ["" if cleaner.holds_identity(v) else v for v in values]
     else:
         limit = _TEXT_LIMITS.get(vr)
-        kept = [_clean(cleaner, v, single_byte)[:limit] for v in values]
+        kept = [_fit(_clean(cleaner, v, single_byte), limit) for v in values]
     if not any(kept) and tag_int in _REQUIRED_LABELS:
         _set(ds, tag_int, vr, _REQUIRED_LABELS[tag_int])  # a label its IOD requires (Type 1) says what it is
     elif not any(kept):
@@ -507,6 +555,8 @@ def _check_kept_value(
         _set(ds, tag_int, vr, kept if len(kept) > 1 else kept[0])
     w.counts["kept_value_cleaned"] += 1
 
+
+_CODING_SCHEME_DESIGNATOR = 0x00080102
 
 #: Code-string labels an IOD requires (Type 1) that a kept-value check may find an identity in
 #: ("PELLEGRINI_ANN" as a presentation state's or a segmentation's ContentLabel): a neutral value, not an empty one.
@@ -821,6 +871,40 @@ def _byte_views(ds: Dataset, keyword: str) -> list[str]:
     return out
 
 
+def _name_shaped(value: str) -> bool:
+    """A PN value that is someone's name: components (``^``), or words that all start with a capital; not a
+    template's placeholder ("Enter text" as an SR observer's name)."""
+    words = value.replace("^", " ").split()
+    return bool(words) and ("^" in value or all(w[:1].isupper() for w in words))
+
+
+def _names_in_sequences(ds: Dataset, depth: int = 0, limit: int = 64) -> list[str]:
+    """The person names (PN) in the items of the dataset's sequences, at any depth (at most ``limit`` of them)."""
+    out: list[str] = []
+    if depth > MAX_SEQUENCE_DEPTH:
+        return out
+    for tag in list(ds.keys()):
+        if int(tag) >> 16 & 1:
+            continue  # private
+        raw = ds.get_item(tag, keep_deferred=True)
+        vr = _vr_of(raw)
+        if vr == "SQ":
+            try:
+                items = ds[tag].value
+            except Exception:  # a sequence pydicom cannot read is the walk's to quarantine
+                continue
+            for item in items:
+                out.extend(_names_in_sequences(item, depth + 1, limit - len(out)))
+                if len(out) >= limit:
+                    return out[:limit]
+        elif vr == "PN" and depth > 0:
+            try:
+                out.extend(str(v) for v in _values(ds[tag].value) if v is not None and _name_shaped(str(v)))
+            except Exception:
+                continue
+    return out[:limit]
+
+
 def _identity(ds: Dataset) -> DicomIdentity:
     other_names: list[str] = []
     for kw in (
@@ -837,6 +921,9 @@ def _identity(ds: Dataset) -> DicomIdentity:
         if text:
             other_names.extend(t for t in text.split("\\") if t)
             other_names.extend(_byte_views(ds, kw))
+    # the people named in sequences too: an SR's author, verifier and participants, a procedure step's performer
+    # ("-- OYELARAN" signed a TextValue whose author only the AuthorObserverSequence named, red team 4)
+    other_names.extend(_names_in_sequences(ds))
     other_ids = [_text(ds, "OtherPatientIDs")] if _text(ds, "OtherPatientIDs") else []
     # the patient's other names are the patient's too ("aka Del Lynchford" in PatientComments)
     aliases = [t for t in _text(ds, "OtherPatientNames").split("\\") if t.strip()]
@@ -1080,8 +1167,12 @@ def _copy_pixel_element(
     little: bool,
     masking: tuple[burnedin.FrameGeometry, int, tuple[tuple[int, int, int, int], ...]] | None,
     counts: Counter[str],
+    encapsulated: bool = False,
 ) -> bool:
-    """Copy one pixel element (header + value) from ``src`` to ``dst``; return False at a non-pixel element."""
+    """Copy one pixel element (header + value) from ``src`` to ``dst``; return False at a non-pixel element.
+
+    Pixel Data must be encapsulated exactly when the transfer syntax is a compressed one: raw pixels under a JPEG
+    transfer syntax (or fragments under a native one) would be copied into a file no one can decode (red team 4)."""
     endian = "<" if little else ">"
     head = src.read(8)
     if len(head) < 8:
@@ -1104,6 +1195,10 @@ def _copy_pixel_element(
     else:
         header = head
         length = struct.unpack(endian + "H", head[6:8])[0]
+    if ((group << 16) | elem) == 0x7FE00010 and encapsulated != (length == 0xFFFFFFFF):
+        raise QuarantineError(
+            "invalid_dicom", "the pixel data is not encapsulated as its transfer syntax says (or the other way round)"
+        )
     dst.write(header)
     if length != 0xFFFFFFFF:
         if masking is None:
@@ -1324,7 +1419,8 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     else:
         _write_dataset(dst, ds, header.implicit, header.little)
         src.seek(header.pixel_offset)
-        while _copy_pixel_element(src, dst, header.implicit, header.little, masking, walk.counts):
+        encapsulated = UID(header.transfer_syntax).is_compressed
+        while _copy_pixel_element(src, dst, header.implicit, header.little, masking, walk.counts, encapsulated):
             masking = None  # only the first (7FE0,0010) carries the image to mask
         _copy_trailer(src, dst, header, walk)
     return DeidResult(

@@ -95,8 +95,17 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
         "DoseReferenceDescription",
         # brachytherapy: the source's isotope ("Ir-192"), which a plan cannot be read without
         "SourceIsotopeName",
+        # what a multi-frame's dimensions and a DX's LUT need, and a detector's make (red team 4)
+        "StackID",
+        "ModalityLUTType",
+        "DetectorManufacturerName",
+        "DetectorManufacturerModelName",
     }
 )
+
+#: Code strings the table does not list that name a file on someone's disk or media ("P7731904\IMG0002": red team
+#: 4 found an MRN in a ReferencedFileID): removed, whatever they say.
+_UNLISTED_REMOVED = frozenset({"ReferencedFileID", "FileSetID", "ReferencedFileIDInFile"})
 
 #: What Safe Harbor forbids whatever a PS3.15 option keeps: device identifiers and serial numbers (M: serials,
 #: UDIs, plate/cassette/generator/detector/transducer IDs, station and machine names) and geographic subdivisions
@@ -106,8 +115,19 @@ _SAFE_HARBOR_NEVER_RETAIN = re.compile(
     r"|CassetteID|PlateID|GeneratorID|Identification|MachineName|Location"
 )
 
-#: Sequences whose items identify a person or an institution: emptied, never walked into.
-_IDENTIFYING_SEQUENCE = re.compile(r"Identification|Institution|Person|Physician|Operator|Observer|Patient")
+#: Sequences whose items identify a person or an institution: emptied, never walked into. (An irradiation event's
+#: identification holds its UID, which is remapped like any other.)
+_IDENTIFYING_SEQUENCE = re.compile(
+    r"(?<!IrradiationEvent)Identification|Institution|Person|Physician|Operator|Observer|Patient"
+)
+
+
+def _walked_dummy(code: str, keyword: str) -> bool:
+    """A sequence the table says D for ("replace with a dummy"), whose items are walked so that each attribute in
+    them gets its own action (VerifyingObserverSequence: the name, the organisation and the date-time are D
+    themselves; emptying the sequence left a VERIFIED SR without its required verifier, red team 4). A
+    person's identification codes stay emptied."""
+    return code == "D" and "Identification" not in keyword
 
 
 @dataclass(frozen=True)
@@ -180,7 +200,7 @@ def resolve(code: str, vr: str | None, keyword: str, longitudinal: bool) -> Act:
     if vr == "SQ":
         if code in {"K", "C", "U", "X/Z/U*"}:
             return Act.RECURSE
-        if "Z" in code or _IDENTIFYING_SEQUENCE.search(keyword):
+        if "Z" in code or (_IDENTIFYING_SEQUENCE.search(keyword) and not _walked_dummy(code, keyword)):
             return Act.EMPTY
         return Act.RECURSE
     if vr == "UI":
@@ -216,6 +236,8 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
         return Act.EMPTY
     if vr == "AS":
         return Act.AGE
+    if keyword in _UNLISTED_REMOVED:
+        return Act.REMOVE
     if vr in _KEEP_VRS or all(choice in _KEEP_VRS for choice in vr.split(" or ")):
         # ("US or SS", "OB or OW", "US or OW": pixel padding, LUT and waveform data, whichever the file holds)
         return Act.KEEP

@@ -713,3 +713,118 @@ def test_a_kept_attribute_stored_with_a_vr_the_standard_does_not_give_it_is_remo
     ds.PatientWeight = "72"  # DS, as the dictionary says
     out, _ = _deid_with_cleaner(coder, ds)
     assert out.PatientWeight == 72
+
+
+# --- red team 4 (2026-12-06): what research needs is kept, what names the site or the patient goes ---------------
+
+
+def test_what_a_multiframe_a_dx_lut_and_a_dose_report_need_is_kept(scrubbing_engine) -> None:
+    # GIVEN a frame's stack ID, a modality LUT's type, a detector's model and an irradiation event's identification
+    ds, _, _ = _with_phi("CT_small.dcm")
+    frame = Dataset()
+    frame.StackID = "1"
+    content = Dataset()
+    content.FrameContentSequence = Sequence([frame])
+    ds.PerFrameFunctionalGroupsSequence = Sequence([content])
+    lut = Dataset()
+    lut.ModalityLUTType, lut.LUTDescriptor = "OD", [2, 0, 16]
+    lut.add_new(0x00283006, "US", [0, 1])  # LUTData ("US or OW")
+    ds.ModalityLUTSequence = Sequence([lut])
+    ds.DetectorManufacturerModelName = "Pixium 4600"
+    event = Dataset()
+    event.IrradiationEventUID = "1.2.840.113619.2.55.3.1234.1"
+    ds.IrradiationEventIdentificationSequence = Sequence([event])
+    # WHEN de-identifying
+    out, _, _ = scrubbing_engine(ds)
+    # THEN all of it is there; the event's UID is a new one, not nothing
+    assert out.PerFrameFunctionalGroupsSequence[0].FrameContentSequence[0].StackID == "1"
+    assert out.ModalityLUTSequence[0].ModalityLUTType == "OD"
+    assert out.DetectorManufacturerModelName == "Pixium 4600"
+    new_uid = out.IrradiationEventIdentificationSequence[0].IrradiationEventUID
+    assert new_uid and new_uid != event.IrradiationEventUID
+
+
+def test_a_verified_sr_keeps_a_verifier_with_dummy_values(scrubbing_engine) -> None:
+    # GIVEN a VERIFIED SR whose verifier is a person of the hospital
+    ds, _, _ = _with_phi("test-SR.dcm")
+    verifier = Dataset()
+    verifier.VerifyingObserverName = "OYELARAN^CHIDINMA"
+    verifier.VerifyingOrganization = "Saint Aurelia Medical Center"
+    verifier.VerificationDateTime = "20250304143000"
+    ds.VerificationFlag = "VERIFIED"
+    ds.VerifyingObserverSequence = Sequence([verifier])
+    # WHEN de-identifying
+    out, _, data = scrubbing_engine(ds)
+    # THEN the sequence keeps an item (the module requires it), with no name, organisation or full date in it
+    item = out.VerifyingObserverSequence[0]
+    assert item.VerifyingObserverName and "OYELARAN" not in str(item.VerifyingObserverName)
+    assert "Aurelia" not in str(item.VerifyingOrganization) and str(item.VerificationDateTime).startswith("2025")
+    assert b"OYELARAN" not in data
+
+
+def test_names_the_sequences_hold_are_known_in_the_file_s_texts(scrubbing_engine) -> None:
+    # GIVEN an SR signed at the end of a TextValue by its author, whom only the AuthorObserverSequence names
+    ds, _, _ = _with_phi("test-SR.dcm")
+    author = Dataset()
+    author.ObserverType, author.PersonName = "PSN", "OYELARAN^CHIDINMA"
+    ds.AuthorObserverSequence = Sequence([author])
+    ds.ContentSequence.append(_text_item("121106", "Comment", "Benign-appearing nodule. -- OYELARAN"))
+    # WHEN de-identifying / THEN the signature goes
+    _, _, data = scrubbing_engine(ds)
+    assert b"OYELARAN" not in data
+
+
+def test_a_local_coding_scheme_named_after_the_site_becomes_99local(scrubbing_engine, coder) -> None:
+    # GIVEN a procedure code of a local scheme named after the site's acronym, and a file path with the MRN
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.InstitutionName = "Saint Aurelia Medical Center"
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "CT0042", "99SAMC", "CT chest"
+    ds.ProcedureCodeSequence = Sequence([code])
+    ds.ReferencedFileID = ["SAMC", "P7731904", "IMG0002"]
+    # WHEN de-identifying
+    out, _, _ = scrubbing_engine(ds)
+    # THEN the scheme is still local, not the site's; the code and its meaning stay; the path goes
+    kept = out.ProcedureCodeSequence[0]
+    assert (kept.CodeValue, kept.CodingSchemeDesignator, kept.CodeMeaning) == ("CT0042", "99LOCAL", "CT chest")
+    assert "ReferencedFileID" not in out
+
+
+def test_an_sr_birth_date_of_a_patient_over_89_goes(scrubbing_engine) -> None:
+    # GIVEN an SR of a patient of 91 whose subject context gives the birth date
+    ds, _, _ = _with_phi("test-SR.dcm")
+    ds.PatientAge = "091Y"
+    item = Dataset()
+    item.RelationshipType, item.ValueType, item.Date = "HAS OBS CONTEXT", "DATE", "19340215"
+    concept = Dataset()
+    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = "121031", "DCM", "Subject Birth Date"
+    item.ConceptNameCodeSequence = Sequence([concept])
+    ds.ContentSequence.append(item)
+    # WHEN de-identifying / THEN the item is gone (its year would tell the age), and so is the year anywhere
+    out, _, data = scrubbing_engine(ds)
+    assert all(i.get("ValueType") != "DATE" for i in out.ContentSequence)
+    assert b"1934" not in data
+
+
+def test_raw_pixels_under_a_compressed_transfer_syntax_are_quarantined(engine) -> None:
+    # GIVEN a file whose meta says RLE Lossless but whose Pixel Data is native (no items, a defined length)
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    data = bytearray(buf.getvalue())
+    explicit, jpeg = b"1.2.840.10008.1.2.1\x00", b"1.2.840.10008.1.2.5\x00"  # RLE Lossless: encapsulated
+    assert len(explicit) == len(jpeg) and explicit in data
+    data[data.index(explicit) : data.index(explicit) + len(explicit)] = jpeg
+    # WHEN de-identifying / THEN quarantined: copied, it would make a file no one can decode
+    with pytest.raises(QuarantineError) as err:
+        engine(bytes(data))
+    assert err.value.reason == "invalid_dicom"
+
+
+def test_a_long_cleaned_description_is_shortened_at_its_tags_not_inside_a_number() -> None:
+    from aiminer.dicom.engine import _fit
+
+    text = "AX LUNG 1.25 MM [PATIENT P-ABCDEFGHIJ] [PATIENT P-ABCDEFGHIJ] [DATE 2025] [NAME] thin recon"
+    fitted = _fit(text, 64)
+    assert len(fitted) <= 64 and "1.25 MM" in fitted and fitted.count("[") == fitted.count("]")
+    assert _fit("CT " + "word " * 20, 16) == "CT word word"
