@@ -192,8 +192,9 @@ _CREDENTIAL_RE = re.compile(
 #: Degrees that stand between a name and its credential ("Noor Al-Hashimi, MS, CGC"); alone they are no credential
 #: ("MS" is also multiple sclerosis).
 _DEGREES = frozenset("MS MA MSc BSc BS BA MEd MHA MBA MPH MSW MHS".split())
+# (a capital first: "abdomen^liver" in a study description is two words a RIS joined, no name)
 _CARET_RE = re.compile(
-    r"(?<![\w^'\u2019-])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3}"
+    r"(?<![\w^'\u2019-])(?=[A-Z\u00C0-\u00DE'\u2019])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]*(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3}"
 )
 # A person in an HL7 XCN (or a DICOM-style value after an ID): "3154^KOWALCZYK^LUCINDA" in any field, where the
 # caret before the family name keeps _CARET_RE away.

@@ -233,6 +233,12 @@ ROOM_RE = re.compile(
     r"(?P<id>(?:\d[A-Z]{1,2}-?)?\d{2,5}[A-Za-z]?(?:[-/]\d{1,2}|[-/]?[A-Da-d](?![A-Za-z]))?"
     r"(?:,?[ \t]{1,3}(?i:bed)[ \t]{0,3}#?[ \t]{0,3}(?:\d{1,2}|[A-Da-d])(?![\w]))?)(?![\w])"
 )
+#: A patient's bed or bay without a room ("Bed 12", "bed 5N-12", "Bed: 6N-14B", "ED bay 4"): where someone lies
+#: tells who they are as a room does.
+BED_RE = re.compile(
+    r"(?<![\w-])(?i:bed|bay|stretcher)[ \t]{0,3}(?:#|(?i:no)\.?)?[ \t]{0,3}:?[ \t]{0,3}"
+    r"(?P<id>(?:[A-Z0-9]{1,3}-)?\d{1,3}[A-Za-z]?)(?![\w-]|[.,]\d)"
+)
 VIN_RE = re.compile(r"(?<![\w])(?=(?:[A-HJ-NPR-Z]*\d){3})(?=(?:\d*[A-HJ-NPR-Z]){3})[A-HJ-NPR-Z0-9]{17}(?![\w])")
 
 _SUFFIX = (
@@ -694,10 +700,28 @@ def _e11_actions() -> dict[int, str]:
     }
 
 
+#: A machine's name: a host on an internal domain ("ctsamc04.samc.local", "pacs1.rad.internal"), or a name with a
+#: digit after what names a machine ("scanner ctsamc04", "host rad-ws3", "workstation CT2WS01", "AE title: CTAWP1").
+HOSTNAME_RE = re.compile(
+    r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,4}"
+    r"\.(?:local|lan|internal|intranet|corp|localdomain|intra|home\.arpa)(?![\w.-])"
+    r"|(?i:\b(?:host(?:\s?name)?|scanner|workstation|ws|console|server|node|computer|pc|ae\s+title|aet|calling\s+ae)"
+    r"\s{0,3}[:#]?\s{0,3})(?P<host>(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z][A-Za-z0-9_-]{3,30})(?![\w.-])"
+)
+
+
+def find_hosts(text: str) -> Iterator[Candidate]:
+    """Machines' names (:data:`HOSTNAME_RE`): a scanner's host name tells the site as a station name does."""
+    for m in HOSTNAME_RE.finditer(text):
+        which = "host" if m.group("host") else 0
+        yield Candidate(m.start(which), m.end(which), "DEVICE_ID", P_STRUCTURED, "pattern")
+
+
 def find_structured(text: str) -> Iterator[Candidate]:
     """Yield emails, URLs, IPs, MAC addresses, SSNs, phone and fax numbers (shape-based), and the values of a DICOM
     header dump (:func:`find_dicom_dump`)."""
     yield from find_dicom_dump(text)
+    yield from find_hosts(text)
     for m in EMAIL_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "EMAIL", P_CONTEXT + 5, "pattern")
     for m in OBFUSCATED_EMAIL_RE.finditer(text):
@@ -791,6 +815,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
     for m in NATIONAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_STRUCTURED, "pattern")
     for m in ROOM_RE.finditer(text):
+        yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
+    for m in BED_RE.finditer(text):
         yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
     for m in LABELLED_ID_RE.finditer(text):
         if not _DATE_LIKE.fullmatch(m.group("id")) and not _YEAR_ONLY.fullmatch(m.group("id")):

@@ -220,10 +220,25 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
             *propagated,
             *extend_known_names(text, [*propagated, *(c for c in merged if c.source == "propagated")], ("propagated",)),
             *_institution_acronyms_in(text, merged),
+            *_names_after_slash(text, merged),
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
     return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+
+
+_SLASH_NAME_RE = re.compile(r"[ \t]{0,2}/[ \t]{0,2}([A-Z][A-Za-z'\u2019-]{2,})(?![\w/])")
+
+
+def _names_after_slash(text: str, spans: list[Candidate]) -> Iterator[Candidate]:
+    """A second person after a name and a slash ("tech [NAME] / PEMBERTON", "Dr. Okafor/Lindqvist"): a capitalised
+    word that no list knows as a report, English, eponym or place word."""
+    lex = lexicon()
+    for c in spans:
+        if c.category == "NAME" and (m := _SLASH_NAME_RE.match(text, c.end)):
+            low = m.group(1).lower()
+            if low not in lex.not_names and low not in lex.places:
+                yield Candidate(m.start(1), m.end(1), "NAME", c.priority, "propagated")
 
 
 _TRAILING_SMALL_WORDS = re.compile(r"(?:\s+[a-z][\w'\u2019-]*)+$")

@@ -204,6 +204,8 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("(0010,0010) PN [", "(0010,0010) A ", "(0010,0010) Ab  PN: '", "] #  1, 1 A", "(0009,0010) "),
         # organisations by their legal form or a camel-case name
         *("Ab & Ab ", "Ab LLP ", "AbAb Partners ", "Ab, "),
+        # machines, beds, a name after a slash, carets
+        *("a.local ", "host a1", "a1.", "bed 1", "bed A-1", "Ab / Ab ", "Ab^", "ab^ab "),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:

@@ -73,3 +73,30 @@ def test_a_dicom_header_dump_loses_what_the_dicom_engine_would_take_out() -> Non
         assert gone not in out, gone
     for kept in ("CTA CHEST PE PROTOCOL", "syngo CT VA50A", "#  10, 1 AccessionNumber", "File Meta Information Group"):
         assert kept in out, kept
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("op: Smith via ctsamc04.samc.local (10.1.2.3)", ["ctsamc04", "samc"]),
+        ("tech Dana Smith / PEMBERTON; scanner ctsamc04", ["PEMBERTON", "ctsamc04"]),
+        ("operator Lee, host rad-ws3; AE title: CTAWP73021", ["rad-ws3", "CTAWP73021"]),
+        ("XR CHEST PA portable Bed 12", ["12"]),
+        ("moved to bed 5N-12 overnight; Bed: 6N-14B; ED bay 4", ["5N-12", "6N-14B", "bay 4"]),
+    ],
+)
+def test_machines_beds_and_a_second_name_after_a_slash_go(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(value not in out for value in gone), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "abdomen^liver; scanner 3T Prisma; ws 2 of 4; bed rest x 2 days; bed 1.5 m",
+        "Dr. Smith / Radiology",
+    ],
+)
+def test_words_near_machines_beds_and_slashes_stay(text: str) -> None:
+    out = scrub_text(text).text
+    assert out.replace("Dr. [NAME]", "Dr. Smith") == text, out
