@@ -26,7 +26,9 @@ REPORT_ABBREVIATIONS = frozenset(
     "la ra ao pe dvt gi gu ob ent cns im iv sq po ng bp hr rr ok na no id am pm ed er or icu ccu hx rx tx sx fx "
     "ap pa ll rl rt lt lll rll rul lul rml cc mm cm ml mg kg lb yo av mv tv tr mr ar sa lad lcx rca pda ef ecg ekg "
     "eeg emg mds adc dwi swi flair tse fse gre cbd cva tia hcc mi chf copd uti bph ga bmi ir ivp vcug dexa bmd "
-    "abc dcis idc ilc lat obl ant post sag cor ax ica cca eca mca aca pca sma ima sfa cfa pfa".split()
+    "abc dcis idc ilc lat obl ant post sag cor ax ica cca eca mca aca pca sma ima sfa cfa pfa "
+    # exam abbreviations a RIS writes ("CT ABD/PEL W", "MR BREAST BIL W/WO")
+    "abd pel pelv ext bil bilat wo wwo".split()
 )
 
 

@@ -38,6 +38,8 @@ _TITLES = (
     # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani"; not "Pan"
     # or "Sig", which are "Pan CT" and a prescription's "Sig: take one tablet")
     r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sayın|Pani"
+    # clergy ("Pastor Adewale Ogundipe visited")
+    r"|Pastor|Rabbi|Imam|Deacon|Reverend"
 )
 _ROLES = (
     r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
@@ -67,6 +69,8 @@ _ROLES = (
     r"|transporter|dietitian|pharmacist|therapist|lpn|cna|scrub|circulator|circulating(?:\s+nurse)?"
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
     r"|(?:genetic\s+)?counsell?or|(?:lives|living|stays|staying)\s+with"
+    r"|dosimetrist|(?:medical\s+)?physicist|perfusionist|phlebotomist|sedation\s+nurse|this\s+is|my\s+name\s+is"
+    r"|daughters|sons|sisters|brothers|grandchildren|granddaughters|grandsons|children|kids"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
     # Soyadı:", "Ασθενής", "figlia Chiara", "żona -", "zoon Bart", "belle-fille An", "roepnaam Joke")
@@ -101,7 +105,8 @@ def _cue_pattern(titles: str, roles: str) -> str:
     return (
         # (a title with its period glued after capitals, "MRDr. Bartholomew Fitzgerald": a cut line left "MR" before)
         rf"(?:(?<![^\W\d_])|(?-i:(?<=[A-Z])(?=(?:Dr|Mrs?|Ms|Prof)\.\s)))"
-        rf"(?:(?P<title>{titles})\.?|(?P<role>{roles}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
+        # (a relative by marriage is no title: "sister-in-law Debbie", not "Sister" and a dash)
+        rf"(?:(?P<title>{titles})\.?(?!-in-law)|(?P<role>{roles}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
         rf"(?:(?P<title2>{titles})\.?\s+)?"
     )
 
@@ -187,7 +192,7 @@ _QUOTED_NICKNAME_RE = re.compile(
 _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
-    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC)(?![A-Za-z])"
+    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC|CMD|DABR)(?![A-Za-z])"
 )
 #: Degrees that stand between a name and its credential ("Noor Al-Hashimi, MS, CGC"); alone they are no credential
 #: ("MS" is also multiple sclerosis).
@@ -257,6 +262,7 @@ _WORD_SUFFIXES = (
 #: "Thanks, Sameer", "Aetna rep Jolene"; not "Hi team", "Dear Colleague").
 _GREETINGS = frozenset(
     {"hi", "hello", "hey", "dear", "thanks,", "thank you,", "many thanks,", "regards,", "sincerely,", "cheers,"}
+    | {"this is", "my name is"}
     | {"rep", "representative"}
 )
 #: One-word staff roles that are a cue without a colon when a name follows ("tech Ignatius Okonkwo").
@@ -274,6 +280,7 @@ _BARE_ROLES = frozenset(
     "grandmother grandfather aunt uncle niece nephew cousin friend neighbor neighbour partner parents "
     "granddaughter grandson grandchild grandparent grandparents stepmother stepfather stepson stepdaughter "
     "fiance fiancee fiancé fiancée girlfriend boyfriend roommate room-mate housemate coworker co-worker colleague "
+    "daughters sons sisters brothers grandchildren granddaughters grandsons children kids "
     "sibling pref pref. prefers preferred nickname roepnaam figlia figlio filha filho hija hijo esposa esposo "
     "marido moglie marito żona mąż córka zoon dochter echtgenote echtgenoot fille fils belle-fille beau-fils "
     "épouse époux eşi kızı oğlu κόρη γιος σύζυγος ved. vedova née nee geb. geborene".split()
@@ -342,6 +349,26 @@ _BRACKETED_CONTACT_NAME_RE = re.compile(
     r"\((?![A-Z]{2,}\b)([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+),[ \t]{0,3}"
     r"(?i:ext|x|pager|bleep|beeper|tel|phone|cell|mobile|pgr)\b"
 )
+#: "SURNAME, GIVEN NAMES" in capitals as a column of a printed list ("STAT  SV25CT044102  NGUYEN, MINH TRIET   34Y M"):
+#: the cell starts a line or follows two spaces or a bar, and ends before two spaces, a bar or the line's end.
+_CAPS_ROW_NAME_RE = re.compile(
+    r"(?m:(?:^|(?<=[ \t]{2})|(?<=\|)[ \t]?))"
+    r"(?P<name>[A-Z][A-Z'\u2019-]+(?:[ ][A-Z][A-Z'\u2019-]+){0,2},"
+    r"[ ]?[A-Z](?:[A-Z'\u2019-]+)?(?:[ ][A-Z][A-Z'\u2019-]*){0,2})"
+    r"(?=[ \t]{2}|[ \t]*$|[ \t]*\|)"
+)
+
+
+def _caps_row_name(value: str, lex: Lexicon) -> bool:
+    """Whether a "SURNAME, GIVEN" cell is a person: no word of it a report, English or abbreviation word, and one of
+    them a name the dictionary knows ("NGUYEN, MINH TRIET", "PATEL, R"; not "CT, HEAD", "LEFT, RIGHT")."""
+    words = [w for w in re.split(r"[ ,'\u2019-]+", value) if w]
+    lows = [w.lower() for w in words]
+    if any(w in lex.vocab or w in lex.common or w in REPORT_ABBREVIATIONS for w in lows if len(w) > 1):
+        return False
+    return any(w in lex.surnames or w in lex.first_names for w in lows)
+
+
 _CAPS_SURNAME_GIVEN_RE = re.compile(
     r"(?<![\w'\u2019-])([A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\u2019]+"
     r"(?:[ -][A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\u2019]+)?),"
@@ -387,7 +414,7 @@ _APPOSITION_RE = re.compile(
         r"practice\s+nurse|interpreter|coordinator|scheduler|receptionist|secretary|technologist|sonographer"
         r"|social\s+worker|case\s+manager|chaplain|aide|assistant|therapist|pharmacist|dietitian"
         r"|girlfriend|boyfriend|fianc[eé]e?|room-?mate|grand(?:mother|father|son|daughter)|aunt|uncle|niece|nephew"
-        r"|cousin|step(?:mother|father|son|daughter)|ex-(?:wife|husband)|landlord|landlady|co-?worker"
+        r"|cousin|step(?:mother|father|son|daughter)|ex-(?:wife|husband)|landlord|landlady|co-?worker|tech"
     )
     + r"),[ \t]{1,3})(?=[A-Z])"
 )
@@ -434,6 +461,10 @@ def _small_word(word: str, lex: Lexicon) -> bool:
 
 #: An email's or a letter's header fields, where a small word after the colon is a word ("From: the daughter").
 _HEADER_ROLES = frozenset("from to re attn attention sender recipient".split())
+#: Relatives in the plural: each name of the list after them goes ("daughters Corinne and Bernadette").
+_PLURAL_RELATIVES = frozenset(
+    "daughters sons sisters brothers grandchildren granddaughters grandsons children kids parents".split()
+)
 #: Small words the other lists miss.
 _SMALL_WORDS = frozenset("the all any new old per via see yes not can may our few its his her him who".split())
 
@@ -642,7 +673,11 @@ def find_names(text: str) -> Iterator[Candidate]:
             has_colon = bool(re.search(r"[:#：-]", m.group()[len(m.group("role")) :]))
             cued = ":" in m.group()[len(m.group("role")) :]
             greeting = " ".join(role.split()) in _GREETINGS
-            if greeting and not m.group("title2"):
+            if " ".join(role.split()) in ("this is", "my name is"):
+                nxt = tokens.index_at.get(m.end())
+                if nxt is None or not _is_first(tokens.items[nxt][2], lex):
+                    continue  # "this is Trish", not "this is Gadolinium-based"
+            elif greeting and not m.group("title2"):
                 if not _greeted_name(tokens, m.end(), lex):
                     continue
             elif role == "by" and not has_colon and not m.group("title2"):
@@ -727,8 +762,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             # filtered by _word_ok_cued. Sentences starting after "discussed with" need a capital.
             pass
         found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
-        if title.lower() in ("drs", "doctors"):
-            found.extend(_more_names(tokens, end, lex))  # "Drs. Patel, Murphy and Oyelaran"
+        if title.lower() in ("drs", "doctors") or (m.group("role") or "").lower() in _PLURAL_RELATIVES:
+            found.extend(_more_names(tokens, end, lex))  # "Drs. Patel, Murphy and Oyelaran", "daughters A and B"
     # 1a. a role, a comma, then the name as an apposition ("our nurse navigator, Colleen, at", "Father, DeShawn
     # Jones, could not be reached", "his wife, June Abernathy, at ...")
     for m in _APPOSITION_RE.finditer(text):
@@ -758,6 +793,9 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
     # 1c. a surname in capitals, a comma and a given name in small letters ("LEUNG, Wai-Man", "GUTIÉRREZ-SALAS,
     # María Elena", "O'HALLORAN, Bridget"), as a list of patients writes it; not in a text in capitals
+    for m in _CAPS_ROW_NAME_RE.finditer(text):
+        if _caps_row_name(m.group("name"), lex):
+            found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME, "syntax"))
     if not text.isupper():
         for m in _CAPS_SURNAME_GIVEN_RE.finditer(text):
             if _caps_surname(m.group(1), lex) and _given_words(m.group(2), lex):

@@ -195,6 +195,8 @@ ALNUM_ID_RE = re.compile(
     # (a trial's registry number is public: "NCT05871243", "ISRCTN12345678")
     r"(?<![\w-])(?!NCT\d{8}(?!\d)|ISRCTN\d{8}(?!\d))(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|\d{2}[A-Z]{1,4}\d{5,}|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
     r"|\d{2,}(?:-\d{2,}){2,}"
+    # a site, a year, a modality and a number ("SV25CT044102", "SV25MR018877": a RIS's accession)
+    r"|[A-Z]{1,4}\d{2}[A-Z]{1,4}\d{4,}"
     r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
 )
 # A department's own numbers without a cue: letter groups, then number groups of five digits or more in all
@@ -258,9 +260,10 @@ _STREET_WORD = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d+(?i:st|nd|rd|th)|[A-Z]{2,})"
 STREET_RE = re.compile(
     # (the floor of a building before its street, as Australia writes it: "Level 2, 18 Flemington Row")
     rf"(?<![\w.-])(?:(?:Level|Lvl|Floor|Flr)[ \t]{{1,3}}\d{{1,2}},?[ \t]{{1,3}})?"
-    rf"(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?[ \t]+"
-    rf"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
-    rf"(?:{_STREET_WORD}[ \t]+){{0,3}}{_STREET_WORD}[ \t]+(?i:{_SUFFIX})\b\.?(?i:{_UNIT})"
+    # (its words one or two spaces apart: three or more are a table's columns, "34Y M    CT HEAD" is a worklist)
+    rf"(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?[ \t]{{1,2}}"
+    rf"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]{{1,2}})?"
+    rf"(?:{_STREET_WORD}[ \t]{{1,2}}){{0,3}}{_STREET_WORD}[ \t]{{1,2}}(?i:{_SUFFIX})\b\.?(?i:{_UNIT})"
     rf"|\b(?:Route|Rte|Highway|Hwy|HWY|HIGHWAY|ROUTE|County\s+Road|State\s+Route|Interstate)\s+\d{{1,4}}\b"
     # a rural route or a highway contract route and its box ("RR 2 Box 118", "Rural Route 3", "HC 61 Box 12")
     rf"|\b(?:RR|R\.R\.|HC|H\.C\.)[ \t]?#?\d{{1,3}},?[ \t]{{1,3}}(?i:box)[ \t]{{0,3}}#?\d{{1,5}}\b"
@@ -845,7 +848,8 @@ def find_dates_and_ages(text: str) -> Iterator[Candidate]:
     for m in AGE_WORDS_RE.finditer(text):
         yield Candidate(m.start(), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
     for m in AGE_CUED_WORDS_RE.finditer(text):
-        yield Candidate(m.start("n"), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "cue")
+        which = "n" if m.group("n") else "a"
+        yield Candidate(m.start(which), m.end(which), "AGE_OVER_89", P_STRUCTURED, "cue")
 
 
 _AGE_N = r"(?P<n>9\d|1[01]\d)"
@@ -885,8 +889,12 @@ AGE_WORDS_RE = re.compile(
 )
 # "turned ninety-three last Sunday", "aged ninety-one" (not "the ninety-day follow-up")
 AGE_CUED_WORDS_RE = re.compile(
-    rf"(?i)\b(?:turned|turns|turning|aged?)\s+(?P<n>ninety(?:[-\s](?:{_UNITS}))?|one\s+hundred)\b"
-    r"(?![-\s]*(?:days?|weeks?|months?|minutes?|seconds?|percent|%|mg|ml|cm|mm|units?)\b)"
+    # (also "who is ninety", "Pt is ninety-two", and an apposition, "The decedent, ninety-three, was ...")
+    rf"(?i)\b(?:turned|turns|turning|aged?|is|was|now)\s+(?P<n>ninety(?:[-\s](?:{_UNITS}))?+|one\s+hundred)\b"
+    r"(?![-\s]*(?:days?|weeks?|months?|minutes?|seconds?|percent|%|mg|ml|cm|mm|units?|degrees?|beats?|bpm|mmhg"
+    r"|times|x|over|out|of|minus|plus)\b)"
+    r"|\b(?:patient|pt|decedent|deceased|woman|man|lady|gentleman|mother|father|grandmother|grandfather|resident)"
+    rf",[ \t](?P<a>ninety(?:[-\s](?:{_UNITS}))?+)(?=,)"
 )
 
 

@@ -100,3 +100,36 @@ def test_machines_beds_and_a_second_name_after_a_slash_go(text: str, gone: list[
 def test_words_near_machines_beds_and_slashes_stay(text: str) -> None:
     out = scrub_text(text).text
     assert out.replace("Dr. [NAME]", "Dr. Smith") == text, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("STAT  SV25CT044102   SVH0087712  NGUYEN, MINH TRIET            34Y M    CT HEAD WO", ["NGUYEN", "TRIET"]),
+        ("RTN   SV25MR018877   PATEL, R         5W-22", ["SV25MR018877", "PATEL"]),
+        ("Dosimetrist: Oksana Hrytsenko, CMD", ["Oksana", "Hrytsenko"]),
+        ("Pastor Adewale Ogundipe visited the family", ["Adewale", "Ogundipe"]),
+        ("daughters Corinne and Bernadette at bedside", ["Corinne", "Bernadette"]),
+        ("The tech, Kyle, was present", ["Kyle"]),
+        ("Hi, this is Trish from the clinic", ["Trish"]),
+        ("his sister-in-law Debbie called", ["Debbie"]),
+        ("The patient, who is ninety, lives alone.", ["ninety"]),
+        ("The decedent, ninety-three, was found", ["ninety"]),
+        ("Pt is ninety-two and frail", ["ninety", "two"]),
+    ],
+)
+def test_worklist_rows_roles_clergy_relatives_and_ages_in_words_go(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(value not in out for value in gone), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "34Y M    CT HEAD WO    ED-07; CT ABD/PEL W (r/o SBO); CT, HEAD  WO",
+        "this is Gadolinium-based; This is Lung-RADS 3; children were present",
+        "the stenosis is ninety percent; rotated ninety degrees; values: 80, ninety, 100",
+    ],
+)
+def test_columns_and_numbers_in_words_that_are_no_identifier_stay(text: str) -> None:
+    assert scrub_text(text).text == text
