@@ -28,7 +28,9 @@ REPORT_ABBREVIATIONS = frozenset(
     "eeg emg mds adc dwi swi flair tse fse gre cbd cva tia hcc mi chf copd uti bph ga bmi ir ivp vcug dexa bmd "
     "abc dcis idc ilc lat obl ant post sag cor ax ica cca eca mca aca pca sma ima sfa cfa pfa "
     # exam abbreviations a RIS writes ("CT ABD/PEL W", "MR BREAST BIL W/WO")
-    "abd pel pelv ext bil bilat wo wwo".split()
+    "abd pel pelv ext bil bilat wo wwo "
+    # code status ("DNR/DNI" is no dictator and typist)
+    "dnr dni dnar polst molst".split()
 )
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from aiminer.text.alternation import by_first_letter
 from aiminer.text.lexicon import REPORT_ABBREVIATIONS, Lexicon, lexicon
-from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, Candidate
+from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, US_STATES, Candidate
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -134,8 +134,15 @@ _SCRIPT_LABEL_RE = re.compile(
 #: Values of a name field that are no one's name ("Technologist: Unknown", "Attending: Pending").
 _PLACEHOLDERS = frozenset(
     "unknown pending none n/a na self same tbd tba declined deceased present absent yes no unassigned other "
-    "various multiple see system admin administrator interface auto automatic default batch service".split()
+    "various multiple see system admin administrator interface auto automatic default batch service "
+    # what follows "Patient" or "New patient" in a heading ("NEW PATIENT CONSULTATION", "Patient Education")
+    "consultation consult evaluation visit note intake education instructions information portal requester "
+    "requestor sender recipient".split()
 )
+#: The names of US states (one word), which never start a person's name after a cue unless a given name too.
+_STATE_NAMES = frozenset(w for w in US_STATES if len(w) > 2)
+#: A number right before a position ("470 ms").
+_AFTER_NUMBER = re.compile(r"\d[ \t]?$")
 _ALT_NAME_RE = re.compile(
     r"(?:,[ \t]*(?:MD|DO|PhD|MBBS|FRCR|RN|NP|PA)\.?)?[ \t]{0,8}"
     r"[(\uFF08][ \t]*([^()\uFF08\uFF09\n]{1,60}?)[ \t]*[)\uFF09]"
@@ -710,6 +717,12 @@ def find_names(text: str) -> Iterator[Candidate]:
             tokens.items[i][2].lower() in _PLACEHOLDERS or text[first_at : first_at + 3].lower() == "n/a"
         ):
             continue  # "Technologist: Unknown", "Supervisor: N/A"
+        if (
+            (low := tokens.items[i][2].lower()) in _STATE_NAMES
+            and low not in lex.first_names
+            and not (i + 1 < len(tokens.items) and _is_cap(tokens.items[i + 1][2]))
+        ):
+            continue  # "Identity verified: Vermont driver's license": a state, not a person ("Texas Jones" is)
         # A title lets a report word be a surname ("Dr. Hand", "Mr Bone"), except in capitals without a period:
         # "MR BRAIN", "DR CHEST" and "MS KNEE" are a modality or a disease before a body part. A rank or a religious
         # title in capitals without a period ("LT FEMORAL NECK": left; "COL": colon) is a cue only before a name the
@@ -717,6 +730,12 @@ def find_names(text: str) -> Iterator[Candidate]:
         which = "title2" if m.group("title2") else "title"
         title = m.group(which) or ""
         bare_caps = title.isupper() and text[m.end(which) : m.end(which) + 1] != "."
+        if (
+            title.islower()
+            and text[m.end(which) : m.end(which) + 1] != "."
+            and _AFTER_NUMBER.search(text, max(0, m.start(which) - 3), m.start(which))
+        ):
+            continue  # "QTcF over 470 ms - ECG": milliseconds, not Ms
         titled = bool(title) and not bare_caps
         if bare_caps and title.lower() in _WEAK_TITLES and not _dictionary_word(tokens.items[i][2], lex):
             continue
@@ -750,7 +769,12 @@ def find_names(text: str) -> Iterator[Candidate]:
                     im = None
             if im and not (m.group("title2") and span is not None):  # "GP: Dr H. Vaswani": a title, not initials
                 found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))
-            elif span is None and m.group("role") and (hm := _HANDLE_RE.match(text, at)) and _user_name(hm, lex, cued):
+            elif (
+                span is None
+                and m.group("role")
+                and (hm := _HANDLE_RE.match(text, at))
+                and _user_name(hm, lex, cued and m.group("role").lower() not in _HEADER_ROLES)
+            ):
                 found.append(Candidate(hm.start(), hm.end(), "NAME", P_NAME_CUED, "cue"))
             elif m.group("role") and (hm := _UPPER_HANDLE_RE.match(text, at)):
                 found.append(Candidate(hm.start(), hm.end(), "NAME", P_NAME_CUED, "cue"))  # "RUN USER: THB.LMORIN"

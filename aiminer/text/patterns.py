@@ -1222,7 +1222,7 @@ _PLACE_TERM_FOLLOWERS = frozenset(
     "classification criteria staging system scientific category categories ankle knee foot rules coma stool "
     "handedness cognitive questionnaire guideline guidelines consensus protocol virus fever encephalitis agent "
     "score scale chart inventory stem prosthesis implant cup procedure technique splint brace index assessment "
-    "questionnaire".split()
+    "questionnaire risk equation".split()
 )
 
 

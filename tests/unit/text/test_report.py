@@ -208,6 +208,7 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("a.local ", "host a1", "a1.", "bed 1", "bed A-1", "Ab / Ab ", "Ab^", "ab^ab "),
         # worklist rows, relatives in the plural, ages in words
         *("AB, AB  ", "AB, A ", "  AB AB, ", "A12BC12345 ", "daughters Ab and ", "is ninety ", "pt, ninety, "),
+        *("1 ms - A ", "Patient: Vermont ", "To: abcdef "),
     ],
 )
 def test_no_catastrophic_backtracking(unit: str) -> None:

@@ -133,3 +133,24 @@ def test_worklist_rows_roles_clergy_relatives_and_ages_in_words_go(text: str, go
 )
 def test_columns_and_numbers_in_words_that_are_no_identifier_stay(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fee: $6.50 flat per Vermont statute. Bill to: requester.",
+        "Vitals: BP 148/92, HR 112, T 36.8 C. Pain 8/10 (left chest)",
+        "Indication: Atypical chest pain; Framingham risk intermediate.",
+        "Interpreter: Spanish video interpreter; Somali interpreter by phone",
+        "NEW PATIENT CONSULTATION",
+        "[ ] QTcF over 470 ms - ECG on the prior tracing",
+        "Code status: DNR/DNI confirmed",
+    ],
+)
+def test_set_7_s_lost_negatives_stay(text: str) -> None:
+    assert scrub_text(text).text == text
+
+
+def test_a_state_after_a_cue_is_no_name_but_a_person_named_after_one_is() -> None:
+    out = scrub_text("Identity verified: Vermont driver's license on file. Patient: Texas Jones").text
+    assert "Vermont driver's license" in out and "Jones" not in out, out
