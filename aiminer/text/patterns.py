@@ -660,6 +660,7 @@ DICOM_DUMP_RE = re.compile(
     r"|[^\n:]{1,64}?[ \t](?P<vr2>[A-Z]{2}):[ \t]+(?:'(?P<q1>[^'\n]*)'|\"(?P<q2>[^\"\n]*)\"|(?P<v2>[^\n]*?))[ \t]*$)",
     re.MULTILINE,
 )
+_DUMP_TAG = re.compile(r"\([0-9A-Fa-f]{4},[ ]?[0-9A-Fa-f]{4}\)")
 #: VRs whose values other rules read better (dates keep their year, UIDs and ages have their own rules) or that
 #: hold codes and numbers, not identities.
 _DUMP_SKIPPED_VRS = frozenset("DA DT TM AS CS DS IS US SS UL SL FL FD OB OW OF OD UN SQ AT".split())
@@ -671,7 +672,7 @@ def find_dicom_dump(text: str) -> Iterator[Candidate]:
     take it out of the file itself (StationName, StudyID, OtherPatientIDs, an issuer, a name), and so does every
     value of a private attribute (odd group). A person's name is a name; any other value an identifier. Dates,
     UIDs, ages and numbers are left to their own rules, cleaned values (descriptions, C) to the scrubber."""
-    if "(" not in text:
+    if _DUMP_TAG.search(text) is None:
         return
     actions = _e11_actions()
     for m in DICOM_DUMP_RE.finditer(text):
@@ -705,19 +706,27 @@ def _e11_actions() -> dict[int, str]:
 
 #: A machine's name: a host on an internal domain ("ctsamc04.samc.local", "pacs1.rad.internal"), or a name with a
 #: digit after what names a machine ("scanner ctsamc04", "host rad-ws3", "workstation CT2WS01", "AE title: CTAWP1").
-HOSTNAME_RE = re.compile(
+_INTERNAL_DOMAINS = ("local", "lan", "internal", "intranet", "corp", "localdomain", "intra", "home.arpa")
+INTERNAL_HOST_RE = re.compile(
     r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,4}"
-    r"\.(?:local|lan|internal|intranet|corp|localdomain|intra|home\.arpa)(?![\w.-])"
-    r"|(?i:\b(?:host(?:\s?name)?|scanner|workstation|ws|console|server|node|computer|pc|ae\s+title|aet|calling\s+ae)"
+    rf"\.(?:{'|'.join(d.replace('.', chr(92) + '.') for d in _INTERNAL_DOMAINS)})(?![\w.-])"
+)
+HOSTNAME_RE = re.compile(
+    r"(?i:\b(?:host(?:\s?name)?|scanner|workstation|ws|console|server|node|computer|pc|ae\s+title|aet|calling\s+ae)"
     r"\s{0,3}[:#]?\s{0,3})(?P<host>(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z][A-Za-z0-9_-]{3,30})(?![\w.-])"
 )
 
 
 def find_hosts(text: str) -> Iterator[Candidate]:
-    """Machines' names (:data:`HOSTNAME_RE`): a scanner's host name tells the site as a station name does."""
+    """Machines' names: a host on an internal domain (:data:`INTERNAL_HOST_RE`, read only when the text names such
+    a domain), or a name with a digit after what names a machine (:data:`HOSTNAME_RE`). A scanner's host name tells
+    the site as a station name does."""
+    low = text.lower()
+    if any("." + d in low for d in _INTERNAL_DOMAINS):
+        for m in INTERNAL_HOST_RE.finditer(text):
+            yield Candidate(m.start(), m.end(), "DEVICE_ID", P_STRUCTURED, "pattern")
     for m in HOSTNAME_RE.finditer(text):
-        which = "host" if m.group("host") else 0
-        yield Candidate(m.start(which), m.end(which), "DEVICE_ID", P_STRUCTURED, "pattern")
+        yield Candidate(m.start("host"), m.end("host"), "DEVICE_ID", P_STRUCTURED, "pattern")
 
 
 def find_structured(text: str) -> Iterator[Candidate]:

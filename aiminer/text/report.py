@@ -95,17 +95,34 @@ _TAGS = {
 _PROTECTED_RE = re.compile(
     r"\[(?:PATIENT|STUDY|" + "|".join(sorted(set(_TAGS.values()))) + r")(?: [^\]\n]{0,40})?\]"
     r"|(?<![\w-])(?:P|ST|S|SE)-[0-9A-HJKMNP-TV-Z]{6,10}(?![\w-])"
-    # what names a drug or a code system, never a person: a National Drug Code after its label ("NDC 0093-1048-01",
-    # "NDC: 68180-0980-01") and the URLs of terminologies in a FHIR resource ("system":"http://loinc.org")
-    r"|(?<=NDC)[ \t]{0,3}[:#]?[ \t]{0,3}\d{4,5}-\d{3,4}-\d{1,2}(?![\w-])"
+)
+#: What names a drug, a code system or a DICOM attribute, never a person (read only in a text that has one: see
+#: :func:`_protected_spans`): a National Drug Code after its label ("NDC 0093-1048-01"), the URLs of terminologies
+#: in a FHIR resource ("system":"http://loinc.org"), a dcmdump line's comment (the length, multiplicity and keyword
+#: of the value: "#  10, 1 AccessionNumber") and a pydicom dump line's attribute name ("(0002,0000) File Meta
+#: Information Group Length  UL: 192").
+_NDC_OR_CODE_SYSTEM_RE = re.compile(
+    r"(?<=NDC)[ \t]{0,3}[:#]?[ \t]{0,3}\d{4,5}-\d{3,4}-\d{1,2}(?![\w-])"
     r"|https?://(?:loinc\.org|snomed\.info/sct|unitsofmeasure\.org|(?:terminology\.)?hl7\.org/fhir[\w/.-]*"
     r"|terminology\.hl7\.org[\w/.-]*|www\.nlm\.nih\.gov/research/umls/rxnorm|dicom\.nema\.org[\w/.-]*"
     r"|www\.ama-assn\.org/go/cpt|hl7\.org/fhir/sid/(?:icd-10(?:-cm)?|ndc|cvx))(?![\w/.-])"
-    # a dcmdump line's comment: the length, multiplicity and keyword of the value ("#  10, 1 AccessionNumber")
-    r"|(?m:(?<=[\]=\w)])[ \t]+#[ \t]*\d+,[ \t]*\d+(?:-\w+)?[ \t]+[A-Za-z0-9]+[ \t]*$)"
-    # a pydicom dump line's attribute name ("(0002,0000) File Meta Information Group Length  UL: 192")
+)
+_DUMP_WORDS_RE = re.compile(
+    r"(?m:(?<=[\]=\w)])[ \t]+#[ \t]*\d+,[ \t]*\d+(?:-\w+)?[ \t]+[A-Za-z0-9]+[ \t]*$)"
     r"|(?<=[0-9A-Fa-f]{4}\))[ \t][A-Za-z0-9][\w '()/&.-]{0,63}?(?=[ \t]{2,}[A-Z]{2}:[ \t])"
 )
+_DUMP_TAG_RE = re.compile(r"\([0-9A-Fa-f]{4},[ ]?[0-9A-Fa-f]{4}\)")
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """Where no candidate may be: the scrubber's own tags and codes, and (when the text has them) drug codes, code
+    systems' URLs and a DICOM dump's keywords; sorted."""
+    spans = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
+    if "NDC" in text or "://" in text:
+        spans += [(m.start(), m.end()) for m in _NDC_OR_CODE_SYSTEM_RE.finditer(text)]
+    if _DUMP_TAG_RE.search(text):
+        spans += [(m.start(), m.end()) for m in _DUMP_WORDS_RE.finditer(text)]
+    return sorted(spans)
 
 
 @dataclass(frozen=True)
@@ -206,7 +223,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     cands.extend(find_places(text))
     cands.extend(find_spoken(text))
     cands.extend(_names_in(text))
-    protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
+    protected = _protected_spans(text)
     if protected:
         cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
     merged = _whole_hyphenated_names(text, _merge(cands))
