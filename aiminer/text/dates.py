@@ -90,6 +90,11 @@ _PATTERNS: list[tuple[str, str]] = [
         "mdy",
         rf"(?<![\w./-]){_WEEKDAY}(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4}|\d\d)(?![\d/]){_TIME}",
     ),
+    # 2/3/24-3/11/25: the second date of a range, right after the first's year and a dash
+    (
+        "mdy",
+        rf"(?<=\d\d[-\u2013])(?P<a>\d{{1,2}})(?P<s>[/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4}|\d\d)(?![\d/]){_TIME}",
+    ),
     # Kowalczyk04/14/2019: a full date glued to the word before it (a lost space or line break); four-digit years
     # only, where a letter before the digits cannot make it anything else
     (

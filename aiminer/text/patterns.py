@@ -191,12 +191,17 @@ CUED_ALNUM_RE = re.compile(
 UID_RE = re.compile(r"(?<![\w.])[0-2](?:\.(?:0|[1-9]\d*)){4,}(?![\w.])")
 # (a letter of another script is no bound: "电话13907715526", a phone glued to its Chinese label)
 LONG_DIGITS_RE = re.compile(r"(?<![0-9A-Za-z_.,])\d{7,}(?![0-9A-Za-z_]|[.,]\d)")
+#: A barcode printed as text between Code 39's start and stop asterisks ("*S25004471A7*"): letters and three digits or
+#: more.
+BARCODE_RE = re.compile(r"(?<![\w*])\*(?=[A-Z0-9.-]*\d[A-Z0-9.-]*\d[A-Z0-9.-]*\d)[A-Z0-9.-]{5,40}\*(?![\w*])")
 ALNUM_ID_RE = re.compile(
     # (a trial's registry number is public: "NCT05871243", "ISRCTN12345678")
     r"(?<![\w-])(?!NCT\d{8}(?!\d)|ISRCTN\d{8}(?!\d))(?:[A-Z]{1,5}-?\d{5,}[A-Z]?|\d{2}[A-Z]{1,4}\d{5,}|[A-Z]{1,5}\d{0,3}-\d{2,4}-\d{3,}|[A-Z]{1,5}\d{1,3}-\d{5,}"
     r"|\d{2,}(?:-\d{2,}){2,}"
     # a site, a year, a modality and a number ("SV25CT044102", "SV25MR018877": a RIS's accession)
     r"|[A-Z]{1,4}\d{2}[A-Z]{1,4}\d{4,}"
+    # a pathology or cytology accession: a letter or two, the year, a dash, a number ("S25-004471", "C25-1180")
+    r"|[A-Z]{1,3}\d{2}-\d{3,6}"
     r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
 )
 # A department's own numbers without a cue: letter groups, then number groups of five digits or more in all
@@ -820,6 +825,9 @@ def find_ids(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in ALNUM_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+    if "*" in text:
+        for m in BARCODE_RE.finditer(text):
+            yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in LOCAL_ID_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in READER_CODE_RE.finditer(text):

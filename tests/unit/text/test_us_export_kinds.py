@@ -154,3 +154,21 @@ def test_set_7_s_lost_negatives_stay(text: str) -> None:
 def test_a_state_after_a_cue_is_no_name_but_a_person_named_after_one_is() -> None:
     out = scrub_text("Identity verified: Vermont driver's license on file. Patient: Texas Jones").text
     assert "Vermont driver's license" in out and "Jones" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Exams 2/3/24-3/11/25 reviewed", ["3/11"]),
+        ("Block label barcode: *S25004471A7*", ["S25004471A7"]),
+        ("Specimens: C25-1180 (thyroid); C25-1181 (urine)", ["C25-1180", "C25-1181"]),
+    ],
+)
+def test_a_range_s_second_date_barcodes_and_specimen_numbers_go(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(value not in out for value in gone), out
+
+
+def test_codes_that_look_like_specimen_numbers_or_barcodes_stay() -> None:
+    text = "COVID-19; ICD-10; CA19-9; L4-5; HER2-neg; *IMPORTANT*; BP 120/80-130/85; 1-2/3 tab"
+    assert scrub_text(text).text == text
