@@ -269,17 +269,28 @@ _MEASURED_VALUE_SEQUENCE = 0x0040A300
 _CONCEPT_NAME_CODE_SEQUENCE = 0x0040A043
 
 
+def _concept(item: Dataset) -> tuple[str, str, str]:
+    """An SR content item's concept name: code value, coding scheme and meaning (empty strings when it has none)."""
+    try:
+        concept = item[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return "", "", ""
+    code, scheme, meaning = (
+        str(concept.get(k, "")).strip() for k in ("CodeValue", "CodingSchemeDesignator", "CodeMeaning")
+    )
+    return code, scheme, meaning
+
+
 def _cap_age_measurement(ds: Dataset) -> None:
     """An SR NUM item that measures the subject's age says at most 90 years (Safe Harbor aggregates ages over 89,
     as ``090Y`` does for PatientAge): red team 3 found "Subject Age 94 a" in an Enhanced SR."""
+    code, _, meaning = _concept(ds)
+    if code not in _AGE_CONCEPTS and not _AGE_CONCEPT_MEANING.search(meaning):
+        return
     try:
-        concept = ds[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
         measured = ds[_MEASURED_VALUE_SEQUENCE].value[0]
         units = str(measured.MeasurementUnitsCodeSequence[0].CodeValue).strip()
     except (KeyError, IndexError, AttributeError, TypeError):
-        return
-    code = str(concept.get("CodeValue", "")).strip()
-    if code not in _AGE_CONCEPTS and not _AGE_CONCEPT_MEANING.search(str(concept.get("CodeMeaning", ""))):
         return
     per_year = _UNITS_PER_YEAR.get(units)
     if per_year is None:
@@ -307,21 +318,12 @@ _BIRTH_DATE_CONCEPT = "121031"
 
 
 def _birth_date_item(item: Dataset) -> bool:
-    try:
-        concept = item[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
-        return str(concept.get("CodeValue", "")).strip() == _BIRTH_DATE_CONCEPT
-    except (KeyError, IndexError, AttributeError, TypeError):
-        return False
+    return _concept(item)[0] == _BIRTH_DATE_CONCEPT
 
 
 def _identifying_text_item(ds: Dataset) -> bool:
-    try:
-        concept = ds[_CONCEPT_NAME_CODE_SEQUENCE].value[0]
-        return str(concept.get("CodeValue", "")).strip() in _IDENTIFYING_TEXT_CONCEPTS and str(
-            concept.get("CodingSchemeDesignator", "")
-        ).strip() in ("DCM", "")
-    except (KeyError, IndexError, AttributeError, TypeError):
-        return False
+    code, scheme, _ = _concept(ds)
+    return code in _IDENTIFYING_TEXT_CONCEPTS and scheme in ("DCM", "")
 
 
 def _walk(ds: Dataset, w: _Walk, depth: int) -> None:

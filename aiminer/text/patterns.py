@@ -665,7 +665,8 @@ DICOM_DUMP_RE = re.compile(
     r"|[^\n:]{1,64}?[ \t](?P<vr2>[A-Z]{2}):[ \t]+(?:'(?P<q1>[^'\n]*)'|\"(?P<q2>[^\"\n]*)\"|(?P<v2>[^\n]*?))[ \t]*$)",
     re.MULTILINE,
 )
-_DUMP_TAG = re.compile(r"\([0-9A-Fa-f]{4},[ ]?[0-9A-Fa-f]{4}\)")
+#: A DICOM tag as a dump prints it ("(0010,0010)", "(0010, 0010)"): whether a text holds a dump at all.
+DUMP_TAG_RE = re.compile(r"\([0-9A-Fa-f]{4},[ ]?[0-9A-Fa-f]{4}\)")
 #: VRs whose values other rules read better (dates keep their year, UIDs and ages have their own rules) or that
 #: hold codes and numbers, not identities.
 _DUMP_SKIPPED_VRS = frozenset("DA DT TM AS CS DS IS US SS UL SL FL FD OB OW OF OD UN SQ AT".split())
@@ -677,7 +678,7 @@ def find_dicom_dump(text: str) -> Iterator[Candidate]:
     take it out of the file itself (StationName, StudyID, OtherPatientIDs, an issuer, a name), and so does every
     value of a private attribute (odd group). A person's name is a name; any other value an identifier. Dates,
     UIDs, ages and numbers are left to their own rules, cleaned values (descriptions, C) to the scrubber."""
-    if _DUMP_TAG.search(text) is None:
+    if DUMP_TAG_RE.search(text) is None:
         return
     actions = _e11_actions()
     for m in DICOM_DUMP_RE.finditer(text):

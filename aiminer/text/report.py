@@ -24,6 +24,7 @@ from aiminer.text.identity import IdentityContext, context_matches, institution_
 from aiminer.text.lexicon import lexicon
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
+    DUMP_TAG_RE,
     P_CONTEXT,
     P_INSTITUTION,
     Candidate,
@@ -111,7 +112,6 @@ _DUMP_WORDS_RE = re.compile(
     r"(?m:(?<=[\]=\w)])[ \t]+#[ \t]*\d+,[ \t]*\d+(?:-\w+)?[ \t]+[A-Za-z0-9]+[ \t]*$)"
     r"|(?<=[0-9A-Fa-f]{4}\))[ \t][A-Za-z0-9][\w '()/&.-]{0,63}?(?=[ \t]{2,}[A-Z]{2}:[ \t])"
 )
-_DUMP_TAG_RE = re.compile(r"\([0-9A-Fa-f]{4},[ ]?[0-9A-Fa-f]{4}\)")
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
@@ -120,7 +120,7 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     if "NDC" in text or "://" in text:
         spans += [(m.start(), m.end()) for m in _NDC_OR_CODE_SYSTEM_RE.finditer(text)]
-    if _DUMP_TAG_RE.search(text):
+    if DUMP_TAG_RE.search(text):
         spans += [(m.start(), m.end()) for m in _DUMP_WORDS_RE.finditer(text)]
     return sorted(spans)
 
