@@ -9,7 +9,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from aiminer.text.identity import IdentityContext, _term_regex, context_matches, context_terms, required_alnum
+from aiminer.text.identity import (
+    IdentityContext,
+    _bare_regex,
+    _term_matches,
+    _term_regex,
+    _top_level_branch,
+    context_matches,
+    context_terms,
+    required_alnum,
+)
 
 CONTEXT = IdentityContext(
     patient_names=("SMITH^JOHN^A",),
@@ -151,3 +160,48 @@ def test_an_identifiers_known_required_run_is_what_its_pattern_requires(value: s
     # MRN on every row); it must be exactly what the parse gives.
     terms = [t for t in context_terms(IdentityContext(patient_ids=(value,), phones=(value,))) if t.category != "NAME"]
     assert terms and all(t.required == required_alnum(t.pattern) for t in terms)
+
+
+_GLUE = st.sampled_from(["xSmith", "SmithJohn", "JOHNSmith", "QJohn", "9A1234567", "A12345670", "Smithx", "JohnS", "é"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_FRAGMENTS | _GLUE, max_size=16).map("".join))
+@example("xSmith Smith")  # the first bare match fails its start bound: the bounded regex decides
+@example("SmithJohn Smith")
+@example("9A1234567 A1234567")  # a glued identifier inside a longer number
+@example("JOHNSmith")  # a capitalised word after capitals starts a name
+def test_bare_matches_checked_in_python_are_the_bounded_regexs_matches(text: str) -> None:
+    # context_matches compiles a term without its bounds and checks them per match (identity._term_matches):
+    # every term, every text, the same spans as the bounded regex.
+    for term in context_terms(CONTEXT):
+        ours = [m.span() for m in _term_matches(text, term)]
+        reference = [m.span() for m in _term_regex(term.pattern, term.case_sensitive, term.glued).finditer(text)]
+        assert ours == reference, (term.pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "branch"),
+    [
+        (r"Smith|Jones", True),
+        (r"(?:Smith|Jones)", False),
+        (r"Smith[|]Jones", False),
+        (r"Smith\|Jones", False),
+        (r"[]|]x", False),  # a leading "]" is a member of the class
+        (r"(a)|b", True),
+        (r"a\\|b", True),  # an escaped backslash, then a real alternative
+    ],
+)
+def test_a_top_level_alternative_is_left_to_the_bounded_regex(pattern: str, branch: bool) -> None:
+    assert _top_level_branch(pattern) is branch
+    assert (_bare_regex(pattern, False) is None) is branch
+
+
+@pytest.mark.parametrize("text", ["seen by Zebulon Quaxley today", "QUAXLEY^ZEBULON", "xQuaxley", "ZebulonQuaxley"])
+def test_a_name_found_within_its_bounds_never_compiles_the_bounded_regex(text: str) -> None:
+    # the point of the bare pattern: a new name in a file costs a fifth of a bounded compile
+    context = IdentityContext(patient_names=("Quaxley^Zebulon",))
+    before = _term_regex.cache_info().currsize
+    found = [m.group() for m, _term in context_matches(text, context)]
+    assert any("quaxley" in f.lower() for f in found)
+    assert _term_regex.cache_info().currsize == before
