@@ -487,7 +487,14 @@ _INST_SUFFIX = (
     # a building of a campus, primary care, visiting nurses, labs, bone and joint, sports medicine ("Kessler
     # Pavilion", "Carrow Valley Primary Care", "Carrow Valley VNA & Hospice", "Heartland Diagnostic Laboratories",
     # "Merrimack Valley Bone & Joint", "Eze Family & Sports Medicine")
-    r"Pavilion|Primary\s+Care|VNA(?:\s+(?:&|and)\s+Hospice)?|(?:Diagnostic\s+|Clinical\s+|Medical\s+)?Laboratories|"
+    r"Pavilion|Primary\s+Care|VNA(?:\s+(?:&|and)\s+Hospice)?|"
+    # a practice named by its specialty alone, or a trade the patient deals with ("Mystic River Urology", "Fox Run
+    # Internal Medicine", "Bergquist & Sons Funeral Home"); a specialty after words of report vocabulary alone
+    # ("Pediatric Cardiology", "Interventional Radiology") is no name (the generic-words test below)
+    r"Urology|Cardiology|Dermatology|Neurology|Oncology|Gastroenterology|Rheumatology|Endocrinology|Nephrology|"
+    r"Pulmonology|Ophthalmology|Otolaryngology|Podiatry|Orthopa?edics|Internal\s+Medicine|Eye\s+Care|"
+    r"Dental(?:\s+(?:Care|Group|Associates))?|Dentistry|Chiropractic|Physical\s+Therapy|Funeral\s+(?:Home|Chapel)|"
+    r"Mortuary|(?:Diagnostic\s+|Clinical\s+|Medical\s+)?Laboratories|"
     r"Bone\s+(?:&|and)\s+Joint(?:\s+(?:Center|Institute|Associates|Clinic))?|"
     r"(?:Family\s+(?:&|and)\s+)?Sports\s+Medicine|"
     # schools and their districts ("Wren Hollow Elementary School", "Harbor Heights School District")
@@ -652,9 +659,29 @@ EPONYM_FOLLOWERS = frozenset(
 )
 
 
+#: Words that name a hospital's service or a specialty's branch, not a place ("Interventional Radiology", "Nuclear
+#: Cardiology", "Surgical Oncology", "Consult Internal Medicine"): an institution's name needs another word.
+SERVICE_WORDS = frozenset(
+    "interventional nuclear surgical radiation cardiac cardiothoracic vascular pediatric paediatric neonatal adult "
+    "geriatric consult consults consultation inpatient outpatient general internal family emergency urgent critical "
+    "intensive transplant sports reproductive gynecologic gynecological obstetric obstetrical behavioral behavioural "
+    "clinical invasive noninvasive non-invasive structural electrophysiology preventive cosmetic plastic "
+    "reconstructive hand spine breast musculoskeletal neuro neurointerventional body abdominal thoracic chest "
+    "cardiovascular pulmonary hematology haematology oncology medical radiology cardiology urology dermatology "
+    "neurology gastroenterology rheumatology endocrinology nephrology pulmonology ophthalmology otolaryngology "
+    "podiatry orthopedics orthopaedics orthopedic orthopaedic medicine dental dentistry chiropractic physical "
+    "therapy occupational speech palliative pain sleep wound infectious disease diseases allergy immunology "
+    "genetics genetic hepatology colorectal trauma burn acute chronic primary care team service services division "
+    "section attending on-call discussed seen per with followed by refer referred referral".split()
+)
+
+
 def _in_generic(words: list[str]) -> bool:
     lex = lexicon()
-    return all(w.lower().strip(".,'") in GENERIC_INST_WORDS or w.lower() in lex.vocab for w in words)
+    return all(
+        (low := w.lower().strip(".,'")) in GENERIC_INST_WORDS or low in SERVICE_WORDS or w.lower() in lex.vocab
+        for w in words
+    )
 
 
 #: A line of a DICOM header dump: dcmdump's ``(0010,0010) PN [DOE^JANE]  # 8, 1 PatientName`` and pydicom's

@@ -618,6 +618,9 @@ _OCR_WORD_RE = re.compile(
 #: A number with letters an OCR engine read for digits ("5O583", "6l7-555-0l42", "03/O4/2025", "0211O"), its
 #: groups joined by hyphens, slashes or periods; :func:`_ocr_number` says which are.
 _OCR_NUMBER_RE = re.compile(r"(?<![\w.])[0-9OoIlSB]+(?:[-/.][0-9OoIlSB]+)*(?![\w])")
+#: A date with letters an OCR engine read for digits ("O3/1l/l95O", "1O-O4-2O24"): three groups of digits, O, o, I
+#: and l, joined by the same slash, hyphen or period, three digits at least (the dates' rules then read it).
+_OCR_DATE_RE = re.compile(r"(?<![\w./-])[0-9OoIl]{1,2}([-/.])[0-9OoIl]{1,2}\1[0-9OoIl]{2,4}(?![\w/-])")
 _OCR_DIGIT_LETTERS = frozenset("OoIlSB")
 _S_OR_B_OUTSIDE_DIGITS = re.compile(r"(?<!\d)[SB]|[SB](?!\d)")
 _AS_UPPER = str.maketrans("0158", "OISB")
@@ -651,6 +654,11 @@ def _ocr_repaired(text: str) -> str | None:
             continue
         out = out if out is not None else list(text)
         out[m.start() : m.end()] = m.group().translate(_AS_DIGITS)
+    for m in _OCR_DATE_RE.finditer(text):
+        value = m.group()
+        if sum(ch.isdigit() for ch in value) >= 3 and not value.isdigit():
+            out = out if out is not None else list(text)
+            out[m.start() : m.end()] = value.translate(_AS_DIGITS)
     return None if out is None else "".join(out)
 
 

@@ -117,3 +117,33 @@ def test_an_organisation_by_its_legal_form_or_its_camel_case_name_goes(text: str
 def test_a_device_maker_s_legal_name_stays() -> None:
     text = "Siemens Medical Solutions USA, Inc.; Medtronic Inc. leads"
     assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Records from Fox Run Internal Medicine (fax 555-0101).", ["Fox Run"]),
+        ("PCP: Dr. Abel, Mystic River Urology", ["Mystic River"]),
+        ("Body released to Bergquist & Sons Funeral Home on 3/4.", ["Bergquist"]),
+        ("a hygienist at Lakeview Smiles Dental", ["Lakeview Smiles"]),
+        ("Outside films from Summit Orthopedics", ["Summit"]),
+    ],
+)
+def test_a_practice_named_by_its_specialty_alone_goes(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(g not in out for g in gone), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Consult Interventional Radiology and Internal Medicine.",
+        "Nuclear Cardiology stress test was negative.",
+        "Surgical Oncology recommended resection.",
+        "Seen by Pediatric Cardiology.",
+        "Department of Internal Medicine",
+        "Follow up with Dermatology in 2 weeks.",
+    ],
+)
+def test_a_service_or_a_specialty_s_branch_stays(text: str) -> None:
+    assert scrub_text(text).text == text

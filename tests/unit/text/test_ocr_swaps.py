@@ -18,6 +18,8 @@ from aiminer.text.report import _ocr_repaired, scrub_text
         ("Boston MA 0211O", ["0211O"]),
         ("Des Moines IA 5O583", ["5O583"]),
         ("Study date 03/O4/2025", ["O4"]),
+        ("DOB: O3/1l/l95O", ["O3/1l", "l95O"]),  # a date with Os and ls for digits, in every group
+        ("Date of exam 1O-O4-2O24 at noon", ["1O-O4"]),
     ],
 )
 def test_an_identifier_with_ocr_swaps_goes(text: str, gone: list[str]) -> None:
@@ -31,6 +33,7 @@ def test_an_identifier_with_ocr_swaps_goes(text: str, gone: list[str]) -> None:
         "T2W1 and T1W images, L5S1 disc, HbA1c 6.5, H1N1 negative, vitamin B12 low",
         "I-131 therapy; 100S rotation; ISO 9001; F18 FDG; 3.0T magnet; page 1 of 5; 0.5 mm; v1.0.3",
         "COVID19 PCR; SARS-CoV-2 antigen; IgG4 disease; C5-6 level; 1O0 mL",
+        "I/O 1200/800; lo/hi flags; IO-II-III grading",  # OCR letters in a date's shape, without its digits
     ],
 )
 def test_clinical_codes_with_digits_stay(text: str) -> None:
