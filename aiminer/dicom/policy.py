@@ -222,6 +222,21 @@ def resolve(code: str, vr: str | None, keyword: str, longitudinal: bool) -> Act:
     return Act.DUMMY
 
 
+#: Free text that Table E.1-1 does not list and a researcher reads: cleaned like a description (emptied without a
+#: cleaner), never removed. ContentDescription is Type 2 in the Content Identification module of segmentations,
+#: presentation states and surfaces; a segment's or an annotation group's description says what was outlined.
+UNLISTED_CLEANED = frozenset(
+    {
+        "TextValue",
+        "UnformattedTextValue",
+        "ContentDescription",
+        "SegmentDescription",
+        "SurfaceComments",
+        "AnnotationGroupDescription",
+    }
+)
+
+
 def unlisted_action(vr: str | None, keyword: str) -> Act:
     """The explicit policy for standard attributes that Table E.1-1 does not list."""
     if vr is None or vr == "UN":
@@ -243,8 +258,9 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
         return Act.KEEP
     if keyword in UNLISTED_TEXT_ALLOWLIST:
         return Act.KEEP
-    if keyword in {"TextValue", "UnformattedTextValue"}:
+    if keyword in UNLISTED_CLEANED:
         return Act.CLEAN
+
     return Act.REMOVE
 
 

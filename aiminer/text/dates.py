@@ -107,6 +107,13 @@ _PATTERNS: list[tuple[str, str]] = [
         r"(?<![0-9A-Za-z.])(?P<y>19\d\d|20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?"
         r"(?:[0-5]\d){0,2}(?![0-9A-Za-z])",
     ),
+    # 03122025 in a series or file name (t1_mprage_iso_03122025): month and day (or day and month) before a year of
+    # this century or the last, no separators, between underscores or at a word's edge
+    (
+        "mdy",
+        r"(?<![0-9A-Za-z.])(?P<a>0[1-9]|1[0-2]|[12]\d|3[01])(?P<b>0[1-9]|[12]\d|3[01])(?P<y>19\d\d|20\d\d)"
+        r"(?![0-9A-Za-z])",
+    ),
     # 5 Jan 2021, 05-JAN-2021, 5th of January, 2021, 5 January
     (
         "dmy",

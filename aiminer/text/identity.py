@@ -319,6 +319,7 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     terms: list[ContextTerm] = []
     for value in context.patient_names:
         terms += _name_terms(value, "patient")
+        terms += _truncated_family_terms(value)
     for value in context.other_names:
         terms += _name_terms(value, "other")
     for value in context.patient_ids:
@@ -439,6 +440,24 @@ def _id_terms(value: str, category: str, role: str, min_len: int = 4, sep: str =
 
 
 @lru_cache(maxsize=4096)
+def _truncated_family_terms(value: str) -> tuple[ContextTerm, ...]:
+    """The patient's family name cut short, as a 16-character label cuts it ("LINDQ PROST" for Lindqvist, an RT
+    plan's label): each prefix of five letters or more of a family name of seven or more, when no word list knows
+    the prefix as anything (not "Christ" of Christensen, "Parkin" of Parkinson, "Anders" of Andersson)."""
+    family = parse_person_name(value).family.split("-")[0].strip()
+    if len(family) < 7 or not family.isalpha():
+        return ()
+    lex = lexicon()
+    out = []
+    for n in range(5, len(family)):
+        low = family[:n].lower()
+        if low in lex.not_names or low in lex.first_names or low in lex.surnames or low in lex.places:
+            continue
+        out.append(ContextTerm(re.escape(family[:n]), "NAME", "patient"))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
 def _name_terms(value: str, role: str) -> tuple[ContextTerm, ...]:
     """The terms of one name (cached: a study's files repeat the patient's and the staff's names in new contexts)."""
     return tuple(ContextTerm(p, "NAME", role, cs) for p, cs in name_variants(value))
@@ -474,13 +493,34 @@ def _term_matches(text: str, term: ContextTerm) -> list[re.Match[str]]:
     matches: the bare search finds the first position where the pattern matches at all and the first path from
     there, and the bounded regex would take that same path when both bounds hold at its ends. When one fails (a
     name glued inside a longer word), the bounded regex decides. A pattern with an alternative at its top level
-    always goes to the bounded regex (its bounds would bind to the first and last alternatives only)."""
+    always goes to the bounded regex (its bounds would bind to the first and last alternatives only). A plain
+    string never does (:func:`_literal_matches`)."""
     bare = _bare_regex(term.pattern, term.case_sensitive)
+    if bare is not None and _LITERAL.fullmatch(term.pattern):
+        return _literal_matches(bare, text, term)
     if bare is not None:
         found = list(bare.finditer(text))
         if all(_within_bounds(text, m.start(), m.end(), term) for m in found):
             return found
     return list(_term_regex(term.pattern, term.case_sensitive, term.glued).finditer(text))
+
+
+#: A pattern that is a plain string (``re.escape`` of a word): one way to match at each position.
+_LITERAL = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^0-9A-Za-z])+")
+
+
+def _literal_matches(bare: re.Pattern[str], text: str, term: ContextTerm) -> list[re.Match[str]]:
+    """The bounded matches of a plain string, without its bounded regex: where a match fails the bounds (the start
+    of "Quaxley" for its cut form "Quaxl"), the search goes on one character further, as the bounded regex would."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (m := bare.search(text, pos)) is not None:
+        if _within_bounds(text, m.start(), m.end(), term):
+            out.append(m)
+            pos = m.end()
+        else:
+            pos = m.start() + 1
+    return out
 
 
 @lru_cache(maxsize=8192)

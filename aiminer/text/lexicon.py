@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-#: Report abbreviations of two or three letters: a patient's initials never take them out of a text ("MD" for Maria
+#: Report abbreviations of two to five letters: a patient's initials never take them out of a text ("MD" for Maria
 #: De la Rosa, "MRI" for Mary R. Ingram), and two of them around a slash are no transcription initials ("RV/LV").
 REPORT_ABBREVIATIONS = frozenset(
     "md do dr mr ms pa rn np pt ot st ct us xr dx cr nm mg rf xa es sc pet mri cta mra cxr kub ivc svc lv rv "
@@ -30,7 +30,15 @@ REPORT_ABBREVIATIONS = frozenset(
     # exam abbreviations a RIS writes ("CT ABD/PEL W", "MR BREAST BIL W/WO")
     "abd pel pelv ext bil bilat wo wwo "
     # code status ("DNR/DNI" is no dictator and typist)
-    "dnr dni dnar polst molst".split()
+    "dnr dni dnar polst molst "
+    # labs, exams, scores and form fields a description or a note writes in capitals where a name could stand
+    # ("rising PSA, Anders G Lindqvist", "Pt DOB 07/06/1947", "Zambrano (HCP) consented"; red team 5)
+    "psa cea afp hcg tsh inr ptt bun cbc bmp cmp ldh alt ast alp ggt crp esr wbc rbc hgb hct plt ldct hrct ctpa "
+    "mrcp ercp spect suv hcp poa dob mrn pcp nos nka nkda sob fna ldl hdl egfr gfr ssn ecog kps nyha tnm adl gerd "
+    "ibd ibs hiv hcv hbv uri ards aki ckd esrd tpn picc ett ngt nicu picu pacu ecmo cabg pci tavr avr mvr lvef tte "
+    "tee ivus ffr "
+    # services and exams a report says something was done by ("seen by SLP", "confirmed by EUS")
+    "slp eus ems dsa pft fax tcd nst bpp ccm pmr hem onc ctvs cvs ems mfm rad nsg".split()
 )
 
 

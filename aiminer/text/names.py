@@ -70,6 +70,8 @@ _ROLES = (
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
     r"|(?:genetic\s+)?counsell?or|(?:lives|living|stays|staying)\s+with"
     r"|dosimetrist|(?:medical\s+)?physicist|perfusionist|phlebotomist|sedation\s+nurse|this\s+is|my\s+name\s+is"
+    # a clinician's credential before the name ("urology NP Wendeline Prothero", "marks by RTT Olamide")
+    r"|np|aprn|crna|cnm|rtt|pa-c"
     r"|daughters|sons|sisters|brothers|grandchildren|granddaughters|grandsons|children|kids"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
@@ -101,12 +103,17 @@ _ROLES = (
 )
 
 
+#: (a doctor's or professor's only: "MR.BRAIN" is a modality and a body part)
+_GLUED_TITLE = r"(?:(?<=dr\.)|(?<=prof\.))(?-i:(?=[A-Z]))"
+
+
 def _cue_pattern(titles: str, roles: str) -> str:
     return (
         # (a title with its period glued after capitals, "MRDr. Bartholomew Fitzgerald": a cut line left "MR" before)
         rf"(?:(?<![^\W\d_])|(?-i:(?<=[A-Z])(?=(?:Dr|Mrs?|Ms|Prof)\.\s)))"
         # (a relative by marriage is no title: "sister-in-law Debbie", not "Sister" and a dash)
-        rf"(?:(?P<title>{titles})\.?(?!-in-law)|(?P<role>{roles}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+)"
+        # (a doctor's period glued to a name, "DR.VANTERPOOL" in a protocol name, is a separator too)
+        rf"(?:(?P<title>{titles})\.?(?!-in-law)|(?P<role>{roles}))(?:\s{{0,10}}[:#：-]\s{{0,10}}|\s+|{_GLUED_TITLE})"
         rf"(?:(?P<title2>{titles})\.?\s+)?"
     )
 
@@ -159,6 +166,17 @@ _RELATION_IN_BRACKETS_RE = re.compile(
 )
 
 
+def _caret_report_word(part: str, lex: Lexicon) -> bool:
+    """Whether a part of a caret-joined value is a report word, an abbreviation, or an English word no name list
+    holds ("Routine"; "Brown" and "Rose" may be names)."""
+    low = part.lower()
+    return (
+        low in lex.vocab
+        or low in REPORT_ABBREVIATIONS
+        or (low in lex.common and low not in lex.first_names and low not in lex.surnames)
+    )
+
+
 def _alternate_name(value: str, lex: Lexicon) -> bool:
     """Whether the bracketed ``value`` after a name is that name again: in another script ("김민준", "山本 春樹 /
     ヤマモト ハルキ"), or in one to four capitalised Latin words that are no report words ("Zhang Wei")."""
@@ -175,6 +193,8 @@ def _alternate_name(value: str, lex: Lexicon) -> bool:
             low = w.lower()
             if not _is_cap(w) or len(w) < 2 or low in lex.vocab or low in lex.common or low in lex.eponyms:
                 return False
+            if w.isupper() and low in REPORT_ABBREVIATIONS:
+                return False  # "Ignatius Zambrano (HCP)": his role, not his name again
             if not all(ch.isalpha() or ch in "'\u2019-" for ch in w) or low in _HEADER_VALUES:
                 return False
     return True
@@ -245,6 +265,8 @@ _LOWER_INITIALS_RE = re.compile(r"[ \t]{1,3}([a-z]{2,3})(?![\w.@])")
 _HANDLE_RE = re.compile(r"(?<![\w@./\\-])([a-z]{2,20}(?:[._][a-z]{1,20})?)(\d{0,4})(?![\w@\\/-]|\.[A-Za-z])")
 #: A user name without a cue: one or two initials, a surname the dictionary knows and a number ("jsmith2",
 #: "mklopez14"), or a first name and a surname joined by a period or an underscore ("maria.lopez").
+#: Roles of a system's user fields that name a user without a colon too ("exported by user jfernandes").
+_HANDLE_ROLES = frozenset({"user", "username", "user name", "userid", "user id", "login", "operator"})
 #: A user name in capitals with a facility's prefix, after a role ("RUN USER: THB.LMORIN").
 _UPPER_HANDLE_RE = re.compile(r"[A-Z]{2,6}\.[A-Z]{2,20}\d{0,4}(?![\w.])")
 _BARE_HANDLE_RE = re.compile(
@@ -278,7 +300,8 @@ _STAFF_ROLES = frozenset(
     "tech technologist technician radiologist resident fellow sonographer mammographer nurse physician surgeon "
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
-    "transporter dietitian pharmacist therapist".split()
+    "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
+    "np aprn crna cnm rtt pa-c".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -493,6 +516,29 @@ def _cohabitant(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     return nxt in ("", ",", ".", ";", "(") or "\n" in tokens.gap(i) or _is_cap(nxt)
 
 
+#: Initials in capitals right after a staff role or "by", before the end of the value, a line or a clause ("tech DJ;",
+#: "checked by physicist LMN", "repeated 14:32 by AK").
+_CAPS_INITIALS_RE = re.compile(r"[ \t]{1,3}([A-Z]{2,3})(?=[ \t]*(?:$|[\r\n;,.)\]]))", re.MULTILINE)
+
+
+def _staff_initials(text: str, pos: int, lex: Lexicon) -> re.Match[str] | None:
+    """Staff initials at ``pos`` (:data:`_CAPS_INITIALS_RE`): no report abbreviation or word ("by CT", "tech OK",
+    "by OR" stay; a state's code may be initials: "by AK")."""
+    im = _CAPS_INITIALS_RE.match(text, pos)
+    if im is None:
+        return None
+    low = im.group(1).lower()
+    if low in REPORT_ABBREVIATIONS or low in lex.vocab or low in lex.common:
+        return None
+    if low in _FUNCTION_WORDS or low in _ENGLISH_SHORT or low in _PRONOUNS or low in _CAPS_WORDS:
+        return None
+    return im
+
+
+#: Short English words a text in capitals writes where initials could stand ("DONE BY ME.", "SAID HI").
+_CAPS_WORDS = frozenset("me hi be do go so up if is it an as at of on to my by ok oh ah eh".split())
+
+
 def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     """Whether two capitalised words (not in capitals) that no word list knows as anything but a name, and
     without the ending of an English or a medical word, follow ``pos`` on one line: "by Bartholomew Strazzeri",
@@ -562,6 +608,8 @@ def _looks_like_name_start(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
         k += 1
     if k < len(items) and len(items[k][2]) == 1 and items[k][2].isupper():
         return True
+    if k + 1 < len(items) and items[k][2] in _PARTICLES and _is_cap(items[k + 1][2]):
+        return True  # "resident Pieter van Ommeren": a surname's particle in small letters, then the surname
     return k < len(items) and _is_cap(items[k][2]) and items[k][2].lower() not in lex.vocab
 
 
@@ -687,18 +735,28 @@ def find_names(text: str) -> Iterator[Candidate]:
             elif greeting and not m.group("title2"):
                 if not _greeted_name(tokens, m.end(), lex):
                     continue
+            elif role == "cc" and m.group("role").isupper() and not has_colon and not m.group("title2"):
+                continue  # "MAMMO CC HR-S": craniocaudal ("CC: Dr. Abel", "cc Dr Abel" copy a letter)
             elif role == "by" and not has_colon and not m.group("title2"):
                 if not _two_name_words(tokens, m.end(), lex):
+                    if im := _staff_initials(text, m.end("role"), lex):
+                        found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))  # "by AK"
                     continue
             elif " ".join(role.split()) in ("lives with", "living with", "stays with", "staying with"):
                 if not _cohabitant(tokens, m.end(), lex):
                     continue  # "lives with her son", "living with HIV", "lives with Parkinson disease"
+            elif role in _HANDLE_ROLES and not has_colon:
+                hm = _HANDLE_RE.match(text, m.end())
+                if hm is None or not _user_name(hm, lex):
+                    continue  # "exported by user jfernandes", not "user interface"
             elif " " not in role and not has_colon and role not in _BARE_ROLES and not m.group("title2"):
                 named_role = role in ("patient", "pt") or role in _STAFF_ROLES
                 # (a word no list knows at the end of a line is a name too: "pt Leopold" where a row was cut)
                 if not named_role or not (
                     _looks_like_name_start(tokens, m.end(), lex) or _name_at_line_end(tokens, m.end(), lex)
                 ):
+                    if role in _STAFF_ROLES and (im := _staff_initials(text, m.end("role"), lex)):
+                        found.append(Candidate(im.start(1), im.end(1), "NAME", P_NAME_CUED, "cue"))  # "tech DJ"
                     continue
         at = m.end()
         if m.group("title2"):
@@ -742,6 +800,9 @@ def find_names(text: str) -> Iterator[Candidate]:
         if m.group("role") and not title and tokens.items[i][2] in _OPENERS and i + 1 < len(tokens.items):
             if tokens.gap(i) in ("", " "):
                 i += 1  # "Mother (Loretta)", 'pref. "Zsofi"' (a relative or a field; "MR (ERO 0.2)" is no name)
+        word = tokens.items[i][2]
+        if word.isupper() and len(word) >= 3 and word.lower() in REPORT_ABBREVIATIONS:
+            continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab, no name
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
             # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name
@@ -854,7 +915,16 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 3. syntax
     for m in _CARET_RE.finditer(text):
-        found.append(Candidate(m.start(), m.end(), "NAME", P_NAME_CUED, "syntax"))
+        # a RIS or a scanner joins report words with carets too ("Head^Routine", "Thorax^LDCT", a description's
+        # "MRI KNEE LT WO^Oduya^Chidinma"): the name starts at its first part that is no such word, and there is
+        # none when every part is one
+        parts = m.group().split("^")
+        start, k = m.start(), 0
+        while k < len(parts) and _caret_report_word(parts[k], lex):
+            start += len(parts[k]) + 1
+            k += 1
+        if any(p and not _caret_report_word(p, lex) for p in parts[k:]):
+            found.append(Candidate(start, m.end(), "NAME", P_NAME_CUED, "syntax"))
     for m in ID_CARET_NAME_RE.finditer(text):
         found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _INITIALS_RE.finditer(text):

@@ -476,6 +476,19 @@ def _one_line(pattern: str) -> str:
     return pattern.replace(r"\s", r"[^\S\r\n]")
 
 
+_SPECIALTY_PRACTICES = (
+    r"Urology|Cardiology|Dermatology|Neurology|Oncology|Gastroenterology|Rheumatology|Endocrinology|Nephrology|"
+    r"Pulmonology|Ophthalmology|Otolaryngology|Podiatry|Orthopa?edics|Internal\s+Medicine|Eye\s+Care|"
+    r"Dental(?:\s+(?:Care|Group|Associates))?|Dentistry|Chiropractic|Physical\s+Therapy|Funeral\s+(?:Home|Chapel)|"
+    r"Mortuary"
+)
+
+
+def _in_capitals(pattern: str) -> str:
+    """``pattern`` with its letters in capitals, its escapes (``\\s``) left as they are."""
+    return re.sub(r"(?<!\\)[a-z]+", lambda m: m.group().upper(), pattern)
+
+
 _INST_SUFFIX = (
     # practices, home care and where the old live ("Tulpehocken Family Practice", "Roxborough Pediatrics", "Los
     # Altos Cardiology Associates", "Puget Sound Visiting Nurses", "Heritage Oaks Senior Living", "Oliver Paipoonge
@@ -491,10 +504,8 @@ _INST_SUFFIX = (
     # a practice named by its specialty alone, or a trade the patient deals with ("Mystic River Urology", "Fox Run
     # Internal Medicine", "Bergquist & Sons Funeral Home"); a specialty after words of report vocabulary alone
     # ("Pediatric Cardiology", "Interventional Radiology") is no name (the generic-words test below)
-    r"Urology|Cardiology|Dermatology|Neurology|Oncology|Gastroenterology|Rheumatology|Endocrinology|Nephrology|"
-    r"Pulmonology|Ophthalmology|Otolaryngology|Podiatry|Orthopa?edics|Internal\s+Medicine|Eye\s+Care|"
-    r"Dental(?:\s+(?:Care|Group|Associates))?|Dentistry|Chiropractic|Physical\s+Therapy|Funeral\s+(?:Home|Chapel)|"
-    r"Mortuary|(?:Diagnostic\s+|Clinical\s+|Medical\s+)?Laboratories|"
+    # (capitalised or in capitals: "per Dr. Kowalczyk urology" names a service after a person)
+    rf"(?-i:{_SPECIALTY_PRACTICES}|{_in_capitals(_SPECIALTY_PRACTICES)})|(?:Diagnostic\s+|Clinical\s+|Medical\s+)?Laboratories|"
     r"Bone\s+(?:&|and)\s+Joint(?:\s+(?:Center|Institute|Associates|Clinic))?|"
     r"(?:Family\s+(?:&|and)\s+)?Sports\s+Medicine|"
     # schools and their districts ("Wren Hollow Elementary School", "Harbor Heights School District")

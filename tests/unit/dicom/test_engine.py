@@ -316,6 +316,26 @@ def test_a_required_label_that_names_the_patient_becomes_a_neutral_one(scrubbing
     assert out.ContentLabel == "DEIDENTIFIED"
 
 
+def test_a_segmentation_s_descriptions_are_cleaned_not_removed(scrubbing_engine, engine) -> None:
+    # GIVEN a segmentation's ContentDescription (Type 2, not in Table E.1-1) and a segment's description, both with
+    # what was outlined and the patient's MRN (red team 5: "Lung nodule seg for LUNG-AI, pt MRN 88213407")
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientID = "88213407"
+    ds.ContentDescription = "Lung nodule seg for LUNG-AI, pt MRN 88213407"
+    segment = Dataset()
+    segment.SegmentNumber, segment.SegmentLabel = 1, "Nodule 1"
+    segment.SegmentDescription = "RUL nodule outlined by Dr. Vanterpool"
+    ds.SegmentSequence = Sequence([segment])
+    # WHEN de-identifying with the cleaner
+    out, _, data = scrubbing_engine(ds)
+    # THEN both stay, cleaned: what was outlined is kept, the MRN and the name go
+    assert "Lung nodule seg" in out.ContentDescription and "RUL nodule" in out.SegmentSequence[0].SegmentDescription
+    assert b"88213407" not in data and b"Vanterpool" not in data
+    # and without a cleaner the Type 2 description is there, empty
+    bare, _, _ = engine(ds)
+    assert "ContentDescription" in bare and bare.ContentDescription in ("", None)
+
+
 def test_an_overlay_goes_whole_with_its_data(engine) -> None:
     # GIVEN an image with an overlay plane (its data is X in Table E.1-1)
     ds, _, _ = _with_phi("CT_small.dcm")

@@ -165,12 +165,30 @@ def test_an_identifiers_known_required_run_is_what_its_pattern_requires(value: s
 _GLUE = st.sampled_from(["xSmith", "SmithJohn", "JOHNSmith", "QJohn", "9A1234567", "A12345670", "Smithx", "JohnS", "é"])
 
 
+_LONG = IdentityContext(patient_names=("LINDQVIST^ANDERS",), other_names=("Vanterpool^Wendeline",))
+_CUT = st.sampled_from(["Lindq", "LINDQ", "Lindqvist", "xLindq", "LindqX", "Lindqv", "Vante", "Vanterpool", "Anders"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FRAGMENTS | _CUT, max_size=16).map("".join))
+@example("LINDQ PROST")  # an RT plan label cuts the surname (red team 5)
+@example("Lindqvist Lindq xLindq")
+def test_a_cut_family_name_matches_as_its_bounded_regex_does(text: str) -> None:
+    terms = context_terms(_LONG)
+    assert any(t.pattern == "LINDQ" for t in terms)  # the patient's surname cut to five letters is a term
+    for term in terms:
+        ours = [m.span() for m in _term_matches(text, term)]
+        reference = [m.span() for m in _term_regex(term.pattern, term.case_sensitive, term.glued).finditer(text)]
+        assert ours == reference, (term.pattern, text)
+
+
 @settings(max_examples=600, deadline=None)
 @given(st.lists(_FRAGMENTS | _GLUE, max_size=16).map("".join))
 @example("xSmith Smith")  # the first bare match fails its start bound: the bounded regex decides
 @example("SmithJohn Smith")
 @example("9A1234567 A1234567")  # a glued identifier inside a longer number
 @example("JOHNSmith")  # a capitalised word after capitals starts a name
+@example("ANAnA")  # a plain string's match that fails its end: the next try starts one character on, not after it
 def test_bare_matches_checked_in_python_are_the_bounded_regexs_matches(text: str) -> None:
     # context_matches compiles a term without its bounds and checks them per match (identity._term_matches):
     # every term, every text, the same spans as the bounded regex.
