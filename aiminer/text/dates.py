@@ -153,6 +153,15 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"(?i:\b(?:born(?:\s+in)?|b\.|DOB|D\.O\.B\.?|birth\s+year|year\s+of\s+birth|YOB)\s{{0,10}}:?\s{{0,10}})"
         rf"(?P<y>{_Y4})(?![\w/.-])",
     ),
+    # Thanksgiving 2023, Christmas Eve 2019, Halloween 2022: a holiday is a day of its year
+    (
+        "holiday",
+        r"(?<![\w])(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|Xmas|Halloween|Easter(?:\s+Sunday)?|New\s+Year'?s"
+        r"(?:\s+(?:Eve|Day))?|Independence\s+Day|Fourth\s+of\s+July|July\s+4th|Memorial\s+Day|Labor\s+Day"
+        r"|Veterans\s+Day|Valentine'?s\s+Day|Mother'?s\s+Day|Father'?s\s+Day|Hanukkah|Passover|Yom\s+Kippur"
+        r"|Rosh\s+Hashanah|Diwali|Eid(?:\s+al-(?:Fitr|Adha))?|Lunar\s+New\s+Year|Super\s+Bowl\s+Sunday)"
+        rf"(?:\s+of)?,?\s+(?P<y>{_Y4})(?![\w/-]|\.\d)",
+    ),
     # 01/05 (no year): only with a leading zero or a date cue, otherwise it is a fraction or a ratio
     ("md", r"(?<![\w./-])(?P<a>0[1-9]|1[0-2])/(?P<b>0[1-9]|[12]\d|3[01])(?![\d/]|\.\d)"),
     (
@@ -167,7 +176,9 @@ _PATTERNS: list[tuple[str, str]] = [
         "md",
         r"(?<![\w./-])(?!(?:1/[234]|2/3|3/4)(?!\d))(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)"
         r"(?=[ \t]{0,3}(?:(?:at|@)[ \t]{0,3})?(?:\d{1,2}(?::\d\d)?[ \t]?)?(?i:[ap]\.?m\.?)(?![\w])"
-        r"|[ \t]{0,3}(?:at|@)[ \t]{0,3}\d{1,2}:\d\d)",
+        r"|[ \t]{0,3}(?:at|@)[ \t]{0,3}\d{1,2}:\d\d"
+        # or a time on the 24-hour clock, as a diary or a log writes it ("4/2 11:30 dizzy hauling traps")
+        r"|[ \t]{1,3}(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:/]))",
     ),
     # 02/25-03/01: a range of two months and days, each written with two digits
     (
@@ -319,6 +330,8 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 month, day = int(g["m"]), int(g["d"])
             elif kind == "hijri":
                 year, month, day = None, None, None
+            elif kind == "holiday":
+                year, month, day = int(g["y"]), None, None
             elif kind == "y_birth":
                 year, month, day = int(g["y"]), None, None
             elif kind == "my_text":

@@ -38,7 +38,9 @@ REPORT_ABBREVIATIONS = frozenset(
     "ibd ibs hiv hcv hbv uri ards aki ckd esrd tpn picc ett ngt nicu picu pacu ecmo cabg pci tavr avr mvr lvef tte "
     "tee ivus ffr "
     # services and exams a report says something was done by ("seen by SLP", "confirmed by EUS")
-    "slp eus ems dsa pft fax tcd nst bpp ccm pmr hem onc ctvs cvs ems mfm rad nsg".split()
+    "slp eus ems dsa pft fax tcd nst bpp ccm pmr hem onc ctvs cvs ems mfm rad nsg "
+    # the eyes ("cc: OD 20/60")
+    "od ou".split()
 )
 
 

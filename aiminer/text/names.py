@@ -42,7 +42,9 @@ _TITLES = (
     r"|Pastor|Rabbi|Imam|Deacon|Reverend"
 )
 _ROLES = (
-    r"patient(?:\s+name)?|pt(?:\s+name)?|name|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
+    # (a baby's chosen name before "name" alone: "name the twins Hugo and Theo")
+    r"patient(?:\s+name)?|pt(?:\s+name)?|name\s+(?:him|her|them|the\s+(?:baby|twins|triplets|child))|name"
+    r"|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
     r"|(?:electronically\s+)?signed(?:\s+out)?\s+by|e-?signed\s+by|dictated\s+by|transcribed\s+by|typed\s+by"
     r"|referred\s+by|referring(?:\s+(?:physician|provider|doctor|clinician|md|dr))?|ordering(?:\s+(?:physician|"
     r"provider|doctor|clinician|md))?|ordered\s+by|requested\s+by|requesting(?:\s+(?:physician|provider))?"
@@ -72,6 +74,10 @@ _ROLES = (
     r"|dosimetrist|(?:medical\s+)?physicist|perfusionist|phlebotomist|sedation\s+nurse|this\s+is|my\s+name\s+is"
     # a clinician's credential before the name ("urology NP Wendeline Prothero", "marks by RTT Olamide")
     r"|np|aprn|crna|cnm|rtt|pa-c"
+    # who else a note names ("Observer: Nkechi Ugwu", "landlord Kostas Papadakis"), French relatives ("père
+    # Jean-François Tremblay"), and a baby's chosen name ("the name Willow June", "name the twins Hugo and Theo")
+    r"|observer|landlord|landlady|coach|p[eè]re|m[eè]re|fr[eè]re|s(?:œ|oe)ur|grand-p[eè]re|grand-m[eè]re|oncle|tante"
+    r"|the\s+name|named"
     r"|daughters|sons|sisters|brothers|grandchildren|granddaughters|grandsons|children|kids"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
     # name fields and relatives of other languages ("Paciente:", "Pacjent:", "Namn:", "Cognome e nome:", "Hasta Adı
@@ -163,6 +169,15 @@ _RELATION_IN_BRACKETS_RE = re.compile(
     r"|biological|adoptive|ex)[ -]?){0,3}(?:mother|father|mom|mum|dad|sister|brother|son|daughter|aunt|uncle|cousin"
     r"|niece|nephew|grandmother|grandfather|grandson|granddaughter|grandchild|husband|wife|spouse|partner|sibling"
     r"|child|parent|guardian|twin|fianc[eé]e?|(?:son|daughter|mother|father|brother|sister)-in-law)s?(?![^\W\d_])"
+    # or a trainee's or a research role ("Nkechi Ugwu (RA)", "Priyanka Sethi (PGY-2, pgr 4471)")
+    r"|(?<=[^\W\d_])[ \t]{1,3}\((?-i:RA|CRC|CRA|PGY-?\d|MS[1-4]|research\s+assistant|research\s+coordinator)(?![\w])"
+)
+
+
+_LOWER_TITLE_NAME_RE = re.compile(r"(?<![\w.])mrs\.?[ \t]+([a-z][a-z'\u2019-]{0,24})(?![\w'\u2019-])")
+_HANDLE_AND_NAME_RE = re.compile(
+    r"(?<![\w.@])(?P<handle>[a-z][a-z0-9._]{2,24})[ \t]{0,2}\((?P<first>[A-Z][a-z'\u2019-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
+    r"(?P<last>[A-Z][A-Za-z'\u2019-]+)"
 )
 
 
@@ -219,7 +234,8 @@ _QUOTED_NICKNAME_RE = re.compile(
 _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
-    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC|CMD|DABR)(?![A-Za-z])"
+    r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC|CMD|DABR|LICSW|LMHC|LMFT|PsyD"
+    r"|CCC-SLP|DPT|OTR(?:/L)?|ATC|CDE|IBCLC|NNP|CPNP|FNP(?:-BC)?|AGNP|PMHNP|LPC|LCPC|BCBA)(?![A-Za-z])"
 )
 #: Degrees that stand between a name and its credential ("Noor Al-Hashimi, MS, CGC"); alone they are no credential
 #: ("MS" is also multiple sclerosis).
@@ -301,7 +317,7 @@ _STAFF_ROLES = frozenset(
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
-    "np aprn crna cnm rtt pa-c".split()
+    "np aprn crna cnm rtt pa-c observer landlord landlady coach".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -312,6 +328,7 @@ _BARE_ROLES = frozenset(
     "fiance fiancee fiancé fiancée girlfriend boyfriend roommate room-mate housemate coworker co-worker colleague "
     "daughters sons sisters brothers grandchildren granddaughters grandsons children kids "
     "sibling pref pref. prefers preferred nickname roepnaam figlia figlio filha filho hija hijo esposa esposo "
+    "père pere mère mere frère frere sœur soeur grand-père grand-mère oncle tante "
     "marido moglie marito żona mąż córka zoon dochter echtgenote echtgenoot fille fils belle-fille beau-fils "
     "épouse époux eşi kızı oğlu κόρη γιος σύζυγος ved. vedova née nee geb. geborene".split()
 )
@@ -374,6 +391,8 @@ _CONTACT_CUES = frozenset("id badge employee pager page ext extension x phone ce
 _INITIALS_FIELD_RE = re.compile(
     r"(?i:\b(?:(?:subject|patient|pt|participant)\s+)?initials\s{0,3}[:#]\s{0,10})"
     r"([A-Z](?:[.-]?[A-Z]){1,3}\.?)(?![\w-])"
+    # or without a colon, in capitals or quoted ('the initials "B.F." and DOB', "initials JW stamped")
+    r"|(?i:\binitials)[ \t]{1,3}(?-i:[\"\u201c]?([A-Z](?:[.-]?[A-Z]){1,3}\.?)[\"\u201d]?)(?![\w-])"
 )
 _BRACKETED_CONTACT_NAME_RE = re.compile(
     r"\((?![A-Z]{2,}\b)([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+),[ \t]{0,3}"
@@ -445,6 +464,9 @@ _APPOSITION_RE = re.compile(
         r"|social\s+worker|case\s+manager|chaplain|aide|assistant|therapist|pharmacist|dietitian"
         r"|girlfriend|boyfriend|fianc[eé]e?|room-?mate|grand(?:mother|father|son|daughter)|aunt|uncle|niece|nephew"
         r"|cousin|step(?:mother|father|son|daughter)|ex-(?:wife|husband)|landlord|landlady|co-?worker|tech"
+        r"|coach|teacher|pastor|sponsor|mentor|tutor|babysitter|nanny|observer"
+        # children counted ("two children, Maisie (6) and Rowan (3)")
+        r"|(?:two|three|four|five|2|3|4|5)\s+(?:children|kids|daughters|sons|grandchildren|sisters|brothers)"
     )
     + r"),[ \t]{1,3})(?=[A-Z])"
 )
@@ -473,7 +495,8 @@ def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
         return True
     w = tokens.items[i][2]
     nxt = tokens.items[i + 1][2] if i + 1 < len(tokens.items) else ""
-    at_end = nxt in ("", ",", ".", "!", ";") or "\n" in tokens.gap(i)
+    # (or before an age or a letter in brackets: "two children, Maisie (6) and ...")
+    at_end = nxt in ("", ",", ".", "!", ";") or "\n" in tokens.gap(i) or _after_bracketed_note(tokens, i) > i
     return at_end and _unlisted_capitalised(w, lex, places=False)
 
 
@@ -493,7 +516,8 @@ def _small_word(word: str, lex: Lexicon) -> bool:
 _HEADER_ROLES = frozenset("from to re attn attention sender recipient".split())
 #: Relatives in the plural: each name of the list after them goes ("daughters Corinne and Bernadette").
 _PLURAL_RELATIVES = frozenset(
-    "daughters sons sisters brothers grandchildren granddaughters grandsons children kids parents".split()
+    "daughters sons sisters brothers grandchildren granddaughters grandsons children kids parents twins triplets "
+    "name them".split()
 )
 #: Small words the other lists miss.
 _SMALL_WORDS = frozenset("the all any new old per via see yes not can may our few its his her him who".split())
@@ -535,6 +559,8 @@ def _staff_initials(text: str, pos: int, lex: Lexicon) -> re.Match[str] | None:
     return im
 
 
+#: The eyes as an eye report names them ("VA cc: OD 20/60, OS 20/40": with correction, right and left eye).
+_EYES = frozenset({"OD", "OS", "OU"})
 #: Short English words a text in capitals writes where initials could stand ("DONE BY ME.", "SAID HI").
 _CAPS_WORDS = frozenset("me hi be do go so up if is it an as at of on to my by ok oh ah eh".split())
 
@@ -801,8 +827,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             if tokens.gap(i) in ("", " "):
                 i += 1  # "Mother (Loretta)", 'pref. "Zsofi"' (a relative or a field; "MR (ERO 0.2)" is no name)
         word = tokens.items[i][2]
-        if word.isupper() and len(word) >= 3 and word.lower() in REPORT_ABBREVIATIONS:
-            continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab, no name
+        if word.isupper() and (len(word) >= 3 or word in _EYES) and word.lower() in REPORT_ABBREVIATIONS:
+            continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab; "VA cc: OD 20/60": an eye
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
             # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name
@@ -847,7 +873,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             # filtered by _word_ok_cued. Sentences starting after "discussed with" need a capital.
             pass
         found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
-        if title.lower() in ("drs", "doctors") or (m.group("role") or "").lower() in _PLURAL_RELATIVES:
+        last_role_word = (m.group("role") or "").lower().rpartition(" ")[2]
+        if title.lower() in ("drs", "doctors") or last_role_word in _PLURAL_RELATIVES:
             found.extend(_more_names(tokens, end, lex))  # "Drs. Patel, Murphy and Oyelaran", "daughters A and B"
     # 1a. a role, a comma, then the name as an apposition ("our nurse navigator, Colleen, at", "Father, DeShawn
     # Jones, could not be reached", "his wife, June Abernathy, at ...")
@@ -856,6 +883,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             span = _parse_name_after(tokens, tokens.index_at[m.end()], lex, allow_comma=False, after_title=True)
             if span is not None:
                 found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
+                if m.group().lower().rstrip(", \t").rpartition(" ")[2] in _PLURAL_RELATIVES:
+                    found.extend(_more_names(tokens, span[1], lex))  # "two children, Maisie (6) and Rowan (3)"
     # 1b. a header line's name field whose cue or surname is damaged ("PATI LEOPOLD        MRN:",
     # "O: CASTELLANOS, LEOPOLD        MRN:", "\u20ac\u20acTELLANOS, LEOPOLD        DOB:"): the words right before
     # a wide gap and a patient-identifier label are the patient's name
@@ -870,7 +899,10 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 1b'. the initials a form gives instead of a name ("Initials: M.D.K.", "Subject initials: R-J-T")
     for m in _INITIALS_FIELD_RE.finditer(text):
-        found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+        group_no = 1 if m.group(1) else 2
+        if group_no == 2 and re.sub(r"[.-]", "", m.group(2)).lower() in REPORT_ABBREVIATIONS:
+            continue  # "initials MRI": no colon, and an abbreviation
+        found.append(Candidate(m.start(group_no), m.end(group_no), "NAME", P_NAME_CUED, "cue"))
     # a user name in brackets after a name found ("Dana Aldana, RN (daldana)"), and a name before how to reach
     # them in brackets ("interpreter needed (Rocío, ext. 4471)")
     for m in _BRACKETED_CONTACT_NAME_RE.finditer(text):
@@ -937,6 +969,19 @@ def find_names(text: str) -> Iterator[Candidate]:
         pieces = [p for p in (m.group("alone"), m.group("a"), m.group("b")) if p]
         if not any(p in lex.vocab or p in lex.common or p in _FUNCTION_WORDS or p in _ENGLISH_SHORT for p in pieces):
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
+    # a chat's "mrs b", "not mrs beaulieu in 14": a title in small letters before a small word no list knows
+    for m in _LOWER_TITLE_NAME_RE.finditer(text):
+        word = m.group(1)
+        if len(word) == 1 or not (_small_word(word, lex) or word in lex.not_names or word in _CAPS_WORDS):
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+    # a user name and the person's name in brackets after it, as an audit log writes them ("bwilliamson (Bill
+    # Williamson, registration)"): both, when the user name is made of the name
+    for m in _HANDLE_AND_NAME_RE.finditer(text):
+        handle = re.sub(r"[\d._]", "", m.group("handle"))
+        first, last = m.group("first").lower(), m.group("last").lower()
+        if handle in (first[0] + last, first + last, last + first[0], last + first):
+            found.append(Candidate(m.start("handle"), m.end("handle"), "NAME", P_NAME_CUED, "syntax"))
+            found.append(Candidate(m.start("first"), m.end("last"), "NAME", P_NAME_CUED, "syntax"))
     for m in _SCRIPT_LABEL_RE.finditer(text):
         other = _OTHER_SCRIPT_NAME_RE.match(text, m.end())
         if other:
@@ -1021,6 +1066,9 @@ def _more_names(tokens: _Tokens, end: int, lex: Lexicon) -> Iterator[Candidate]:
     """The names after the first of a list after ``Drs.``: each after a comma, ``and`` or ``&``, as after a title."""
     k = _token_ending_before(tokens, end)
     while k is not None and k + 2 < len(tokens.items):
+        k = _after_bracketed_note(tokens, k)  # "Maisie (6) and Rowan (3)", "Hugo (A) and Theo (B)"
+        if k + 2 >= len(tokens.items):
+            return
         sep = tokens.items[k + 1][2].lower()
         if sep not in (",", "and", "&") or "\n" in tokens.gap(k):
             return
@@ -1032,6 +1080,15 @@ def _more_names(tokens: _Tokens, end: int, lex: Lexicon) -> Iterator[Candidate]:
             return
         yield Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue")
         k = _token_ending_before(tokens, span[1])
+
+
+def _after_bracketed_note(tokens: _Tokens, k: int) -> int:
+    """The token that ends a short note in brackets right after token ``k`` (an age, a letter: "(6)", "(A)"), or
+    ``k`` when none follows."""
+    items = tokens.items
+    if k + 3 < len(items) and items[k + 1][2] == "(" and items[k + 3][2] == ")" and len(items[k + 2][2]) <= 3:
+        return k + 3
+    return k
 
 
 def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:

@@ -83,7 +83,7 @@ SSN_RE = re.compile(
     r"\d{4}(?!\d)"
 )
 _PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s./-])\d{3}[\s.-]\d{4}"  # "608/555-0166" too
-_EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension)\s{0,10}\d{1,6})?"
+_EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension|poste|p\.|durchwahl|DW)\s{0,10}\d{1,6})?"
 PHONE_RE = re.compile(
     rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\(?\d{{1,4}}\)?){{2,5}}[\s.-]?\d{{3,4}}(?!\w)"
     # national numbers outside North America: a trunk 0, then 9-10 digits in groups ("0113 496 0872", "0412 555 318",
@@ -114,8 +114,8 @@ FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?
 _ID = (
     # a local prefix of up to three letter groups ("QMH-CT-24-22871", "RDU/USS/2024/3318", "KH.1000234567")
     r"(?P<id>(?:(?-i:[A-Z]{2,6}) (?=\d)|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
-    r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*)*"
-    r"(?: \d{2,}(?![\d.]))*(?:-[A-Z]{1,3}(?![\w-]))?)"
+    r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*|[-/][A-Za-z]{1,6}[-/]\d[\dA-Za-z]*)*"
+    r"(?: \d{2,}(?!\d|\.\d))*(?:-[A-Z]{1,3}(?![\w-]))?)"
 )
 _ID_ALPHA = r"(?P<id>[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9])"
 _NUM = r"(?:number|num|no|nbr|id|#|code)\.?"
@@ -169,6 +169,8 @@ _CUES: dict[str, str] = {
         # a research subject's numbers and a payer's authorisation ("subject 017-0042", "Screening No. 4471-002",
         # "Prior auth # PA-7731-2025")
         r"|Subject|Participant|Screening|Randomi[sz]ation|Enrol(?:l)?ment|Prior\s+Auth(?:orization)?|Authori[sz]ation"
+        # a court's docket, a payment card's proxy number ("docket 2314RO001184", "card proxy 4410 0092 7732")
+        r"|Docket|(?:Card\s+)?Proxy"
     ),
 }
 CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
@@ -201,7 +203,7 @@ ALNUM_ID_RE = re.compile(
     # a site, a year, a modality and a number ("SV25CT044102", "SV25MR018877": a RIS's accession)
     r"|[A-Z]{1,4}\d{2}[A-Z]{1,4}\d{4,}"
     # a pathology or cytology accession: a letter or two, the year, a dash, a number ("S25-004471", "C25-1180")
-    r"|[A-Z]{1,3}\d{2}-\d{3,6}"
+    r"|[A-Z]{1,3}\d{2}-\d{3,6}(?:-[A-Z0-9]{1,2})?"
     r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
 )
 # A department's own numbers without a cue: letter groups, then number groups of five digits or more in all
@@ -477,7 +479,7 @@ def _one_line(pattern: str) -> str:
 
 
 _SPECIALTY_PRACTICES = (
-    r"Urology|Cardiology|Dermatology|Neurology|Oncology|Gastroenterology|Rheumatology|Endocrinology|Nephrology|"
+    r"Pathology|Urology|Cardiology|Dermatology|Neurology|Oncology|Gastroenterology|Rheumatology|Endocrinology|Nephrology|"
     r"Pulmonology|Ophthalmology|Otolaryngology|Podiatry|Orthopa?edics|Internal\s+Medicine|Eye\s+Care|"
     r"Dental(?:\s+(?:Care|Group|Associates))?|Dentistry|Chiropractic|Physical\s+Therapy|Funeral\s+(?:Home|Chapel)|"
     r"Mortuary"
@@ -501,6 +503,16 @@ _INST_SUFFIX = (
     # Pavilion", "Carrow Valley Primary Care", "Carrow Valley VNA & Hospice", "Heartland Diagnostic Laboratories",
     # "Merrimack Valley Bone & Joint", "Eze Family & Sports Medicine")
     r"Pavilion|Primary\s+Care|VNA(?:\s+(?:&|and)\s+Hospice)?|"
+    # heart and eye practices, dialysis units, pharmacies, oral surgeons, schools and churches ("Pioneer Valley Heart &
+    # Vascular", "Quabbin Heart Center", "Longmeadow Eye Associates", "DaVita Riverbend Dialysis", "Pill Box
+    # Pharmacy", "Brightwood Elementary", "Carrow College", "St. Kilian Lutheran Church", "Calvary Reformed Church")
+    r"Heart\s+(?:&|and)\s+Vascular(?:\s+(?:Center|Institute|Associates|Group|Care))?|"
+    r"Heart\s+(?:Center|Associates|Group|Care|Clinic|Specialists)|"
+    r"Eye\s+(?:Associates|Center|Institute|Physicians|Clinic|Specialists|Group|Care)|"
+    r"Dialysis(?:\s+(?:Center|Unit|Clinic))?|Pharmacy|Drug\s+Store|Oral\s+Surgery|Elementary|College|"
+    r"(?:(?:Lutheran|Baptist|Methodist|Catholic|Reformed|Presbyterian|Episcopal|Evangelical|Pentecostal|Congregational"
+    r"|Orthodox|Bible|Christian|Apostolic|Adventist|Mennonite|AME|Unitarian|Covenant)\s+)?"
+    r"(?:Church|Chapel|Cathedral|Synagogue|Temple|Mosque|Tabernacle)|"
     # a practice named by its specialty alone, or a trade the patient deals with ("Mystic River Urology", "Fox Run
     # Internal Medicine", "Bergquist & Sons Funeral Home"); a specialty after words of report vocabulary alone
     # ("Pediatric Cardiology", "Interventional Radiology") is no name (the generic-words test below)
@@ -557,7 +569,9 @@ INSTITUTION_RE = re.compile(
     _one_line(
         rf"(?<![\w'\u2019.&-])(?P<inst>(?:(?:St\.?|Saint|Mt\.?|Mount|Our\s+Lady\s+of(?:\s+the)?|Sisters\s+of)\s+)?"
         rf"(?:{_INST_WORD}\s+(?:(?:of|and|&|the|for)\s+)?){{0,4}}{_INST_WORD}\s+(?i:{_INST_SUFFIX})\b{_INST_OF})"
-        rf"|(?P<univ>(?i:University|College|Univ\.|Hospital|Clinic|Medical\s+Center|Infirmary)\s+(?i:of|for)\s+"
+        rf"|(?P<univ>(?:(?i:Cardiology|Radiology|Orthopa?edic|Surgical|Medical|Pa?ediatric|Dermatology|Urology|Imaging"
+        rf"|Neurology|Oncology|Eye|Heart|Women'?s\s+Health)\s+(?i:Associates|Group|Partners|Specialists|Consultants"
+        rf"|Physicians)|(?i:University|College|Univ\.|Hospital|Clinic|Medical\s+Center|Infirmary))\s+(?i:of|for)\s+"
         rf"(?:the\s+)?[A-Z][A-Za-z.-]+(?:\s+(?:at\s+|of\s+)?[A-Z][A-Za-z.-]+){{0,3}}"
         rf"|(?<![\w.-])[A-Z][A-Za-z.-]+(?:\s+[A-Z][A-Za-z.-]+){{0,2}}\s+(?i:University)(?:\s+(?i:Hospital|Medical\s+Center|Health))?)"
     )
@@ -594,7 +608,7 @@ _KNOWN_NAME_FOLLOWERS = frozenset(
 # ("Works at Canfor pulp mill", "bus driver for First West Yorkshire", "Retired from Hongkong Land", "Teacher at
 # Queen's College"); and a workplace's kind after its name ("Boeing Renton plant", "Shoprite Checkers distribution
 # centre").
-_ORG_WORD = r"(?:(?:Co|Inc|Ltd|Corp|St|Bros)\.|[A-Z][\w&'\u2019-]*+)"
+_ORG_WORD = r"(?:(?:Co|Inc|Ltd|Corp|St|Bros)\.|[A-Z]\.(?:[A-Z]\.)*[A-Z][\w&'\u2019-]*+|[A-Z][\w&'\u2019-]*+)"
 _ORG_RUN = rf"{_ORG_WORD}(?:[ \t]+(?:{_ORG_WORD}|&|of|and|de|la|der|am)){{0,5}}"
 _OCCUPATIONS = (
     "teacher|lecturer|professor|caretaker|janitor|cleaner|porter|driver|conductor|nurse|clerk|cashier|engineer|"
@@ -602,7 +616,9 @@ _OCCUPATIONS = (
     "fisherman|worker|employee|staff|manager|assistant|secretary|receptionist|accountant|banker|lawyer|attorney|"
     "paralegal|pilot|officer|guard|soldier|firefighter|constable|chef|cook|waiter|waitress|barista|baker|butcher|"
     "hairdresser|courier|contractor|operator|analyst|developer|programmer|designer|journalist|salesman|saleswoman|"
-    "physiotherapist|pharmacist|therapist|coach|instructor|volunteer|apprentice|intern|student|pupil"
+    "physiotherapist|pharmacist|therapist|coach|instructor|volunteer|apprentice|intern|student|pupil|housekeeper|"
+    "custodian|bartender|server|dishwasher|landscaper|roofer|trucker|nanny|stocker|loader|packer|assembler|foreman|"
+    "teller|dealer|bookkeeper|hygienist|groundskeeper|lineman|linesman|deckhand|fisherman|lobsterman"
 )
 EMPLOYER_FIELD_RE = re.compile(
     r"(?i:\b(?:employer|company|workplace|place\s+of\s+(?:work|employment)|school|college|firm)"
@@ -617,13 +633,14 @@ EMPLOYER_CUE_RE = re.compile(
         rf"attends|{_OCCUPATIONS}"
     )
     + r")s?\b"
-    r"[^.\n;:]{0,40}?\b(?:at|for|from|with|by)[ \t]+(?:the[ \t]+)?)"
+    r"[^.\n;:]{0,40}?\b(?:at|for|from|with|by):?[ \t]+(?:the[ \t]+)?)"
     rf"(?P<org>{_ORG_RUN})"
 )
 WORKPLACE_RE = re.compile(
     rf"(?<![\w'\u2019.-])(?P<org>{_ORG_RUN})[ \t]+(?:[a-z]+[ \t]+)?"
-    r"(?i:plant|mill|factory|refinery|warehouse|depot|shipyard|colliery|distribution\s+cent(?:re|er)|"
-    r"call\s+cent(?:re|er))\b"
+    r"(?P<kind>(?i:plant|mill|factory|refinery|warehouse|depot|shipyard|colliery|foundry|quarry|cannery|brewery|"
+    r"distribution\s+cent(?:re|er)|"
+    r"call\s+cent(?:re|er)))\b"
 )
 
 # An institution named by its kind first, as most languages write it ("Hospital Italiano de Buenos Aires", "Clínica
@@ -653,7 +670,8 @@ GENERIC_INST_WORDS = frozenset(
     "the our this that a an outside local area community general main county university college children's "
     "childrens memorial regional state city veterans teaching tertiary referring another other same affiliated "
     "private public rural urban nearby academic satellite st st. saint of and for & medical center health hospital "
-    "clinic imaging radiology department dept service services institute".split()
+    "clinic imaging radiology department dept service services institute american national international royal "
+    "college".split()
 )
 EPONYM_FOLLOWERS = frozenset(
     "disease diseases syndrome syndromes sign signs lesion lesions fracture fractures cyst cysts catheter catheters "
@@ -685,6 +703,12 @@ SERVICE_WORDS = frozenset(
     "genetics genetic hepatology colorectal trauma burn acute chronic primary care team service services division "
     "section attending on-call discussed seen per with followed by refer referred referral".split()
 )
+
+
+_REGION_WORDS = frozenset(
+    "central north south east west northern southern eastern western upper lower mid greater inner outer".split()
+)
+_GROUP_WORDS = frozenset("associates group partners specialists consultants physicians".split())
 
 
 def _in_generic(words: list[str]) -> bool:
@@ -820,8 +844,79 @@ def _phone_or_fax(text: str, start: int) -> str:
     return "FAX" if re.search(r"(?i)\bfax\b|\bfacsimile\b|\bF\s{0,10}[:#]\s{0,10}$", before) else "PHONE"
 
 
+#: The last four digits of a social security number ("SSN on file, last four 6629", "SSN ending in 4471").
+SSN_LAST_FOUR_RE = re.compile(
+    r"(?i:\b(?:last\s+(?:4|four)(?:\s+digits)?(?:\s+of\s+(?:the\s+|her\s+|his\s+)?(?:SSN|social(?:\s+security)?"
+    r"(?:\s+(?:number|no\.?|#))?))?|SSN\s+(?:ending|ends)\s+(?:in|with))[ \t]{0,3}[:#=]?[ \t]{0,3})"
+    r"(?P<id>\d{4})(?![\d-])"
+)
+#: A social media handle: after its platform ("Instagram: @kayleesundy22", "TikTok jdoe_99"), or an at sign before a
+#: name with a digit or an underscore ("@kaylee_s22"; "@home" and "@ 10:30" stay).
+HANDLE_RE = re.compile(
+    r"(?i:\b(?:instagram|insta|IG|twitter|tiktok|snapchat|facebook|FB|threads|bluesky|youtube|twitch|discord|reddit)"
+    r"(?:\s+(?:handle|account|name|username|user))?[ \t]{0,3}[:=]?[ \t]{0,3})"
+    r"(?P<id>@[A-Za-z0-9_.]{1,29}[A-Za-z0-9_]|(?=[A-Za-z0-9_.]*[\d_.])[A-Za-z0-9_.]{2,29}[A-Za-z0-9_])"
+    r"(?![\w@])"
+    r"|(?<![\w.@])(?P<at>@(?=[A-Za-z0-9_.]*[A-Za-z])(?=[A-Za-z0-9_.]*[\d_])[A-Za-z0-9_.]{2,29}[A-Za-z0-9_])(?![\w@.])"
+)
+
+
+#: A file's name, as a note quotes it ("OPTOS_00714482_OU.jpg", "EEG240422_SMITH_A.mp4", "MBS_W_111423.avi").
+FILE_NAME_RE = re.compile(
+    r"(?<![\w./\\-])[\w.-]{3,120}\.(?i:dcm|jpe?g|png|tiff?|bmp|gif|heic|mp4|avi|mov|mkv|wmv|wav|mp3|pdf|docx?|xlsx?"
+    r"|csv|txt|xml|json|zip|nii|nrrd|mha|edf|raw|stl|obj)(?![\w])"
+)
+_FILE_DIGITS_RE = re.compile(r"(?<!\d)(?:\d{6,}|\d{4}([-.])\d{2}\1\d{2}|\d{2}([-.])\d{2}\2\d{4})(?!\d)")
+
+
+def _file_name_numbers(text: str) -> Iterator[Candidate]:
+    """Numbers inside a file's name: a date of six or eight digits (YYMMDD, MMDDYY, YYYYMMDD, MMDDYYYY, glued to
+    letters or underscores as cameras, scanners and people name files) goes with its year kept; any other run of six
+    digits or more is an identifier (the patient's MRN in "OPTOS_00714482_OU.jpg")."""
+    import datetime as dt
+
+    this_year = dt.date.today().year % 100
+    for f in FILE_NAME_RE.finditer(text):
+        for m in _FILE_DIGITS_RE.finditer(f.group()):
+            start, end, run = f.start() + m.start(), f.start() + m.end(), re.sub(r"\D", "", m.group())
+            date = None
+            if len(run) == 6:
+                for y, mo, d in ((run[4:], run[:2], run[2:4]), (run[:2], run[2:4], run[4:])):  # MMDDYY, YYMMDD
+                    year = int(y) + (2000 if int(y) <= this_year else 1900)
+                    if _valid_date(year, int(mo), int(d)):
+                        date = (year, int(mo), int(d))
+                        break
+            elif len(run) == 8:
+                for y, mo, d in ((run[:4], run[4:6], run[6:]), (run[4:], run[:2], run[2:4])):  # YYYYMMDD, MMDDYYYY
+                    if y[:2] in ("19", "20") and _valid_date(int(y), int(mo), int(d)):
+                        date = (int(y), int(mo), int(d))
+                        break
+            if date is not None:
+                yield Candidate(start, end, "DATE", P_DATE, "pattern", *date)
+            else:
+                yield Candidate(start, end, "OTHER_ID", P_GENERIC_ID, "pattern")
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def find_ids(text: str) -> Iterator[Candidate]:
     """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other)."""
+    if "." in text:
+        yield from _file_name_numbers(text)
+    for m in SSN_LAST_FOUR_RE.finditer(text):
+        yield Candidate(m.start("id"), m.end("id"), "SSN", P_CUED_ID, "cue")
+    if "@" in text or any(p in text.lower() for p in ("insta", "twitter", "tiktok", "snap", "facebook", "ig")):
+        for m in HANDLE_RE.finditer(text):
+            which = "id" if m.group("id") else "at"
+            yield Candidate(m.start(which), m.end(which), "OTHER_ID", P_CUED_ID, "cue")
     for cat, regex in CUED_ID_RE:
         for m in regex.finditer(text):
             value = m.group("id")
@@ -936,6 +1031,13 @@ AGE_RES = [
         # "turned 96", "turns 91", "age at consent: 91", "age on admission 93"
         rf"(?i:\b(?:turned|turns|turning)\s+){_AGE_N}(?![\w.%])(?!\s{{0,3}}(?:days?|weeks?|months?|mg|ml|%|degrees?|deg|°))",
         rf"(?i:\bage\s+(?:at|on|of)\s+[a-z]+(?:\s+[a-z]+)?\s{{0,3}}:?\s{{0,3}}){_AGE_N}(?![\w.])",
+        # "died at 97", "passed away at 93", "his 92nd birthday", "she's 90, NIHSS 4" (not "she's 90% better")
+        rf"(?i:\b(?:died|passed\s+away|passed|deceased|death)\s+(?:at|aged?)\s+(?:age\s+)?){_AGE_N}(?![\w.%])",
+        r"(?<![\w.])(?P<n>(?:9\d|1[01]\d)(?i:st|nd|rd|th))\s+(?i:birthday)\b",
+        rf"(?i:\b(?:she|he)(?:'s|\u2019s|\s+is|\s+was|\s+turned)\s+){_AGE_N}"
+        r"(?![\w.%/])(?!\s{0,3}(?:%|percent|mg|ml|kg|lbs?|pounds|minutes?|min|days?|weeks?|months?|mmhg|bpm|/))",
+        # the age in brackets right after a birth date ("DOB: 03/14/1932 (92)")
+        rf"(?i:\b(?:DOB|D\.O\.B\.?|born)\s{{0,3}}:?\s{{0,3}}\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}\s{{0,3}}\(){_AGE_N}(?=\))",
     )
 ]
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
@@ -951,6 +1053,20 @@ AGE_CUED_WORDS_RE = re.compile(
     r"|times|x|over|out|of|minus|plus)\b)"
     r"|\b(?:patient|pt|decedent|deceased|woman|man|lady|gentleman|mother|father|grandmother|grandfather|resident)"
     rf",[ \t](?P<a>ninety(?:[-\s](?:{_UNITS}))?+)(?=,)"
+)
+
+
+#: Where someone lives or stays by its name ("lives at The Willows", "staying at Rosie's Place"): a residence, a
+#: shelter or a home is an address.
+LIVES_AT_RE = re.compile(
+    r"(?i:\b(?:lives|living|resides|residing|stays|staying|resident)\s+at\s+)"
+    r"(?P<addr>(?-i:(?:The\s+)?[A-Z][\w'\u2019-]+(?:[ \t]+(?:of[ \t]+)?[A-Z][\w'\u2019-]+){0,3}))"
+)
+#: A flat and the building's name, as a UK or Commonwealth address starts ("Flat 2, Lumb Bank Cottages"; a US
+#: "Apt 3," is followed by the town).
+FLAT_RE = re.compile(
+    r"(?<![\w])Flat[ \t]+\d{1,4}[A-Z]?,[ \t]+"
+    r"[A-Z][a-z][\w'\u2019-]*(?:[ \t]+[A-Z][a-z][\w'\u2019-]*){0,3}"
 )
 
 
@@ -1053,12 +1169,22 @@ def find_places(text: str) -> Iterator[Candidate]:
         start = _trim_city(text, m.start("city"), m.end("city"))
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_CITY, "pattern")
+    for m in LIVES_AT_RE.finditer(text):
+        words = m.group("addr").split()
+        if not all(w.lower() in lex.not_names or w.lower() == "the" for w in words):  # "lives at Home" stays
+            yield Candidate(m.start("addr"), m.end("addr"), "ADDRESS", P_ADDRESS, "cue")
+    for m in FLAT_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     yield from _find_city_names(text)
     for regex in (EMPLOYER_FIELD_RE, EMPLOYER_CUE_RE, WORKPLACE_RE):
         for m in regex.finditer(text):
             org = _trim_org(text, m.start("org"), m.end("org"))
             if org is not None:
-                yield Candidate(org[0], org[1], "INSTITUTION", P_INSTITUTION, "cue")
+                # a capitalised kind is the name's last word ("Nashua Foundry"; "Boeing Renton plant" keeps "plant")
+                named_kind = (
+                    regex is WORKPLACE_RE and m.group("kind")[0].isupper() and m.end("org") == m.start("kind") - 1
+                )
+                yield Candidate(org[0], m.end("kind") if named_kind else org[1], "INSTITUTION", P_INSTITUTION, "cue")
                 if regex is not WORKPLACE_RE:
                     yield from tail(org[1])  # "Teacher at Queen's College, Yaba"
     for m in INSTITUTION_KIND_FIRST_RE.finditer(text):
@@ -1074,9 +1200,19 @@ def find_places(text: str) -> Iterator[Candidate]:
         start, end = m.start(group), m.end(group)
         words = text[start:end].split()
         # Drop leading words that are not part of the name ("Findings The Mercy Hospital" -> "Mercy Hospital").
-        while words and (
-            words[0].lower() in ("the", "a", "an", "at", "from", "to", "of", "and")
-            or (words[0].lower() in lex.vocab and words[0].lower() not in GENERIC_INST_WORDS)
+        while (
+            words
+            and (
+                words[0].lower() in ("the", "a", "an", "at", "from", "to", "of", "and")
+                or (
+                    words[0].lower() in lex.vocab
+                    and words[0].lower() not in GENERIC_INST_WORDS
+                    # a region before a name is part of it ("Central Vermont Medical Center", "Northern Westchester")
+                    and not (words[0].lower() in _REGION_WORDS and len(words) > 1 and words[1][:1].isupper())
+                    # a specialty before its group is the name ("Cardiology Associates of Cape Ann")
+                    and not (len(words) > 1 and words[1].lower() in _GROUP_WORDS)
+                )
+            )
         ):
             start = text.index(words[0], start) + len(words[0])
             while start < end and text[start].isspace():
@@ -1084,6 +1220,8 @@ def find_places(text: str) -> Iterator[Candidate]:
             words = words[1:]
         if len(words) < 2 or _in_generic(words):
             continue
+        if words[-1] == "VA" and words[-2].lower() in lex.not_names:
+            continue  # "Snellen VA", "corrected VA": a visual acuity, not a Veterans Affairs hospital
         end = _institution_tail(text, end)
         yield Candidate(start, end, "INSTITUTION", P_INSTITUTION, "pattern")
         if town := _TOWN_AND_STATE_RE.match(text, end):
@@ -1245,9 +1383,23 @@ _VEHICLE_MAKES = frozenset(
 )
 
 
+#: A state, a province or a territory by its name: a region Safe Harbor lets a text keep, never a town ("lives in
+#: Vermont", "treated in Ontario", "moved from Quebec"; not New York or Washington, which are cities too).
+REGION_NAMES = frozenset(n.lower() for n in _STATE_NAMES.split("|") if n not in ("New York", "Washington")) | frozenset(
+    (
+        "alberta|british columbia|manitoba|new brunswick|newfoundland|newfoundland and labrador|nova scotia|ontario|"
+        "prince edward island|quebec|québec|saskatchewan|yukon|northwest territories|nunavut|new south wales|"
+        "victoria|queensland|south australia|western australia|tasmania|northern territory|australian capital territory"
+    ).split("|")
+)
+
+
 def _trim_city(text: str, start: int, end: int) -> int | None:
-    """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left."""
+    """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left, or a state's or a
+    province's name is all there is."""
     lex = lexicon()
+    if text[start:end].lower() in REGION_NAMES:
+        return None
     if text[start:end].lower() in lex.places:
         return start
     words = text[start:end].split(" ")
@@ -1282,6 +1434,10 @@ _PLACE_TERM_FOLLOWERS = frozenset(
 )
 
 
+#: What follows a place's name when it names a scale or a classification: a percentage, or a Paris class of a polyp.
+_SCORE_AFTER_PLACE = re.compile(r"(?:\d+(?:\.\d+)?%|0-I)")
+
+
 def _find_city_names(text: str) -> Iterator[Candidate]:
     lex = lexicon()
     cities = lex.places
@@ -1293,6 +1449,13 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
         i = 0
         offset = m.start()
         while i < len(words):
+            region = next(
+                (n for n in (3, 2) if i + n <= len(words) and " ".join(words[i : i + n]).lower() in REGION_NAMES), 0
+            )
+            if region:  # "British Columbia": a province, not the town of Columbia
+                offset += sum(len(w) + 1 for w in words[i : i + region])
+                i += region
+                continue
             found = 0
             for n in (3, 2, 1):
                 if i + n <= len(words) and " ".join(words[i : i + n]).lower() in cities:
@@ -1315,6 +1478,8 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                     and low not in lex.first_names
                     and low not in _VEHICLE_MAKES  # "Honda" is a town in Colombia, and a car
                     and not (nxt and _MODEL_CODE.fullmatch(nxt[0]))  # "Exeter V40 stem": a device's model
+                    and not (nxt and _SCORE_AFTER_PLACE.match(nxt[0]))  # "Oswestry 42%", "Paris 0-Is": a scale
+                    and low not in REGION_NAMES
                     and not any(f in EPONYM_FOLLOWERS or f in _PLACE_TERM_FOLLOWERS for f in followers)
                 ):
                     yield Candidate(offset, offset + len(phrase), "CITY", P_CITY, "dictionary")

@@ -96,6 +96,11 @@ _TAGS = {
 _PROTECTED_RE = re.compile(
     r"\[(?:PATIENT|STUDY|" + "|".join(sorted(set(_TAGS.values()))) + r")(?: [^\]\n]{0,40})?\]"
     r"|(?<![\w-])(?:P|ST|S|SE)-[0-9A-HJKMNP-TV-Z]{6,10}(?![\w-])"
+    # a grant's number (activity code, institute, serial: "U01 AG071155", "R01CA123456-01A1") and the public trial
+    # registry's address: a study's, never a person's
+    r"|(?<![\w-])[A-Z][A-Z0-9]\d[ -]?"
+    r"(?:AG|AI|AA|AR|AT|CA|DA|DC|DE|DK|EB|ES|EY|GM|HD|HG|HL|HS|LM|MD|MH|NR|NS|OD|RR|TR|TW)\d{6}(?:-\d{2}(?:[AS]\d)?)?(?![\w-])"
+    r"|(?i:(?:https?://)?(?:www\.)?clinicaltrials\.gov(?:/[\w/?=&.-]*)?)"
 )
 #: What names a drug, a code system or a DICOM attribute, never a person (read only in a text that has one: see
 #: :func:`_protected_spans`): a National Drug Code after its label ("NDC 0093-1048-01"), the URLs of terminologies
