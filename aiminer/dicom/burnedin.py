@@ -1,9 +1,11 @@
 """Burned-in text: decide whether pixels may carry identity text, and mask known layouts.
 
 A file is *at risk* when it says so (BurnedInAnnotation = YES) or when its modality or SOP class usually carries
-text in the pixels (ultrasound, secondary capture, screen captures, photographs). A risk is either cleaned by a
-mask rule (rectangles for a known modality/manufacturer/model/size, ``data/burned_in_masks.toml`` plus any file
-the user adds) when the pixels are native (uncompressed), or the file is quarantined with ``burned_in_risk``.
+text in the pixels (ultrasound, secondary capture, screen captures, photographs); an ophthalmic image or a whole
+slide is at risk unless it declares BurnedInAnnotation NO (a slide's label and overview always are). A risk is
+either cleaned by a mask rule (rectangles for a known modality/manufacturer/model/size,
+``data/burned_in_masks.toml`` plus any file the user adds) when the pixels are native (uncompressed), or the file
+is quarantined with ``burned_in_risk``.
 It is never passed through silently.
 """
 
@@ -17,16 +19,32 @@ from pathlib import Path
 
 from aiminer.errors import PolicyError
 
-#: Modalities that usually carry burned-in text (PS3.15 E.3.1 discussion; CTP and TCIA practice).
-RISK_MODALITIES = frozenset({"US", "SC", "OT", "XC", "ES", "GM", "SM", "DOC", "IVUS", "OP", "OPT"})
+#: Modalities that usually carry burned-in text, whatever the file says (PS3.15 E.3.1 discussion; CTP and TCIA
+#: practice): ultrasound, captures, photographs, endoscopy, microscopy photographs, documents.
+RISK_MODALITIES = frozenset({"US", "SC", "OT", "XC", "ES", "GM", "DOC", "IVUS"})
 
 #: SOP classes that are screen captures or photographs whatever their modality says.
 RISK_SOP_CLASS_PREFIXES = (
     "1.2.840.10008.5.1.4.1.1.7",  # Secondary Capture family (incl. multi-frame SC)
-    "1.2.840.10008.5.1.4.1.1.77.1",  # VL (visible light) family: endoscopy, photography, microscopy
+    "1.2.840.10008.5.1.4.1.1.77.1.1",  # VL endoscopic, video endoscopic
+    "1.2.840.10008.5.1.4.1.1.77.1.2",  # VL microscopic, video microscopic
+    "1.2.840.10008.5.1.4.1.1.77.1.3",  # VL slide-coordinates microscopic
+    "1.2.840.10008.5.1.4.1.1.77.1.4",  # VL photographic, video photographic (a face, a tattoo, a wound)
     "1.2.840.10008.5.1.4.1.1.3.1",  # US multi-frame
     "1.2.840.10008.5.1.4.1.1.6",  # US image
 )
+
+#: Modalities and SOP classes at risk unless the file declares BurnedInAnnotation NO: a fundus camera, an OCT and a
+#: slide scanner write text into some of their images (a date strip, a slide's label) and their makers say which.
+#: Until red team 6 (2026-12-06) they were at risk whatever the file said, and no retina photograph, OCT or tissue
+#: slide of a research export passed. A slide's label and overview images are at risk whatever they say.
+DECLARED_RISK_MODALITIES = frozenset({"OP", "OPT", "SM"})
+DECLARED_RISK_SOP_CLASS_PREFIXES = (
+    "1.2.840.10008.5.1.4.1.1.77.1.5",  # ophthalmic photography and tomography
+    "1.2.840.10008.5.1.4.1.1.77.1.6",  # VL whole slide microscopy
+)
+#: Whole-slide image types that show the slide's label (its barcode, often the patient's name).
+LABEL_IMAGE_TYPES = frozenset({"LABEL", "OVERVIEW"})
 
 
 @dataclass(frozen=True)
@@ -109,15 +127,23 @@ def load_mask_rules(extra_files: tuple[str | Path, ...] = ()) -> tuple[MaskRule,
 
 def at_risk(attrs: dict[str, str]) -> bool:
     """Whether pixels may carry burned-in identity text."""
-    if attrs.get("BurnedInAnnotation", "").strip().upper() == "YES":
-        return True
-    if attrs.get("Modality", "").strip().upper() in RISK_MODALITIES:
-        return True
-    sop = attrs.get("SOPClassUID", "")
-    if any(sop == p or sop.startswith(p + ".") for p in RISK_SOP_CLASS_PREFIXES):
+    declared = attrs.get("BurnedInAnnotation", "").strip().upper()
+    if declared == "YES":
         return True
     image_type = attrs.get("ImageType", "").upper()
-    return "SCREEN" in image_type or bool(attrs.get("ConversionType"))
+    if "SCREEN" in image_type or attrs.get("ConversionType"):
+        return True
+    modality = attrs.get("Modality", "").strip().upper()
+    sop = attrs.get("SOPClassUID", "")
+    if modality in RISK_MODALITIES or _in_family(sop, RISK_SOP_CLASS_PREFIXES):
+        return True
+    if modality in DECLARED_RISK_MODALITIES or _in_family(sop, DECLARED_RISK_SOP_CLASS_PREFIXES):
+        return declared != "NO" or not LABEL_IMAGE_TYPES.isdisjoint(v.strip() for v in image_type.split("\\"))
+    return False
+
+
+def _in_family(sop: str, prefixes: tuple[str, ...]) -> bool:
+    return any(sop == p or sop.startswith(p + ".") for p in prefixes)
 
 
 def regions_for(attrs: dict[str, str], rules: tuple[MaskRule, ...]) -> tuple[tuple[int, int, int, int], ...]:

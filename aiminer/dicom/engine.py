@@ -594,6 +594,12 @@ _MAX_LEN = {"CS": 16, "DS": 16, "IS": 12}
 _SIZES = {"US": 2, "SS": 2, "UL": 4, "SL": 4, "FL": 4, "FD": 8, "AT": 4, "SV": 8, "UV": 8}
 
 
+#: How long a DS or IS number may be when every character is one a number has: writers that print a float's repr
+#: ("0.14100000000000001", 19 characters for a DS of at most 16) are common, and such a value has swallowed no
+#: element (a tag's bytes are no digits). Red team 6's OCT was quarantined for its plane positions.
+_SLOPPY_NUMBER_LEN = 64
+
+
 def _plausible(elem: DataElement | RawDataElement, vr: str) -> bool:
     """Whether a kept value obeys its VR (PS3.5 6.2): guards against an inflated length swallowing PHI."""
     if not isinstance(elem, RawDataElement):
@@ -604,7 +610,8 @@ def _plausible(elem: DataElement | RawDataElement, vr: str) -> bool:
     if vr in _MAX_LEN:
         pattern = _CS_OK if vr == "CS" else _DS_OK if vr == "DS" else _IS_OK
         parts = value.rstrip(b"\x00 ").split(b"\\")
-        return bool(pattern.fullmatch(value.rstrip(b"\x00"))) and all(len(p.strip()) <= _MAX_LEN[vr] for p in parts)
+        most = _MAX_LEN[vr] if vr == "CS" else _SLOPPY_NUMBER_LEN
+        return bool(pattern.fullmatch(value.rstrip(b"\x00"))) and all(len(p.strip()) <= most for p in parts)
     limit = _TEXT_LIMITS.get(vr)
     if limit is not None:  # kept free text (allowlisted): lengths and control characters per PS3.5 6.2
         control = _LONG_TEXT_CONTROL if vr in ("ST", "LT") else _SHORT_TEXT_CONTROL
@@ -628,8 +635,9 @@ def _plausible_converted(elem: DataElement, vr: str) -> bool:
     values = [v for v in _values(elem.value) if v is not None]
     if vr in _MAX_LEN:
         pattern = _CS_OK if vr == "CS" else _DS_OK if vr == "DS" else _IS_OK
+        most = _MAX_LEN[vr] if vr == "CS" else _SLOPPY_NUMBER_LEN
         return all(
-            pattern.fullmatch(str(v).strip().encode("latin-1", "replace")) and len(str(v).strip()) <= _MAX_LEN[vr]
+            pattern.fullmatch(str(v).strip().encode("latin-1", "replace")) and len(str(v).strip()) <= most
             for v in values
         )
     if vr in _SIZES:

@@ -54,6 +54,9 @@ _KEEP_VRS = frozenset(
 #: carry no identity. Everything else with a text VR that the table does not list is removed.
 UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
     {
+        # a veterinary patient's species and breed (not the breed registration's number: its sequence goes)
+        "PatientSpeciesDescription",
+        "PatientBreedDescription",
         # device (make and model, never serials: those are in the table)
         "Manufacturer",
         "ManufacturerModelName",
@@ -118,7 +121,9 @@ _SAFE_HARBOR_NEVER_RETAIN = re.compile(
 #: Sequences whose items identify a person or an institution: emptied, never walked into. (An irradiation event's
 #: identification holds its UID, which is remapped like any other.)
 _IDENTIFYING_SEQUENCE = re.compile(
-    r"(?<!IrradiationEvent)Identification|Institution|Person|Physician|Operator|Observer|Patient"
+    # (not a patient's species, breed or position: "PatientSpeciesCodeSequence" says "dog", red team 6)
+    r"(?<!IrradiationEvent)Identification|Institution|Person|Physician|Operator|Observer"
+    r"|Patient(?!Species|Breed|Orientation|Gantry|Equipment|Position)"
 )
 
 
@@ -260,7 +265,6 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
         return Act.KEEP
     if keyword in UNLISTED_CLEANED:
         return Act.CLEAN
-
     return Act.REMOVE
 
 

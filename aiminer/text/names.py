@@ -317,7 +317,7 @@ _STAFF_ROLES = frozenset(
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
-    "np aprn crna cnm rtt pa-c observer landlord landlady coach".split()
+    "np aprn crna cnm rtt pa-c landlord landlady coach".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "

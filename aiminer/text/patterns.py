@@ -936,8 +936,8 @@ def find_ids(text: str) -> Iterator[Candidate]:
                 start, end = more.start("id"), more.end("id")
                 yield Candidate(start, end, cat, P_CUED_ID, "cue")
     for m in CUED_ALNUM_RE.finditer(text):
-        if m.group("id").islower() and not any(ch.isdigit() for ch in m.group("id")):
-            continue  # "policy no forensic sample": a word, read without case, is no identifier
+        if not any(ch.isdigit() for ch in m.group("id")) and not m.group("id").isupper():
+            continue  # "policy no forensic sample", "Device Observer Serial Number": a word is no identifier
         cue = m.group().lower()
         cat = (
             "LICENSE"

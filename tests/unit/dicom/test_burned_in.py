@@ -11,7 +11,7 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from aiminer.dicom import burnedin
-from aiminer.dicom.burnedin import load_mask_rules
+from aiminer.dicom.burnedin import at_risk, load_mask_rules
 from aiminer.errors import QuarantineError
 from aiminer.samples import US_COLUMNS, US_TEXT_BOXES, make_ultrasound
 
@@ -97,3 +97,56 @@ def test_malformed_rule_files_are_refused(tmp_path: Path) -> None:
     bad.write_text('[[rule]]\nid = "x"\nregions = [[0, 0, -1, 5]]\n')
     with pytest.raises(Exception, match="region"):
         load_mask_rules((bad,))
+
+
+_OP = "1.2.840.10008.5.1.4.1.1.77.1.5.1"  # ophthalmic photography 8 bit
+_WSI = "1.2.840.10008.5.1.4.1.1.77.1.6"  # VL whole slide microscopy
+_VL_PHOTO = "1.2.840.10008.5.1.4.1.1.77.1.4"
+
+
+@pytest.mark.parametrize(
+    ("attrs", "risk"),
+    [
+        # a fundus photograph, an OCT, a tissue slide that declare no burned-in text pass (red team 6)
+        ({"Modality": "OP", "SOPClassUID": _OP, "BurnedInAnnotation": "NO"}, False),
+        ({"Modality": "OPT", "SOPClassUID": _OP + ".4", "BurnedInAnnotation": "NO"}, False),
+        (
+            {
+                "Modality": "SM",
+                "SOPClassUID": _WSI,
+                "BurnedInAnnotation": "NO",
+                "ImageType": "ORIGINAL\\PRIMARY\\VOLUME",
+            },
+            False,
+        ),
+        # ... but not when they say nothing, say YES, or show the slide's label
+        ({"Modality": "OP", "SOPClassUID": _OP}, True),
+        ({"Modality": "OP", "SOPClassUID": _OP, "BurnedInAnnotation": "YES"}, True),
+        (
+            {
+                "Modality": "SM",
+                "SOPClassUID": _WSI,
+                "BurnedInAnnotation": "NO",
+                "ImageType": "ORIGINAL\\PRIMARY\\LABEL",
+            },
+            True,
+        ),
+        (
+            {
+                "Modality": "SM",
+                "SOPClassUID": _WSI,
+                "BurnedInAnnotation": "NO",
+                "ImageType": "ORIGINAL\\PRIMARY\\OVERVIEW",
+            },
+            True,
+        ),
+        # the modalities and the photographs are at risk whatever the file says
+        ({"Modality": "US", "BurnedInAnnotation": "NO"}, True),
+        ({"Modality": "XC", "SOPClassUID": _VL_PHOTO, "BurnedInAnnotation": "NO"}, True),
+        ({"Modality": "OP", "SOPClassUID": _VL_PHOTO, "BurnedInAnnotation": "NO"}, True),  # an external photograph
+        ({"Modality": "ES", "BurnedInAnnotation": "NO"}, True),
+        ({"Modality": "CT"}, False),
+    ],
+)
+def test_which_images_are_at_risk(attrs: dict[str, str], risk: bool) -> None:
+    assert at_risk(attrs) is risk

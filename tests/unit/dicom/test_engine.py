@@ -336,6 +336,44 @@ def test_a_segmentation_s_descriptions_are_cleaned_not_removed(scrubbing_engine,
     assert "ContentDescription" in bare and bare.ContentDescription in ("", None)
 
 
+def test_a_number_printed_longer_than_its_vr_allows_is_kept_not_quarantined(engine) -> None:
+    # GIVEN an image whose position a writer printed as a float's repr (19 characters; DS allows 16: red team 6's OCT)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    reading, writing = pydicom.config.settings.reading_validation_mode, pydicom.config.settings.writing_validation_mode
+    pydicom.config.settings.reading_validation_mode = pydicom.config.settings.writing_validation_mode = (
+        pydicom.config.IGNORE
+    )
+    try:
+        ds.ImagePositionPatient = ["0.0", "0.0", "0.14100000000000001"]
+        buf = io.BytesIO()
+        ds.save_as(buf, enforce_file_format=False)
+    finally:
+        pydicom.config.settings.reading_validation_mode = reading
+        pydicom.config.settings.writing_validation_mode = writing
+    assert b"0.14100000000000001" in buf.getvalue()
+    # WHEN de-identifying / THEN the file passes and the position is the writer's, digit for digit
+    _, result, out_bytes = engine(buf.getvalue())
+    assert result is not None and b"0.14100000000000001" in out_bytes
+
+
+def test_a_veterinary_patient_keeps_its_species_and_breed(engine) -> None:
+    # GIVEN a dog's image: species and breed (not identifiers) and the breed registration's number (one)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientSpeciesDescription = "Canis lupus familiaris"
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "448771007", "SCT", "Canis lupus familiaris"
+    ds.PatientSpeciesCodeSequence = Sequence([code])
+    ds.PatientBreedDescription = "Border Collie"
+    registration = Dataset()
+    registration.BreedRegistrationNumber = "AKC-DN55512301"
+    ds.BreedRegistrationSequence = Sequence([registration])
+    # WHEN de-identifying / THEN species and breed stay (red team 6 found them removed), the registration goes
+    out, _, data = engine(ds)
+    assert out.PatientSpeciesDescription == "Canis lupus familiaris" and out.PatientBreedDescription == "Border Collie"
+    assert out.PatientSpeciesCodeSequence[0].CodeValue == "448771007"
+    assert b"DN55512301" not in data
+
+
 def test_an_overlay_goes_whole_with_its_data(engine) -> None:
     # GIVEN an image with an overlay plane (its data is X in Table E.1-1)
     ds, _, _ = _with_phi("CT_small.dcm")

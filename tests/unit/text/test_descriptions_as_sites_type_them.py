@@ -53,6 +53,10 @@ def test_the_patient_s_surname_cut_short_in_a_label_goes() -> None:
         "seen by SLP.",
         "done by ME.",
         "tech OK",
+        "Observer Type",  # SR concept names (red team 6)
+        "Device Observer UID",
+        "Device Observer Serial Number",
+        "Retina clinic imaging",
     ],
 )
 def test_report_words_where_a_name_could_stand_stay(text: str) -> None:
