@@ -170,6 +170,17 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|transferred|due|rescheduled)\s{0,10}:?\s+)"
         r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)",
     ),
+    (
+        "md_cue",
+        # what a coordinator's or a monitor's note did on a day ("acquired 3/25", "stamped it 3/26", "called back
+        # 12/2", "corrected 6/19", "consented 4/16", "note 9/4", "before 3/1", "confirmed by phone 12/4"; not "by":
+        # "improved by 5/10"), never a common fraction ("after 1/2 of the dose")
+        r"(?i:\b(?:acquired|stamped(?:\s+it)?|called(?:\s+back)?|corrected|consented|confirmed(?:\s+by\s+phone)?"
+        r"|signed|faxed|mailed|shipped|received|scanned|uploaded|resent|re-sent|randomi[sz]ed|enrolled|screened|note"
+        r"|before|after|expires?|expired)\s{0,10}:?\s+)"
+        r"(?!(?:1/[234]|2/3|3/4)(?!\d))"
+        r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)",
+    ),
     # 3/5 AM, 3/10 at 2:15 PM: a month and day before a time of day (a med rec's last dose, an appointment); not a
     # common fraction ("take 1/2 at 8 PM", "3/4 at noon")
     (

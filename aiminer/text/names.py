@@ -76,7 +76,7 @@ _ROLES = (
     r"|np|aprn|crna|cnm|rtt|pa-c"
     # who else a note names ("Observer: Nkechi Ugwu", "landlord Kostas Papadakis"), French relatives ("père
     # Jean-François Tremblay"), and a baby's chosen name ("the name Willow June", "name the twins Hugo and Theo")
-    r"|observer|landlord|landlady|coach|p[eè]re|m[eè]re|fr[eè]re|s(?:œ|oe)ur|grand-p[eè]re|grand-m[eè]re|oncle|tante"
+    r"|observer|landlord|landlady|coach|cra|p[eè]re|m[eè]re|fr[eè]re|s(?:œ|oe)ur|grand-p[eè]re|grand-m[eè]re|oncle|tante"
     r"|the\s+name|named"
     r"|daughters|sons|sisters|brothers|grandchildren|granddaughters|grandsons|children|kids"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
@@ -174,7 +174,14 @@ _RELATION_IN_BRACKETS_RE = re.compile(
 )
 
 
-_LOWER_TITLE_NAME_RE = re.compile(r"(?<![\w.])mrs\.?[ \t]+([a-z][a-z'\u2019-]{0,24})(?![\w'\u2019-])")
+_LOWER_TITLE_NAME_RE = re.compile(r"(?<![\w.])(mrs|mr|dr)\.?[ \t]+([a-z][a-z'\u2019-]{0,24})(?![\w'\u2019-])")
+_BRACKETED_INITIALS_RE = re.compile(r"\(((?:[A-Z]\.){2,4})\)")
+_DOTTED_WORDS = frozenset("us uk eu am pm nb ie eg usa uae".split())
+#: A meeting's participant as Teams or Zoom lists them ("Oduya, Grace (External)", "Trinh, Mei-Ling (Guest)").
+_PARTICIPANT_RE = re.compile(
+    r"(?P<name>[A-Z][A-Za-z'\u2019-]+,[ \t][A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z]\.?)?)[ \t]\("
+    r"(?:External|Guest|Organi[sz]er|Presenter|Host|Co-host|Unverified|Attendee)\)"
+)
 _HANDLE_AND_NAME_RE = re.compile(
     r"(?<![\w.@])(?P<handle>[a-z][a-z0-9._]{2,24})[ \t]{0,2}\((?P<first>[A-Z][a-z'\u2019-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
     r"(?P<last>[A-Z][A-Za-z'\u2019-]+)"
@@ -273,7 +280,11 @@ _BEFORE_ID_LABEL_RE = re.compile(
 #: A patient label right after a comma: the words before the comma are the patient's name ("H. de la Cruz, DOB").
 _COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#)(?![A-Za-z])")
 #: Header values that sit before an identifier label and are not names.
-_HEADER_VALUES = frozenset({"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"})
+_HEADER_VALUES = frozenset(
+    {"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"}
+    # a meeting participant's status ("Oduya, Grace (External)")
+    | {"external", "guest", "organizer", "organiser", "presenter", "host", "co-host", "attendee", "unverified"}
+)
 _ROLE_INITIALS_RE = re.compile(r"\s{0,10}[:#]\s{0,10}([A-Za-z]{2,3})(?![\w.])")
 _LOWER_INITIALS_RE = re.compile(r"[ \t]{1,3}([a-z]{2,3})(?![\w.@])")
 #: A system user name in lower case after a role ("Transcribed by kpatel", "User: j.smith", "Login: mlopez2"): up
@@ -317,7 +328,7 @@ _STAFF_ROLES = frozenset(
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
-    "np aprn crna cnm rtt pa-c landlord landlady coach".split()
+    "np aprn crna cnm rtt pa-c landlord landlady coach cra".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -761,6 +772,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             elif greeting and not m.group("title2"):
                 if not _greeted_name(tokens, m.end(), lex):
                     continue
+            elif role == "pt" and "meddra" in text[max(0, m.start() - 12) : m.start()].lower():
+                continue  # "MedDRA PT: Seizure": the preferred term, not the patient
             elif role == "cc" and m.group("role").isupper() and not has_colon and not m.group("title2"):
                 continue  # "MAMMO CC HR-S": craniocaudal ("CC: Dr. Abel", "cc Dr Abel" copy a letter)
             elif role == "by" and not has_colon and not m.group("title2"):
@@ -971,11 +984,21 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # a chat's "mrs b", "not mrs beaulieu in 14": a title in small letters before a small word no list knows
     for m in _LOWER_TITLE_NAME_RE.finditer(text):
-        word = m.group(1)
-        if len(word) == 1 or not (_small_word(word, lex) or word in lex.not_names or word in _CAPS_WORDS):
-            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+        word = m.group(2)
+        if len(word) == 1:
+            known = m.group(1) != "mr"  # "mrs b", "dr h"; "mr t2" is an exam
+        else:
+            known = len(word) >= 3 and not (_small_word(word, lex) or word in lex.not_names or word in _CAPS_WORDS)
+        if known:
+            found.append(Candidate(m.start(2), m.end(2), "NAME", P_NAME_CUED, "cue"))
     # a user name and the person's name in brackets after it, as an audit log writes them ("bwilliamson (Bill
     # Williamson, registration)"): both, when the user name is made of the name
+    # initials with periods in brackets ("subj 031-0007 (B.Y.)", "Subject 022-117 (H.W.B.)"); not "(U.S.)", "(a.m.)"
+    for m in _BRACKETED_INITIALS_RE.finditer(text):
+        if m.group(1).replace(".", "").lower() not in _DOTTED_WORDS:
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "syntax"))
+    for m in _PARTICIPANT_RE.finditer(text):
+        found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _HANDLE_AND_NAME_RE.finditer(text):
         handle = re.sub(r"[\d._]", "", m.group("handle"))
         first, last = m.group("first").lower(), m.group("last").lower()

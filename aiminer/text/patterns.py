@@ -61,7 +61,8 @@ OBFUSCATED_EMAIL_RE = re.compile(
     r"(?:[ \t]?(?:[\[(<{][ \t]?(?i:dot)[ \t]?[\])>}]|\.)[ \t]?[\w-]{1,63}){1,4}"
 )
 URL_RE = re.compile(
-    r"\b(?:https?|ftp|sftp)://[^\s<>\"'\]]+|\bwww\.[^\s<>\"'\]]+"
+    # (and a storage bucket's or a share's address: "s3://mcl-qz-7/gv/031-GV-0019-PL/", "gs://", "smb://")
+    r"\b(?:https?|ftp|sftp|ftps|s3|gs|az|abfss?|wasbs?|smb|nfs|dicomweb|dimse)://[^\s<>\"'\]]+|\bwww\.[^\s<>\"'\]]+"
     r"|(?<![\w.@-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info|health|biz|mil)\b"
     r"(?:/[^\s<>\"'\]]*)?",
     re.IGNORECASE,
@@ -135,7 +136,8 @@ _CUES: dict[str, str] = {
     "ACCOUNT": r"Account|Acct|Encounter|Enc|FIN|CSN|HAR|Visit|Billing|Financial|Invoice|Claim|Episode|Fall-?Nr",
     "HEALTH_PLAN": (
         r"Member(?:\s+ID)?|Policy|Subscriber(?:\s+ID)?|Insurance(?:\s+ID)?|Medicare|Medicaid|MBI|HICN|Beneficiary"
-        r"|Group|Plan(?:\s+ID)?|Health\s+Plan|Insured\s+ID|Payer\s+ID"
+        # (a plan with its number's word: "PLAN: SBRT 54 Gy" is a treatment's)
+        r"|Group|Plan\s+(?:ID|#|No\.?|Number|Code)|Health\s+Plan|Insured\s+ID|Payer\s+ID"
         # health card and national health numbers elsewhere: Ontario, Quebec, BC and other provinces, the NHS,
         # Scotland's CHI, Australia's IHI, Alberta's ULI
         r"|OHIP|RAMQ|PHN|HCN|MSP|ULI|IHI|CHI|NHS(?:\s+(?:No|Number))?|Health\s+(?:Card|Insurance)(?:\s+(?:No|Number))?"
@@ -506,6 +508,9 @@ _INST_SUFFIX = (
     # heart and eye practices, dialysis units, pharmacies, oral surgeons, schools and churches ("Pioneer Valley Heart &
     # Vascular", "Quabbin Heart Center", "Longmeadow Eye Associates", "DaVita Riverbend Dialysis", "Pill Box
     # Pharmacy", "Brightwood Elementary", "Carrow College", "St. Kilian Lutheran Church", "Calvary Reformed Church")
+    # an abbreviated kind in capitals ("BRANDYWINE LUTHERAN HOSP", "ST AURELIA MC") and a hospital named by its
+    # church alone ("outside referral from Brandywine Lutheran")
+    r"(?-i:HOSP|HSP|MC|MED\s+CTR|REG\s+MED\s+CTR)|Lutheran|Baptist|Methodist|Presbyterian|Adventist|"
     r"Heart\s+(?:&|and)\s+Vascular(?:\s+(?:Center|Institute|Associates|Group|Care))?|"
     r"Heart\s+(?:Center|Associates|Group|Care|Clinic|Specialists)|"
     r"Eye\s+(?:Associates|Center|Institute|Physicians|Clinic|Specialists|Group|Care)|"
@@ -671,7 +676,8 @@ GENERIC_INST_WORDS = frozenset(
     "childrens memorial regional state city veterans teaching tertiary referring another other same affiliated "
     "private public rural urban nearby academic satellite st st. saint of and for & medical center health hospital "
     "clinic imaging radiology department dept service services institute american national international royal "
-    "college".split()
+    "college catholic reformed episcopal evangelical pentecostal orthodox church chapel temple mosque "
+    "synagogue".split()
 )
 EPONYM_FOLLOWERS = frozenset(
     "disease diseases syndrome syndromes sign signs lesion lesions fracture fractures cyst cysts catheter catheters "
@@ -812,7 +818,7 @@ def find_structured(text: str) -> Iterator[Candidate]:
             end -= 1
         token = text[m.start() : end]
         # "e.g.", "Dr.Smith" and file names are not URLs; a dotted word needs a known top-level domain.
-        if "." in token and not re.fullmatch(r"\d+(?:\.\d+)+", token):
+        if ("." in token or "://" in token) and not re.fullmatch(r"\d+(?:\.\d+)+", token):
             yield Candidate(m.start(), end, "URL", P_CONTEXT + 1, "pattern")
     for m in IPV4_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "IP", P_STRUCTURED, "pattern")
@@ -907,8 +913,72 @@ def _valid_date(year: int, month: int, day: int) -> bool:
     return True
 
 
+#: A vehicle's plate after its cue, with its state's code and spaces ("plate hzt 8812", "truck plate OH JXR 4471").
+PLATE_RE = re.compile(
+    r"(?i:\b(?:license\s+|licence\s+|truck\s+|car\s+|vehicle\s+)?plate(?:\s+(?:no\.?|number|#))?"
+    r"[ \t]{0,3}[:#]?[ \t]{0,3})"
+    r"(?P<id>(?=[A-Za-z0-9 -]{0,12}\d)(?:[A-Za-z]{2}[ \t])?[A-Za-z0-9]{1,4}[ -]?[A-Za-z0-9]{1,4}"
+    r"(?:[ -][A-Za-z0-9]{1,4})?)"
+    r"(?![\w-])"
+)
+#: A practitioner's licence after the credential and a number sign ("MD #41877", "ARRT #551802").
+CREDENTIAL_LICENSE_RE = re.compile(
+    r"(?<![\w])(?:MD|DO|RN|NP|PA-C|PA|ARRT|CNMT|RDMS|RVT|RDCS|DDS|DMD|LCSW|LICSW|PharmD|DEA|Lic(?:ense)?\.?)"
+    r"[ \t]{0,3}#[ \t]{0,3}(?P<id>[A-Z]{0,3}\d{4,10})(?![\w-])"
+)
+#: A study subject's or a site's code without a cue: groups joined by hyphens, one of them a number of three digits
+#: or more with a leading zero, five digits or more in all ("014-0031", "031-GV-0019-PL", "S022-117-HB"); a quantity
+#: has no leading zero, a date no such group.
+_HYPHENATED_CODE_RE = re.compile(r"(?<![\w./-])[A-Za-z0-9]{1,6}(?:-[A-Za-z0-9]{1,6}){1,3}(?![\w/-]|\.\d)")
+
+
+def _subject_codes(text: str) -> Iterator[Candidate]:
+    for m in _HYPHENATED_CODE_RE.finditer(text):
+        groups = m.group().split("-")
+        if sum(ch.isdigit() for ch in m.group()) < 5:
+            continue
+        if not any(g.isdigit() and len(g) >= 3 and g[0] == "0" for g in groups) and not any(
+            g[:1].isalpha() and g[1:].isdigit() and len(g) >= 4 and g[1] == "0" for g in groups
+        ):
+            continue
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
+
+
+#: An at sign before a user name in small letters (a chat's "@kramos:", "@grace.oduya (ext)").
+_BEFORE_SPEAKER = re.compile(r"[ \t]*(?:\[[^\]\n]{0,40}\][ \t]*)*")
+_CHAT_HANDLE_RE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9._]{2,29}[a-z0-9])(?![\w@])")
+
+
+def _chat_handles(text: str) -> Iterator[Candidate]:
+    """A chat's user names after an at sign: with a period, an underscore or a digit, before a colon (a speaker), or
+    an initial or two before a surname the dictionary knows ("@kramos", "@dszabo"); not a word ("@home")."""
+    lex = lexicon()
+    for m in _CHAT_HANDLE_RE.finditer(text):
+        handle = m.group(1)
+        letters = re.sub(r"[\d._]", "", handle)
+        if handle in lex.not_names or handle in lex.common:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        # a speaker: a colon after the name, or the name first on its line after a time stamp ("[21:15] @fqureshi (")
+        speaker = text[m.end() : m.end() + 1] == ":"
+        speaker = speaker or _BEFORE_SPEAKER.fullmatch(text, line_start, m.start()) is not None
+        if speaker or letters != handle or any(letters[k:] in lex.surnames for k in (1, 2) if len(letters) - k >= 4):
+            yield Candidate(m.start(1), m.end(1), "NAME", P_CUED_ID, "cue")
+
+
 def find_ids(text: str) -> Iterator[Candidate]:
     """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other)."""
+    if "-" in text:
+        yield from _subject_codes(text)
+    for m in PLATE_RE.finditer(text):
+        value = m.group("id")
+        digits, letters = sum(ch.isdigit() for ch in value), sum(ch.isalpha() for ch in value)
+        # a plate has letters and digits, or five digits or more ("Cribriform plate Keros type 2" is anatomy)
+        if (digits >= 3 and letters >= 2) or digits >= 5:
+            yield Candidate(m.start("id"), m.end("id"), "LICENSE", P_CUED_ID, "cue")
+    if "#" in text:
+        for m in CREDENTIAL_LICENSE_RE.finditer(text):
+            yield Candidate(m.start("id"), m.end("id"), "LICENSE", P_CUED_ID, "cue")
     if "." in text:
         yield from _file_name_numbers(text)
     for m in SSN_LAST_FOUR_RE.finditer(text):
@@ -917,6 +987,7 @@ def find_ids(text: str) -> Iterator[Candidate]:
         for m in HANDLE_RE.finditer(text):
             which = "id" if m.group("id") else "at"
             yield Candidate(m.start(which), m.end(which), "OTHER_ID", P_CUED_ID, "cue")
+        yield from _chat_handles(text)
     for cat, regex in CUED_ID_RE:
         for m in regex.finditer(text):
             value = m.group("id")

@@ -101,6 +101,8 @@ _PROTECTED_RE = re.compile(
     r"|(?<![\w-])[A-Z][A-Z0-9]\d[ -]?"
     r"(?:AG|AI|AA|AR|AT|CA|DA|DC|DE|DK|EB|ES|EY|GM|HD|HG|HL|HS|LM|MD|MH|NR|NS|OD|RR|TR|TW)\d{6}(?:-\d{2}(?:[AS]\d)?)?(?![\w-])"
     r"|(?i:(?:https?://)?(?:www\.)?clinicaltrials\.gov(?:/[\w/?=&.-]*)?)"
+    # an IRB's protocol number ("IRB #2022-0419", "IRB-2023-0412"): the study's
+    r"|(?<![\w-])IRB(?:[ \t]?(?:#|No\.?|Number|Protocol))?[ \t:#-]{0,3}\d{2,4}[-/]\d{2,6}(?![\w-])"
 )
 #: What names a drug, a code system or a DICOM attribute, never a person (read only in a text that has one: see
 #: :func:`_protected_spans`): a National Drug Code after its label ("NDC 0093-1048-01"), the URLs of terminologies
@@ -242,6 +244,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
             *propagated,
             *extend_known_names(text, [*propagated, *(c for c in merged if c.source == "propagated")], ("propagated",)),
             *_institution_acronyms_in(text, merged),
+            *_user_names_of(text, [*merged, *propagated]),
             *_names_after_slash(text, merged),
         )
         if not (protected and _overlaps_protected(c, protected))
@@ -429,6 +432,36 @@ def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:
         )
         for m in found
     ]
+
+
+def _user_names_of(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """The user names a system makes of a name found in the text ("Grace Oduya" -> "goduya", "g.oduya",
+    "grace.oduya", "graceoduya", "grace_oduya"): a roster, a chat or an audit log names the same person by both."""
+    variants: set[str] = set()
+    for c in cands:
+        if c.category != "NAME":
+            continue
+        words = [w.lower() for w in _ASCII_NAME_WORD_RE.findall(text[c.start : c.end])]
+        if len(words) < 2:
+            continue
+        first, last = words[0], words[-1]
+        variants.update(
+            v
+            for v in (first[0] + last, f"{first}.{last}", f"{first[0]}.{last}", first + last, f"{first}_{last}")
+            if len(v) >= 5
+        )
+    low = text.lower()
+    variants = {v for v in variants if v in low}  # (most texts hold none: no regex to compile)
+    if not variants:
+        return []
+    alternation = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
+    return [
+        Candidate(m.start(), m.end(), "NAME", P_CONTEXT - 1, "propagated")
+        for m in re.finditer(rf"(?<![a-z0-9._])(?:{alternation})(?![a-z0-9_]|\.[a-z])", low)
+    ]
+
+
+_ASCII_NAME_WORD_RE = re.compile(r"(?<![^\W\d_])[A-Za-z][A-Za-z'-]*(?![^\W\d_])")
 
 
 def _outside_protected(c: Candidate, protected: list[tuple[int, int]]) -> Candidate | None:
