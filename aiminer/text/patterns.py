@@ -644,6 +644,9 @@ EMPLOYER_CUE_RE = re.compile(
 WORKPLACE_RE = re.compile(
     rf"(?<![\w'\u2019.-])(?P<org>{_ORG_RUN})[ \t]+(?:[a-z]+[ \t]+)?"
     r"(?P<kind>(?i:plant|mill|factory|refinery|warehouse|depot|shipyard|colliery|foundry|quarry|cannery|brewery|"
+    # a public employer by its service ("Rockaway Beach fire dept", "Lynn police department")
+    r"fire\s+(?:dept\.?|department|station|company|district)|police\s+(?:dept\.?|department|station)|"
+    r"sheriff'?s?\s+(?:office|department)|public\s+works|water\s+department|"
     r"distribution\s+cent(?:re|er)|"
     r"call\s+cent(?:re|er)))\b"
 )

@@ -42,6 +42,7 @@ from aiminer.text.report import scrub_text
         ("bubble packs from Pill Box Pharmacy", ["Pill Box"]),
         ("BFA from Massachusetts College of Art in 2012.", ["Massachusetts"]),
         ("Retired machinist (Nashua Foundry, 41 years).", ["Nashua", "Foundry"]),
+        ("prefers calls at work (Rockaway Beach fire dept)", ["Rockaway"]),  # red team 6, a dental file's comment
         ("he works at L.L.Bean in town", ["Bean"]),
         ("works at: McCain Foods, Presque Isle", ["McCain"]),
         ("Social: lives at The Willows, an assisted-living residence", ["Willows"]),
@@ -81,6 +82,7 @@ def test_what_a_note_from_outside_radiology_names_goes(text: str, gone: list[str
         "see IMG_0001.jpg and report_v1.2.3.pdf",
         "lives at home; IG: not on social media; seen @ 10:30",
         "mrs and mr",
+        "call the fire department",
         "Mount Sinai Hospital, New York, NY",
     ],
 )
