@@ -57,6 +57,16 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
         # a veterinary patient's species and breed (not the breed registration's number: its sequence goes)
         "PatientSpeciesDescription",
         "PatientBreedDescription",
+        # what quantitative research reads (red team 7): the tracer's route, the PET corrections, the MR nucleus,
+        # a dimension's and a real-world value map's labels
+        "RadiopharmaceuticalRoute",
+        "AttenuationCorrectionMethod",
+        "ScatterCorrectionMethod",
+        "RandomsCorrectionMethod",
+        "ReconstructionType",
+        "ImagedNucleus",
+        "DimensionDescriptionLabel",
+        "LUTLabel",
         # device (make and model, never serials: those are in the table)
         "Manufacturer",
         "ManufacturerModelName",
@@ -121,9 +131,14 @@ _SAFE_HARBOR_NEVER_RETAIN = re.compile(
 #: Sequences whose items identify a person or an institution: emptied, never walked into. (An irradiation event's
 #: identification holds its UID, which is remapped like any other.)
 _IDENTIFYING_SEQUENCE = re.compile(
-    # (not a patient's species, breed or position: "PatientSpeciesCodeSequence" says "dog", red team 6)
-    r"(?<!IrradiationEvent)Identification|Institution|Person|Physician|Operator|Observer"
-    r"|Patient(?!Species|Breed|Orientation|Gantry|Equipment|Position)"
+    # who someone is: a person, an organisation, a user, the patient's own identity and photographs. Not what a
+    # sequence identifies that is no one (a segment, an algorithm, a coding scheme, a dose, a device) nor the
+    # patient's species, size, state, setup or position: until red teams 6 and 7 (2026-12-06) every unlisted
+    # sequence naming "Identification" or "Patient" was emptied, and each SEG frame lost its segment
+    # (SegmentIdentificationSequence), each RT plan its patient setup (PatientSetupSequence).
+    r"Person|Physician(?!Intent)|Operator|Observer|Asserter|Author|Institution|User(?!Content)"
+    r"|Patient(?:Identification|Photo|Group)|GroupOfPatients|SourcePatientGroup|OtherPatient|IssuerOfPatient"
+    r"|PatientSetupPhoto|PatientClinicalTrialParticipation"
 )
 
 

@@ -840,7 +840,7 @@ def find_names(text: str) -> Iterator[Candidate]:
             if tokens.gap(i) in ("", " "):
                 i += 1  # "Mother (Loretta)", 'pref. "Zsofi"' (a relative or a field; "MR (ERO 0.2)" is no name)
         word = tokens.items[i][2]
-        if word.isupper() and (len(word) >= 3 or word in _EYES) and word.lower() in REPORT_ABBREVIATIONS:
+        if word.isupper() and (len(word) >= 3 or word in _EYES or bare_caps) and word.lower() in REPORT_ABBREVIATIONS:
             continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab; "VA cc: OD 20/60": an eye
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:

@@ -694,7 +694,7 @@ def _ocr_repaired(text: str) -> str | None:
         out[m.start() : m.end()] = m.group().translate(_AS_DIGITS)
     for m in _OCR_DATE_RE.finditer(text):
         value = m.group()
-        if sum(ch.isdigit() for ch in value) >= 3 and not value.isdigit():
+        if sum(ch.isdigit() for ch in value) >= 3 and any(ch in "OoIl" for ch in value):
             out = out if out is not None else list(text)
             out[m.start() : m.end()] = value.translate(_AS_DIGITS)
     return None if out is None else "".join(out)

@@ -374,6 +374,32 @@ def test_a_veterinary_patient_keeps_its_species_and_breed(engine) -> None:
     assert b"DN55512301" not in data
 
 
+def test_what_quantitative_research_reads_survives(engine) -> None:
+    # GIVEN a SEG frame's segment, an RT plan's patient setup, PET corrections and an MR nucleus (red team 7 found
+    # each removed or emptied: a SEG whose frames map to no segment, a plan whose beam points at no setup)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    frame, segment = Dataset(), Dataset()
+    segment.ReferencedSegmentNumber = 1
+    frame.SegmentIdentificationSequence = Sequence([segment])
+    ds.PerFrameFunctionalGroupsSequence = Sequence([frame])
+    setup = Dataset()
+    setup.PatientSetupNumber, setup.PatientPosition = 1, "HFS"
+    ds.PatientSetupSequence = Sequence([setup])
+    ds.AttenuationCorrectionMethod, ds.ScatterCorrectionMethod, ds.ImagedNucleus = "CTAC", "Model-based", "1H"
+    ds.RadiopharmaceuticalInformationSequence = Sequence([Dataset()])
+    ds.RadiopharmaceuticalInformationSequence[0].RadiopharmaceuticalRoute = "Intravenous route"
+    # WHEN de-identifying / THEN every one of them is there
+    out, _, _ = engine(ds)
+    assert out.PerFrameFunctionalGroupsSequence[0].SegmentIdentificationSequence[0].ReferencedSegmentNumber == 1
+    assert out.PatientSetupSequence[0].PatientPosition == "HFS"
+    assert (out.AttenuationCorrectionMethod, out.ScatterCorrectionMethod, out.ImagedNucleus) == (
+        "CTAC",
+        "Model-based",
+        "1H",
+    )
+    assert out.RadiopharmaceuticalInformationSequence[0].RadiopharmaceuticalRoute == "Intravenous route"
+
+
 def test_an_overlay_goes_whole_with_its_data(engine) -> None:
     # GIVEN an image with an overlay plane (its data is X in Table E.1-1)
     ds, _, _ = _with_phi("CT_small.dcm")

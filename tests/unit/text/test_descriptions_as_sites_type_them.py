@@ -33,6 +33,9 @@ def test_staff_dates_and_users_in_a_description_go(text: str, gone: list[str]) -
 def test_the_patient_s_surname_cut_short_in_a_label_goes() -> None:
     context = IdentityContext(patient_names=("LINDQVIST^ANDERS^G",), patient_code="P-X")
     assert scrub_text("LINDQ PROST", context).text == "[PATIENT P-X] PROST"
+    # (series words before the patient's name stay: red team 7)
+    assert scrub_text("RT Structures LINDQVIST", context).text == "RT Structures [PATIENT P-X]"
+    assert scrub_text("Lung SBRT A. Lindqvist", context).text == "Lung SBRT [PATIENT P-X]"
     # (and a lab before the full name is no part of it: "PSA, Anders" is no "SURNAME, Given")
     assert scrub_text("rising PSA, Anders G Lindqvist", context).text == "rising PSA, [PATIENT P-X]"
     # a cut that is a word or a name of its own is no term ("Parkinson" gives no "Parkin")
@@ -57,6 +60,7 @@ def test_the_patient_s_surname_cut_short_in_a_label_goes() -> None:
         "Device Observer UID",
         "Device Observer Serial Number",
         "Retina clinic imaging",
+        "syngo MR XA50",  # a software version: MR before an abbreviation is no title (red team 7)
     ],
 )
 def test_report_words_where_a_name_could_stand_stay(text: str) -> None:
