@@ -162,6 +162,16 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|Rosh\s+Hashanah|Diwali|Eid(?:\s+al-(?:Fitr|Adha))?|Lunar\s+New\s+Year|Super\s+Bowl\s+Sunday)"
         rf"(?:\s+of)?,?\s+(?P<y>{_Y4})(?![\w/-]|\.\d)",
     ),
+    # Valentine's Day, Christmas Eve, Thanksgiving, Three Kings' Day without a year: the day of a year, a date's
+    # element all the same ("worse since Thanksgiving", "fell on New Year's Eve")
+    (
+        "holiday",
+        r"(?<![\w])(?P<y>)(?:Thanksgiving|Christmas(?:\s+(?:Eve|Day))?|Xmas|Halloween|Easter(?:\s+Sunday)?"
+        r"|New\s+Year'?s\s+(?:Eve|Day)|Independence\s+Day|Fourth\s+of\s+July|Memorial\s+Day|Labor\s+Day"
+        r"|Veterans\s+Day|Valentine'?s\s+Day|Mother'?s\s+Day|Father'?s\s+Day|St\.?\s+Patrick'?s\s+Day"
+        r"|St\.?\s+Stephen'?s\s+Day|Boxing\s+Day|Three\s+Kings'?\s+Day|Good\s+Friday|Yom\s+Kippur|Rosh\s+Hashanah"
+        r"|Hanukkah|Passover|Diwali|Lunar\s+New\s+Year|Super\s+Bowl\s+Sunday)(?![\w'])",
+    ),
     # 01/05 (no year): only with a leading zero or a date cue, otherwise it is a fraction or a ratio
     ("md", r"(?<![\w./-])(?P<a>0[1-9]|1[0-2])/(?P<b>0[1-9]|[12]\d|3[01])(?![\d/]|\.\d)"),
     (
@@ -342,7 +352,7 @@ def find_dates(text: str) -> Iterator[DateMatch]:
             elif kind == "hijri":
                 year, month, day = None, None, None
             elif kind == "holiday":
-                year, month, day = int(g["y"]), None, None
+                year, month, day = (int(g["y"]) if g["y"] else None), None, None
             elif kind == "y_birth":
                 year, month, day = int(g["y"]), None, None
             elif kind == "my_text":

@@ -281,7 +281,8 @@ _BEFORE_ID_LABEL_RE = re.compile(
 _COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#)(?![A-Za-z])")
 #: Header values that sit before an identifier label and are not names.
 _HEADER_VALUES = frozenset(
-    {"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years"}
+    {"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years", "year", "old", "yo", "man"}
+    | {"woman", "boy", "girl", "infant", "child"}
     # a meeting participant's status ("Oduya, Grace (External)")
     | {"external", "guest", "organizer", "organiser", "presenter", "host", "co-host", "attendee", "unverified"}
 )
@@ -570,6 +571,8 @@ def _staff_initials(text: str, pos: int, lex: Lexicon) -> re.Match[str] | None:
     return im
 
 
+#: Words after a title or a role that name a service or a paper, never a person.
+_NOT_AFTER_TITLE = frozenset("service services office team group note notes order orders visit appointment".split())
 #: The eyes as an eye report names them ("VA cc: OD 20/60, OS 20/40": with correction, right and left eye).
 _EYES = frozenset({"OD", "OS", "OU"})
 #: Short English words a text in capitals writes where initials could stand ("DONE BY ME.", "SAID HI").
@@ -592,6 +595,8 @@ def _two_name_words(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     pair = (tokens.items[i][2], tokens.items[i + 1][2])
     if f"{pair[0]} {pair[1]}".lower() in lex.places or all(w.lower() in lex.places for w in pair):
         return False  # "by Los Angeles": one place ("by Emmerich Vashti-Boateng": a given name that is a town too)
+    if pair[0].lower() in _STATE_NAMES or pair[1].lower() in _NOT_AFTER_TITLE:
+        return False  # "procured by Tennessee Donor Services": a state's organisation
     for w in pair:
         low = w.lower()
         if len(w) < 2 or not _unlisted_capitalised(w, lex, places=False):
@@ -817,7 +822,11 @@ def find_names(text: str) -> Iterator[Candidate]:
         if (
             (low := tokens.items[i][2].lower()) in _STATE_NAMES
             and low not in lex.first_names
-            and not (i + 1 < len(tokens.items) and _is_cap(tokens.items[i + 1][2]))
+            and not (
+                i + 1 < len(tokens.items)
+                and _is_cap(tokens.items[i + 1][2])
+                and tokens.items[i + 1][2].lower() not in lex.vocab  # "Tennessee Donor Services"
+            )
         ):
             continue  # "Identity verified: Vermont driver's license": a state, not a person ("Texas Jones" is)
         # A title lets a report word be a surname ("Dr. Hand", "Mr Bone"), except in capitals without a period:
@@ -840,6 +849,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             if tokens.gap(i) in ("", " "):
                 i += 1  # "Mother (Loretta)", 'pref. "Zsofi"' (a relative or a field; "MR (ERO 0.2)" is no name)
         word = tokens.items[i][2]
+        if word.lower() in _NOT_AFTER_TITLE:
+            continue  # "Royal Flying Doctor Service", "Doctor's note", "Dr. Office"
         if word.isupper() and (len(word) >= 3 or word in _EYES or bare_caps) and word.lower() in REPORT_ABBREVIATIONS:
             continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab; "VA cc: OD 20/60": an eye
         span = _parse_name_after(tokens, i, lex, after_title=titled)
@@ -855,8 +866,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         if span is None or m.group("role"):
             # "Transcribed by: jd", "Technologist: MS": staff initials right after a role and a colon
             im = _ROLE_INITIALS_RE.match(text, m.end("role")) if m.group("role") else None
-            if im and m.group("role").lower() in _HEADER_ROLES and _small_word(im.group(1).lower(), lex):
-                im = None  # "From: the daughter", "To: the ED team": a word, not initials ("Transcribed by: as" is)
+            if im and not m.group("role").lower().rstrip(": ").endswith("by") and _small_word(im.group(1).lower(), lex):
+                im = None  # "From: the daughter", "Interpreter: not required" ("Transcribed by: as" is initials)
             if (
                 im is None
                 and span is None

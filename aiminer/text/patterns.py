@@ -1294,6 +1294,8 @@ def find_places(text: str) -> Iterator[Candidate]:
             words = words[1:]
         if len(words) < 2 or _in_generic(words):
             continue
+        if text[start:end].lower().endswith("hospital at home"):
+            continue  # "Declined Hospital at Home": a programme of care, not a place
         if words[-1] == "VA" and words[-2].lower() in lex.not_names:
             continue  # "Snellen VA", "corrected VA": a visual acuity, not a Veterans Affairs hospital
         end = _institution_tail(text, end)
@@ -1472,8 +1474,11 @@ def _trim_city(text: str, start: int, end: int) -> int | None:
     """Drop leading vocabulary from a city match; ``None`` if nothing city-like is left, or a state's or a
     province's name is all there is."""
     lex = lexicon()
-    if text[start:end].lower() in REGION_NAMES:
+    words = text[start:end].split()
+    if text[start:end].lower() in REGION_NAMES or " ".join(words[:2]).lower() in REGION_NAMES:
         return None
+    if len(words) > 1 and words[0].lower() in REGION_NAMES and words[1].lower() in lexicon().not_names:
+        return None  # a region before a word of the report: "Blue Cross Blue Shield of Iowa Medicare Supplement"
     if text[start:end].lower() in lex.places:
         return start
     words = text[start:end].split(" ")
@@ -1504,12 +1509,15 @@ _PLACE_TERM_FOLLOWERS = frozenset(
     "classification criteria staging system scientific category categories ankle knee foot rules coma stool "
     "handedness cognitive questionnaire guideline guidelines consensus protocol virus fever encephalitis agent "
     "score scale chart inventory stem prosthesis implant cup procedure technique splint brace index assessment "
-    "questionnaire risk equation".split()
+    "questionnaire risk equation strait islander islanders scientific".split()
 )
 
 
 #: What follows a place's name when it names a scale or a classification: a percentage, or a Paris class of a polyp.
-_SCORE_AFTER_PLACE = re.compile(r"(?:\d+(?:\.\d+)?%|0-I)")
+_SCORE_AFTER_PLACE = re.compile(r"(?:\d+(?:\.\d+)?%|0-I|C\d{1,2}M\d{1,2})")  # "Prague C2M4": Barrett's length
+
+
+_DEVICE_MAKERS = frozenset("gore cook stryker zimmer biomet abbott medtronic arthrex depuy olympus".split())
 
 
 def _find_city_names(text: str) -> Iterator[Candidate]:
@@ -1539,7 +1547,7 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                 phrase = " ".join(words[i : i + found])
                 low = phrase.lower()
                 nxt = text[offset + len(phrase) : offset + len(phrase) + 40].split()
-                followers = [w.lower().strip(".,;:") for w in nxt[:2]]
+                followers = [w.lower().strip(".,;:()[]") for w in nxt[:2]]
                 # or the end of a capitalised instrument's name ("Edinburgh Postnatal Depression Scale")
                 for w in nxt[:4]:
                     if not w[:1].isupper():
@@ -1551,6 +1559,7 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                     low not in lex.not_names
                     and low not in lex.first_names
                     and low not in _VEHICLE_MAKES  # "Honda" is a town in Colombia, and a car
+                    and low not in _DEVICE_MAKERS  # "Gore Excluder", "Cook Zenith": a maker, not a town
                     and not (nxt and _MODEL_CODE.fullmatch(nxt[0]))  # "Exeter V40 stem": a device's model
                     and not (nxt and _SCORE_AFTER_PLACE.match(nxt[0]))  # "Oswestry 42%", "Paris 0-Is": a scale
                     and low not in REGION_NAMES

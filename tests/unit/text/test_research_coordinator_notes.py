@@ -63,3 +63,35 @@ def test_protocols_plans_scanners_and_terms_stay(text: str) -> None:
         assert "improved by 5/10" in out and "reduced by 1/2" in out  # (the date on 3/4 goes)
     else:
         assert out == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("fell on New Year's Eve at home", ["New Year"]),  # a holiday is a day of its year, with or without it
+        ("symptoms since Valentine's Day", ["Valentine"]),
+        ("worse around Thanksgiving 2023", ["Thanksgiving"]),
+    ],
+)
+def test_a_holiday_is_a_date(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(g not in out for g in gone), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what long notes name that is no one (blind set 10)
+        "Salmon-colored mucosa, Prague C2M4. Four-quadrant biopsies every 2 cm (Seattle protocol), jar A.",
+        "Secondary: Wellmark Blue Cross Blue Shield of Iowa Medicare Supplement",
+        "Declined Hospital at Home as she prefers to stay.",
+        "Retrieval: Royal Flying Doctor Service, tasked via RSQ",
+        "Indigenous status: neither Aboriginal nor Torres Strait Islander.   Interpreter: not required.",
+        "ANESTHESIA TYPE: spinal anesthesia with 12.5 mg bupivacaine",
+        "procured by Tennessee Donor Services.",
+        "EVAR with Gore Excluder bifurcated endograft",
+        "89-year-old female     DOB",
+    ],
+)
+def test_what_long_notes_name_that_is_no_one_stays(text: str) -> None:
+    assert scrub_text(text).text == text
