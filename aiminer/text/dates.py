@@ -291,7 +291,8 @@ def _valid(year: int | None, month: int | None, day: int | None) -> bool:
         return False
     if day is not None and month is not None:
         try:
-            dt.date(year or 2000, month, day)
+            # (a 29th of February in any year: a birth date typed wrong is a date all the same, "DOB 02/29/1946")
+            dt.date(year if year and (month, day) != (2, 29) else 2000, month, day)
         except ValueError:
             return False
     return True

@@ -35,6 +35,9 @@ _TOKEN_RE = re.compile(
 _TITLES = (
     r"Dr\.\s?med|Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
     r"|Mme|Mlle|Dott|Dottssa|Herr|Frau|Dre"
+    # a priest, a nun and an Indian married woman with their period ("chaplain Fr. Emeka Obi", "Hna. Lucia", "Smt.
+    # Sarojamma"): never without it (FR, "Fr" alone, is French or a fraction's)
+    r"|Fr(?=\.)|Hna(?=\.)|Smt(?=\.)|Shri(?=\.)"
     # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani"; not "Pan"
     # or "Sig", which are "Pan CT" and a prescription's "Sig: take one tablet")
     r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sayın|Pani"
@@ -76,7 +79,7 @@ _ROLES = (
     r"|np|aprn|crna|cnm|rtt|pa-c"
     # who else a note names ("Observer: Nkechi Ugwu", "landlord Kostas Papadakis"), French relatives ("père
     # Jean-François Tremblay"), and a baby's chosen name ("the name Willow June", "name the twins Hugo and Theo")
-    r"|observer|landlord|landlady|coach|cra|p[eè]re|m[eè]re|fr[eè]re|s(?:œ|oe)ur|grand-p[eè]re|grand-m[eè]re|oncle|tante"
+    r"|observer|landlord|landlady|coach|cra|investigator|housekeeper|caseworker|p[eè]re|m[eè]re|fr[eè]re|s(?:œ|oe)ur|grand-p[eè]re|grand-m[eè]re|oncle|tante"
     r"|the\s+name|named"
     r"|daughters|sons|sisters|brothers|grandchildren|granddaughters|grandsons|children|kids"
     r"|scribe|inmate|nom|pr[eé]nom|apellidos?|nombre|vorname|nachname|cognome"
@@ -329,7 +332,7 @@ _STAFF_ROLES = frozenset(
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
-    "np aprn crna cnm rtt pa-c landlord landlady coach cra".split()
+    "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "

@@ -147,7 +147,7 @@ _CUES: dict[str, str] = {
         r"License|Licence|Lic|Driver'?s?\s+License|DL|DEA|NPI|Certificate|Cert|Registration|Plate|License\s+Plate"
         r"|Tag|VIN|Vehicle(?:\s+ID)?|Passport|Permit"
         # practitioners' registrations ("CPSO 88123", "IMC 402117", "KMC Reg No. 68214", "provider no. 2441877A")
-        r"|CPSO|IMC|GMC|MCI|KMC|AHPRA|NMC|HCPC|Reg(?:istration)?|Provider|Prescriber"
+        r"|CPSO|IMC|GMC|MCI|KMC|AHPRA|NMC|HCPC|MCRN|Reg(?:istration)?|Provider|Prescriber"
         # medical councils and registers of other countries, in capitals only ("CRM-RJ 52.48711-3", "MN 112.347",
         # "PMDC # 41235-P", "INAMI 1-23456-78-910", "MCNZ 45123", "CPSBC 38817", "MCR 12345A", "NPWZ 2234567")
         # (MN and MP, also US state codes, only before the Argentine "112.347")
@@ -172,7 +172,7 @@ _CUES: dict[str, str] = {
         # "Prior auth # PA-7731-2025")
         r"|Subject|Participant|Screening|Randomi[sz]ation|Enrol(?:l)?ment|Prior\s+Auth(?:orization)?|Authori[sz]ation"
         # a court's docket, a payment card's proxy number ("docket 2314RO001184", "card proxy 4410 0092 7732")
-        r"|Docket|(?:Card\s+)?Proxy"
+        r"|Docket|(?:Card\s+)?Proxy|(?:ID\s+)?Band|Wristband"
     ),
 }
 CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
@@ -853,6 +853,8 @@ def _phone_or_fax(text: str, start: int) -> str:
     return "FAX" if re.search(r"(?i)\bfax\b|\bfacsimile\b|\bF\s{0,10}[:#]\s{0,10}$", before) else "PHONE"
 
 
+#: A device's GS1 UDI whole: the product number, then its expiry, lot, serial ("(01)08717648219983(17)260930(10)24")
+GS1_UDI_RE = re.compile(r"\(01\)\d{14}(?:\((?:10|11|17|21|240|30)\)[A-Za-z0-9./-]{1,20}){1,5}")
 #: The last four digits of a social security number ("SSN on file, last four 6629", "SSN ending in 4471").
 SSN_LAST_FOUR_RE = re.compile(
     r"(?i:\b(?:last\s+(?:4|four)(?:\s+digits)?(?:\s+of\s+(?:the\s+|her\s+|his\s+)?(?:SSN|social(?:\s+security)?"
@@ -984,6 +986,9 @@ def find_ids(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start("id"), m.end("id"), "LICENSE", P_CUED_ID, "cue")
     if "." in text:
         yield from _file_name_numbers(text)
+    if "(01)" in text:
+        for m in GS1_UDI_RE.finditer(text):
+            yield Candidate(m.start(), m.end(), "DEVICE_ID", P_CUED_ID + 1, "pattern")
     for m in SSN_LAST_FOUR_RE.finditer(text):
         yield Candidate(m.start("id"), m.end("id"), "SSN", P_CUED_ID, "cue")
     if "@" in text or any(p in text.lower() for p in ("insta", "twitter", "tiktok", "snap", "facebook", "ig")):
@@ -1083,7 +1088,7 @@ AGE_RES = [
     for p in (
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:years?|yrs?|y)\.?\s{{0,10}}-?\s{{0,10}}(?:old|of\s+age|o\.?\b)",
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:yo|y/o|y\.o\.?|yr\.?\s{{0,10}}old|yoM|yoF)\b",
-        rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w.])",
+        rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w]|\.\d)",
         rf"(?<![\w.]){_AGE_N}\s?(?:M|F|yM|yF)\b(?!\.\d)",
         rf"(?<![\w.])0?{_AGE_N}\s?Y\b(?!\.\d)",  # "Age: 93Y", DICOM's "093Y"
         rf"(?<![\w/.-])(?:M|F)\s?/\s?{_AGE_N}(?![\w.]|/\d)",  # "Sex/Age: M/95", "F / 94"
@@ -1104,14 +1109,15 @@ AGE_RES = [
         rf"(?<=[(,;])\s{{0,3}}(?-i:M|F)\s?,\s?{_AGE_N}(?=\s{{0,3}}(?:y|yo|y/o|yrs?|years?)?\s{{0,3}}[),;])",
         # "turned 96", "turns 91", "age at consent: 91", "age on admission 93"
         rf"(?i:\b(?:turned|turns|turning)\s+){_AGE_N}(?![\w.%])(?!\s{{0,3}}(?:days?|weeks?|months?|mg|ml|%|degrees?|deg|°))",
-        rf"(?i:\bage\s+(?:at|on|of)\s+[a-z]+(?:\s+[a-z]+)?\s{{0,3}}:?\s{{0,3}}){_AGE_N}(?![\w.])",
+        rf"(?i:\bage\s+(?:at|on|of)\s+[a-z]+(?:\s+[a-z]+)?\s{{0,3}}:?\s{{0,3}}){_AGE_N}(?![\w]|\.\d)",
         # "died at 97", "passed away at 93", "his 92nd birthday", "she's 90, NIHSS 4" (not "she's 90% better")
         rf"(?i:\b(?:died|passed\s+away|passed|deceased|death)\s+(?:at|aged?)\s+(?:age\s+)?){_AGE_N}(?![\w.%])",
         r"(?<![\w.])(?P<n>(?:9\d|1[01]\d)(?i:st|nd|rd|th))\s+(?i:birthday)\b",
         rf"(?i:\b(?:she|he)(?:'s|\u2019s|\s+is|\s+was|\s+turned)\s+){_AGE_N}"
         r"(?![\w.%/])(?!\s{0,3}(?:%|percent|mg|ml|kg|lbs?|pounds|minutes?|min|days?|weeks?|months?|mmhg|bpm|/))",
         # the age in brackets right after a birth date ("DOB: 03/14/1932 (92)")
-        rf"(?i:\b(?:DOB|D\.O\.B\.?|born)\s{{0,3}}:?\s{{0,3}}\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}\s{{0,3}}\(){_AGE_N}(?=\))",
+        rf"(?i:\b(?:DOB|D\.O\.B\.?|born)\s{{0,3}}:?\s{{0,3}}[\w/.,-]{{1,12}}(?:[ ,]{{1,2}}[\w/.,-]{{1,12}}){{0,2}}"
+        rf"\s{{0,3}}\(){_AGE_N}(?=\))",
     )
 ]
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
@@ -1240,9 +1246,11 @@ def find_places(text: str) -> Iterator[Candidate]:
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_CITY, "cue")
     for m in COUNTY_RE.finditer(text):
-        start = _trim_city(text, m.start("city"), m.end("city"))
+        # (a state's name before "County" is a county's: "Delaware County", "Washington County")
+        region = m.group("city").lower() in REGION_NAMES
+        start = m.start("city") if region else _trim_city(text, m.start("city"), m.end("city"))
         if start is not None:
-            yield Candidate(start, m.end("city"), "CITY", P_CITY, "pattern")
+            yield Candidate(start, m.end(), "CITY", P_CITY, "pattern")  # whole: "[CITY]", not "[CITY] County"
     for m in LIVES_AT_RE.finditer(text):
         words = m.group("addr").split()
         if not all(w.lower() in lex.not_names or w.lower() == "the" for w in words):  # "lives at Home" stays

@@ -95,3 +95,23 @@ def test_a_holiday_is_a_date(text: str, gone: list[str]) -> None:
 )
 def test_what_long_notes_name_that_is_no_one_stays(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("chaplain Fr. Emeka Obi, Italian interpreter", ["Emeka"]),
+        ("Mother living, age 93. Brother has stones.", ["93"]),
+        ("DOB: AUG 3,1929 (94)   Ward: 4B", ["(94)"]),
+        ("UDI: (01)00733132637189(17)270430(10)1167M221(21)VT3309451 scanned", ["270430", "1167M221"]),
+        ("DOB 02/29/1946    Acct 1234", ["02/29"]),  # a birth date typed on a day that year did not have
+        ("Time of birth 02:24   Band # 38841 (matched)", ["38841"]),
+        ("Dr Kelly  (MCRN 021774)", ["021774"]),
+        ("(Delaware County). Retired payroll clerk", ["Delaware", "County"]),
+        ("spoke with investigator Dale Crockett 04:40", ["Crockett"]),
+        ("documented by scribe Kaylin Pruett for the attending", ["Pruett"]),
+    ],
+)
+def test_what_long_notes_name_goes(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(g not in out for g in gone), out
