@@ -132,6 +132,8 @@ def _cue_pattern(titles: str, roles: str) -> str:
 #: which was the scrubber's costliest regex.
 _CUE_RE = re.compile(_cue_pattern(by_first_letter(_TITLES), by_first_letter(_ROLES)), re.IGNORECASE)
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
+#: What follows an eponym ("Sister Mary Joseph nodule", "Sister Mary Joseph's node").
+_EPONYM_AFTER_RE = re.compile(rf"(?:['\u2019]s)?[ \t]+(?:{'|'.join(sorted(EPONYM_FOLLOWERS))})\b", re.IGNORECASE)
 #: Titles that are also abbreviations in capitals (left, colonel/colon, sergeant, captain, senior, honorable...).
 _WEAK_TITLES = frozenset("lt col sgt capt hon sr rev sister father nurse mss".split())
 
@@ -895,10 +897,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         if span is None:
             continue
         start, end = span
-        if m.group("role") and not m.group("title"):
-            # "Mother: unknown" / "cc: Radiology" are not names; a single capitalised report word is already
-            # filtered by _word_ok_cued. Sentences starting after "discussed with" need a capital.
-            pass
+        if title.lower() in _WEAK_TITLES and _EPONYM_AFTER_RE.match(text, end):
+            continue  # "Sister Mary Joseph nodule": an eponym after a religious title, not a nun
         found.append(Candidate(start, end, "NAME", P_NAME_CUED, "cue"))
         last_role_word = (m.group("role") or "").lower().rpartition(" ")[2]
         if title.lower() in ("drs", "doctors") or last_role_word in _PLURAL_RELATIVES:

@@ -91,6 +91,7 @@ def test_a_holiday_is_a_date(text: str, gone: list[str]) -> None:
         "procured by Tennessee Donor Services.",
         "EVAR with Gore Excluder bifurcated endograft",
         "89-year-old female     DOB",
+        "Umbilical mass consistent with a Sister Mary Joseph nodule.",  # an eponym after a religious title
     ],
 )
 def test_what_long_notes_name_that_is_no_one_stays(text: str) -> None:
