@@ -286,7 +286,8 @@ def _month(text: str) -> int:
     return _MONTHS[text.lower().rstrip(".")[:3]]
 
 
-def _valid(year: int | None, month: int | None, day: int | None) -> bool:
+def valid_date(year: int | None, month: int | None, day: int | None) -> bool:
+    """Whether the parts that are given make a date (a 29th of February in any year does)."""
     if month is not None and not 1 <= month <= 12:
         return False
     if day is not None and month is not None:
@@ -369,7 +370,7 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = None, None, int(g["b"])
             else:  # md, md_cue
                 year, month, day = None, int(g["a"]), int(g["b"])
-            if not _valid(year, month, day):
+            if not valid_date(year, month, day):
                 continue
             start = m.start("a") if kind == "md_cue" else m.start("b") if kind == "d_cue" else m.start()
             yield DateMatch(start, m.end(), year, month, day)

@@ -569,11 +569,7 @@ def _staff_initials(text: str, pos: int, lex: Lexicon) -> re.Match[str] | None:
     if im is None:
         return None
     low = im.group(1).lower()
-    if low in REPORT_ABBREVIATIONS or low in lex.vocab or low in lex.common:
-        return None
-    if low in _FUNCTION_WORDS or low in _ENGLISH_SHORT or low in _PRONOUNS or low in _CAPS_WORDS:
-        return None
-    return im
+    return None if low in REPORT_ABBREVIATIONS or low in _CAPS_WORDS or _small_word(low, lex) else im
 
 
 #: Words after a title or a role that name a service or a paper, never a person.

@@ -9,13 +9,14 @@ of fewer than seven digits without a cue.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aiminer.text.alternation import by_first_letter
-from aiminer.text.dates import find_dates
+from aiminer.text.dates import find_dates, valid_date
 from aiminer.text.lexicon import lexicon
 
 if TYPE_CHECKING:
@@ -884,8 +885,6 @@ def _file_name_numbers(text: str) -> Iterator[Candidate]:
     """Numbers inside a file's name: a date of six or eight digits (YYMMDD, MMDDYY, YYYYMMDD, MMDDYYYY, glued to
     letters or underscores as cameras, scanners and people name files) goes with its year kept; any other run of six
     digits or more is an identifier (the patient's MRN in "OPTOS_00714482_OU.jpg")."""
-    import datetime as dt
-
     this_year = dt.date.today().year % 100
     for f in FILE_NAME_RE.finditer(text):
         for m in _FILE_DIGITS_RE.finditer(f.group()):
@@ -894,28 +893,18 @@ def _file_name_numbers(text: str) -> Iterator[Candidate]:
             if len(run) == 6:
                 for y, mo, d in ((run[4:], run[:2], run[2:4]), (run[:2], run[2:4], run[4:])):  # MMDDYY, YYMMDD
                     year = int(y) + (2000 if int(y) <= this_year else 1900)
-                    if _valid_date(year, int(mo), int(d)):
+                    if valid_date(year, int(mo), int(d)):
                         date = (year, int(mo), int(d))
                         break
             elif len(run) == 8:
                 for y, mo, d in ((run[:4], run[4:6], run[6:]), (run[4:], run[:2], run[2:4])):  # YYYYMMDD, MMDDYYYY
-                    if y[:2] in ("19", "20") and _valid_date(int(y), int(mo), int(d)):
+                    if y[:2] in ("19", "20") and valid_date(int(y), int(mo), int(d)):
                         date = (int(y), int(mo), int(d))
                         break
             if date is not None:
                 yield Candidate(start, end, "DATE", P_DATE, "pattern", *date)
             else:
                 yield Candidate(start, end, "OTHER_ID", P_GENERIC_ID, "pattern")
-
-
-def _valid_date(year: int, month: int, day: int) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 #: A vehicle's plate after its cue, with its state's code and spaces ("plate hzt 8812", "truck plate OH JXR 4471").
