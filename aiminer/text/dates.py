@@ -228,6 +228,18 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|appointment|appt|f/u|follow-up)\.?,?\s+)"
         r"(?P<a>1[0-2]|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/]|\.\d)(?=[ \t]{0,3}(?:[:,;)(]|\.(?!\d)|$))",
     ),
+    # "since October", "falls in January", "turned 100 in August", "mid-December", "end of March": a month alone is
+    # a date's element too (Safe Harbor keeps only the year). Only a capitalised month after a preposition or a
+    # word of time, never one before a day or a year (the patterns above take those), a capitalised word (a name:
+    # "by June Carter") or an apostrophe ("in May's clinic")
+    (
+        "m_cue",
+        r"(?i:\b(?:in|since|until|till|during|through|thru|last|next|this|early|late|mid|from|before|after|around"
+        r"|(?:end|beginning|start|middle|(?:first|last|second|third)\s+week|week|month)\s+of)(?:[ \t]+|-))"
+        r"(?:(?i:early|late|mid)(?:[ \t]+|-))?"
+        r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Sept)"
+        r"(?![\w'\u2019-]|[ \t]*,?[ \t]*\d|[ \t]+(?:of[ \t]+)?\d|[ \t]+[A-Z][a-z])",
+    ),
     # "on the 4th", "see her on the 11th": a day of the month alone after a preposition of time (not "on the 4th
     # rib", "the 5th digit", "on the 2nd attempt")
     (
@@ -241,7 +253,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
 ]
 
-DATE_RE = [(kind, re.compile(p, re.IGNORECASE if kind not in ("md_cue", "d_cue") else 0)) for kind, p in _PATTERNS]
+DATE_RE = [
+    (kind, re.compile(p, re.IGNORECASE if kind not in ("md_cue", "d_cue", "m_cue") else 0)) for kind, p in _PATTERNS
+]
 
 
 #: Safe Harbor removes ages over 89 and "all elements of dates (including year) indicative of such age".
@@ -368,11 +382,14 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = int(g["y"]), int(g["a"]), int(g["b"])
             elif kind == "d_cue":
                 year, month, day = None, None, int(g["b"])
+            elif kind == "m_cue":
+                year, month, day = None, _month(g["mon"]), None
             else:  # md, md_cue
                 year, month, day = None, int(g["a"]), int(g["b"])
             if not valid_date(year, month, day):
                 continue
-            start = m.start("a") if kind == "md_cue" else m.start("b") if kind == "d_cue" else m.start()
+            group = {"md_cue": "a", "d_cue": "b", "m_cue": "mon"}.get(kind)
+            start = m.start(group) if group else m.start()
             yield DateMatch(start, m.end(), year, month, day)
 
 

@@ -108,7 +108,7 @@ def test_local_identifiers_ages_and_employers_are_found(text: str, values: list[
         "Sex/Age: F/45. M/0 disease. BP 95/60.",
         "Ref: 2017 Fleischner guidelines. Ref #: 2019 ACR criteria. ICA/CCA ratio 2.1.",
         "Tumor at L4. Catheter tip at SVC. Filter at T12. Discussed at MDT. Technician at GE. Nurse at bedside.",
-        "Compared with CT from January. Worker compensation claim pending.",
+        "Compared with the prior CT. Worker compensation claim pending.",
     ],
 )
 def test_report_numbers_and_words_that_look_like_them_survive(text: str) -> None:

@@ -79,6 +79,34 @@ def test_a_holiday_is_a_date(text: str, gone: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("third episode since October). Treated", ["October"]),  # a month alone is a date's element
+        ("Falls: 2 at home in January; none in hospital", ["January"]),
+        ("grandmother turned 100 years old in August and lives", ["August"]),
+        ("next visit tentatively mid-December, Dec 17", ["December"]),
+        ("worse since the end of March, better by early May.", ["March"]),
+        ("Compared with CT from January. Worker compensation claim pending.", ["January"]),
+    ],
+)
+def test_a_month_alone_is_a_date(text: str, gone: list[str]) -> None:
+    out = scrub_text(text).text
+    assert all(g not in out for g in gone), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May need stress test. May carry inhaler on person. May start C1D1",  # a verb, not a month
+        "Referred to the March of Dimes program",
+        "Seen in clinic; in march toward the door",
+    ],
+)
+def test_may_and_march_as_words_stay(text: str) -> None:
+    assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # what long notes name that is no one (blind set 10)
