@@ -306,8 +306,12 @@ def _cap_age_measurement(ds: Dataset) -> None:
 
 #: SR TEXT items that name a device or an organisation by what they are (TID 1003/1004, TID 10001's device): a
 #: device observer's name, serial number and location, a person observer's organisation and identifier, an
-#: irradiating device's name and serial number. Safe Harbor M and B, whatever the text says: the text goes whole.
-_IDENTIFYING_TEXT_CONCEPTS = frozenset({"121013", "121016", "121017", "121009", "128774", "113877", "113880"})
+#: irradiating device's name and serial number, and a dose report's person participant (TID 1020): the person's ID,
+#: its issuer and organisation (red team 8: "E48813-SOLVANG", a technologist's employee number and surname, kept as
+#: "E48813-[NAME]"). Safe Harbor M and B, whatever the text says: the text goes whole.
+_IDENTIFYING_TEXT_CONCEPTS = frozenset(
+    {"121013", "121016", "121017", "121009", "128774", "113877", "113880", "113871", "113872", "113873"}
+)
 _TEXT_VALUE = 0x0040A160
 _REMOVED_TEXT = "REMOVED"
 
@@ -888,8 +892,14 @@ def _name_shaped(value: str) -> bool:
     return bool(words) and ("^" in value or all(w[:1].isupper() for w in words))
 
 
+#: The patient's own names, which :func:`_identity` reads as the patient's (not as other people's).
+_PATIENT_NAME_TAGS = frozenset({0x00100010, 0x00101001})
+
+
 def _names_in_sequences(ds: Dataset, depth: int = 0, limit: int = 64) -> list[str]:
-    """The person names (PN) in the items of the dataset's sequences, at any depth (at most ``limit`` of them)."""
+    """The person names (PN) in the items of the dataset's sequences, at any depth (at most ``limit`` of them), and
+    the top level's PN attributes that are not the patient's own (a presentation state's ContentCreatorName, whose
+    surname red team 8 found again in its ContentLabel: ``WRENFIELD_KEY``)."""
     out: list[str] = []
     if depth > MAX_SEQUENCE_DEPTH:
         return out
@@ -907,7 +917,7 @@ def _names_in_sequences(ds: Dataset, depth: int = 0, limit: int = 64) -> list[st
                 out.extend(_names_in_sequences(item, depth + 1, limit - len(out)))
                 if len(out) >= limit:
                     return out[:limit]
-        elif vr == "PN" and depth > 0:
+        elif vr == "PN" and (depth > 0 or int(tag) not in _PATIENT_NAME_TAGS):
             try:
                 out.extend(str(v) for v in _values(ds[tag].value) if v is not None and _name_shaped(str(v)))
             except Exception:

@@ -99,6 +99,8 @@ _ROLES = (
     # a company's representative ("Aetna rep Jolene")
     r"|from(?=\s{0,3}:)|to(?=\s{0,3}:)|sender|recipient|rep|representative"
     r"|hi|hello|hey|dear|(?:many\s+)?thanks,|thank\s+you,|regards,|sincerely,|cheers,"
+    # whom to ask, call or page ("Ask Rajesh before use", "page Anneliese"): only before a given name (_ASKED)
+    r"|(?:ask|tell|call|page|ping|text|e-?mail|contact)(?!\s{0,10}[:#：-])"
     # a maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
     r"|ved\.|vedova|n[ée]e|geb\.|geborene"
     r"|consent(?:ed)?\s+(?:obtained\s+)?(?:from|by)|interpreter|chaperone|scheduled\s+by|dr\.?\s+name"
@@ -501,6 +503,26 @@ def _unlisted_capitalised(word: str, lex: Lexicon, places: bool = True) -> bool:
     return _is_cap(word) and not word.isupper() and low not in lex.not_names and not (places and low in lex.places)
 
 
+#: Verbs that say whom to ask, call or page: a cue only before a given name (:func:`_asked_name`).
+_ASK_VERBS = frozenset("ask tell call page ping text email e-mail contact".split())
+#: Of those, the ones a service or a company rarely follows ("call Medtronic", "contact Epic" do).
+_ASK_PERSON_VERBS = frozenset("ask tell page ping".split())
+
+
+def _asked_name(tokens: _Tokens, pos: int, lex: Lexicon, verb: str) -> bool:
+    """Whether whom a note says to ask, call or page is named at ``pos``: a capitalised word, not in capitals and
+    no English or report word, that is a given name the dictionary knows or, after "ask", "tell" or "page", a word
+    no list knows ("Ask Rajesh before use", "call Anneliese"; not "call ICU", "page Hope", "contact Radiology")."""
+    i = tokens.index_at.get(pos)
+    if i is None:
+        return False
+    w = tokens.items[i][2]
+    low = w.lower()
+    if not _unlisted_capitalised(w, lex, places=False) or low in lex.vocab or low in lex.common:
+        return False
+    return low in lex.first_names or (verb in _ASK_PERSON_VERBS and low not in lex.places)
+
+
 def _greeted_name(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
     """Whether a greeting, a closing or a representative is followed by a name: a word that looks like one
     (:func:`_looks_like_name_start`), or a capitalised word no dictionary knows at the end of its clause ("Thanks,
@@ -782,6 +804,9 @@ def find_names(text: str) -> Iterator[Candidate]:
                 continue  # "MedDRA PT: Seizure": the preferred term, not the patient
             elif role == "cc" and m.group("role").isupper() and not has_colon and not m.group("title2"):
                 continue  # "MAMMO CC HR-S": craniocaudal ("CC: Dr. Abel", "cc Dr Abel" copy a letter)
+            elif role in _ASK_VERBS and not has_colon:
+                if m.group("title2") is None and not _asked_name(tokens, m.end(), lex, role):
+                    continue
             elif role == "by" and not has_colon and not m.group("title2"):
                 if not _two_name_words(tokens, m.end(), lex):
                     if im := _staff_initials(text, m.end("role"), lex):

@@ -306,6 +306,32 @@ def test_an_sr_device_observer_s_name_serial_and_location_go_whole(scrubbing_eng
     assert b"SBRH" not in data and b"554120" not in data
 
 
+def test_a_dose_report_s_person_participant_id_goes_whole(scrubbing_engine) -> None:
+    # GIVEN a dose SR's person participant (TID 1020): an employee number glued to a surname, its issuer, its
+    # organisation (red team 8 found "E48813-[NAME]": the surname cleaned, the number kept)
+    ds, _, _ = _with_phi("test-SR.dcm")
+    ds.ContentSequence.append(_text_item("113871", "Person ID", "E48813-SOLVANG"))
+    ds.ContentSequence.append(_text_item("113872", "Person ID Issuer", "St Aldric HR"))
+    ds.ContentSequence.append(_text_item("113873", "Organization Name", "St Aldric Memorial"))
+    # WHEN de-identifying
+    out, _, data = scrubbing_engine(ds)
+    # THEN the three texts go whole
+    assert [i.TextValue for i in out.ContentSequence if i.get("ValueType") == "TEXT"][-3:] == ["REMOVED"] * 3
+    assert b"E48813" not in data and b"Aldric" not in data
+
+
+def test_a_label_made_of_a_top_level_person_s_name_is_replaced(scrubbing_engine) -> None:
+    # GIVEN a presentation state whose ContentLabel is its creator's surname (red team 8: "WRENFIELD_KEY", with
+    # ContentCreatorName WRENFIELD^THADDEUS, a PN no fixed list named)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.ContentCreatorName = "WRENFIELD^THADDEUS^^DR^MD"
+    ds.ContentLabel = "WRENFIELD_KEY"
+    # WHEN de-identifying / THEN the label is a neutral one and the surname is nowhere
+    out, _, data = scrubbing_engine(ds)
+    assert out.ContentLabel == "DEIDENTIFIED"
+    assert b"WRENFIELD" not in data.upper()
+
+
 def test_a_required_label_that_names_the_patient_becomes_a_neutral_one(scrubbing_engine) -> None:
     # GIVEN a presentation state's ContentLabel (CS, Type 1) made of the patient's surname
     ds, _, _ = _with_phi("CT_small.dcm")

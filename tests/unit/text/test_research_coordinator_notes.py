@@ -32,6 +32,8 @@ from aiminer.text.report import scrub_text
         ("scan was acquired 3/25 late evening", ["3/25"]),
         ("report was corrected 6/19 (wrong-patient addendum)", ["6/19"]),
         ("Trend to CRA Grace Oduya.", ["Oduya"]),
+        ("Teaching case: irregular mass. Ask Rajesh before use.", ["Rajesh"]),  # whom to ask (red team 8)
+        ("questions? page Anneliese or call Bethany", ["Anneliese", "Bethany"]),
         ("(0008,0080)  BRANDYWINE LUTHERAN HOSP    (blank)", ["BRANDYWINE"]),
         ("InstitutionName=ST AURELIA MC, please check", ["AURELIA"]),
         ("outside referral from Brandywine Lutheran (moved to be near family)", ["Brandywine"]),
@@ -55,6 +57,7 @@ def test_what_a_coordinator_s_note_names_goes(text: str, gone: list[str]) -> Non
         "seen @home; (U.S.) and (a.m.)",
         "CRA occlusion; mr brain w/o; mr t2",
         "Observer Type; Device Observer Serial Number",
+        "Call ICU. page Hope. contact Radiology. Text: stable. call back. ask Siemens",
     ],
 )
 def test_protocols_plans_scanners_and_terms_stay(text: str) -> None:
