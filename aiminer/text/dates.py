@@ -80,10 +80,11 @@ _TIME = (
 _NOT_UNIT = r"(?!\s{0,10}(?:(?:mm|cm|mg|ml|cc|kg|g|mGy|mSv|HU|x|times|weeks|days|months|years|yrs|hours)\b|%))"
 
 _PATTERNS: list[tuple[str, str]] = [
-    # 2021-01-05, 2021/01/05, 2021.01.05 (+ time, ISO T)
+    # 2021-01-05, 2021/01/05, 2021.01.05 (+ time, ISO T); after an underscore too, in a file name
+    # ("TB_THX_audio_2024-11-14.m4a")
     (
         "ymd",
-        rf"(?<![\w.]){_WEEKDAY}(?P<y>{_Y4})(?P<s>[-/.])(?P<m>1[0-2]|0?[1-9])(?P=s)(?P<d>3[01]|[12]\d|0?[1-9])(?!\d){_TIME}",
+        rf"(?<![^\W_]|[.]){_WEEKDAY}(?P<y>{_Y4})(?P<s>[-/.])(?P<m>1[0-2]|0?[1-9])(?P=s)(?P<d>3[01]|[12]\d|0?[1-9])(?!\d){_TIME}",
     ),
     # 01/05/2021, 1-5-21, 01.05.2021 (US order; day-first accepted when the first part is > 12)
     (
@@ -201,6 +202,10 @@ _PATTERNS: list[tuple[str, str]] = [
         # or a time on the 24-hour clock, as a diary or a log writes it ("4/2 11:30 dizzy hauling traps")
         r"|[ \t]{1,3}(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:/]))",
     ),
+    # 3/19, 7/15, 9/23 alone: a month and a day past the 12th is no common fraction, no pain score (x/10) and no
+    # strength (x/5); it is a count only before what was counted or after a fraction's or a cycle's word, which
+    # find_dates checks ("2/16 lymph nodes", "Fx 5/15"; blind set 11's "hypoxia 9/19", "Fractions: 7/15, 7/17")
+    ("md_bare", r"(?<![\w./:-])(?P<a>1[0-2]|0?[1-9])/(?P<b>1[3-9]|2\d|3[01])(?![\w/]|\.\d)"),
     # 02/25-03/01: a range of two months and days, each written with two digits
     (
         "md",
@@ -254,7 +259,8 @@ _PATTERNS: list[tuple[str, str]] = [
 ]
 
 DATE_RE = [
-    (kind, re.compile(p, re.IGNORECASE if kind not in ("md_cue", "d_cue", "m_cue") else 0)) for kind, p in _PATTERNS
+    (kind, re.compile(p, re.IGNORECASE if kind not in ("md_cue", "d_cue", "m_cue", "md_bare") else 0))
+    for kind, p in _PATTERNS
 ]
 
 
@@ -325,6 +331,26 @@ def _day(text: str) -> int:
     return int(re.sub(r"\D", "", text))
 
 
+#: What a count "k/n" counts, after it ("2/16 lymph nodes", "3/14 cores positive", "1/20 hpf", "4/15 (27%)").
+_COUNTED_AFTER = re.compile(
+    r"[ \t]*(?:\([ \t]*\d+(?:\.\d+)?[ \t]*%|%|of\b|x\b"
+    r"|(?i:lymph|nodes?|lns?|cores?|positive|pos|negative|neg|involved|fields?|hpf|slides?"
+    r"|blocks?|fractions?|fx|patients?|pts|cases?|sections?|biops(?:y|ies)|specimens?|samples?|cells?|sites?|segments?"
+    r"|levels?|examined|lesions?|mitos[ie]s|margins?|stations?|times|doses?|cycles?|days?|weeks?|months?|points?"
+    r"|items?|criteria|answered|correct|responders?|score)\b)"
+)
+#: What a fraction's or a count's number follows, before it ("Fx 5/15", "cycle 2/14", "Gleason score 3/15").
+_COUNTED_BEFORE = re.compile(
+    r"(?i:\b(?:fx|fractions?|cycles?|c|weeks?|wk|days?|doses?|sessions?|visits?|scores?|grade|ratio|count|nodes?"
+    r"|cores?|of|total|mitoses|mitotic|ki-?67|no\.?|#)[ \t]*)$"
+)
+
+
+def _counted(text: str, start: int, end: int) -> bool:
+    """Whether a bare "k/n" at ``start:end`` counts something (:data:`_COUNTED_AFTER`, :data:`_COUNTED_BEFORE`)."""
+    return bool(_COUNTED_AFTER.match(text, end) or _COUNTED_BEFORE.search(text[max(0, start - 16) : start]))
+
+
 def find_dates(text: str) -> Iterator[DateMatch]:
     """Yield every date-like match in ``text`` (overlaps allowed; the caller merges them).
 
@@ -384,6 +410,10 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = None, None, int(g["b"])
             elif kind == "m_cue":
                 year, month, day = None, _month(g["mon"]), None
+            elif kind == "md_bare":
+                if _counted(text, m.start(), m.end()):
+                    continue
+                year, month, day = None, int(g["a"]), int(g["b"])
             else:  # md, md_cue
                 year, month, day = None, int(g["a"]), int(g["b"])
             if not valid_date(year, month, day):

@@ -40,7 +40,11 @@ REPORT_ABBREVIATIONS = frozenset(
     # services and exams a report says something was done by ("seen by SLP", "confirmed by EUS")
     "slp eus ems dsa pft fax tcd nst bpp ccm pmr hem onc ctvs cvs ems mfm rad nsg "
     # the eyes ("cc: OD 20/60")
-    "od ou".split()
+    "od ou "
+    # a laboratory's tests, diagnoses and bodies ("(CLL/SLL)", "DNA/RNA", "Reported to NHSN Hemovigilance"; blind
+    # set 11)
+    "dna rna cll sll aml cml pcr fish ihc ngs mmr msi mss tmb vaf cnv snv hpv ebv cmv rsv mrsa vre ana anca igg igm "
+    "iga ige ebus lbc ascus lsil hsil nhsn clia lpd".split()
 )
 
 

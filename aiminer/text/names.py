@@ -189,6 +189,23 @@ _PARTICIPANT_RE = re.compile(
     r"(?P<name>[A-Z][A-Za-z'\u2019-]+,[ \t][A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z]\.?)?)[ \t]\("
     r"(?:External|Guest|Organi[sz]er|Presenter|Host|Co-host|Unverified|Attendee)\)"
 )
+#: A meeting's attendees as initials ("Attendees: CDB, EFN, HJO, IKO, LMB"): after the cue, a list of two or more
+#: runs of two to four capitals separated by commas or slashes (each checked by :func:`_staff_initials`' rules).
+_ATTENDEE_INITIALS_RE = re.compile(
+    r"(?i:\b(?:attendees|attending|present|in\s+attendance|members\s+present|participants|apologies|signed\s+off)"
+    r"[ \t]*:[ \t]*)(?P<list>[A-Z]{2,4}(?:[ \t]*[,/][ \t]*[A-Z]{2,4})+)(?![\w])"
+)
+#: Initials as a table row's last cell ("| 21 | 02/04/2024 | 200 | CBCT | LKS"): a row of three cells or more.
+_LAST_CELL_INITIALS_RE = re.compile(r"^(?=(?:[^|\n]*\|){2})[^\n]*\|[ \t]*([A-Z]{2,3})[ \t]*\|?[ \t]*$", re.MULTILINE)
+#: A system's user name after what it did and "by" ("Printed 03/25/2024 by mquartey  Page 1", "faxed ... by jbr"):
+#: small letters (and digits), no word of any list.
+_PRINTED_BY_RE = re.compile(
+    r"(?i:\b(?:printed|faxed|exported|generated|sent|modified|updated|accessed|viewed|downloaded|released)\b)"
+    r"[^\n]{0,40}?\bby[ \t]+(?P<user>[a-z][a-z0-9._]{2,15})(?=[ \t]*(?:$|[|;,]|[ \t]{2}|\.(?:[ \t]|$)))"
+    # or after an operator at a line's end ("-- 4 pages -- operator jbr")
+    r"|\boperator[ \t]+(?P<operator>[a-z][a-z0-9._]{2,15})[ \t]*$",
+    re.MULTILINE,
+)
 _HANDLE_AND_NAME_RE = re.compile(
     r"(?<![\w.@])(?P<handle>[a-z][a-z0-9._]{2,24})[ \t]{0,2}\((?P<first>[A-Z][a-z'\u2019-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
     r"(?P<last>[A-Z][A-Za-z'\u2019-]+)"
@@ -581,7 +598,16 @@ def _cohabitant(tokens: _Tokens, pos: int, lex: Lexicon) -> bool:
 
 #: Initials in capitals right after a staff role or "by", before the end of the value, a line or a clause ("tech DJ;",
 #: "checked by physicist LMN", "repeated 14:32 by AK").
-_CAPS_INITIALS_RE = re.compile(r"[ \t]{1,3}([A-Z]{2,3})(?=[ \t]*(?:$|[\r\n;,.)\]]))", re.MULTILINE)
+#: (or before a colon or a date: "copied into report by CWH:", "drawn by LF 11/03/2024"; blind set 11)
+_CAPS_INITIALS_RE = re.compile(
+    r"[ \t]{1,3}([A-Z]{2,3})(?=[ \t]*(?:$|[\r\n;,.):\]])|[ \t]+\d{1,4}[/.-]\d)", re.MULTILINE
+)
+
+
+def _not_initials(caps: str, lex: Lexicon) -> bool:
+    """Whether a run of capitals is a report abbreviation or a word, not someone's initials ("CT", "OK", "YES")."""
+    low = caps.lower()
+    return low in REPORT_ABBREVIATIONS or low in _CAPS_WORDS or _small_word(low, lex) or low in lex.not_names
 
 
 def _staff_initials(text: str, pos: int, lex: Lexicon) -> re.Match[str] | None:
@@ -1009,8 +1035,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _INITIALS_RE.finditer(text):
         head, _, tail = m.group().replace(":", "/").partition("/")
-        if tail.isupper() and head.lower() in REPORT_ABBREVIATIONS and tail.lower() in REPORT_ABBREVIATIONS:
-            continue  # "RV/LV", "AP/LAT", "CT/MR": two abbreviations, not a dictator and a typist
+        if tail.isupper() and (head.lower() in REPORT_ABBREVIATIONS or tail.lower() in REPORT_ABBREVIATIONS):
+            continue  # "RV/LV", "AP/LAT", "CT/MR", "CLL/LPD": an abbreviation, not a dictator and a typist
         if tail.islower() or tail.lower() not in lex.vocab:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     for m in _TRAILING_INITIALS_RE.finditer(text):
@@ -1034,6 +1060,20 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "syntax"))
     for m in _PARTICIPANT_RE.finditer(text):
         found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
+    if ":" in text:
+        for m in _ATTENDEE_INITIALS_RE.finditer(text):
+            for im in re.finditer(r"[A-Z]{2,4}", m.group("list")):
+                if not _not_initials(im.group(), lex):
+                    at = m.start("list") + im.start()
+                    found.append(Candidate(at, at + len(im.group()), "NAME", P_NAME_CUED, "syntax"))
+    if "|" in text:
+        for m in _LAST_CELL_INITIALS_RE.finditer(text):
+            if not _not_initials(m.group(1), lex):
+                found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
+    for m in _PRINTED_BY_RE.finditer(text):
+        which = "user" if m.group("user") else "operator"
+        if _system_user(m.group(which), lex):
+            found.append(Candidate(m.start(which), m.end(which), "NAME", P_NAME_CUED, "syntax"))
     for m in _HANDLE_AND_NAME_RE.finditer(text):
         handle = re.sub(r"[\d._]", "", m.group("handle"))
         first, last = m.group("first").lower(), m.group("last").lower()
@@ -1091,6 +1131,32 @@ def find_names(text: str) -> Iterator[Candidate]:
     yield from _propagate(text, tokens, found, lex)
 
 
+#: The consonant pairs an English word may start with: a user name made of an initial and a surname starts with a
+#: pair no English word does ("mquartey", "kprosser", "jfernandes"; not "software", "printer").
+_ENGLISH_ONSETS = frozenset(
+    "bl br ch cl cr dr dw fl fr gl gn gr kn ph pl pn pr ps rh sc sh sk sl sm sn sp sq st sw th tr tw wh wr".split()
+)
+_VOWELS = frozenset("aeiouy")
+_SERVICE_ACCOUNT_RE = re.compile(
+    r"(?:svc|srv|sys|system|service|admin|batch|cron|daemon|auto|robot|bot|job|api)[._\d-]"
+)
+
+
+def _system_user(value: str, lex: Lexicon) -> bool:
+    """Whether a lower-case word a system printed after "by" is a user name: with a digit, a period or an underscore,
+    initials (two or three letters that are no word), or an initial glued to a surname (a start no English word has);
+    never a word of any list ("by fax", "by courier", "by software")."""
+    letters = re.sub(r"[\d._]", "", value)
+    if len(letters) < 2 or _not_initials(letters, lex) or letters in lex.vocab or letters in lex.common:
+        return False
+    if _SERVICE_ACCOUNT_RE.match(value):
+        return False  # "generated ... by svc_audit": a service's account, no person's
+    if letters != value or len(letters) <= 3:
+        return True
+    head = letters[:2]
+    return head[0] not in _VOWELS and head[1] not in _VOWELS and head not in _ENGLISH_ONSETS
+
+
 def _user_name(m: re.Match[str], lex: Lexicon, after_colon: bool = False) -> bool:
     """Whether a lower-case word after a role is a user name: with a number or a separator, or initials before a
     name the dictionary knows ("kpatel", "mlopez"), or a name and an initial ("patelk"), or any word of five letters
@@ -1099,6 +1165,8 @@ def _user_name(m: re.Match[str], lex: Lexicon, after_colon: bool = False) -> boo
     letters, number = m.group(1), m.group(2)
     if letters in lex.vocab or letters in lex.common or letters in _PLACEHOLDERS or letters in _FUNCTION_WORDS:
         return False
+    if _SERVICE_ACCOUNT_RE.match(m.group().strip()):
+        return False  # "svc_audit", "sys_batch": a service's account
     if number or "." in letters or "_" in letters or (after_colon and len(letters) >= 5):
         return len(letters) >= 3
     return any(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from aiminer.text.alternation import by_first_letter
 from aiminer.text.dates import find_dates, valid_date
-from aiminer.text.lexicon import lexicon
+from aiminer.text.lexicon import REPORT_ABBREVIATIONS, lexicon
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -207,7 +207,10 @@ ALNUM_ID_RE = re.compile(
     r"|[A-Z]{1,4}\d{2}[A-Z]{1,4}\d{4,}"
     # a pathology or cytology accession: a letter or two, the year, a dash, a number ("S25-004471", "C25-1180")
     r"|[A-Z]{1,3}\d{2}-\d{3,6}(?:-[A-Z0-9]{1,2})?"
-    r"|[A-Z]{2,5}-\d{2}-\d{3,})(?![\w-])"
+    r"|[A-Z]{2,5}-\d{2}-\d{3,}"
+    # letters, a dash, then letters glued to five digits or more, or a number between letter groups ("HPN-GX7730021"
+    # in an RT structure set's description, red team 8; "SW-11872-MAL", a file number)
+    r"|[A-Z]{1,5}-[A-Z]{1,4}\d{5,}[A-Z]?|[A-Z]{1,5}-\d{5,}-[A-Z]{1,5})(?![\w-])"
 )
 # A department's own numbers without a cue: letter groups, then number groups of five digits or more in all
 # ("SGH-NM-2408-03341", "JHL/MED/2023/559012", "LUTH/24/045512", "MDCN/R/44127"); "ICD-10-CM", "COVID-19" and
@@ -350,7 +353,8 @@ _POSTCODE_OTHER = (
 )
 ADDRESS_TAIL_RE = re.compile(
     # possessive: a long run of spaces is read once, not once per way of splitting it (a fuzz input took 175 s)
-    r"(?:[ \t]*+,[ \t]*+|[ \t]++|[ \t]*+-)(?:(?P<zip1>\d{4,6}|" + _POSTCODE_OTHER + r")"
+    # (a gap of four spaces or more is a column's edge: "OH 43085     CAP-accredited" is no town)
+    r"(?:[ \t]*+,[ \t]*+|[ \t]{1,3}+(?![ \t])|[ \t]*+-)(?:(?P<zip1>\d{4,6}|" + _POSTCODE_OTHER + r")"
     r"[ \t]+(?P<city1>[A-Z\u00C0-\u00DE][\w'\u2019-]++)"
     r"|(?P<city2>[A-Z\u00C0-\u00DE][\w'\u2019-]++(?:[ ][A-Z\u00C0-\u00DE][\w'\u2019-]++)?)"
     r"(?:,?[ \t]+(?P<zip2>\d{4,6}|"
@@ -960,8 +964,26 @@ def _chat_handles(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start(1), m.end(1), "NAME", P_CUED_ID, "cue")
 
 
+#: A laboratory's public numbers after their name: its CLIA number (two digits, D, seven digits) and its College of
+#: American Pathologists number. They identify the laboratory, no person (blind set 11 kept them as negatives).
+_LAB_NUMBER_RE = re.compile(
+    r"\b(?:CLIA|CAP)(?:[ \t]*(?:#|No\.?|number|ID)[ \t]*)?[ \t]*:?[ \t]*(?P<id>\d{2}D\d{7}|\d{5,8})(?![\w-])"
+)
+
+
 def find_ids(text: str) -> Iterator[Candidate]:
-    """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other)."""
+    """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other), except a
+    laboratory's public numbers (:data:`_LAB_NUMBER_RE`)."""
+    if "CLIA" not in text and "CAP" not in text:
+        yield from _find_ids(text)
+        return
+    public = [(m.start("id"), m.end("id")) for m in _LAB_NUMBER_RE.finditer(text)]
+    for c in _find_ids(text):
+        if not any(c.start < end and start < c.end for start, end in public):
+            yield c
+
+
+def _find_ids(text: str) -> Iterator[Candidate]:
     if "-" in text:
         yield from _subject_codes(text)
     for m in PLATE_RE.finditer(text):
@@ -1374,6 +1396,8 @@ def _address_tail(text: str, pos: int) -> Iterator[Candidate]:
             value = m.group(group)
             if not value or value.lower() in _KEPT_REGIONS or value.lower().rstrip(".") in _CONTACT_LABELS:
                 continue  # a state or province stays (Safe Harbor keeps states); "44122 Tel 216-...": no town
+            if value.lower() in REPORT_ABBREVIATIONS:
+                continue  # "ID 83706   CLIA# 13D2084517": a laboratory's number, no town
             end = _without_region(text, m.start(group), m.end(group))
             if (start := _trim_city(text, m.start(group), end)) is not None:
                 yield Candidate(start, end, "CITY", P_ADDRESS, "pattern")

@@ -246,10 +246,27 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
             *_institution_acronyms_in(text, merged),
             *_user_names_of(text, [*merged, *propagated]),
             *_names_after_slash(text, merged),
+            *_names_in_other_script_after(text, [*merged, *propagated]),
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
     return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+
+
+#: A name in another script in brackets ("SATO Megumi (佐藤 恵)", "Patient: Shoshana Ben-Haim (שושנה בן-חיים)"):
+#: letters of no Latin script, spaces, hyphens, periods and middle dots only.
+_OTHER_SCRIPT_IN_BRACKETS_RE = re.compile(
+    r"[ \t]{0,3}[(（]([^\W\d_A-Za-z\u00C0-\u024F](?:[^\W\d_A-Za-z\u00C0-\u024F]|[ \-.\u00B7\u30FB'])"
+    r"{0,40})[)）]"
+)
+
+
+def _names_in_other_script_after(text: str, spans: list[Candidate]) -> Iterator[Candidate]:
+    """The same person written in another script, in brackets right after a name found (blind set 11's Hebrew
+    name, set 4's Japanese one): a name's transliteration, never a report word."""
+    for c in spans:
+        if c.category == "NAME" and (m := _OTHER_SCRIPT_IN_BRACKETS_RE.match(text, c.end)):
+            yield Candidate(m.start(1), m.end(1), "NAME", c.priority, "propagated")
 
 
 _SLASH_NAME_RE = re.compile(r"[ \t]{0,2}/[ \t]{0,2}([A-Z][A-Za-z'\u2019-]{2,})(?![\w/])")
@@ -410,6 +427,9 @@ _PROPAGATION_WORD_RE = re.compile(
 _FULL_DATE_RE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}")
 
 
+_ID_SEPARATORS = re.compile(r"[-/. ]")
+
+
 def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Every other occurrence of an identifier or a whole date found once, even glued to letters ("ÿ34368630",
     "MRN34368630") or digits ("Lymph nodes: 1/2/12/1980"), where no pattern's boundaries would take it.
@@ -424,6 +444,12 @@ def _propagated_ids(text: str, cands: list[Candidate]) -> list[Candidate]:
     }
     if not found_once:
         return []
+    # and written without its separators, as a slide's or a cassette's label prints it ("S24-18873" ->
+    # "S2418873-A1-1", "FS-24-0412" -> "FS240412-AFS1"; blind set 11)
+    for value, c in list(found_once.items()):
+        compact = _ID_SEPARATORS.sub("", value)
+        if compact != value and len(compact) >= 6 and sum(ch.isdigit() for ch in compact) >= 5:
+            found_once.setdefault(compact, c)
     alternation = "|".join(re.escape(v) for v in sorted(found_once, key=len, reverse=True))
     found = re.finditer(rf"(?<![0-9])(?:{alternation})(?![0-9])", text)
     return [
