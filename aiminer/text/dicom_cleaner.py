@@ -38,14 +38,31 @@ class Cleaner:
     def __init__(self, context: IdentityContext) -> None:
         self.context = context
         self._required = _required_strings(context)
+        # what this cleaner said of each text (the files of a series share their identities, descriptions and
+        # labels: their cleaner is the same one, see cleaner_factory); bounded, as a long run may see many texts
+        self._cleaned: dict[str, str] = {}
+        self._held: dict[str, bool] = {}
 
     def __call__(self, text: str) -> str:
-        return scrub_text(_ESCAPE.sub(" ", text), self.context).text
+        done = self._cleaned.get(text)
+        if done is None:
+            done = scrub_text(_ESCAPE.sub(" ", text), self.context).text
+            if len(self._cleaned) < _MEMO_SIZE:
+                self._cleaned[text] = done
+        return done
 
     def holds_identity(self, text: str) -> bool:
         """Whether ``text`` holds a known identity of the file (see the class docstring), or an identifier any
         report would lose: a number after its cue ("SN 44718XK2231", "MRN 8847291"), an SSN, a phone or fax
         number, an email or an IP address."""
+        held = self._held.get(text)
+        if held is None:
+            held = self._holds_identity(text)
+            if len(self._held) < _MEMO_SIZE:
+                self._held[text] = held
+        return held
+
+    def _holds_identity(self, text: str) -> bool:
         if _holds_identifier(text):
             return True
         if text.isascii():
@@ -55,6 +72,7 @@ class Cleaner:
         return any(m.end() > m.start() for m, _term in context_matches(text, self.context))
 
 
+_MEMO_SIZE = 2048
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 # Four digits in a row or an at sign: what every identifier below needs (most kept values have none).
 _IDENTIFIER_HINT = re.compile(r"\d{4}|@")
@@ -88,7 +106,14 @@ def _required_strings(context: IdentityContext) -> tuple[str, ...]:
 
 
 def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Cleaner:
-    """A :class:`Cleaner` bound to one file's identities and coded IDs."""
+    """A :class:`Cleaner` bound to one file's identities and coded IDs: the same one for the files that share them
+    (a series' slices), so its terms are compiled and its texts cleaned once. Held in this process's memory only,
+    as the identities are while a file is read."""
+    return _cleaner(identity, coded.patient, coded.study)
+
+
+@lru_cache(maxsize=16)
+def _cleaner(identity: DicomIdentity, patient_code: str, study_code: str) -> Cleaner:
     context = IdentityContext(
         patient_names=identity.patient_names,
         other_names=identity.other_names,
@@ -97,7 +122,7 @@ def cleaner_factory(identity: DicomIdentity, coded: CodedIdentity) -> Cleaner:
         other_ids=identity.device_ids,
         birth_dates=(identity.birth_date,) if identity.birth_date else (),
         institutions=((identity.institution,) if identity.institution else ()) + identity.site_names,
-        patient_code=coded.patient,
-        study_code=coded.study,
+        patient_code=patient_code,
+        study_code=study_code,
     )
     return Cleaner(with_names_from(context, [_ESCAPE.sub(" ", t) for t in identity.descriptions]))

@@ -223,3 +223,34 @@ def test_a_name_found_within_its_bounds_never_compiles_the_bounded_regex(text: s
     found = [m.group() for m, _term in context_matches(text, context)]
     assert any("quaxley" in f.lower() for f in found)
     assert _term_regex.cache_info().currsize == before
+
+
+def test_the_files_of_a_series_share_one_cleaner_and_its_answers() -> None:
+    # GIVEN two slices of one series (the same identities and codes) and a slice of another patient
+    from aiminer.dicom.engine import CodedIdentity, DicomIdentity
+    from aiminer.text.dicom_cleaner import cleaner_factory
+
+    def identity(name: str) -> DicomIdentity:
+        return DicomIdentity(
+            patient_names=(name,),
+            patient_ids=("8847291",),
+            accession="A1234567",
+            birth_date="19470312",
+            other_names=(),
+            institution="St. Brendan Medical Center",
+            descriptions=(),
+            device_ids=(),
+        )
+
+    def coded(patient: str) -> CodedIdentity:
+        return CodedIdentity("P", "S-1", patient, "ST-1", "SE-1", "2.25.1", "2.25.2", "2.25.3")
+
+    first = cleaner_factory(identity("SMITH^JOHN"), coded("P-1"))
+    # WHEN the next slice asks / THEN it gets the same cleaner, and its answers are those of a fresh one
+    assert cleaner_factory(identity("SMITH^JOHN"), coded("P-1")) is first
+    other = cleaner_factory(identity("JONES^ANN"), coded("P-2"))
+    assert other is not first
+    text = "CT chest for John Smith, MRN 8847291"
+    assert first(text) == first(text) == "CT chest for [PATIENT P-1], MRN [PATIENT P-1]"
+    assert first.holds_identity("SMITH_J") and first.holds_identity("SMITH_J")
+    assert not other.holds_identity("SMITH_J")
