@@ -132,7 +132,7 @@ def process_object(
     looked (the CLI does, to order DICOM first); it saves reading and sniffing the head twice.
     """
     from aiminer.text.errors import TextDeidError
-    from aiminer.text.sniff import sniff
+    from aiminer.text.sniff import sniff, table_by_header
 
     head = src.read(SNIFF_BYTES)
     src.seek(0)
@@ -142,6 +142,9 @@ def process_object(
         kind = sniffed or sniff(head, name)
     except Exception:  # a defect in the sniffer must cost one object, never the run (the message may quote it)
         return ObjectOutcome("other", "quarantined", "processing_error")
+    if kind == "report" and ctx.table_schema is not None:
+        schema = ctx.table_schema
+        kind = table_by_header(head, lambda column: schema.role(column) is not None) or kind
     if kind != "dicom" and name.lower().endswith(_DICOM_SUFFIXES):
         # The name promises DICOM and the content is something else: a corrupt or mislabelled export.
         return ObjectOutcome("other", "quarantined", "not_dicom")

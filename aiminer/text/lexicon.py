@@ -43,8 +43,10 @@ REPORT_ABBREVIATIONS = frozenset(
     "od ou "
     # a laboratory's tests, diagnoses and bodies ("(CLL/SLL)", "DNA/RNA", "Reported to NHSN Hemovigilance"; blind
     # set 11)
-    "dna rna cll sll aml cml pcr fish ihc ngs mmr msi mss tmb vaf cnv snv hpv ebv cmv rsv mrsa vre ana anca igg igm "
-    "iga ige ebus lbc ascus lsil hsil nhsn clia lpd".split()
+    "dna rna cll sll aml cml pcr ihc ngs mmr msi mss tmb vaf cnv snv hpv ebv cmv rsv mrsa vre anca igg igm "
+    "iga ige ebus lbc ascus lsil hsil nhsn clia lpd "
+    # grading and response criteria ("AE reported by daughter, CTCAE v5.0"; red team 9)
+    "ctcae recist irecist mrecist rano pcwg lirads pirads tirads birads nihss gcs".split()
 )
 
 

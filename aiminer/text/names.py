@@ -38,6 +38,8 @@ _TITLES = (
     # a priest, a nun and an Indian married woman with their period ("chaplain Fr. Emeka Obi", "Hna. Lucia", "Smt.
     # Sarojamma"): never without it (FR, "Fr" alone, is French or a fraction's)
     r"|Fr(?=\.)|Hna(?=\.)|Smt(?=\.)|Shri(?=\.)"
+    # the German and Polish "Pat." (patient) before a name ("Pat. Jolanta Wojciechowski tel. ...")
+    r"|Pat(?=\.[ \t]+[A-Z])"
     # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani"; not "Pan"
     # or "Sig", which are "Pan CT" and a prescription's "Sig: take one tablet")
     r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sayın|Pani"
@@ -55,7 +57,7 @@ _ROLES = (
     r"|resident|fellow|sonographer|mammographer|nurse|rn|physician|provider|surgeon|pathologist|cytotechnologist"
     r"|signed|signature|interpreted\s+by|read\s+by|reviewed\s+by|verified\s+by|approved\s+by|reported\s+by|performed\s+by"
     r"|prepared\s+by|finalized\s+by|authenticated\s+by|scribed\s+by|seen\s+by|examined\s+by|consult(?:ed)?\s+by"
-    r"|discussed\s+with|d/w|communicated\s+(?:to|with)|spoke\s+(?:to|with)|called\s+to|conveyed\s+to"
+    r"|discussed\s+w(?:ith|/)|d/w|communicated\s+(?:to|with)|spoke\s+(?:to|w(?:ith|/))|called\s+to|conveyed\s+to"
     r"|notified|informed|paged|relayed\s+to|reported\s+to|results\s+given\s+to|read\s+back\s+by"
     r"|cc|c\.c\.|copy\s+to|copies\s+to|pcp|primary\s+care(?:\s+(?:physician|provider))?|care\s+of|c/o"
     r"|contact(?:\s+person)?|emergency\s+contact|next\s+of\s+kin|nok|guarantor|subscriber|insured|responsible\s+party"
@@ -111,6 +113,10 @@ _ROLES = (
     r"|by"
     # any past participle before "by" ("Reformatted by Nakamura Hiroshi", "contoured by Lindqvist")
     r"|[a-z]{3,}ed\s+by"
+    # whom a sample or a record was asked of ("redraw requested from Kasimir Tamburello"): before two name words only
+    r"|requested\s+from"
+    # "labeled with the patient's name (Oyelaran, Nkechi)"
+    r"|patient['\u2019]s\s+name"
 )
 
 
@@ -188,6 +194,15 @@ _DOTTED_WORDS = frozenset("us uk eu am pm nb ie eg usa uae".split())
 _PARTICIPANT_RE = re.compile(
     r"(?P<name>[A-Z][A-Za-z'\u2019-]+,[ \t][A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z]\.?)?)[ \t]\("
     r"(?:External|Guest|Organi[sz]er|Presenter|Host|Co-host|Unverified|Attendee)\)"
+)
+#: A surname alone as the subject of what a patient or a relative does in a coordinator's note ("Halvorsen
+#: consented 03/2021", "Wachowski asked for female tech", "Nakashima prefers mornings"): a capitalised word at a
+#: clause's start, before such a verb; only a word no list knows (not "Radiology called", "Family declined").
+_SUBJECT_SURNAME_RE = re.compile(
+    r"(?:^|(?<=[;:.,(])[ \t]*|(?<=\band)[ \t]+)[ \t]*(?P<name>[A-Z][a-z'\u2019]{3,}(?:-[A-Z][a-z]{2,})?)[ \t]+"
+    r"(?:consented|declined|refused|agreed|asked|called(?:\s+back)?|prefers|wants|requested|reports|reported"
+    r"|states|stated|denies|denied|cancell?ed|rescheduled|withdrew|withdrawn)\b",
+    re.MULTILINE,
 )
 #: A meeting's attendees as initials ("Attendees: CDB, EFN, HJO, IKO, LMB"): after the cue, a list of two or more
 #: runs of two to four capitals separated by commas or slashes (each checked by :func:`_staff_initials`' rules).
@@ -358,7 +373,7 @@ _STAFF_ROLES = frozenset(
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
     "son-in-law daughter-in-law mother-in-law father-in-law brother-in-law sister-in-law "
-    "cc c/o pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
+    "cc c/o d/w pcp mother father mom dad wife husband spouse son daughter sister brother guardian caregiver "
     "grandmother grandfather aunt uncle niece nephew cousin friend neighbor neighbour partner parents "
     "granddaughter grandson grandchild grandparent grandparents stepmother stepfather stepson stepdaughter "
     "fiance fiancee fiancé fiancée girlfriend boyfriend roommate room-mate housemate coworker co-worker colleague "
@@ -604,6 +619,27 @@ _CAPS_INITIALS_RE = re.compile(
 )
 
 
+_TWO_CAPITALISED_BEFORE = re.compile(
+    r"(?:^|[\s(])([A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?)[ \t]+([A-Z][A-Za-z'\u2019-]+)[ \t]*$"
+)
+
+
+def _before_bare_credential(text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """Whether "RN" or "NP" without a comma ends a name: two capitalised words, neither a report or English word,
+    the first a given name or the second a surname the dictionary knows, before it, and the clause's end after it
+    ("per Brigid O'Halloran RN"; not "Night Shift RN", "Charge RN")."""
+    if end < len(text) and text[end] not in " \t\r\n.,;:)":
+        return False
+    m = _TWO_CAPITALISED_BEFORE.search(text, max(0, start - 60), start)
+    if m is None:
+        return False
+    first, last = (w.lower().replace("\u2019", "'") for w in m.groups())
+    if any(w in lex.not_names or w in lex.vocab for w in (first, last)):
+        return False
+    bare = last.replace("'", "")
+    return first in lex.first_names or bare in lex.surnames or last.split("'")[-1] in lex.surnames
+
+
 def _not_initials(caps: str, lex: Lexicon) -> bool:
     """Whether a run of capitals is a report abbreviation or a word, not someone's initials ("CT", "OK", "YES")."""
     low = caps.lower()
@@ -784,6 +820,7 @@ def _parse_name_after(
                 tokens.gap(j + 1) in (" ", "")  # "HOLLOWAY,BRENT T" (VistA and HL7 exports write no space)
                 and (_word_ok_cued(after, lex) or (_is_cap(after) and after.lower() in lex.first_names))
                 and not _CREDENTIAL_RE.fullmatch(" " + after)
+                and not (after.isupper() and after.lower() in REPORT_ABBREVIATIONS)  # "Anna, CTCAE v5.0"
             ):
                 comma_used = True
                 j += 2
@@ -832,6 +869,9 @@ def find_names(text: str) -> Iterator[Candidate]:
                 continue  # "MAMMO CC HR-S": craniocaudal ("CC: Dr. Abel", "cc Dr Abel" copy a letter)
             elif role in _ASK_VERBS and not has_colon:
                 if m.group("title2") is None and not _asked_name(tokens, m.end(), lex, role):
+                    continue
+            elif " ".join(role.split()) == "requested from":
+                if not _two_name_words(tokens, m.end(), lex):
                     continue
             elif role == "by" and not has_colon and not m.group("title2"):
                 if not _two_name_words(tokens, m.end(), lex):
@@ -953,6 +993,9 @@ def find_names(text: str) -> Iterator[Candidate]:
     # 1a. a role, a comma, then the name as an apposition ("our nurse navigator, Colleen, at", "Father, DeShawn
     # Jones, could not be reached", "his wife, June Abernathy, at ...")
     for m in _APPOSITION_RE.finditer(text):
+        next_word = tokens.items[tokens.index_at[m.end()]][2] if m.end() in tokens.index_at else ""
+        if next_word.isupper() and next_word.lower() in REPORT_ABBREVIATIONS:
+            continue  # "reported by daughter, CTCAE v5.0": a report's abbreviation, no name
         if _greeted_name(tokens, m.end(), lex):
             span = _parse_name_after(tokens, tokens.index_at[m.end()], lex, allow_comma=False, after_title=True)
             if span is not None:
@@ -995,7 +1038,10 @@ def find_names(text: str) -> Iterator[Candidate]:
     for m in _CREDENTIAL_RE.finditer(text):
         cred = m.group().strip(" ,")
         if cred in ("DO", "DC", "OD", "PA", "RT", "RN", "NP") and "," not in m.group():
-            continue
+            # "per Brigid O'Halloran RN": a nurse's credential without its comma, after two capitalised words that
+            # are no report words, at a clause's end (not "CT RN", "PA view", "DO NOT")
+            if cred not in ("RN", "NP") or not _before_bare_credential(text, m.start(), m.end(), lex):
+                continue
         if m.end() < len(text) and text[m.end() : m.end() + 1].isalnum():
             continue
         i = tokens.index_at.get(m.start())
@@ -1070,6 +1116,14 @@ def find_names(text: str) -> Iterator[Candidate]:
         for m in _LAST_CELL_INITIALS_RE.finditer(text):
             if not _not_initials(m.group(1), lex):
                 found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
+    for m in _SUBJECT_SURNAME_RE.finditer(text):
+        word = m.group("name")
+        low = word.lower().replace("\u2019", "'")
+        parts = low.split("-")
+        if not any(p in lex.not_names or p in lex.vocab or p in lex.common or p in lex.places for p in parts) and not (
+            low in _BARE_ROLES or low in _STAFF_ROLES or low in _FUNCTION_WORDS
+        ):
+            found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME, "syntax"))
     for m in _PRINTED_BY_RE.finditer(text):
         which = "user" if m.group("user") else "operator"
         if _system_user(m.group(which), lex):

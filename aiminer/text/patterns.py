@@ -964,17 +964,20 @@ def _chat_handles(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start(1), m.end(1), "NAME", P_CUED_ID, "cue")
 
 
-#: A laboratory's public numbers after their name: its CLIA number (two digits, D, seven digits) and its College of
-#: American Pathologists number. They identify the laboratory, no person (blind set 11 kept them as negatives).
+#: Public numbers after their name: a laboratory's CLIA number (two digits, D, seven digits) and its College of
+#: American Pathologists number, which identify the laboratory, no person (blind set 11 kept them as negatives), and
+#: a code system's codes ("SNOMED 363358000", "SCTID: 119297000", "LOINC 2160-0", "RxCUI 197361"; red team 9).
 _LAB_NUMBER_RE = re.compile(
-    r"\b(?:CLIA|CAP)(?:[ \t]*(?:#|No\.?|number|ID)[ \t]*)?[ \t]*:?[ \t]*(?P<id>\d{2}D\d{7}|\d{5,8})(?![\w-])"
+    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA)"
+    r"(?:[ \t]*(?:#|No\.?|number|ID|code)[ \t]*)?[ \t]*:?[ \t]*(?P<id>\d{2}D\d{7}|\d{5,18}(?:-\d)?|C\d{7})(?![\w-])"
 )
+_PUBLIC_NUMBER_NAMES = ("CLIA", "CAP", "SNOMED", "SCTID", "LOINC", "RxNorm", "RXCUI", "RxCUI", "UMLS", "CUI", "MedDRA")
 
 
 def find_ids(text: str) -> Iterator[Candidate]:
-    """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other), except a
-    laboratory's public numbers (:data:`_LAB_NUMBER_RE`)."""
-    if "CLIA" not in text and "CAP" not in text:
+    """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other), except public
+    numbers after their name (:data:`_LAB_NUMBER_RE`)."""
+    if not any(name in text for name in _PUBLIC_NUMBER_NAMES):
         yield from _find_ids(text)
         return
     public = [(m.start("id"), m.end("id")) for m in _LAB_NUMBER_RE.finditer(text)]

@@ -6,7 +6,10 @@ import csv
 import io
 import json
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 Kind = Literal["dicom", "hl7", "report", "table_csv", "table_tsv", "table_json", "other"]
 
@@ -48,26 +51,50 @@ def _text(head: bytes) -> str | None:
     return None
 
 
+def table_by_header(head: bytes, is_column: Callable[[str], bool]) -> Kind | None:
+    """A text whose header line names two columns or more of the project's table schema (``is_column``) is a table,
+    whatever else the sniffer made of it: with a schema given, an export the sniffer could not read as a table is
+    read as one (and quarantined if it is no good), never scrubbed as prose with its MRN and name columns kept."""
+    text = _text(head)
+    if text is None:
+        return None
+    first = next(
+        (line for line in text.lstrip("\ufeff").splitlines() if line.strip() and not is_comment_line(line)), ""
+    )
+    if first.lstrip().startswith("|"):
+        return None  # "| Patient Name | Abernathy, L | MRN | ... |": a form drawn in a report, no export's header
+    for delimiter, kind in (("\t", "table_tsv"), ("|", "table_csv"), (";", "table_csv"), (",", "table_csv")):
+        cells = [c for c in next(csv.reader([first], delimiter=delimiter), []) if c.strip()]
+        named = sum(is_column(c) for c in cells)
+        if named >= 2 and named * 5 >= len(cells) * 3:  # most of the line names the schema's columns
+            return kind  # type: ignore[return-value]
+    return None
+
+
 def is_comment_line(line: str) -> bool:
     """Whether ``line`` is an export's comment around a delimited table ("# rows: 11")."""
     return line.lstrip("\ufeff \t").startswith("#")
 
 
 def _delimited(text: str, delimiter: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = text.splitlines(keepends=True)
     # an export's comment lines before the header and after the last row
-    comment = [is_comment_line(line) for line in lines]
-    start = comment.index(False) if False in comment else len(lines)
-    end = len(lines) - (comment[::-1].index(False) if False in comment else 0)
-    lines = lines[start:end][:50]
-    if len(lines) < 2:
-        return False
-    if len(lines) > 2:
-        lines = lines[:-1]  # the last line of a head may be cut
+    start = 0
+    while start < len(lines) and (is_comment_line(lines[start]) or not lines[start].strip()):
+        start += 1
+    end = len(lines)
+    while end > start and (is_comment_line(lines[end - 1]) or not lines[end - 1].strip()):
+        end -= 1
+    # read as records, not lines: a quoted cell may hold line breaks ("Hx: Paget disease,\nDorota (son) ...")
     try:
-        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+        rows = [r for r in csv.reader(io.StringIO("".join(lines[start:end]), newline=""), delimiter=delimiter) if r]
     except csv.Error:
         return False
+    rows = rows[:50]
+    if len(rows) < 2:
+        return False
+    if len(rows) > 2:
+        rows = rows[:-1]  # the last record of a head may be cut
     width = len(rows[0])
     if width < 2 or any(len(r) != width for r in rows):
         return False
@@ -76,6 +103,22 @@ def _delimited(text: str, delimiter: str) -> bool:
     if any(not h.strip() for h in header) or len(set(header)) != len(header):
         return False
     return sum(h.strip().replace(".", "").isdigit() for h in header) == 0
+
+
+def delimiter_of(text: str, fmt: str) -> str:
+    """The delimiter of a delimited table's text: a tab for TSV; for CSV, whichever of ``,``, ``;`` and ``|`` its
+    header line holds most (a European export writes ``;``, a RIS or a mammography system ``|``)."""
+    if fmt == "tsv":
+        return "\t"
+    lines = text.lstrip("\ufeff").splitlines()
+    first = next((line for line in lines if line.strip() and not is_comment_line(line)), "")
+    return max((",", ";", "|"), key=first.count) if first else ","
+
+
+def looks_like_markdown_table(text: str) -> bool:
+    """Whether pipes draw a table in prose (``| a | b |``, maybe with a ``|---|`` rule), which a report holds, not an
+    export: such rows start with a pipe."""
+    return re.search(r"^[ \t]*\|", text, re.MULTILINE) is not None
 
 
 def looks_like_hl7(text: str) -> bool:
@@ -134,6 +177,8 @@ def sniff(head: bytes, name: str = "") -> Kind:
         return "table_csv"
     if low.endswith(".csv") and _delimited(text, ";"):
         return "table_csv"
+    if "|" in text[:4096] and _delimited(text, "|") and not looks_like_markdown_table(text):
+        return "table_csv"  # a RIS or a mammography system's pipe-delimited export
     if not stripped:
         return "report" if low.endswith(".txt") else "other"
     return "report"

@@ -14,6 +14,8 @@ default), or dropped when the schema says ``allow_unknown_columns = true``. Exam
     exam_date = "date"
     findings = "free_text"
     outcome = "keep"
+    age_at_scan = "age"            # ages over 89 become 90 (also a "keep" column whose header names an age)
+    zip3 = "zip"                   # the first three digits, 000 where fewer than 20,000 live (also "keep" + "zip")
     patient_name = "drop"
 """
 
@@ -24,7 +26,7 @@ import io
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,11 +35,13 @@ from aiminer.crosswalk import Coder, random_code
 from aiminer.text.dates import find_dates, shift, year_may_stay
 from aiminer.text.errors import TableSchemaError, TextDeidError
 from aiminer.text.identity import IdentityContext
-from aiminer.text.report import Style, scrub_text
-from aiminer.text.sniff import is_comment_line
+from aiminer.text.report import Finding, Style, scrub_text
+from aiminer.text.sniff import delimiter_of, is_comment_line
 
-Role = Literal["patient_id", "study_uid", "accession", "date", "free_text", "keep", "drop"]
-ROLES: frozenset[str] = frozenset({"patient_id", "study_uid", "accession", "date", "free_text", "keep", "drop"})
+Role = Literal["patient_id", "study_uid", "accession", "date", "age", "zip", "free_text", "keep", "drop"]
+ROLES: frozenset[str] = frozenset(
+    {"patient_id", "study_uid", "accession", "date", "age", "zip", "free_text", "keep", "drop"}
+)
 TableFormat = Literal["csv", "tsv", "json"]
 
 # Cells a spreadsheet would execute (OWASP CSV injection): = + - @ and tab/CR at the start.
@@ -159,6 +163,41 @@ def neutralize_formula(value: str) -> str:
 MAX_DATE_CELL = 64
 
 
+#: A header that names an age ("Age", "age_at_enrollment", "PatientAge", "AGE_AT_DEATH"; not "Stage", "Image",
+#: "Dosage", "Page"), or a ZIP code ("zip3", "Zip Code", "postal_code").
+_AGE_HEADER = re.compile(r"(?<![A-Za-z])(?i:age)(?![a-z]|[A-Z]{2})|(?<=[a-z])Age(?![a-z])")
+_ZIP_HEADER = re.compile(r"(?i)(?<![a-z])(?:zip|zip_?code|zipcode|zip3|postal_?code|postcode)(?![a-z])")
+#: An age in years: a number and an optional unit of years ("94", "94.5", "094Y", "94 y", "92 years").
+_AGE_IN_YEARS = re.compile(r"(?P<pad>\s*0*)(?P<n>\d{1,3})(?:\.\d+)?(?P<unit>\s*(?:y|yr|yrs|years?|Y)?\s*)")
+#: Safe Harbor keeps a ZIP code's first three digits unless the area they cover holds 20,000 people or fewer:
+#: these prefixes become 000.
+#: (the 2000 and the 2010 Census lists together: the latter added 202, 204, 205, 369, 753 and 772)
+RESTRICTED_ZIP3 = frozenset(
+    "036 059 063 102 202 203 204 205 369 556 692 753 772 790 821 823 830 831 878 879 884 890 893".split()
+)
+_US_ZIP = re.compile(r"\s*(?P<zip3>\d{3})(?:\d{2}(?:-?\d{4})?)?\s*")
+
+
+def _age_cell(value: str) -> str:
+    """An age in years over 89 becomes 90, in the cell's own format ("94" -> "90", "094Y" -> "090Y", "92 years"
+    -> "90 years"); an age the cell writes otherwise, with any number over 89 in it, becomes "90+"."""
+    m = _AGE_IN_YEARS.fullmatch(value)
+    if m:
+        if int(m.group("n")) <= 89:
+            return value
+        pad = "0" if "0" in m.group("pad") else ""  # "094Y" -> "090Y", as DICOM writes an age string
+        return f"{pad}90{m.group('unit')}"
+    return "90+" if any(int(n) > 89 for n in re.findall(r"\d{1,3}", value) if int(n) < 200) else value
+
+
+def _zip_cell(value: str) -> str:
+    """A US ZIP code keeps its first three digits (000 for :data:`RESTRICTED_ZIP3`); anything else is emptied."""
+    m = _US_ZIP.fullmatch(value)
+    if m is None:
+        return ""
+    return "000" if m.group("zip3") in RESTRICTED_ZIP3 else m.group("zip3")
+
+
 def _date_cell(value: str, policy: str, offset: int | None) -> str:
     value = value.strip()
     if not value or len(value) > MAX_DATE_CELL:
@@ -255,11 +294,7 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
                     seen.add(k)
                     header.append(k)
         return header, lambda: iter(data)
-    delimiter = "\t" if fmt == "tsv" else ","
-    if fmt == "csv":
-        first = text.split("\n", 1)[0]
-        if first.count(";") > first.count(","):
-            delimiter = ";"
+    delimiter = delimiter_of(text, fmt)
 
     def rows() -> Iterator[list[str]]:
         try:
@@ -364,14 +399,14 @@ def deidentify_table(
     # name_words), so a table of thousands of names costs no more per cell than one of a few.
     extra = IdentityContext(name_words=frozenset(w.lower() for w in found_names)) if found_names else None
     out_header = [h for h in header if roles[h] != "drop"]
-    writer = _Writer(out_header, fmt)
+    writer = _Writer(out_header, fmt, delimiter_of(text, fmt) if fmt != "json" else ",")  # the input's own
     counts: dict[str, int] = {}
     for rec in records():  # second read: the rows as written
         new = rows.coded(rec)
         for column, _value, res in rows.scrubbed(rec, extra, kept=True):
             # A kept cell is the schema's promise of a code or a number; it is written as it is unless the scrubber
             # finds an identifier in it (a stray quote or delimiter moved a note into it, or a date sits there).
-            if roles[column] == "free_text" or res.findings:
+            if roles[column] == "free_text" or _holds_identity(_value, res.findings, column):
                 new[column] = _without_table_ids(res.text, table_ids, counts)
                 for f in res.findings:
                     counts[f.category] = counts.get(f.category, 0) + 1
@@ -386,6 +421,33 @@ def deidentify_table(
         study_codes=tuple(rc.studies),
         findings=counts,
     )
+
+
+#: What makes a kept cell's finding an identity rather than a code's shape: the row's own identities (context), a
+#: cue, a credential, a name found elsewhere in the table, a kind no code has (a date, a phone, an email...), or a
+#: run of seven digits or more outside a code system's column (an MRN or an accession in a column named "code" or
+#: "ref"). A research code ("LS-0001", "101-001", "GX-000001"), a SNOMED code in its column ("59529006") or a
+#: service's name ("Main Campus Radiology") in a kept column is the schema's promise, not an identifier (red team 9
+#: lost 2,252 such cells).
+_STRONG_SOURCES = frozenset({"context", "cue", "credential"})
+_STRONG_KINDS = frozenset({"DATE", "AGE_OVER_89", "SSN", "PHONE", "FAX", "EMAIL", "IP", "URL", "ADDRESS", "ZIP"})
+_LONG_DIGIT_RUN = re.compile(r"\d{7,}")
+_CODE_SYSTEM_HEADER = re.compile(
+    r"(?i)(?<![a-z])(?:snomed|sct|loinc|icd|cpt|hcpcs|rxnorm|rxcui|ndc|umls|cui|ncit|radlex|ensembl|hgnc|entrez|omim"
+    r"|meddra|atc|dbsnp|rsid|clinvar|cosmic|pmid|doi|nct)"
+)
+
+
+def _holds_identity(value: str, findings: Iterable[Finding], column: str) -> bool:
+    """Whether a kept cell's findings say it holds someone's identity (see :data:`_STRONG_SOURCES`)."""
+    for f in findings:
+        if f.source in _STRONG_SOURCES or f.category in _STRONG_KINDS:
+            return True
+        if f.category == "NAME" and f.source == "propagated":
+            return True
+        if _LONG_DIGIT_RUN.search(value, f.start, f.end) and not _CODE_SYSTEM_HEADER.search(column):
+            return True
+    return False
 
 
 def _split_comments(text: str) -> tuple[str, str, str]:
@@ -448,7 +510,9 @@ def _name_words(text: str, findings: Any) -> set[str]:
 #: Words of a column header that say its cells name a person ("Patient Name", "Referring MD", "Radiologist",
 #: "mother_name")...
 _PERSON_HEADER = re.compile(
-    r"(?i)(?<![a-z])(?:name|md|physician|doctor|dr|provider|radiologist|technologist|tech|nurse|referr(?:er|ing)"
+    r"(?i)(?<![a-z])(?:name|patient|pt|investigator|coordinator|reviewer|operator|staff|sonographer|therapist"
+    r"|pharmacist|dosimetrist|physicist|scribe|(?:reported|entered|performed|recorded|verified|approved|signed"
+    r"|interpreted)[ _]?by|md|physician|doctor|dr|provider|radiologist|technologist|tech|nurse|referr(?:er|ing)"
     r"|attending|author|signer|signed_?by|reader|read_?by|reporter|surgeon|clinician|resident|fellow|contact|mother"
     r"|father|guardian|spouse|kin|guarantor|subscriber|pcp|gp)(?![a-z])"
 )
@@ -456,19 +520,40 @@ _PERSON_HEADER = re.compile(
 _THING_HEADER = re.compile(
     r"(?i)(?<![a-z])(?:study|protocol|series|institution|hospital|facility|site|device|file|exam|procedure|drug"
     r"|department|dept|station|body|scanner|model|manufacturer|project|sequence|test|product|plan|program|code"
-    r"|practice|clinic|group|organi[sz]ation|company|employer|school)"
+    r"|practice|clinic|group|organi[sz]ation|company|employer|school"
+    # ("Patient Status", "Pt Sex", "Patient Address": what a patient has, not who)
+    r"|(?:status|type|class|sex|gender|age|id|mrn|number|no|num|dob|birth|date|time|address|city|state|zip|phone"
+    r"|tel|email|mail|language|race|ethnicity|religion|location|room|bed|weight|height|category|priority|source"
+    r"|count|portal|account|insurance|visit|encounter|consent|comments?|notes?)(?![a-z]))"
 )
+#: A column of one part of a name ("first_name", "Last Name", "given", "surname"): a single word is a name there.
+_NAME_PART_HEADER = re.compile(
+    r"(?i)(?<![a-z])(?:(?:first|last|given|family|middle|maiden|nick|preferred|sur)[ _-]?name|given|surname|forename"
+    r"|nickname)(?![a-z])"
+)
+_ONE_WORD_NAME = re.compile(r"\s*[^\W\d_][^\W\d_'\u2019.-]+[ .]*$")
 _PATIENT_HEADER = re.compile(r"(?i)(?<![a-z])(?:patient|pt)(?![a-z])")
 #: A cell that holds a person's name: two to five words of letters ("Vasquez Morales Lupita", "SMITH^JOHN",
 #: "Abara, Leontyne"), no digits.
 _NAME_VALUE = re.compile(r"\s*[^\W\d_][^\W\d_'\u2019.-]*(?:[ ,^]+[^\W\d_][^\W\d_'\u2019.-]*){1,4}[ .]*$")
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def _person_column(header: str) -> str | None:
-    """ "patient" for a column of the patient's names, "other" for one of another person's, else None."""
+    """ "patient" for a column of the patient's names, "other" for one of another person's, else None. A column of
+    one part of a name and no other person's word ("first_name", "Last Name"; not "mother_first_name") is the
+    patient's. A DICOM keyword's words count apart ("PatientName", "ReferringPhysicianName")."""
+    header = _CAMEL_BOUNDARY.sub(" ", header)
     if not _PERSON_HEADER.search(header) or _THING_HEADER.search(header):
         return None
-    return "patient" if _PATIENT_HEADER.search(header) else "other"
+    if _PATIENT_HEADER.search(header):
+        return "patient"
+    part = _NAME_PART_HEADER.search(header)
+    if part and not _PERSON_HEADER.search(header[: part.start()] + " " + header[part.end() :]):
+        return "patient"
+    return "other"
 
 
 @dataclass
@@ -485,12 +570,20 @@ class _TableRows:
     _memo_entries: int = 0
 
     def __post_init__(self) -> None:
+        # kept columns whose header names an age or a ZIP code: Safe Harbor's rules apply whatever the schema said
+        self._age_cols = {h for h in self.header if self.roles[h] == "keep" and _AGE_HEADER.search(h)}
+        self._zip_cols = {h for h in self.header if self.roles[h] == "keep" and _ZIP_HEADER.search(h)}
         # the columns of each role, once per table rather than once per row
         self._patient_cols = [h for h in self.header if self.roles[h] == "patient_id"]
         self._accession_cols = [h for h in self.header if self.roles[h] == "accession"]
         self._kept_cols = [h for h in self.header if self.roles[h] != "drop"]
         self._text_cols = {
-            kept: [h for h in self.header if self.roles[h] in (("free_text", "keep") if kept else ("free_text",))]
+            kept: [
+                h
+                for h in self.header
+                if self.roles[h] in (("free_text", "keep") if kept else ("free_text",))
+                and h not in self._age_cols | self._zip_cols  # already made safe by their rule
+            ]
             for kept in (False, True)
         }
         # columns that name a person (dropped or not): each row's value is known in the row's text cells
@@ -537,6 +630,10 @@ class _TableRows:
                 new[h] = self.coder.accession(s)
             elif role == "date":
                 new[h] = _date_cell(s, self.schema.date_policy, offset)
+            elif role == "age" or (role == "keep" and h in self._age_cols):
+                new[h] = _age_cell(s)
+            elif role == "zip" or (role == "keep" and h in self._zip_cols):
+                new[h] = _zip_cell(s)
             elif role == "free_text":
                 new[h] = s
             elif "\n" in s or "\r" in s:  # a kept code or number never spans lines: a stray quote swallowed rows
@@ -602,9 +699,13 @@ class _TableRows:
             yield h, value, res
 
     def _names(self, rec: Mapping[str, Any], patient: bool) -> tuple[str, ...]:
-        """The row's person names: the values shaped like a name in the columns that name a person."""
+        """The row's person names: the values shaped like a name in the columns that name a person (one word in a
+        column of one part of a name: "first_name" = "Yevgenia")."""
         return tuple(
-            v.strip() for h in self._person_cols[patient] if isinstance(v := rec.get(h), str) and _NAME_VALUE.match(v)
+            v.strip()
+            for h in self._person_cols[patient]
+            if isinstance(v := rec.get(h), str)
+            and (_NAME_VALUE.match(v) or (_NAME_PART_HEADER.search(h) and _ONE_WORD_NAME.match(v)))
         )
 
     def _offset(self, patient_code: str | None) -> int | None:
@@ -617,13 +718,13 @@ class _Writer:
     """The de-identified table in its input's format, a row at a time (a JSON record is serialised when written,
     as ``json.dumps(records, indent=1)`` would lay it out, so the output records are not held either)."""
 
-    def __init__(self, header: list[str], fmt: TableFormat) -> None:
+    def __init__(self, header: list[str], fmt: TableFormat, delimiter: str = ",") -> None:
         self.header = header
         self.fmt = fmt
         self.rows = 0
         self._json: list[str] = []
         self._buf = io.StringIO(newline="")
-        self._csv = csv.writer(self._buf, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
+        self._csv = csv.writer(self._buf, delimiter="\t" if fmt == "tsv" else delimiter, lineterminator="\r\n")
         if fmt != "json":
             self._csv.writerow([neutralize_formula(h) for h in header])
 
