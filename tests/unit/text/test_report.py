@@ -212,15 +212,28 @@ def test_scrub_never_raises_and_is_stable(text: str) -> None:
         *("*A1*", "*A111 ", "11-1/1/11", "A11-111"),
     ],
 )
-def test_no_catastrophic_backtracking(unit: str) -> None:
+def test_no_catastrophic_backtracking(unit: str, prose_seconds: float) -> None:
     # GIVEN a long repetitive input that makes naive regexes quadratic
     import time
 
     text = unit * (40000 // len(unit))
-    # WHEN scrubbing / THEN it stays linear (well under a second for 40k characters)
+    # WHEN scrubbing / THEN it stays linear: within a small multiple of plain prose of the same length, scrubbed on
+    # the same machine at the same time (a quadratic rule takes hundreds of times longer; a loaded machine slows both)
     start = time.perf_counter()
     scrub_text(text)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < max(2.0, 15 * prose_seconds)
+
+
+@pytest.fixture(scope="module")
+def prose_seconds() -> float:
+    """How long 40k characters of plain report prose take to scrub here and now (the peer of the test above)."""
+    import time
+
+    text = "Dr. Smith saw Ada Okafor on 3/19. The lesion is stable. " * (40000 // 57)
+    scrub_text(text[:100])
+    start = time.perf_counter()
+    scrub_text(text)
+    return time.perf_counter() - start
 
 
 def test_a_long_run_of_spaces_after_an_address_is_read_once() -> None:

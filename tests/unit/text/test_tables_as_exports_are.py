@@ -118,6 +118,9 @@ def test_a_dicom_keyword_header_and_a_first_name_column_name_the_row_s_patient(c
         ("tumor content 40%; Halvorsen consented 03/2021.", ["Halvorsen"]),
         ("implants; Wachowski asked for female tech", ["Wachowski"]),
         ("needs interpreter (Polish); Nakashima prefers mornings", ["Nakashima"]),
+        ("Per obituary, died at home; Emeka Quintanilla confirmed.", ["Quintanilla"]),
+        ("admitted to St. Brendan's Hospital in Quincy with grade 3 pneumonitis", ["Quincy"]),
+        ("children Ada (age 6) and Tobenna (age 3). Mother-in-law visiting", ["Tobenna"]),
     ],
 )
 def test_people_in_an_export_s_notes_go(text: str, gone: list[str]) -> None:
@@ -135,6 +138,7 @@ def test_people_in_an_export_s_notes_go(text: str, gone: list[str]) -> None:
         "Radiology called. Family declined. Patient refused. Insurance denied. Sponsor agreed. Hospice declined.",
         "records requested from Mercy Hospital",
         "Seen by Pat. The patient was fine.",
+        "Tumor Board confirmed. Pathology Review confirmed. Lab Services notified.",
     ],
 )
 def test_codes_and_services_in_an_export_s_notes_stay(text: str) -> None:
