@@ -92,8 +92,13 @@ class Coder:
         return self._get(Kind.SITE, self.project, site, lambda: random_code("S", 6))
 
     def patient(self, site_code: str, issuer: str, patient_id: str) -> str:
-        """Coded patient ID: same issuer + MRN at the same site in the same project -> same code."""
-        return self._get(Kind.PATIENT, self._scope(site_code), f"{issuer}^{patient_id}", lambda: random_code("P"))
+        """Coded patient ID: same issuer + MRN at the same site in the same project -> same code.
+
+        Leading and trailing spaces are not significant in LO values (PS3.5 6.2), so they are not part of the key;
+        case and leading zeros are (``mg0045`` and ``MG45`` are other patients than ``MG0045``).
+        """
+        key = f"{issuer.strip()}^{patient_id.strip()}"
+        return self._get(Kind.PATIENT, self._scope(site_code), key, lambda: random_code("P"))
 
     def study(self, site_code: str, study_uid: str, accession: str = "") -> str:
         """Coded study ID for an original StudyInstanceUID.
@@ -104,7 +109,8 @@ class Coder:
         key = (Kind.STUDY, self._scope(site_code), study_uid)
         if key in self._cache:
             return self._cache[key]
-        candidate = (self.study_for_accession(site_code, accession) if accession else None) or random_code("ST")
+        found = self.study_for_accession(site_code, accession) if accession.strip() else None
+        candidate = found or random_code("ST")
         return self._get(*key, candidate)
 
     def series(self, site_code: str, series_uid: str) -> str:
@@ -116,12 +122,15 @@ class Coder:
         return self._get(Kind.UID, self._scope(site_code), original_uid, random_uid)
 
     def link_accession(self, site_code: str, accession: str, study_code: str) -> str:
-        """Remember which coded study an original accession number belongs to; return the stored code."""
-        return self._get(Kind.ACCESSION, self._scope(site_code), accession, study_code)
+        """Remember which coded study an original accession number belongs to; return the stored code.
+
+        Leading and trailing spaces are not part of the key (insignificant in SH values, PS3.5 6.2).
+        """
+        return self._get(Kind.ACCESSION, self._scope(site_code), accession.strip(), study_code)
 
     def study_for_accession(self, site_code: str, accession: str) -> str | None:
-        """Coded study for an accession number seen before, or ``None``."""
-        return self._crosswalk.lookup(Kind.ACCESSION, self._scope(site_code), accession)
+        """Coded study for an accession number seen before (spaces around it ignored), or ``None``."""
+        return self._crosswalk.lookup(Kind.ACCESSION, self._scope(site_code), accession.strip())
 
     def assign_code(self, kind: Kind, site_code: str, original: str, candidate: str) -> str:
         """Generic insert-if-absent under this project and site (e.g. object codes)."""

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -126,17 +127,47 @@ class JobResult:
     kind: str = "dicom"
 
 
-def iter_inputs(inputs: tuple[Path, ...]) -> Iterator[tuple[Path, str]]:
-    """Yield ``(path, display)`` for every file under ``inputs``; display is as given or relative to its folder."""
+def iter_inputs(inputs: tuple[Path, ...], skip: tuple[Path, ...] = ()) -> Iterator[tuple[Path, str]]:
+    """Yield ``(path, display)`` for every file under ``inputs``; display is as given or relative to its folder.
+
+    A folder's walk never enters a ``skip`` folder nor yields a ``skip`` file: the run's own ``--out``, receipt and
+    crosswalk may lie inside an input, and a second run must not de-identify the first one's outputs again. A
+    symbolic link to a folder is yielded as an entry, not walked (the caller rejects it): following links could loop
+    or leave the export.
+    """
+    skip = tuple(p.resolve() for p in skip)  # a symlinked --out is known by its target's name
     for root in inputs:
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-                dirnames.sort()
-                for name in sorted(filenames):
-                    full = Path(dirpath) / name
-                    yield full, str(full.relative_to(root))
+                here = Path(dirpath)
+                dirnames[:] = sorted(d for d in dirnames if not _is_one_of(here / d, skip))
+                links = [d for d in dirnames if (here / d).is_symlink()]  # os.walk does not enter them
+                for name in sorted([*filenames, *links]):
+                    full = here / name
+                    if not _is_one_of(full, skip):
+                        yield full, str(full.relative_to(root))
         else:
             yield root, str(root)
+
+
+def _is_one_of(path: Path, others: tuple[Path, ...]) -> bool:
+    """Whether ``path`` is the same file or folder as one of ``others`` (compared only when the names match)."""
+    for other in others:
+        if path.name.casefold() == other.name.casefold():
+            try:
+                if path.samefile(other):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _own_files(spec: RunSpec) -> tuple[Path, ...]:
+    """What a run writes itself and never reads as an input: ``--out``, the receipt, the crosswalk and SQLite's
+    side files next to it."""
+    cw = spec.crosswalk
+    side = tuple(cw.with_name(cw.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
+    return (spec.out_dir, cw, *side, *((spec.receipt,) if spec.receipt else ()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -177,7 +208,7 @@ def _init_worker(spec_json: str, inflight: Any = None, slots: Any = None) -> Non
     _WORKER.update(
         spec=spec,
         ctx=ObjectContext(engine=engine, report_style=spec["report_style"], table_schema=schema),
-        tmp_dir=Path(spec["out_dir"]) / ".aiminer-tmp",
+        tmp_dir=Path(spec["tmp_dir"]),
         inflight=inflight,
         slot=_claim_slot(inflight, slots),
     )
@@ -278,8 +309,9 @@ def _warm_up(spec_json: str) -> None:
     burnedin.load_mask_rules(tuple(spec["mask_rules"]))
 
 
-def _spec_json(spec: RunSpec) -> str:
+def _spec_json(spec: RunSpec, tmp_dir: Path) -> str:
     data = asdict(spec)
+    data["tmp_dir"] = str(tmp_dir)
     data["inputs"] = [str(p) for p in spec.inputs]
     data["out_dir"] = str(spec.out_dir)
     data["crosswalk"] = str(spec.crosswalk)
@@ -291,11 +323,14 @@ def _spec_json(spec: RunSpec) -> str:
 
 def _jobs(spec: RunSpec, rejected: list[JobResult]) -> list[Job]:
     jobs: list[Job] = []
-    for path, display in iter_inputs(spec.inputs):
+    for path, display in iter_inputs(spec.inputs, skip=_own_files(spec)):
         try:
             st = path.stat()
         except OSError:
             rejected.append(JobResult(display, "rejected", None, None, "unreadable", 0, io_error=True))
+            continue
+        if stat.S_ISDIR(st.st_mode):  # a symbolic link to a folder: not followed (see iter_inputs)
+            rejected.append(JobResult(display, "rejected", None, None, "symlinked_folder", 0))
             continue
         if not stat.S_ISREG(st.st_mode):
             rejected.append(JobResult(display, "rejected", None, None, "not_a_regular_file", 0))
@@ -346,10 +381,25 @@ def _settle(result: JobResult, out_dir: Path, written: set[str]) -> ReceiptLine:
         Path(result.tmp).unlink(missing_ok=True)
         return ReceiptLine(result.display, "rejected", None, "duplicate_instance", result.extra)
     final = out_dir / result.output
-    final.parent.mkdir(parents=True, exist_ok=True)
-    Path(result.tmp).replace(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        Path(result.tmp).replace(final)
+    except OSError:  # disk full, permissions: nothing half-written is left in place
+        Path(result.tmp).unlink(missing_ok=True)
+        return ReceiptLine(result.display, "quarantined", None, "io_error", result.extra)
     written.add(result.output)
     return ReceiptLine(result.display, "deidentified", result.output, None, result.extra)
+
+
+@contextmanager
+def _naming(path: Path | None) -> Iterator[None]:
+    """Give an ``OSError`` that names no file (a failed write or close) ``path``, so the CLI can say what failed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
 
 
 ProgressCallback = Callable[[ReceiptLine], None]
@@ -360,8 +410,9 @@ def run(
 ) -> Summary:
     """De-identify every input of ``spec``; write outputs and the receipt; return the counts."""
     spec.out_dir.mkdir(parents=True, exist_ok=True)
-    tmp_dir = spec.out_dir / ".aiminer-tmp"
-    tmp_dir.mkdir(exist_ok=True)
+    # This run's own: other runs writing into the same --out at the same time have theirs, and none removes another's.
+    tmp_dir = spec.out_dir / f".aiminer-tmp-{secrets.token_hex(8)}"
+    tmp_dir.mkdir()
     early: list[JobResult] = []
     jobs = _jobs(spec, early)
     if on_total:
@@ -370,21 +421,23 @@ def run(
     written: set[str] = set()
     if spec.receipt:
         spec.receipt.parent.mkdir(parents=True, exist_ok=True)
-    receipt = spec.receipt.open("w", encoding="utf-8") if spec.receipt else None
+    # line-buffered: a failed write surfaces at its line (and a run that stops leaves the lines it wrote)
+    receipt = spec.receipt.open("w", encoding="utf-8", buffering=1) if spec.receipt else None
     try:
 
         def finish(result: JobResult) -> None:
             line = _settle(result, spec.out_dir, written)
             summary.add(line, result.size)
-            summary.io_errors += int(result.io_error)
+            summary.io_errors += int(result.io_error or line.reason == "io_error")
             if receipt:
-                receipt.write(line.to_json() + "\n")
+                with _naming(spec.receipt):
+                    receipt.write(line.to_json() + "\n")
             if on_done:
                 on_done(line)
 
         for result in early:
             finish(result)
-        spec_json = _spec_json(spec)
+        spec_json = _spec_json(spec, tmp_dir)
         studies: dict[str, set[str]] = {}
 
         def finish_dicom(job: Job, result: JobResult) -> None:
@@ -409,14 +462,15 @@ def run(
             for _, result in _resilient_results(others, spec_json, spec.workers, chunk):
                 finish(result)
     finally:
-        if receipt:
-            receipt.close()
         for leftover in tmp_dir.glob("*.part"):
             leftover.unlink(missing_ok=True)
         try:
             tmp_dir.rmdir()
         except OSError:
             pass
+        if receipt:  # last: closing a receipt whose disk is full raises again
+            with _naming(spec.receipt):
+                receipt.close()
     return summary
 
 

@@ -520,7 +520,7 @@ def engine_large(files: list[Path], rounds: int = 3) -> list[dict[str, float]]:
         spec = RunSpec(
             inputs=(), out_dir=work, project="BENCH", site="Bench Hospital", crosswalk=work / "crosswalk.sqlite"
         )
-        _init_worker(_spec_json(spec))
+        _init_worker(_spec_json(spec, work))
         from aiminer.dicom.engine import deidentify_stream
 
         for path in files:

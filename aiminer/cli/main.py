@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -48,6 +49,7 @@ REASONS = {
     "os_metadata": "an operating-system metadata file",
     "duplicate_instance": "the same SOP instance appeared twice in this run",
     "unreadable": "the file could not be opened",
+    "symlinked_folder": "a symbolic link to a folder (not followed: give the folder itself as an input)",
     "not_a_regular_file": "a device, socket or pipe",
     "unsupported_type": "not DICOM, a text report, HL7 or a table (e.g. PDF, ZIP, image)",
     "decode_error": "text in no known encoding",
@@ -97,7 +99,10 @@ def deid(
     inputs: Annotated[
         list[Path],
         typer.Argument(
-            help="DICOM files or folders (folders are walked recursively).", exists=True, show_default=False
+            help="DICOM files or folders. Folders are walked recursively, without entering --out (it may lie "
+            "inside) or following links to folders; the receipt and the crosswalk are never inputs.",
+            exists=True,
+            show_default=False,
         ),
     ],
     out_dir: Annotated[
@@ -157,7 +162,9 @@ def deid(
             help="Extra burned-in text mask rules (TOML, see docs/burned-in-text.md); added to the built-in table.",
         ),
     ] = None,
-    max_size_gb: Annotated[float, typer.Option("--max-size", help="Quarantine files larger than this (GB).")] = 8.0,
+    max_size_gb: Annotated[
+        float, typer.Option("--max-size", help="Quarantine files larger than this (GB; more than 0).")
+    ] = 8.0,
     table_schema: Annotated[
         Path | None,
         typer.Option(
@@ -190,10 +197,16 @@ def deid(
         raise typer.BadParameter("use 'tags' or 'surrogates'", param_hint="--report-style")
     if not site.strip():
         raise typer.BadParameter("must not be empty", param_hint="--site")
+    if not max_size_gb > 0:  # not positive (or NaN) would quarantine every file
+        raise typer.BadParameter("must be more than 0", param_hint="--max-size")
     if _inside(crosswalk, out_dir):
         raise typer.BadParameter("the crosswalk holds PHI: keep it outside --out", param_hint="--crosswalk")
     if receipt is not None and _inside(receipt, out_dir):
         raise typer.BadParameter("the receipt names original files: keep it outside --out", param_hint="--receipt")
+    if any(_inside(path, out_dir) for path in inputs):  # no path in the message: an input's name may hold PHI
+        raise typer.BadParameter(
+            "an input lies inside --out: de-identified outputs are never de-identified again", param_hint="INPUTS"
+        )
     if table_schema is not None:  # checked before any file is touched: a usage error, not a crash mid-run
         from aiminer.text.errors import TableSchemaError
         from aiminer.text.table import TableSchema, read_schema_file
@@ -202,8 +215,6 @@ def deid(
             TableSchema.from_mapping(read_schema_file(table_schema))
         except TableSchemaError as exc:
             raise typer.BadParameter(f"{exc.reason}: {exc.detail}", param_hint="--table-schema") from exc
-    import os
-
     spec = RunSpec(
         inputs=tuple(inputs),
         out_dir=out_dir,
@@ -226,7 +237,20 @@ def deid(
     summary = run_with_progress(spec)
     print_summary(summary, spec)
     if summary.io_errors:
+        _print_io_failures(summary, spec)
         raise typer.Exit(1)
+
+
+def _print_io_failures(summary: Summary, spec: RunSpec) -> None:
+    """One stderr line per kind of I/O failure: counts only, no paths (an input's name may hold PHI)."""
+    where = "the receipt lists them" if spec.receipt else "--receipt would list them"
+    for key, what in (
+        ("rejected:unreadable", "inputs that could not be read"),
+        ("quarantined:io_error", "files whose reading or writing failed (disk full, permissions)"),
+    ):
+        if n := summary.by_reason.get(key, 0):
+            status, reason = key.split(":")
+            err.print(f"[red]error:[/red] {what}: {n}; {where} (status {status}, reason {reason})", soft_wrap=True)
 
 
 def run_with_progress(spec: RunSpec) -> Summary:
@@ -253,11 +277,27 @@ def run_with_progress(spec: RunSpec) -> Summary:
         try:
             return run(spec, on_total=on_total, on_done=on_done)
         except OSError as exc:
-            err.print(f"[red]error:[/red] {exc.__class__.__name__}: {exc.strerror or exc}")
+            what = "" if exc.filename is None else f"{_failed_path(Path(os.fsdecode(exc.filename)), spec)} failed: "
+            err.print(f"[red]error:[/red] {what}{exc.__class__.__name__}: {exc.strerror or exc}", soft_wrap=True)
             raise typer.Exit(1) from exc
         except WorkerPoolError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from exc
+
+
+def _failed_path(path: Path, spec: RunSpec) -> str:
+    """What an I/O error on ``path`` was about, named by the option that gave it: never an input's path (PHI)."""
+
+    def about(option: Path) -> bool:  # the option's path, a file under it, or a folder on the way to it
+        return _inside(path, option) or _inside(option, path)
+
+    if spec.receipt is not None and about(spec.receipt):
+        return "writing the receipt (--receipt)"
+    if path.name.startswith(spec.crosswalk.name) and _inside(path, spec.crosswalk.parent):
+        return "the crosswalk (--crosswalk)"
+    if about(spec.out_dir):
+        return "writing under --out"
+    return "reading an input"
 
 
 def print_summary(summary: Summary, spec: RunSpec) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import io
 import json
 import logging
@@ -1327,6 +1328,31 @@ def _burned_in_plan(
     return burnedin.FrameGeometry(rows, cols, samples, bits // 8, planar), max(frames, 1), regions
 
 
+#: The errors of the machine, not of the file: a full disk or quota, a failing device, a read-only or vanished
+#: mount, a dropped connection, a file too large for the file system, a permission. Any other ``OSError`` (EINVAL
+#: from a seek a corrupt length asked for) is the data's fault and quarantines the object.
+_ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in (
+        "ENOSPC",
+        "EDQUOT",
+        "EIO",
+        "EROFS",
+        "EPIPE",
+        "ECONNRESET",
+        "ECONNABORTED",
+        "ETIMEDOUT",
+        "EFBIG",
+        "EACCES",
+        "EPERM",
+        "ENXIO",
+        "ESTALE",
+        "ENOMEM",
+    )
+    if hasattr(errno, name)
+)
+
+
 def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult:
     """De-identify one DICOM object from ``src`` into ``dst``.
 
@@ -1348,6 +1374,9 @@ def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> Deid
         ``invalid_dicom``, ``burned_in_risk``, ``missing_uid``, ...).
     RejectedError
         The object is out of scope (``dicomdir``).
+    StreamError
+        Reading ``src`` or writing ``dst`` failed in the operating system (disk full, an I/O error, a dropped
+        connection): the object is not at fault.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -1357,6 +1386,11 @@ def deidentify_stream(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> Deid
             raise
         except StreamError:
             raise  # the streams failed: an I/O problem for the caller to retry, not bad data
+        except OSError as exc:
+            if exc.errno in _ENVIRONMENT_ERRNOS:  # the OS failed a read or a write (disk full, EIO): not bad data
+                raise StreamError(exc.errno, f"reading or writing the object failed: {exc.strerror}") from exc
+            # pydicom's own OSError (no errno) says the input ended early: the data's fault
+            raise QuarantineError("invalid_dicom", f"the header could not be parsed ({type(exc).__name__})") from exc
         except (EOFError, struct.error) as exc:
             raise QuarantineError("truncated", "the object ends in the middle of an element") from exc
         except RecursionError as exc:
@@ -1395,13 +1429,13 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     if cfg.site_name.strip():
         identity = dataclasses.replace(identity, site_names=(cfg.site_name.strip(),))
     issuer = _text(ds, "IssuerOfPatientID")
-    patient_key = identity.patient_ids[0] if identity.patient_ids else ""
+    patient_key = identity.patient_ids[0].strip() if identity.patient_ids else ""  # a blank MRN is no MRN
     if not patient_key:  # no MRN: fall back to name + birth date; else the study stands for the patient
         patient_key = f"name:{_text(ds, 'PatientName')}|{identity.birth_date}" if identity.patient_names else ""
     patient_code = coder.patient(site, issuer, patient_key or f"study:{study_uid}")
     study_code = coder.study(site, study_uid, identity.accession)
     series_code = coder.series(site, series_uid)
-    if identity.accession:
+    if identity.accession.strip():
         coder.link_accession(site, identity.accession, study_code)
     remember_identity(coder, site, study_code, patient_code, identity)
     options = cfg.policy.options

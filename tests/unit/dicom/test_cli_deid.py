@@ -275,3 +275,193 @@ def test_the_partners_own_site_name_is_removed_from_texts_and_kept_values(tmp_pa
     (written,) = list(out.rglob("*.dcm"))
     assert b"Wendelin" not in written.read_bytes()
     assert b"CT CHEST" in written.read_bytes()
+
+
+def _two_dicom_files(corpus: Corpus, folder: Path) -> None:
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("ct_00.dcm", "mr_01.dcm"):
+        sample = next(p for p in corpus.files if p.name.endswith(suffix))
+        shutil.copy(sample, folder / sample.name)
+
+
+def _invoke(src: Path, out: Path, private: Path, *extra: str):
+    args = ["deid", str(src), "--out", str(out), "--project", "P", "--site", "S", "--workers", "1"]
+    return CliRunner().invoke(
+        app, [*args, "--crosswalk", str(private / "cw.sqlite"), "--receipt", str(private / "r.jsonl"), *extra]
+    )
+
+
+def _receipt(private: Path) -> list[dict]:
+    return [json.loads(x) for x in (private / "r.jsonl").read_text().splitlines()]
+
+
+def test_out_inside_the_input_folder_is_never_walked_so_a_second_run_adds_nothing(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    # GIVEN an export folder holding --out, the crosswalk and the receipt
+    src = tmp_path / "export"
+    _two_dicom_files(corpus, src / "study")
+    out, private = src / "outbox", src / "private"
+    # WHEN it is de-identified twice
+    first = _invoke(src, out, private)
+    lines1 = _receipt(private)
+    outputs1 = sorted(p for p in out.rglob("*") if p.is_file())
+    second = _invoke(src, out, private)
+    # THEN the second run reads only the export's own files: no output, receipt or crosswalk is an input
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert sorted(x["input"] for x in _receipt(private)) == sorted(x["input"] for x in lines1)
+    assert all(x["input"].startswith("study/") for x in lines1), lines1
+    assert sorted(p for p in out.rglob("*") if p.is_file()) == outputs1
+    assert len(outputs1) == 2
+
+
+def test_an_input_inside_out_is_a_usage_error_that_names_no_path(corpus: Corpus, tmp_path: Path) -> None:
+    # GIVEN a run's outputs
+    _two_dicom_files(corpus, tmp_path / "in Doe Jane")
+    out = tmp_path / "out"
+    assert _invoke(tmp_path / "in Doe Jane", out, tmp_path / "private").exit_code == 0
+    output = next(out.rglob("*.dcm"))
+    # WHEN one of them (or --out itself) is given as an input
+    for given in (output, out):
+        result = _invoke(given, out, tmp_path / "private")
+        # THEN it is a usage error before anything is read
+        assert result.exit_code == 2, result.output
+        assert "inside --out" in result.stderr
+        assert output.name not in result.stderr
+
+
+@pytest.mark.parametrize("size", ["-1", "0"])
+def test_a_max_size_that_is_not_positive_is_a_usage_error(corpus: Corpus, tmp_path: Path, size: str) -> None:
+    _two_dicom_files(corpus, tmp_path / "in")
+    result = _invoke(tmp_path / "in", tmp_path / "out", tmp_path / "private", "--max-size", size)
+    assert result.exit_code == 2
+    assert "--max-size" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_inputs_exit_1_with_one_stderr_line_and_no_path(corpus: Corpus, tmp_path: Path) -> None:
+    # GIVEN an export with a dangling and a self-looping symbolic link next to good files
+    src = tmp_path / "in"
+    _two_dicom_files(corpus, src)
+    (src / "dangling DOE.dcm").symlink_to("does-not-exist.dcm")
+    (src / "selfloop DOE").symlink_to("selfloop DOE")
+    # WHEN it is de-identified
+    result = _invoke(src, tmp_path / "out", tmp_path / "private")
+    # THEN the run finishes with exit 1 and says on stderr how many inputs could not be read, naming none
+    assert result.exit_code == 1
+    assert "inputs that could not be read: 2; the receipt lists them" in result.stderr
+    assert "DOE" not in result.stderr
+    reasons = {x["input"]: (x["status"], x["reason"]) for x in _receipt(tmp_path / "private")}
+    assert reasons["dangling DOE.dcm"] == reasons["selfloop DOE"] == ("rejected", "unreadable")
+
+
+def test_a_symlinked_sub_folder_is_not_followed_but_gets_a_receipt_line(corpus: Corpus, tmp_path: Path) -> None:
+    # GIVEN an export whose sub-folder is a link to a folder of DICOM files elsewhere, and a link looping to itself
+    _two_dicom_files(corpus, tmp_path / "elsewhere")
+    src = tmp_path / "in"
+    _two_dicom_files(corpus, src / "study")
+    (src / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (src / "loop").symlink_to(".", target_is_directory=True)
+    # WHEN it is de-identified
+    result = _invoke(src, tmp_path / "out", tmp_path / "private")
+    # THEN each link is one rejected line the summary counts, and nothing behind it is read
+    assert result.exit_code == 0, result.output
+    lines = {x["input"]: x for x in _receipt(tmp_path / "private")}
+    assert sorted(lines) == ["linked", "loop", *sorted(f"study/{p.name}" for p in (src / "study").iterdir())]
+    assert (lines["linked"]["status"], lines["linked"]["reason"]) == ("rejected", "symlinked_folder")
+    assert (lines["loop"]["status"], lines["loop"]["reason"]) == ("rejected", "symlinked_folder")
+    assert "symlinked_folder" in result.stdout
+
+
+def test_a_write_that_fails_is_an_io_error_with_exit_1_and_leaves_nothing_partial(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    import resource
+
+    import pydicom
+
+    # GIVEN a 2 MB image and a small one, and a process that may write no file past 1 MB (EFBIG, as a full disk
+    # answers ENOSPC: both are OSErrors of the write, not of the input)
+    src = tmp_path / "in"
+    _two_dicom_files(corpus, src)
+    ds = pydicom.dcmread(next(p for p in corpus.files if p.name.endswith("ct_00.dcm")))
+    ds.Rows = ds.Columns = 1024
+    ds.PixelData = bytes(1024 * 1024 * 2)
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid()
+    ds.save_as(src / "big.dcm")
+    out, private = tmp_path / "out", tmp_path / "private"
+    private.mkdir()
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+    # WHEN it is de-identified
+    args = ["--out", str(out), "--project", "P", "--site", "S", "--workers", "1", "--crosswalk", str(private / "cw")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiminer.cli.main", "deid", str(src), *args, "--receipt", str(private / "r.jsonl")],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=small_files,
+    )
+    # THEN the big file is an I/O failure (not an unparsable file), the run exits 1 and says so on stderr
+    assert proc.returncode == 1, proc.stderr
+    lines = {x["input"]: (x["status"], x["reason"]) for x in _receipt(private)}
+    assert lines.pop("big.dcm") == ("quarantined", "io_error")
+    assert set(lines.values()) == {("deidentified", None)}
+    assert "reason io_error" in proc.stderr and "big.dcm" not in proc.stderr
+    # AND --out holds the other outputs only: no partial file, no temporary folder
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    outputs = sorted(x["output"] for x in _receipt(private) if x["output"])
+    assert [w for w in written if w.endswith(".dcm")] == outputs
+    assert not [w for w in written if "aiminer-tmp" in w or w.endswith(".part")]
+
+
+def test_a_run_finishing_in_the_same_out_does_not_break_a_run_still_going(corpus: Corpus, tmp_path: Path) -> None:
+    from aiminer import runner
+
+    # GIVEN a run into an --out that another run, started and finished while the first is in its middle, shares
+    _two_dicom_files(corpus, tmp_path / "a")
+    _two_dicom_files(corpus, tmp_path / "b" / "x")
+    out, private = tmp_path / "out", tmp_path / "private"
+    private.mkdir()
+    spec = runner.RunSpec(
+        inputs=(tmp_path / "a",),
+        out_dir=out,
+        project="P",
+        site="S",
+        crosswalk=private / "cw.sqlite",
+        receipt=private / "a.jsonl",
+    )
+    others: list[int] = []
+
+    def other_run(_line: runner.ReceiptLine) -> None:
+        if not others:
+            args = ["--out", str(out), "--project", "P", "--site", "S", "--crosswalk", str(private / "cw.sqlite")]
+            cmd = [sys.executable, "-m", "aiminer.cli.main", "deid", str(tmp_path / "b"), *args]
+            others.append(subprocess.run(cmd, capture_output=True, check=False).returncode)
+
+    # WHEN the first run goes on after the other finished
+    summary = runner.run(spec, on_done=other_run)
+    # THEN both de-identified everything, and neither left a temporary folder
+    assert others == [0]
+    assert summary.by_status["deidentified"] == 2 and not summary.io_errors
+    assert not list(out.glob(".aiminer-tmp*"))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_an_io_error_names_the_option_whose_path_failed(corpus: Corpus, tmp_path: Path) -> None:
+    # GIVEN --out that is an existing file, or a receipt on a full disk
+    _two_dicom_files(corpus, tmp_path / "in")
+    (tmp_path / "file").write_text("x")
+    args = ["deid", str(tmp_path / "in"), "--project", "P", "--site", "S", "--crosswalk", str(tmp_path / "cw")]
+    # WHEN de-identifying THEN the error says which option's path failed, and no temporary folder is left
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "file")])
+    assert result.exit_code == 1
+    assert "writing under --out failed: FileExistsError" in result.stderr
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out"), "--receipt", "/dev/full"])
+    assert result.exit_code == 1
+    assert "writing the receipt (--receipt) failed: OSError: No space left on device" in result.stderr
+    assert not list((tmp_path / "out").glob(".aiminer-tmp*"))

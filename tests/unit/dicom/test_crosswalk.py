@@ -23,6 +23,24 @@ def test_same_patient_same_project_same_site_gets_the_same_code_on_every_run(tmp
     assert other_project.patient(other_project.site("Mercy"), "MRN-ISSUER", "12345678") != code
 
 
+def test_spaces_around_an_mrn_or_issuer_are_not_part_of_the_key_but_case_and_zeros_are(tmp_path: Path) -> None:
+    # GIVEN a patient coded in one upload
+    path = tmp_path / "cw.sqlite"
+    first = Coder(SqliteCrosswalk(path), "P1")
+    site = first.site("Mercy")
+    code = first.patient(site, "MERCYGEN", "MG10045")
+    # WHEN the next upload sends the same LO values padded with spaces (insignificant, PS3.5 6.2)
+    again = Coder(SqliteCrosswalk(path), "P1")
+    # THEN it is the same patient; a different case or dropped leading zeros stays another key
+    assert again.patient(site, " MERCYGEN ", "  MG10045 ") == code
+    assert again.patient(site, "MERCYGEN", "mg10045") != code
+    assert again.patient(site, "MERCYGEN", "0MG10045") != code
+    # AND an accession number padded with spaces finds its study
+    study = again.study(site, "1.2.3", "A1234567")
+    again.link_accession(site, "A1234567", study)
+    assert again.study_for_accession(site, " A1234567 ") == study
+
+
 def test_codes_are_random_not_derived_from_the_mrn(tmp_path: Path) -> None:
     a = Coder(SqliteCrosswalk(tmp_path / "a.sqlite"), "P1")
     b = Coder(SqliteCrosswalk(tmp_path / "b.sqlite"), "P1")

@@ -461,6 +461,19 @@ def test_an_element_stored_as_un_is_read_with_its_dictionary_vr(engine, monkeypa
     assert "SliceThickness" not in out  # what is neither a DS nor trusted goes (the file is not quarantined)
 
 
+def test_an_mrn_sent_again_with_spaces_around_it_keeps_its_patient_code(engine) -> None:
+    # GIVEN a study of a patient, and a later study whose PatientID and issuer (LO) arrive padded with spaces
+    a, _, _ = _with_phi("CT_small.dcm", seed=4)
+    a.PatientID, a.IssuerOfPatientID = "MG10045", "MERCYGEN"
+    b, _, _ = _with_phi("MR_small.dcm", seed=4)
+    b.PatientID, b.IssuerOfPatientID = " MG10045 ", " MERCYGEN"
+    # WHEN both are de-identified
+    _, first, _ = engine(a)
+    _, second, _ = engine(b)
+    # THEN the spaces, insignificant in LO values (PS3.5 6.2), do not make a new patient
+    assert second.coded.patient == first.coded.patient
+
+
 def test_longitudinal_option_shifts_dates_by_one_offset_per_patient(engine) -> None:
     a, _, _ = _with_phi("CT_small.dcm", seed=3)
     b, _, _ = _with_phi("MR_small.dcm", seed=3)  # same seed: same patient
@@ -666,6 +679,33 @@ def test_io_failures_are_raised_for_a_retry_not_quarantined(coder) -> None:
     # WHEN it is de-identified THEN the I/O error reaches the caller (the object is not at fault)
     with pytest.raises(StreamError, match="simulated"):
         deidentify_stream(_FailingStream(data, len(data) - 1000), io.BytesIO(), cfg)
+
+
+class _FullDisk(io.BytesIO):
+    """An output on a full disk: every write past ``room`` bytes fails as the operating system fails it."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def, override]
+        if self.tell() + len(data) > self.room:
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+@pytest.mark.parametrize("room", [0, 2000, 10000])
+def test_a_write_the_disk_refuses_is_an_io_failure_not_an_unparsable_file(coder, room: int) -> None:
+    # GIVEN a good file and an output whose disk fills up in the header, or while the pixel data is copied
+    from aiminer.dicom.burnedin import load_mask_rules
+    from aiminer.dicom.engine import EngineConfig, deidentify_stream
+    from aiminer.dicom.policy import compile_policy
+
+    data = pathlib.Path(get_testdata_file("CT_small.dcm")).read_bytes()
+    cfg = EngineConfig(compile_policy(), coder, coder.site("T"), load_mask_rules())
+    # WHEN it is de-identified THEN the I/O error reaches the caller: the file is not quarantined invalid_dicom
+    with pytest.raises(StreamError, match="No space left"):
+        deidentify_stream(io.BytesIO(data), _FullDisk(room), cfg)
 
 
 def test_a_name_found_in_one_description_goes_from_the_others(coder) -> None:
