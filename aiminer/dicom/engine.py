@@ -345,11 +345,11 @@ def _walk(ds: Dataset, w: _Walk, depth: int) -> None:
         # PS3.5 7.1: elements are sorted. Out of order means a corrupt tag, which may have renamed an identifier
         # into an attribute the policy keeps; nothing in such a dataset can be trusted.
         raise QuarantineError("invalid_dicom", "elements are not in ascending tag order")
-    keep_private = _safe_private_tags(ds, policy) if policy.safe_private else frozenset()
+    keep_private = _safe_private_tags(ds, policy) if policy.safe_private else {}
     for tag, tag_int in zip(order, tags, strict=True):
         group = tag_int >> 16
         if group & 1:
-            if tag_int in keep_private:
+            if tag_int in keep_private and _keep_safe_private(ds, tag, tag_int, keep_private[tag_int], w):
                 kept = ds[tag]
                 if kept.VR == "SQ":  # E.3.10: a kept private sequence is walked like any other
                     for item in kept.value:
@@ -656,8 +656,9 @@ def _plausible_converted(elem: DataElement, vr: str) -> bool:
     return True
 
 
-def _safe_private_tags(ds: Dataset, policy: CompiledPolicy) -> frozenset[int]:
-    """Tags of this dataset level on the safe-private list (with their private creator elements)."""
+def _safe_private_tags(ds: Dataset, policy: CompiledPolicy) -> dict[int, frozenset[str]]:
+    """Tags of this dataset level on the safe-private list, with the VRs the list gives them (and their private
+    creator elements, LO)."""
     tags = [int(t) for t in ds.keys() if (int(t) >> 16) & 1]
     creators: dict[tuple[int, int], str] = {}  # (group, block) -> private creator
     for t in tags:
@@ -666,13 +667,54 @@ def _safe_private_tags(ds: Dataset, policy: CompiledPolicy) -> frozenset[int]:
                 creators[(t >> 16, t & 0xFF)] = str(ds[t].value).strip()
             except Exception:  # an unreadable creator reserves nothing: its block goes
                 continue
-    keep: set[int] = set()
+    keep: dict[int, frozenset[str]] = {}
     for t in tags:
         group, block = t >> 16, (t >> 8) & 0xFF
         creator = creators.get((group, block)) if t & 0xFF00 else None
-        if creator is not None and (creator, group, t & 0xFF) in policy.safe_private:
-            keep.update((t, (group << 16) | block))
-    return frozenset(keep)
+        vrs = policy.safe_private.get((creator, group, t & 0xFF)) if creator is not None else None
+        if vrs is not None:
+            keep[t] = vrs
+            keep[(group << 16) | block] = _CREATOR_VRS
+    return keep
+
+
+_CREATOR_VRS = frozenset({"LO"})
+
+
+def _keep_safe_private(ds: Dataset, tag: Any, tag_int: int, listed: frozenset[str], w: _Walk) -> bool:
+    """Whether a safe private attribute stays, after its checks (red team 11 found listed slots holding the
+    patient's ID, phone, surname and street, and a thumbnail whose JPEG comment named the patient): a value whose
+    stored VR is not one the list gives goes (a listed FL or SL slot holding LO text); a kept text or number is
+    checked against the file's identities like any kept value; a kept binary value has the comments and
+    application segments of any JPEG inside blanked."""
+    if tag_int & 0xFF00 == 0:
+        return True  # the private creator: the list matched its exact value
+    raw = ds.get_item(tag, keep_deferred=True)
+    stored = getattr(raw, "VR", None)
+    if listed and stored and stored != "UN" and stored not in listed:
+        return False
+    elem = ds[tag]
+    vr = str(elem.VR)
+    if vr == "UN" and listed & _KEPT_TEXT_VRS and isinstance(elem.value, bytes):
+        # a listed text slot stored as UN (a PACS rewrote it): read as the text it is, it goes if it names someone
+        text = elem.value.decode("latin-1").strip("\x00 ")
+        return w.cleaner is not None and not w.cleaner.holds_identity(text)
+    if vr in _KEPT_TEXT_VRS or vr == "PN":
+        if w.cleaner is not None:
+            _check_kept_value(ds, tag, tag_int, raw, vr, w, w.cleaner)
+        elif vr == "PN":
+            return False  # a person's name with no cleaner to check it
+    elif vr in ("OB", "OW", "UN") and isinstance(elem.value, bytes) and _JPEG_START in elem.value:
+        value = bytearray(elem.value)
+        at = value.find(_JPEG_START)
+        while at >= 0:
+            codestream.blank_comments(value, at)
+            at = value.find(_JPEG_START, at + 2)
+        elem.value = bytes(value)
+    return True
+
+
+_JPEG_START = b"\xff\xd8\xff"
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -20,10 +20,14 @@ import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pydicom.datadict import dictionary_keyword, dictionary_VR, keyword_for_tag
 
 from aiminer.dicom.standard import ConfidentialityTable, TableRow, load_table
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class Act(IntEnum):
@@ -283,18 +287,22 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
     return Act.REMOVE
 
 
-def load_safe_private() -> frozenset[tuple[str, int, int]]:
-    """PS3.15 Table E.3.10-1 as ``{(creator, group, element low byte)}`` (empty if the table is not packaged)."""
+def load_safe_private() -> dict[tuple[str, int, int], frozenset[str]]:
+    """PS3.15 Table E.3.10-1 as ``{(creator, group, element low byte): the VRs the table gives}`` (empty if the
+    table is not packaged; an empty set of VRs where the table gives none)."""
     import json
     from importlib import resources
 
     res = resources.files("aiminer.dicom").joinpath("data", "safe_private.json")
     if not res.is_file():
-        return frozenset()
+        return {}
     data = json.loads(res.read_text(encoding="utf-8"))
-    return frozenset(
-        (str(a["creator"]).strip(), int(a["group"], 16), int(a["element"], 16)) for a in data.get("attributes", [])
-    )
+    return {
+        (str(a["creator"]).strip(), int(a["group"], 16), int(a["element"], 16)): frozenset(
+            v for v in str(a.get("vr", "")).split("/") if v
+        )
+        for a in data.get("attributes", [])
+    }
 
 
 @dataclass
@@ -305,7 +313,8 @@ class CompiledPolicy:
     table: ConfidentialityTable
     actions: dict[int, Act] = field(default_factory=dict)
     masked: tuple[tuple[int, int, Act], ...] = ()
-    safe_private: frozenset[tuple[str, int, int]] = frozenset()
+    #: the safe private attributes kept (Retain Safe Private), with the VRs the table gives each
+    safe_private: Mapping[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
     _unlisted_cache: dict[tuple[int, str | None], Act] = field(default_factory=dict)
 
     @property
@@ -373,5 +382,5 @@ def _compile_policy(options: DeidOptions, table_path: str | None) -> CompiledPol
     masked = tuple(
         (row.mask, row.tag, resolve(_code_for(row, options), None, row.keyword, longitudinal)) for row in table.masked()
     )
-    safe_private = load_safe_private() if options.retain_safe_private else frozenset()
+    safe_private = load_safe_private() if options.retain_safe_private else {}
     return CompiledPolicy(options=options, table=table, actions=actions, masked=masked, safe_private=safe_private)

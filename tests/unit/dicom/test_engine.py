@@ -582,6 +582,29 @@ def test_safe_private_list_keeps_only_listed_private_attributes_when_asked(engin
     assert "113111" in [i.CodeValue for i in kept.DeidentificationMethodCodeSequence]
 
 
+def test_a_safe_private_value_is_checked_like_any_kept_value(scrubbing_engine) -> None:
+    # GIVEN listed private slots (PS3.15 Table E.3.10-1) as red team 11 filled them: the patient's ID in a GE SH
+    # slot, LO text in a Philips FL slot, a thumbnail whose JPEG comment names the patient in a Hologic OB slot
+    ds, patient, _ = _with_phi("MR_small.dcm")
+    ds.PatientID = "7310068"
+    ge = ds.private_block(0x0043, "GEMS_PARM_01", create=True)
+    ge.add_new(0x27, "SH", "7310068")
+    philips = ds.private_block(0x2001, "Philips Imaging DD 001", create=True)
+    philips.add_new(0x03, "LO", "Tattersall")  # listed as FL (diffusion b-factor)
+    siemens = ds.private_block(0x0019, "SIEMENS MR HEADER", create=True)
+    siemens.add_new(0x0C, "IS", "1000")
+    jpeg = b"\xff\xd8\xff\xfe\x00\x1cowner Ellsworth MRN 7310068\xff\xd9"
+    item = Dataset()
+    item.private_block(0x7E01, "HOLOGIC, Inc.", create=True).add_new(0x12, "OB", b"\x00\x00" + jpeg)
+    ds.private_block(0x7E01, "HOLOGIC, Inc.", create=True).add_new(0x10, "SQ", Sequence([item]))
+    # WHEN de-identified with Retain Safe Private
+    out, _, data = scrubbing_engine(ds, retain_safe_private=True)
+    # THEN the ID, the misplaced text and the comment are gone; the b-value and the creators stay
+    assert b"7310068" not in data and b"Tattersall" not in data and b"Ellsworth" not in data
+    assert out.private_block(0x0019, "SIEMENS MR HEADER")[0x0C].value == "1000"
+    assert out[0x7E01, 0x1010][0][0x7E01, 0x1012].value.startswith(b"\x00\x00\xff\xd8")
+
+
 def test_clean_descriptors_scrubs_descriptions_instead_of_dropping_them(coder) -> None:
     # GIVEN descriptions that mix research value with the patient's identity
     from aiminer.dicom.burnedin import load_mask_rules
