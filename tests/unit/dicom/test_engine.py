@@ -585,7 +585,7 @@ def test_safe_private_list_keeps_only_listed_private_attributes_when_asked(engin
 def test_a_safe_private_value_is_checked_like_any_kept_value(scrubbing_engine) -> None:
     # GIVEN listed private slots (PS3.15 Table E.3.10-1) as red team 11 filled them: the patient's ID in a GE SH
     # slot, LO text in a Philips FL slot, a thumbnail whose JPEG comment names the patient in a Hologic OB slot
-    ds, patient, _ = _with_phi("MR_small.dcm")
+    ds, _, _ = _with_phi("MR_small.dcm")
     ds.PatientID = "7310068"
     ge = ds.private_block(0x0043, "GEMS_PARM_01", create=True)
     ge.add_new(0x27, "SH", "7310068")
