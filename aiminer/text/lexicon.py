@@ -46,7 +46,9 @@ REPORT_ABBREVIATIONS = frozenset(
     "dna rna cll sll aml cml pcr ihc ngs mmr msi mss tmb vaf cnv snv hpv ebv cmv rsv mrsa vre anca igg igm "
     "iga ige ebus lbc ascus lsil hsil nhsn clia lpd "
     # grading and response criteria ("AE reported by daughter, CTCAE v5.0"; red team 9)
-    "ctcae recist irecist mrecist rano pcwg lirads pirads tirads birads nihss gcs".split()
+    "ctcae recist irecist mrecist rano pcwg lirads pirads tirads birads nihss gcs "
+    # spectroscopy's metabolites and hepatitis serology ("NAA/Cho 0.58", "mother HBsAg neg"; blind set 12)
+    "naa cho lac glx hbsag hbeag hbcab hbsab gbs".split()
 )
 
 

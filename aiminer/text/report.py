@@ -104,6 +104,8 @@ _PROTECTED_RE = re.compile(
     r"|(?i:(?:https?://)?(?:www\.)?clinicaltrials\.gov(?:/[\w/?=&.-]*)?)"
     # an IRB's protocol number ("IRB #2022-0419", "IRB-2023-0412"): the study's
     r"|(?<![\w-])IRB(?:[ \t]?(?:#|No\.?|Number|Protocol))?[ \t:#-]{0,3}\d{2,4}[-/]\d{2,6}(?![\w-])"
+    # an obstetric history ("G4P2A1", "G3P2012", "G2 P1", "G5P3-0-1-3"): gravida and para, no one's initials
+    r"|(?<![\w-])G\d{1,2}[ \t]?P\d{1,4}(?:-\d{1,2}){0,3}(?:[ \t]?A\d{1,2})?(?:[ \t]?L\d{1,2})?(?![\w-])"
 )
 #: What names a drug, a code system or a DICOM attribute, never a person (read only in a text that has one: see
 #: :func:`_protected_spans`): a National Drug Code after its label ("NDC 0093-1048-01"), the URLs of terminologies
