@@ -267,7 +267,7 @@ def _str_values(elem: DataElement) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _safe_private() -> frozenset[tuple[str, int, int]]:
-    return load_safe_private()
+    return frozenset(load_safe_private())
 
 
 def _safe_private_here(ds: Dataset) -> frozenset[int]:
