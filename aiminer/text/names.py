@@ -1101,10 +1101,9 @@ def find_names(text: str) -> Iterator[Candidate]:
         found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _INITIALS_RE.finditer(text):
         head, _, tail = m.group().replace(":", "/").partition("/")
-        if tail.isupper() and (head.lower() in REPORT_ABBREVIATIONS or tail.lower() in REPORT_ABBREVIATIONS):
-            continue  # "RV/LV", "AP/LAT", "CT/MR", "CLL/LPD": an abbreviation, not a dictator and a typist
-        if head.lower() in REPORT_ABBREVIATIONS and tail.lower() in REPORT_ABBREVIATIONS:
-            continue  # "NAA/Cho": a spectrum's two metabolites
+        if not tail.islower() and head.lower() in REPORT_ABBREVIATIONS and tail.lower() in REPORT_ABBREVIATIONS:
+            continue  # "RV/LV", "AP/LAT", "CT/MR", "CLL/LPD", "NAA/Cho": two abbreviations, not a dictator and a
+            # typist ("PM/WR", "ES/ms" are)
         if tail.islower() or tail.lower() not in lex.vocab:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     for m in _TRAILING_INITIALS_RE.finditer(text):
