@@ -258,6 +258,8 @@ def _report(
     if study is not None and patient is None:
         _, patient = _context_for_study(coder, site, study)
     code = _object_code(coder, site, "R", data)
+    if hl7:
+        out_text = _stable_control_ids(out_text, code)
     ext = "hl7" if hl7 else "txt"
     where = f"{patient or 'unlinked'}/{study}" if study else "unlinked"
     dst.write(out_text.encode("utf-8"))
@@ -273,6 +275,28 @@ def _report(
 
 
 _STUDY_CODE = re.compile(r"\bST-[0-9A-HJKMNP-TV-Z]{10}\b")
+_CONTROL_ID = re.compile(r"^[0-9a-f]{16}$")
+_SEGMENT_END = re.compile(r"(\r\n|\r|\n)")
+
+
+def _stable_control_ids(text: str, code: str) -> str:
+    """Give each message's MSH-10 a value stable for the same export: the scrubber draws a fresh random control ID
+    on every call, so a replay or a re-upload of the same HL7 file wrote different bytes under the same key, and a
+    released object no longer matched its catalogue SHA-256. The n-th message gets the first 16 hex digits of
+    SHA-256(object code, n): derived from the object's random code (crosswalk, stable per content), never from PHI.
+    """
+    parts = _SEGMENT_END.split(text)
+    n = 0
+    for i in range(0, len(parts), 2):
+        seg = parts[i]
+        if not seg.startswith("MSH") or len(seg) < 4:
+            continue
+        fields = seg.split(seg[3])
+        if len(fields) > 9 and _CONTROL_ID.fullmatch(fields[9]):  # fields[9] is MSH-10 (MSH-1 is the separator)
+            fields[9] = hashlib.sha256(f"{code}\nMSH-10\n{n}".encode()).hexdigest()[:16]
+            parts[i] = seg[3].join(fields)
+        n += 1
+    return "".join(parts)
 
 
 def _table(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext, fmt: str) -> ObjectOutcome:

@@ -174,7 +174,9 @@ def approve_cmd(
 @review_app.command("reject")
 def reject_cmd(
     submission: Annotated[str, typer.Argument(help="Submission ID.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (sent to the partner; never paste PHI).")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, not empty (the partner sees it in `aiminer status`; never PHI).")
+    ],
     actor: ActorOpt = None,
     endpoint_url: EndpointOpt = None,
     profile: ProfileOpt = None,
@@ -182,5 +184,11 @@ def reject_cmd(
     prefix: PrefixOpt = "aiminer",
     as_json: JsonOpt = False,
 ) -> None:
-    """Reject with a reason: the workflow moves the objects to quarantine and tells the partner."""
+    """Reject with a reason: the workflow moves the objects to quarantine and tells the partner.
+
+    The reason is required and may not be blank: the partner sees it in `aiminer status` (never paste PHI).
+    """
+    if not reason.strip():
+        raise typer.BadParameter("give the reason the partner will see (it may not be empty)", param_hint="--reason")
+    reason = reason.strip()
     _decide_cmd(submission, False, reason, actor, backend(endpoint_url, profile, region, prefix), prefix, as_json)

@@ -8,6 +8,12 @@ inbound bucket under its PHI-free key, or copy the original to quarantine under
 ``<project>/<site>/<sha256 of the key>``; record the outcome in the submission and, when it was the last file,
 complete the submission (which starts QC).
 
+Three rules keep what was published, reviewed and released as it is (red team 12): an object version whose
+outcome is recorded is never processed again (a backfill, a replay); nothing joins a submission once it was
+published (``submission_closed``); and an output key belongs to the first file that claimed it, so the same image
+under a second name or in a second submission is recorded as a duplicate (``duplicate_instance``,
+``already_in_submission``) and never overwrites it (:mod:`aiminer.adapters.aws.outputs`).
+
 This function writes nothing to the repository's tables (a cross-account PutItem grant covers every item of a
 table: another partner's catalogue items, audit entries that must never change). Each file's outcome, with its
 PHI-free catalogue fields, arrival time and sizes, is kept in the partner's submissions table and goes into the
@@ -26,11 +32,12 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from aiminer import topology
+from aiminer.adapters.aws.outputs import Owner
 from aiminer.adapters.aws.s3 import HashingWriter, is_not_found
 from aiminer.adapters.aws.submissions import MANIFEST, file_item, key_hash
 from aiminer.crosswalk import Coder
@@ -41,7 +48,8 @@ from lambdas.shared.contracts import ObjectResult, ObjectTask
 
 if TYPE_CHECKING:
     from aiminer.adapters.aws.governance import GovernanceRepository
-    from aiminer.adapters.aws.s3 import S3ObjectStore
+    from aiminer.adapters.aws.outputs import OutputClaims
+    from aiminer.adapters.aws.s3 import S3ObjectStore, Written
     from aiminer.adapters.aws.submissions import Progress, SubmissionRepository
     from aiminer.crosswalk import Crosswalk
     from lambdas.shared.settings import DeidentifyObjectSettings
@@ -53,6 +61,33 @@ SPOOL_MEMORY_BYTES = 16 * MIB
 MAX_OBJECT_BYTES = (topology.DEIDENTIFY_OBJECT.ephemeral_storage_mb - 512) * MIB
 #: Object metadata the upload command sets: the SHA-256 of the file as the partner had it.
 SHA256_METADATA = "aiminer-sha256"
+#: Why an object sent to a submission that was already published (under QC, reviewed, released or rejected) is
+#: quarantined instead of processed into it.
+CLOSED_REASON = "submission_closed"
+#: Why a file whose output key another submission already holds is rejected (``duplicate_of`` names that one).
+DUPLICATE_REASON = "already_in_submission"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Which version of a landing object was processed (recorded with its outcome, to recognise a replay)."""
+
+    version_id: str | None
+    etag: str | None
+
+    def fields(self) -> dict[str, Any]:
+        return {k: v for k, v in (("source_version_id", self.version_id), ("source_etag", self.etag)) if v}
+
+
+def _same_source(recorded: dict[str, Any], task: ObjectTask, source: _Source) -> bool:
+    """The recorded outcome is of this very object version. S3's own events and a backfill may name one version
+    differently (an event without a version ID is keyed by its ETag), so the version ID S3 reports is compared;
+    an outcome recorded before it was stored is matched by its ``object_ref``."""
+    if recorded.get("source_version_id") and source.version_id:
+        return bool(recorded["source_version_id"] == source.version_id)
+    if recorded.get("object_ref") == object_ref(task):
+        return True
+    return bool(not source.version_id and source.etag and recorded.get("source_etag") == source.etag)
 
 
 @dataclass(frozen=True)
@@ -100,6 +135,7 @@ class Adapters:
     crosswalk: Crosswalk
     governance: GovernanceRepository
     submissions: SubmissionRepository
+    outputs: OutputClaims
 
 
 #: Seconds an engine context (the project's policy options and table schema, the enrolled site code) is reused
@@ -130,10 +166,67 @@ class Ingest:
             return self._quarantine(task, khash, parsed, "site_not_enrolled", kind="other")
         if parsed.is_manifest:
             return self._manifest(task, khash, parsed)
+        try:
+            head = self.a.store.client.head_object(Bucket=task.bucket, Key=task.key, **_version(task))
+        except ClientError as exc:
+            if is_not_found(exc):
+                return _missing(khash)
+            raise
+        source = _Source(task.version_id or head.get("VersionId"), str(head.get("ETag") or "").strip('"') or None)
+        settled = self._settled(task, khash, parsed, source)
+        if settled is not None:
+            return settled
         reason = self.a.governance.check(self.a.settings.PARTNER_ID, parsed.site, parsed.project)
         if reason is not None:
-            return self._quarantine(task, khash, parsed, reason, kind="other")
-        return self._object(task, khash, parsed)
+            return self._quarantine(task, khash, parsed, reason, kind="other", source=source)
+        return self._object(task, khash, parsed, head, source)
+
+    def _settled(self, task: ObjectTask, khash: str, parsed: LandingKey, source: _Source) -> ObjectResult | None:
+        """The result for an object this function must not process again, else ``None``.
+
+        * The same landing object version was recorded before (a backfill, a replayed or redelivered event whose
+          idempotency record is gone or was keyed differently): the recorded outcome stands; nothing is written.
+        * The submission was published (its manifest went to the repository and QC started, so it may be under
+          review, released or rejected): a changed file, or a new one, cannot join it. It is quarantined as
+          ``submission_closed`` and the submission's record is left as it was.
+        """
+        recorded = self.a.submissions.get(parsed.submission_id, file_item(task.key))
+        if recorded is not None and _same_source(recorded, task, source):
+            # An attempt that recorded the outcome may have died before completing the submission or tagging the
+            # object: finish those (both are idempotent), write nothing else.
+            completed = self._maybe_complete(parsed, None)
+            self._tag(task)
+            return ObjectResult(
+                key_hash=khash,
+                kind=str(recorded.get("kind") or "other"),
+                status="ignored",
+                reason="already_processed",
+                submission_id=parsed.submission_id,
+                submission_completed=completed,
+            )
+        progress = self.a.submissions.progress(parsed.submission_id)
+        if progress is not None and progress.published:
+            return self._closed(task, khash, parsed)
+        return None
+
+    def _closed(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
+        """Quarantine an object sent to a submission that is no longer open (see :meth:`_settled`)."""
+        qkey = f"{parsed.project}/{parsed.site}/{CLOSED_REASON}/{khash}"
+        try:
+            self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
+        except ClientError as exc:
+            if is_not_found(exc):
+                return _missing(khash)
+            raise
+        self._tag(task)
+        return ObjectResult(
+            key_hash=khash,
+            kind="other",
+            status="quarantined",
+            reason=CLOSED_REASON,
+            output_key=qkey,
+            submission_id=parsed.submission_id,
+        )
 
     # ------------------------------------------------------------------------------------------------ objects
 
@@ -167,19 +260,16 @@ class Ingest:
             self._contexts[key] = (time.monotonic(), ObjectContext(engine=engine, table_schema=schema))
         return self._contexts[key][1]
 
-    def _object(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
+    def _object(
+        self, task: ObjectTask, khash: str, parsed: LandingKey, head: dict[str, Any], source: _Source
+    ) -> ObjectResult:
         name = PurePosixPath(parsed.relative).name
+        ids = source.fields()
         if name in OS_METADATA_NAMES or name.startswith("._"):
-            return self._finish(task, khash, parsed, ObjectOutcome("other", "rejected", "os_metadata"), None, {})
-        try:
-            head = self.a.store.client.head_object(Bucket=task.bucket, Key=task.key, **_version(task))
-        except ClientError as exc:
-            if is_not_found(exc):
-                return _missing(khash)
-            raise
+            return self._finish(task, khash, parsed, ObjectOutcome("other", "rejected", "os_metadata"), None, ids)
         size = int(head["ContentLength"])
         if size > MAX_OBJECT_BYTES:
-            return self._quarantine(task, khash, parsed, "too_large", kind="other", size=size)
+            return self._quarantine(task, khash, parsed, "too_large", kind="other", size=size, source=source)
         ctx = self.context(parsed.project, parsed.site)
         src = self.a.store.open(task.bucket, task.key, version_id=task.version_id, size=size, etag=head.get("ETag"))
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
@@ -190,12 +280,22 @@ class Ingest:
             if expected_sha and sha != expected_sha.lower():
                 outcome = ObjectOutcome(outcome.kind, "quarantined", "checksum_mismatch")
             if outcome.status == "quarantined":
-                return self._quarantine(task, khash, parsed, outcome.reason or "quarantined", outcome.kind, size)
+                reason = outcome.reason or "quarantined"
+                return self._quarantine(task, khash, parsed, reason, outcome.kind, size, source=source)
             if outcome.status != "deidentified" or outcome.output is None:
-                return self._finish(task, khash, parsed, outcome, None, {"size": size})
+                return self._finish(task, khash, parsed, outcome, None, {"size": size, **ids})
             inbound_key = f"{topology.inbound_prefix(self.a.settings.PARTNER_ID)}{outcome.output}"
             spool.seek(0)
-            written = self.a.store.put_stream(self.a.settings.REPOSITORY_INBOUND_BUCKET, inbound_key, spool)
+            written, holder = self._write_owned(inbound_key, spool, Owner(parsed.submission_id, khash))
+        if written is None:
+            # The key holds another file's output (the same image or report under two names, or sent again in a
+            # new submission): never overwritten; this file is recorded as a duplicate of it.
+            same = holder.submission_id == parsed.submission_id
+            duplicate = ObjectOutcome(outcome.kind, "rejected", "duplicate_instance" if same else DUPLICATE_REASON)
+            extra: dict[str, Any] = {"size": size, **ids, "duplicate_key": inbound_key}
+            if not same:
+                extra["duplicate_of"] = holder.submission_id
+            return self._finish(task, khash, parsed, duplicate, None, extra)
         catalogue = {name: getattr(outcome, name) for name in CATALOGUE_FIELDS}
         return self._finish(
             task,
@@ -209,11 +309,40 @@ class Ingest:
                 "output_sha256": out.sha256,
                 "source_sha256": sha,
                 "catalogue": catalogue,
+                **ids,
             },
         )
 
+    def _write_owned(self, inbound_key: str, spool: IO[bytes], me: Owner) -> tuple[Written | None, Owner]:
+        """Write the output unless another landing object owns its key; ``(None, owner)`` when one does.
+
+        The key is claimed in the partner zone first (:class:`aiminer.adapters.aws.outputs.OutputClaims`). Its own
+        key (a retry, or a changed file re-sent before its submission was published) is overwritten. A key of
+        another submission is written only if its object is gone (that submission was rejected, which moves its
+        objects out of the inbound bucket): a conditional write that never replaces an object, after which the
+        claim is handed over.
+        """
+        bucket = self.a.settings.REPOSITORY_INBOUND_BUCKET
+        holder = self.a.outputs.claim(inbound_key, me)
+        if holder == me:
+            return self.a.store.put_stream(bucket, inbound_key, spool), me
+        if holder.submission_id == me.submission_id:
+            return None, holder  # the same instance twice in one submission
+        written = self.a.store.put_stream(bucket, inbound_key, spool, if_absent=True)
+        if written is None:
+            return None, holder
+        self.a.outputs.take_over(inbound_key, me, holder)
+        return written, me
+
     def _quarantine(
-        self, task: ObjectTask, khash: str, parsed: LandingKey | None, reason: str, kind: str, size: int = 0
+        self,
+        task: ObjectTask,
+        khash: str,
+        parsed: LandingKey | None,
+        reason: str,
+        kind: str,
+        size: int = 0,
+        source: _Source | None = None,
     ) -> ObjectResult:
         where = f"{parsed.project}/{parsed.site}" if parsed else "_unsorted"
         qkey = f"{where}/{khash}"
@@ -227,7 +356,8 @@ class Ingest:
         if parsed is None:  # no submission to report it in: the quarantine bucket, the logs and the metrics
             self._tag(task)
             return ObjectResult(key_hash=khash, kind=kind, status="quarantined", reason=reason, output_key=qkey)
-        return self._finish(task, khash, parsed, outcome, None, {"size": size, "quarantine_key": qkey})
+        ids = source.fields() if source else {}
+        return self._finish(task, khash, parsed, outcome, None, {"size": size, "quarantine_key": qkey, **ids})
 
     def _finish(
         self,
@@ -286,6 +416,17 @@ class Ingest:
                 raise TypeError("every file needs its own path")  # completion reads them; duplicates never complete
         except (ValueError, KeyError, TypeError):
             return self._quarantine(task, khash, None, "invalid_manifest", kind="manifest")
+        published = self.a.submissions.progress(parsed.submission_id)
+        if published is not None and published.published:
+            # Sent again after the submission went to QC (a re-run upload re-sends it): what was published stands.
+            self._tag(task)
+            return ObjectResult(
+                key_hash=khash,
+                kind="manifest",
+                status="ignored",
+                reason=CLOSED_REASON,
+                submission_id=parsed.submission_id,
+            )
         meta = {
             "partner_id": self.a.settings.PARTNER_ID,
             "site": parsed.site,

@@ -9,6 +9,7 @@ from botocore.config import Config
 
 from aiminer.adapters.aws.dynamodb_crosswalk import DynamoDbCrosswalk
 from aiminer.adapters.aws.governance import GovernanceRepository
+from aiminer.adapters.aws.outputs import OutputClaims
 from aiminer.adapters.aws.s3 import S3ObjectStore
 from aiminer.adapters.aws.submissions import SubmissionRepository
 from lambdas.deidentify_object.ingest import Adapters, Ingest
@@ -34,5 +35,6 @@ def build_ingest(settings: DeidentifyObjectSettings, session: boto3.Session | No
             crosswalk=DynamoDbCrosswalk(ddb, settings.CROSSWALK_TABLE),
             governance=GovernanceRepository(ddb, settings.PROJECTS_TABLE, settings.SITES_TABLE),
             submissions=SubmissionRepository(ddb, settings.SUBMISSIONS_TABLE),
+            outputs=OutputClaims(ddb, settings.SUBMISSIONS_TABLE),
         )
     )

@@ -11,7 +11,9 @@ Input: the workflow state. Why it was rejected comes from ``$.error`` (the named
 | ``QcReportError``, ``ReleaseError`` | ``qc_report_error``, ``release_failed`` |
 | none (the curator's output had no ``approved: true``) | ``not_approved`` |
 
-Rejected objects move within the inbound bucket to ``quarantine/<inbound key>`` (partners can only write below
+Only the submission's own objects are touched: an object whose catalogue item belongs to another submission
+(the same coded object sent again; maybe released) is left where it is, with its item. Rejected objects move within
+the inbound bucket to ``quarantine/<inbound key>`` (partners can only write below
 ``<partner>/``), tagged ``aiminer-status=rejected`` and ``aiminer-reason=<reason>``; their catalogue items and the
 submission item become ``rejected`` with the reason, and the usage ledger gets a ``deleted`` event per object (its
 bytes no longer count as stored). The returned outcome is what the workflow publishes to the notifications topic
@@ -178,6 +180,16 @@ def _quarantine(key: str, reason: str, project: str) -> str | None:
     return target
 
 
+def _owned_elsewhere(catalogue: CatalogueRepository, key: str, sid: str) -> bool:
+    """The object's catalogue item belongs to another submission than ``sid``. Looked up under the project the key
+    itself names (``<partner>/<project>/...``), so a manifest that could not be attributed is checked too."""
+    parts = key.split("/")
+    if len(parts) < 3 or not _SEGMENT.fullmatch(parts[1]):
+        return True  # no catalogue to ask: not provably this submission's, so left alone
+    owner = (catalogue.obj(parts[1], key) or {}).get("submission_id")
+    return owner is not None and owner != sid
+
+
 def reject(event: dict[str, Any]) -> dict[str, Any]:
     """Quarantine, catalogue, audit; return the PHI-free outcome the workflow publishes."""
     manifest = _manifest(event)
@@ -194,12 +206,14 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
         key = str(obj["key"])
         if not _plausible("partner_id", partner) or not key.startswith(topology.inbound_prefix(partner)):
             continue
+        if _owned_elsewhere(catalogue, key, sid):
+            continue  # another submission's object (maybe released): this rejection never touches it
         target = _quarantine(key, reason, project if recorded else "")
         if target is None:
             continue
         moved += 1
         try:
-            catalogue.set_object(project, key, "rejected", reason=reason, quarantine_key=target)
+            catalogue.set_object(project, key, "rejected", owner=sid, reason=reason, quarantine_key=target)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise

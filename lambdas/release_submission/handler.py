@@ -89,7 +89,7 @@ def release(manifest: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
         return outcome
     released_at = now_iso()
     _concurrently(
-        lambda key: _release_object(catalogue, project, key, released_at, reviewer),
+        lambda key: _release_object(catalogue, project, sid, key, released_at, reviewer),
         [str(obj["key"]) for obj in objects],
     )
     approval = audit.pipeline_event(
@@ -123,9 +123,15 @@ def _concurrently(one: Callable[[str], None], keys: list[str]) -> None:
             raise
 
 
-def _release_object(catalogue: CatalogueRepository, project: str, key: str, released_at: str, reviewer: str) -> None:
-    """Copy one object to the released bucket and mark it released (skipped if an earlier attempt did)."""
-    if (catalogue.obj(project, key) or {}).get("status") == RELEASED:
+def _release_object(
+    catalogue: CatalogueRepository, project: str, sid: str, key: str, released_at: str, reviewer: str
+) -> None:
+    """Copy one object to the released bucket and mark it released (skipped if an earlier attempt did). An object
+    whose catalogue item belongs to another submission is never copied over: ``object_in_other_submission``."""
+    item = catalogue.obj(project, key) or {}
+    if item.get("submission_id") not in (None, sid):
+        raise ReleaseError("object_in_other_submission")
+    if item.get("status") == RELEASED:
         return  # copied by an earlier attempt of this task
     try:
         head = s3.head_object(Bucket=settings.INBOUND_BUCKET, Key=key)
@@ -142,7 +148,7 @@ def _release_object(catalogue: CatalogueRepository, project: str, key: str, rele
         if is_transient(exc):
             raise
         raise ReleaseError("object_unavailable") from exc
-    catalogue.set_object(project, key, RELEASED, released_at=released_at, released_by=reviewer)
+    catalogue.set_object(project, key, RELEASED, owner=sid, released_at=released_at, released_by=reviewer)
 
 
 def _decided_at(review: dict[str, Any]) -> datetime:

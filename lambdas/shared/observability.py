@@ -88,7 +88,9 @@ def record_outcome(result: ContractResult) -> None:
             "submission_completed": result.submission_completed,
         },
     )
-    if result.status == "ignored":  # the object is gone (deleted before it was processed): nothing was received
+    # The object is gone (deleted before it was processed), or its outcome was recorded before (a replay), or a
+    # manifest came again for a published submission: nothing new was received.
+    if result.status == "ignored":
         metrics.add_metric(name=EVENTS_IGNORED, unit=MetricUnit.Count, value=1)
         return
     if result.status == "manifest":

@@ -2,7 +2,8 @@
 
 Input (the EventBridge rule's, or the local runtime's): ``{"bucket", "key", "version_id"}`` of the manifest that
 a partner's ingest wrote to the inbound bucket. Checks: the manifest sits below its partner's prefix and names only
-objects there, its counts add up, and every de-identified object exists with the manifest's SHA-256 and size.
+objects there, its counts add up, every de-identified object exists with the manifest's SHA-256 and size, and none
+of them is catalogued under another submission (``object_in_other_submission``: an object item is never replaced).
 Records (the repository's own writes; partners hold no write access to these tables, see
 :mod:`aiminer.governance.intake`): once the manifest is structurally sound, the upload and every file's outcome
 in the audit trail and the usage ledger (append-only, with IDs derived from each file, so a retry records nothing
@@ -29,7 +30,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from aiminer import topology
-from aiminer.adapters.aws.catalogue import CatalogueRepository
+from aiminer.adapters.aws.catalogue import CatalogueRepository, ObjectOwnedError
 from aiminer.adapters.aws.governance_tables import AuditTable, ConflictError, UsageTable
 from aiminer.adapters.aws.review import QcFiles
 from aiminer.adapters.aws.s3 import is_transient
@@ -128,8 +129,16 @@ def validate(
     if not objects:
         raise ManifestValidationError("no_deidentified_objects")
     catalogue = CatalogueRepository(ddb, settings.CATALOGUE_TABLE)
+    owned_elsewhere = 0
     for obj_key, fields in records.objects:
-        catalogue.add_object(project, obj_key, fields)
+        try:
+            catalogue.add_object(project, obj_key, fields)
+        except ObjectOwnedError:
+            owned_elsewhere += 1  # never replaced: that object stays its own submission's
+    if owned_elsewhere:
+        # The partner's ingest records such a file as a duplicate and writes nothing; a manifest that names another
+        # submission's object anyway is not this submission's to review (Reject leaves that object alone).
+        raise ManifestValidationError("object_in_other_submission")
     return {
         "submission_id": submission_id,
         "project": project,

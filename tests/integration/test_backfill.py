@@ -49,3 +49,41 @@ def test_backfill_of_an_empty_prefix_enqueues_nothing(world: World) -> None:
     )
     assert result.exit_code == 0
     assert "0 objects" in result.output and "0 enqueued" in result.output
+
+
+HL7 = (
+    "MSH|^~\\&|RIS|GENERAL HOSP|PACS|GENERAL HOSP|20190304101500||ORU^R01|MSG00042|P|2.5\r"
+    "PID|1||12345678^^^GENERAL HOSP^MR||ROE^JANE||19700101|F\r"
+    "OBX|1|TX|||No acute findings.\r"
+)
+
+
+def test_backfill_of_a_processed_submission_writes_no_new_version_and_changes_no_record(
+    world: World, tmp_path: Path
+) -> None:
+    # GIVEN a processed submission with an image and an HL7 report
+    root = tmp_path / "upload"
+    root.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "ct.dcm")
+    (root / "R1.hl7").write_text(HL7)
+    report = world.upload(root)
+    world.settle(2, report.submission_id)
+    inbound = world.rt.names.inbound
+    versions = world.versions(inbound)
+    bodies = {k: world.s3.get_object(Bucket=inbound, Key=k)["Body"].read() for k in world.keys(inbound)}
+    files = {f["item"]: f for f in world.files(report.submission_id)}
+    items = world.catalogue.items("lung-ai", "object#")
+    # WHEN its prefix is backfilled (events that name each object's version, unlike the first S3 events)
+    result = CliRunner().invoke(
+        app,
+        ["backfill", "--key-prefix", f"site-1/lung-ai/{report.submission_id}/", "--endpoint-url", world.rt.endpoint],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0 and "3 enqueued" in result.output, result.output
+    world.rt.drain(timeout=10)
+    # THEN no output got a new version or new bytes, and the file records and catalogue items are as they were
+    assert world.versions(inbound) == versions
+    assert {k: world.s3.get_object(Bucket=inbound, Key=k)["Body"].read() for k in world.keys(inbound)} == bodies
+    assert {f["item"]: f for f in world.files(report.submission_id)} == files
+    assert world.catalogue.items("lung-ai", "object#") == items
+    assert len(set(world.rt.executions)) == 1

@@ -4,8 +4,10 @@ uploads, the demo's local tour, and the moto private API the local runtime's Lam
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from aiminer.adapters.aws.uploader import safe_relative_path, upload_submission
 from aiminer.cli import status as status_cli
 from aiminer.cli import upload as upload_cli
 from aiminer.cli.main import app
@@ -89,7 +92,8 @@ def test_upload_then_status_shows_every_outcome_and_hides_paths_on_request(
     assert f"{PHI_FOLDER}/ct.dcm" in output  # the partner zone shows the partner's own paths
     keys = [i["key"] for i in world.catalogue.items("lung-ai", "object#")]
     assert len(keys) == 2 and all(k in output for k in keys)
-    assert "complete at" in output and "QC execution:" in output
+    # (the QC line is the repository's state, never "not started" once the submission was handed over)
+    assert "complete at" in output and "QC: " in output and "not started" not in output
     # AND with --hide-paths no original path is printed at all: key hashes name the files
     code, hidden = _invoke("status", sub, "--hide-paths", "--endpoint-url", endpoint)
     assert code == 0
@@ -146,6 +150,218 @@ def test_a_second_upload_resumes_skipping_files_already_uploaded(world: World, t
 def test_status_of_an_unknown_submission_exits_4(world: World) -> None:
     code, _ = _invoke("status", "sub-20990101-0000000000", "--endpoint-url", world.rt.endpoint)
     assert code == 4
+
+
+def _landing_bodies(world: World) -> dict[str, bytes]:
+    bucket = world.rt.names.landing
+    return {k: world.s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in world.keys(bucket)}
+
+
+def test_upload_never_sends_a_file_a_link_points_to_outside_the_folder(
+    world: World, tmp_path: Path, wide: None
+) -> None:
+    # GIVEN an export with a link to a file outside it (PHI the partner never meant to send), and a link that
+    # stays inside the export
+    root = _export(tmp_path)
+    secret = tmp_path / "outside_secret.txt"
+    secret.write_text("OUTSIDE-THE-EXPORT Zebulon Quartermaine\n")
+    (root / "link_outside.txt").symlink_to(secret)
+    (root / "link_inside.dcm").symlink_to(root / PHI_FOLDER / "ct.dcm")
+    # WHEN it is uploaded
+    args = ("upload", str(root), "--project", "lung-ai", "--site", "site-1", "--endpoint-url", world.rt.endpoint)
+    code, output = _invoke(*args)
+    # THEN the outside file is not sent: a skipped line with its reason, counted in the summary; the rest goes
+    assert code == 0, output
+    assert "skipped link_outside.txt: link_outside_export" in output
+    assert "uploaded 4 files" in output and "1 not sent" in output
+    assert str(secret) not in output  # the link's target is never printed
+    bodies = _landing_bodies(world)
+    assert not any(k.endswith("link_outside.txt") for k in bodies)
+    assert not any(b"OUTSIDE-THE-EXPORT" in body for body in bodies.values())
+    manifest = next(json.loads(b) for k, b in bodies.items() if k.endswith("aiminer-submission.json"))
+    assert "link_outside.txt" not in {f["path"] for f in manifest["files"]}
+    # AND with --hide-paths the skipped line names it by the hash of the key it would have had
+    code, hidden = _invoke(*args, "--hide-paths")
+    assert code == 0 and "link_outside.txt" not in hidden and "link_outside_export" in hidden
+
+
+def test_a_file_name_with_a_newline_gets_a_safe_key_and_the_submission_completes(
+    world: World, tmp_path: Path, wide: None
+) -> None:
+    # GIVEN an export where one file name holds a newline and another a tab
+    root = tmp_path / "export"
+    root.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "ok.dcm")
+    shutil.copy(get_testdata_file("MR_small.dcm"), root / "line\nbreak.dcm")
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "tab\tname.dcm")
+    # WHEN it is uploaded
+    code, output = _invoke(
+        "upload", str(root), "--project", "lung-ai", "--site", "site-1", "--endpoint-url", world.rt.endpoint
+    )
+    # THEN every file went, under keys with no control character, and the submission ID is printed
+    assert code == 0, output
+    assert "uploaded 3 files" in output and "Traceback" not in output
+    sub = SUBMISSION_RE.search(output)
+    assert sub is not None
+    keys = world.keys(world.rt.names.landing)
+    assert len(keys) == 4 and not any(ch in k for k in keys for ch in "\n\t\r")
+    assert any(re.search(r"/files/line_break~[0-9a-f]{10}\.dcm$", k) for k in keys)
+    # AND the submission completes, each file with an outcome
+    world.settle(3, sub.group(0))
+    code, output = _invoke("status", sub.group(0), "--endpoint-url", world.rt.endpoint)
+    assert code == 0, output
+    assert output.count("deidentified") >= 3 and "line_break~" in output
+
+
+def test_a_file_that_cannot_be_sent_is_a_failed_line_and_the_rest_is_a_submission(
+    world: World, tmp_path: Path, wide: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiminer.adapters.aws import uploader
+
+    # GIVEN an export where one file cannot be read (it vanished, or a permission)
+    root = _export(tmp_path)
+    real_sha = uploader.sha256_file
+
+    def sha(path: Path, chunk: int = uploader.MIB) -> str:
+        if path.name == "mr.dcm":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_sha(path, chunk)
+
+    monkeypatch.setattr(uploader, "sha256_file", sha)
+    # WHEN it is uploaded
+    code, output = _invoke(
+        "upload", str(root), "--project", "lung-ai", "--site", "site-1", "--endpoint-url", world.rt.endpoint
+    )
+    # THEN that file is a failed line with a PHI-free reason (exit 1), the others are a submission with a manifest
+    assert code == 1, output
+    assert f"failed {PHI_FOLDER}/mr.dcm: unreadable:PermissionError" in output and "1 failed" in output
+    assert "Permission denied" not in output and "Traceback" not in output
+    sub = SUBMISSION_RE.search(output)
+    assert sub is not None
+    bodies = _landing_bodies(world)
+    manifest = next(json.loads(b) for k, b in bodies.items() if k.endswith("aiminer-submission.json"))
+    assert sorted(f["path"] for f in manifest["files"]) == [f"{PHI_FOLDER}/ct.dcm", f"{PHI_FOLDER}/notes.dcm"]
+    world.settle(2, sub.group(0))
+    summary = world.submissions.get(sub.group(0), "summary")
+    assert summary is not None and "completed_at" in summary
+
+
+def test_an_error_that_would_fail_every_file_stops_the_upload_before_the_manifest(world: World, tmp_path: Path) -> None:
+    from botocore.exceptions import ClientError
+
+    # GIVEN an S3 client that refuses every upload (a role that may not write here)
+    class Denied:
+        def __init__(self, s3: object) -> None:
+            self._s3 = s3
+
+        def upload_file(self, *args: object, **kwargs: object) -> None:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "PutObject")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._s3, name)
+
+    # WHEN the folder is uploaded THEN the error stops it and no manifest is written (it can be resumed)
+    with pytest.raises(ClientError):
+        upload_submission(Denied(world.s3), world.rt.names.landing, _export(tmp_path), site="site-1", project="lung-ai")
+    assert world.keys(world.rt.names.landing) == []
+
+
+def test_safe_relative_path_keeps_ordinary_names_and_makes_odd_ones_safe_and_distinct() -> None:
+    assert safe_relative_path("SMITH_JOHN/ct 1 (copy) #2%.dcm") == "SMITH_JOHN/ct 1 (copy) #2%.dcm"
+    assert safe_relative_path("Müller/患者.dcm") == "Müller/患者.dcm"
+    odd = ["a\nb.dcm", "a\rb.dcm", "a\x7fb.dcm", "a\x85b.dcm", "a\u2028b.dcm", "a\udcffb.dcm", "dir\n/x.dcm"]
+    safe = [safe_relative_path(p) for p in odd]
+    assert len(set(safe)) == len(odd)
+    assert all(re.fullmatch(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]+", s) for s in safe)
+    assert safe[0] == safe_relative_path("a\nb.dcm")  # stable: a resumed upload finds the same key
+    long = safe_relative_path("d/" * 600 + "x.dcm", "site-1/lung-ai/sub-x/files/")
+    assert long.startswith("_long/") and long.endswith(".dcm")
+
+
+@pytest.mark.parametrize(
+    ("project", "site", "hint"),
+    [("lung-ai", "site-9", "--site"), ("lung-ai", "site-2", "--site"), ("no-such-project", "site-1", "--project")],
+)
+def test_upload_to_a_site_or_project_not_known_or_not_enrolled_is_refused_up_front(
+    world: World, tmp_path: Path, wide: None, project: str, site: str, hint: str
+) -> None:
+    # GIVEN a site not listed in the deployment / not enrolled in the project, or a project with no record
+    root = _export(tmp_path)
+    # WHEN the partner uploads to it
+    code, output = _invoke(
+        "upload",
+        str(root),
+        "--project",
+        project,
+        "--site",
+        site,
+        "--wait",
+        "--timeout",
+        "60",
+        "--endpoint-url",
+        world.rt.endpoint,
+    )
+    # THEN it is a usage error naming the option, at once, and nothing was sent
+    assert code == 2, output
+    assert hint in output and "Traceback" not in output
+    assert world.keys(world.rt.names.landing) == []
+
+
+def test_status_and_wait_stop_when_the_whole_submission_is_refused(world: World, tmp_path: Path, wide: None) -> None:
+    # GIVEN a submission from a site the deployment does not list (sent without the CLI's check): the
+    # de-identify function quarantines its manifest and its file, so it will never complete
+    report = world.upload(_export(tmp_path), site="site-9")
+    world.settle(4, report.submission_id)
+    endpoint = world.rt.endpoint
+    # WHEN the partner waits for it
+    started = time.monotonic()
+    code, output = _invoke("status", report.submission_id, "--wait", "--timeout", "60", "--endpoint-url", endpoint)
+    # THEN the wait ends at once with exit 3 and the reason, and the manifest is named as such
+    assert code == 3, output
+    assert time.monotonic() - started < 20
+    assert "refused" in output and "site_not_enrolled" in output and "(submission manifest)" in output
+    code, raw = _invoke("status", report.submission_id, "--json", "--endpoint-url", endpoint)
+    doc = json.loads(raw)
+    assert code == 3 and (doc["state"], doc["reason"]) == ("refused", "site_not_enrolled")
+    assert {"manifest"} <= {f["kind"] for f in doc["files"]}
+
+
+def test_upload_of_a_folder_with_nothing_to_send_is_refused(world: World, tmp_path: Path, wide: None) -> None:
+    # GIVEN an empty folder (OS junk only)
+    root = tmp_path / "empty"
+    root.mkdir()
+    (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    # WHEN it is uploaded THEN it is a usage error and no submission exists
+    code, output = _invoke(
+        "upload", str(root), "--project", "lung-ai", "--site", "site-1", "--endpoint-url", world.rt.endpoint
+    )
+    assert code == 2, output
+    assert "nothing to upload" in output and SUBMISSION_RE.search(output) is None
+    assert world.keys(world.rt.names.landing) == []
+
+
+@pytest.mark.parametrize("decision", ["released", "rejected"])
+def test_upload_into_a_closed_submission_is_refused(world: World, tmp_path: Path, wide: None, decision: str) -> None:
+    # GIVEN a submission the repository has closed (released or rejected)
+    sub = "sub-20260101-closedtest"
+    world.catalogue.set_submission("lung-ai", sub, decision)
+    # WHEN the partner sends files into it
+    code, output = _invoke(
+        "upload",
+        str(_export(tmp_path)),
+        "--project",
+        "lung-ai",
+        "--site",
+        "site-1",
+        "--submission",
+        sub,
+        "--endpoint-url",
+        world.rt.endpoint,
+    )
+    # THEN it is refused up front and nothing is sent
+    assert code == 2, output
+    assert f"already {decision}" in output
+    assert world.keys(world.rt.names.landing) == []
 
 
 def test_moto_lambda_invoke_signature_is_the_one_the_local_runtime_routes() -> None:

@@ -342,3 +342,109 @@ def test_a_table_is_deidentified_with_the_projects_schema_and_quarantined_withou
     body = world.s3.get_object(Bucket=world.rt.names.inbound, Key=item["key"])["Body"].read().decode()
     assert "00123456" not in body and "Okafor" not in body and "Smith" not in body and "2021-01-05" not in body
     assert ",2021," in body and "stable" in body and re.search(r"^P-[0-9A-Z]{10},", body.splitlines()[1])
+
+
+def _finished(world: World, timeout: float = 40) -> None:
+    """Wait until every QC execution started so far has ended or waits for a curator."""
+    sfn = world.rt.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    for arn in list(world.rt.executions):
+        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+            entered = [
+                e["stateEnteredEventDetails"]["name"]
+                for e in sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+                if "stateEnteredEventDetails" in e
+            ]
+            if entered and entered[-1] == "AwaitApproval":
+                break
+            assert time.monotonic() < deadline, "a QC execution did not finish in time"
+            time.sleep(0.25)
+
+
+def test_the_same_image_twice_in_one_upload_is_one_object_and_one_duplicate(world: World, tmp_path: Path) -> None:
+    # GIVEN one upload holding the same image under two names (identical bytes: one SOP instance)
+    root = tmp_path / "upload"
+    root.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "dup_a.dcm")
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "dup_b.dcm")
+    shutil.copy(get_testdata_file("MR_small.dcm"), root / "other.dcm")
+    # WHEN it is processed
+    report = world.upload(root)
+    world.settle(3, report.submission_id)
+    # THEN one of the two is de-identified and the other rejected as duplicate_instance, never written over it
+    outcomes = {f["relative_path"]: (f["status"], f.get("reason")) for f in world.files(report.submission_id)}
+    assert outcomes["other.dcm"] == ("deidentified", None)
+    assert sorted([outcomes["dup_a.dcm"], outcomes["dup_b.dcm"]]) == [
+        ("deidentified", None),
+        ("rejected", "duplicate_instance"),
+    ]
+    dicom = [k for k in world.keys(world.rt.names.inbound) if k.endswith(".dcm")]
+    assert len(dicom) == 2
+    assert world.versions(world.rt.names.inbound) == 3  # two objects and the manifest, one version each
+    summary = world.submissions.get(report.submission_id, "summary")
+    assert summary is not None and int(summary["deidentified"]) == 2 and int(summary["rejected"]) == 1
+    assert len(world.catalogue.items("lung-ai", "object#")) == 2
+
+
+def test_a_reupload_as_a_new_submission_overwrites_nothing_and_is_recorded_as_a_duplicate(
+    world: World, tmp_path: Path
+) -> None:
+    # GIVEN a processed submission
+    root = _study(tmp_path)
+    first = world.upload(root)
+    world.settle(2, first.submission_id)
+    _finished(world)
+    versions = world.versions(world.rt.names.inbound)
+    items = {i["key"]: i for i in world.catalogue.items("lung-ai", "object#")}
+    assert {i["submission_id"] for i in items.values()} == {first.submission_id}
+    # WHEN the same export is uploaded again as a new submission
+    second = world.upload(root)
+    assert second.submission_id != first.submission_id
+    world.settle(2, second.submission_id)
+    _finished(world)
+    # THEN each of its files is recorded as a duplicate of the first submission's object, with a reason code
+    files = world.files(second.submission_id)
+    assert {(f["status"], f["reason"], f.get("duplicate_of")) for f in files} == {
+        ("rejected", "already_in_submission", first.submission_id)
+    }
+    assert {f["duplicate_key"] for f in files} == set(items)
+    # AND nothing of the first changed: no new object version, the catalogue items still its own and as they were
+    # (the second submission, with nothing de-identified, was rejected without touching them)
+    assert world.versions(world.rt.names.inbound) == versions + 1  # only the second submission's manifest
+    after = {i["key"]: i for i in world.catalogue.items("lung-ai", "object#")}
+    assert after == items
+    assert set(items) <= set(world.keys(world.rt.names.inbound))
+
+
+def test_a_file_sent_into_a_published_submission_is_quarantined_as_submission_closed(
+    world: World, tmp_path: Path
+) -> None:
+    # GIVEN a submission that was completed and went to QC
+    root = tmp_path / "upload"
+    root.mkdir()
+    (root / "R1.txt").write_text("CT chest for Jane Roe: no acute findings.\n")
+    shutil.copy(get_testdata_file("CT_small.dcm"), root / "ct.dcm")
+    report = world.upload(root)
+    world.settle(2, report.submission_id)
+    _finished(world)
+    inbound_versions = world.versions(world.rt.names.inbound)
+    files_before = {f["item"]: f for f in world.files(report.submission_id)}
+    summary_before = world.submissions.get(report.submission_id, "summary")
+    # WHEN a changed report and a new file are put into it (any S3 client, as a partner could)
+    prefix = report.manifest_key.rsplit("/", 1)[0]
+    changed, added = f"{prefix}/files/R1.txt", f"{prefix}/files/late.txt"
+    world.s3.put_object(Bucket=world.rt.names.landing, Key=changed, Body=b"CT chest: a nodule after all.\n")
+    world.s3.put_object(Bucket=world.rt.names.landing, Key=added, Body=b"An addendum.\n")
+    world.rt.drain(timeout=10)
+    # THEN neither is processed into it: both are in quarantine under submission_closed/, nothing reached the
+    # repository, and the submission's record is as it was
+    quarantine = world.keys(world.rt.names.quarantine)
+    assert {f"lung-ai/site-1/submission_closed/{key_hash(k)}" for k in (changed, added)} <= set(quarantine)
+    assert world.versions(world.rt.names.inbound) == inbound_versions
+    assert {f["item"]: f for f in world.files(report.submission_id)} == files_before
+    summary = world.submissions.get(report.submission_id, "summary")
+    assert summary is not None and summary_before is not None
+    assert {k: v for k, v in summary.items() if k != "updated_at"} == {
+        k: v for k, v in summary_before.items() if k != "updated_at"
+    }
+    assert len(set(world.rt.executions)) == 1

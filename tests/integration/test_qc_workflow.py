@@ -141,6 +141,10 @@ def test_clean_submission_is_reviewed_approved_and_released(qc: Qc, tmp_path: Pa
     messages = qc.notifications(2)
     outcomes = [json.loads(m["Message"]) for m in messages]
     assert {o.get("event") for o in outcomes} == {"review_requested", "submission_released"}
+    # AND the partner's `aiminer status` says released, by whom and when
+    doc = _status(qc, sid)
+    assert (doc["state"], doc["decision"], doc["decided_by"]) == ("released", "released", "curator-1")
+    assert doc["decided_at"]
 
 
 def _planted_submission(qc: Qc, tmp_path: Path) -> tuple[str, str]:
@@ -240,6 +244,136 @@ def test_curator_rejection_moves_objects_to_quarantine_with_the_reason(qc: Qc, t
     # AND deciding again is refused: the review is no longer pending
     result = CliRunner().invoke(app, ["review", "approve", sid, "--endpoint-url", qc.rt.endpoint])
     assert result.exit_code == 4
+
+
+def _status(qc: Qc, sid: str, *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["status", sid, "--json", *args, "--endpoint-url", qc.rt.endpoint])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.output))
+
+
+def test_the_partner_sees_the_qc_state_the_decision_and_the_curators_reason(
+    qc: Qc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from aiminer.cli import status as status_cli
+
+    monkeypatch.setattr(status_cli, "out", Console(width=400, soft_wrap=True))
+    # GIVEN a clean submission awaiting review
+    sid, arn = qc.submit(tmp_path)
+    qc.pending(sid)
+    # WHEN the partner asks for its status THEN it says QC passed and a review is awaited (not "not started")
+    doc = _status(qc, sid)
+    assert (doc["state"], doc["decision"]) == ("qc_passed", None)
+    assert len(doc["files"]) == 2 and {f["status"] for f in doc["files"]} == {"deidentified"}
+    assert all(f["path"] and f["key_hash"] and f["output_key"] for f in doc["files"])
+    assert all("path" not in f for f in _status(qc, sid, "--hide-paths")["files"])
+    # WHEN a curator rejects it without a reason, or with a blank one THEN that is a usage error; still pending
+    for blank in ("", "   "):
+        result = CliRunner().invoke(app, ["review", "reject", sid, "--reason", blank, "--endpoint-url", qc.rt.endpoint])
+        assert result.exit_code == 2, result.output
+    assert qc.tokens.get(sid) is not None
+    # WHEN the curator rejects it with a reason
+    qc.cli("reject", sid, "--reason", "series incomplete; please re-export", "--actor", "curator-2")
+    assert qc.finished(arn)["status"] == "SUCCEEDED"
+    # THEN the partner sees the decision, the reason, the curator's note, who and when (JSON and text)
+    doc = _status(qc, sid)
+    assert (doc["state"], doc["decision"], doc["reason"]) == ("rejected", "rejected", "rejected_by_reviewer")
+    assert (doc["reviewer_note"], doc["decided_by"]) == ("series incomplete; please re-export", "curator-2")
+    assert doc["decided_at"]
+    result = CliRunner().invoke(app, ["status", sid, "--endpoint-url", qc.rt.endpoint])
+    assert result.exit_code == 0, result.output
+    assert "decision: rejected by curator-2" in result.output and "rejected_by_reviewer" in result.output
+    assert "curator's note: series incomplete; please re-export" in result.output
+    assert "not started" not in result.output
+    # AND the closed submission takes no new files
+    extra = tmp_path / "more"
+    extra.mkdir()
+    shutil.copy(get_testdata_file("CT_small.dcm"), extra / "more.dcm")
+    upload = ["upload", str(extra), "--project", PROJECT, "--site", "site-1", "--submission", sid]
+    result = CliRunner().invoke(app, [*upload, "--endpoint-url", qc.rt.endpoint])
+    assert result.exit_code == 2 and "already rejected" in result.output, result.output
+
+
+def _released(qc: Qc, tmp_path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
+    """A clean two-file submission, approved and released; returns its ID and its catalogue items by key."""
+    sid, arn = qc.submit(tmp_path)
+    qc.pending(sid)
+    qc.cli("approve", sid, "--actor", "curator-1")
+    assert qc.finished(arn)["status"] == "SUCCEEDED"
+    items = {i["key"]: i for i in qc.objects()}
+    assert {i["status"] for i in items.values()} == {"released"} and len(items) == 2
+    return sid, items
+
+
+def test_rejecting_a_reupload_never_touches_the_released_submission(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a released submission
+    first, items = _released(qc, tmp_path)
+    released = {k: qc.w.s3.get_object(Bucket=qc.rt.names.released, Key=k)["Body"].read() for k in items}
+    # AND the same export uploaded again as a new submission, with one new image
+    root = tmp_path / "again"
+    root.mkdir()
+    for name in ("CT_small.dcm", "MR_small.dcm", "rtdose.dcm"):
+        shutil.copy(get_testdata_file(name), root / name)
+    second = qc.w.upload(root)
+    qc.w.settle(3, second.submission_id)
+    # THEN its copies of the released images are recorded as duplicates of the first, never written again
+    outcomes = sorted((f["status"], f.get("reason"), f.get("duplicate_of")) for f in qc.w.files(second.submission_id))
+    assert outcomes == [
+        ("deidentified", None, None),
+        ("rejected", "already_in_submission", first),
+        ("rejected", "already_in_submission", first),
+    ]
+    qc.pending(second.submission_id)
+    # WHEN the curator rejects the new submission
+    qc.cli("reject", second.submission_id, "--reason", "duplicate upload", "--actor", "curator-2")
+    assert qc.finished(qc.rt.executions[1])["status"] == "SUCCEEDED"
+    # THEN only its own object was moved and rejected; the released submission's items, inbound copies and released
+    # objects are as they were
+    now = {i["key"]: i for i in qc.objects()}
+    assert {k: now[k] for k in items} == items
+    (own,) = [i for k, i in now.items() if k not in items]
+    assert (own["submission_id"], own["status"]) == (second.submission_id, "rejected")
+    inbound = set(qc.w.keys(qc.rt.names.inbound))
+    assert set(items) <= inbound and QUARANTINE_PREFIX + own["key"] in inbound
+    assert {k: qc.w.s3.get_object(Bucket=qc.rt.names.released, Key=k)["Body"].read() for k in items} == released
+    submission = qc.catalogue.submission(PROJECT, first)
+    assert submission is not None and submission["status"] == "released"
+
+
+def test_a_manifest_naming_a_released_object_is_rejected_without_touching_it(qc: Qc, tmp_path: Path) -> None:
+    # GIVEN a released submission
+    first, items = _released(qc, tmp_path)
+    key = sorted(items)[0]
+    # AND a second inbound manifest (a faulty partner writer) that names one of its objects as its own
+    data = qc.w.s3.get_object(Bucket=qc.rt.names.inbound, Key=key)["Body"].read()
+    site = items[key]["site"]
+    other = "again-" + first[:20]
+    manifest = {
+        "submission_id": other,
+        "partner_id": "local",
+        "project": PROJECT,
+        "site": site,
+        "counts": {"deidentified": 1},
+        "objects": [{"key": key, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "kind": "dicom"}],
+    }
+    mkey = f"local/{PROJECT}/{site}/submissions/{other}/{topology.MANIFEST_SUFFIX}"
+    qc.w.s3.put_object(Bucket=qc.rt.names.inbound, Key=mkey, Body=json.dumps(manifest).encode())
+    qc.rt.drain(timeout=10)
+    # WHEN its QC execution runs
+    assert len(qc.rt.executions) == 2
+    assert qc.finished(qc.rt.executions[1])["status"] == "SUCCEEDED"
+    # THEN it is rejected as invalid, and the released object, its item and its inbound copy are untouched
+    submission = qc.catalogue.submission(PROJECT, other)
+    assert submission is not None
+    assert (submission["status"], submission["reason"], submission["detail"]) == (
+        "rejected",
+        "manifest_invalid",
+        "object_in_other_submission",
+    )
+    assert {i["key"]: i for i in qc.objects()} == items
+    assert set(items) <= set(qc.w.keys(qc.rt.names.inbound))
 
 
 def test_review_timeout_escalates_then_rejects(qc: Qc, tmp_path: Path) -> None:

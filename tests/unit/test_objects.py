@@ -44,3 +44,33 @@ def test_io_errors_reach_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(report, "scrub_text", unreachable)
     with pytest.raises(OSError, match="simulated"):
         process_object(io.BytesIO(b"Patient Jane Roe seen today.\n"), io.BytesIO(), "r.txt", _ctx(tmp_path))
+
+
+HL7_EXPORT = (
+    b"MSH|^~\\&|RIS|GENERAL HOSP|PACS|GENERAL HOSP|20190304101500||ORU^R01|MSG00042|P|2.5\r"
+    b"PID|1||12345678^^^GENERAL HOSP^MR||ROE^JANE||19700101|F\r"
+    b"OBR|1|ACC123|ACC123|CT CHEST\r"
+    b"OBX|1|TX|||No acute findings.\r"
+    b"MSH|^~\\&|RIS|GENERAL HOSP|PACS|GENERAL HOSP|20190304111500||ORU^R01|MSG00043|P|2.5\r"
+    b"PID|1||12345678^^^GENERAL HOSP^MR||ROE^JANE||19700101|F\r"
+    b"OBX|1|TX|||Stable.\r"
+)
+
+
+def test_the_same_hl7_export_gives_the_same_bytes_with_the_same_crosswalk(tmp_path: Path) -> None:
+    # GIVEN one HL7 export of two messages and one crosswalk
+    ctx = _ctx(tmp_path)
+    # WHEN it is de-identified twice (a replay, a re-upload)
+    outputs = []
+    for _ in range(2):
+        out = io.BytesIO()
+        outcome = process_object(io.BytesIO(HL7_EXPORT), out, "r.hl7", ctx)
+        assert (outcome.kind, outcome.status) == ("hl7", "deidentified")
+        outputs.append((outcome.output, out.getvalue()))
+    # THEN the key and the bytes are the same (MSH-10 is no longer drawn at random on every run)
+    assert outputs[0] == outputs[1]
+    text = outputs[0][1].decode()
+    assert "MSG00042" not in text and "MSG00043" not in text
+    # AND each message keeps its own control ID
+    msh = [seg.split("|")[9] for seg in text.replace("\n", "\r").split("\r") if seg.startswith("MSH")]
+    assert len(msh) == 2 and len(set(msh)) == 2 and all(len(c) == 16 for c in msh)

@@ -6,6 +6,11 @@ index. The repository's ``validate_manifest`` creates the items from a partner's
 (:meth:`CatalogueRepository.add_object`: a replay keeps the item as it is); the QC workflow moves their status
 ``received -> qc_passed|qc_failed -> awaiting_review -> released|rejected`` (:meth:`CatalogueRepository.set_object`,
 :meth:`CatalogueRepository.set_submission`).
+
+An object item belongs to the submission that created it (``submission_id``) for good: another submission naming
+the same key (the same coded object sent again) never replaces it (:class:`ObjectOwnedError`), and a workflow step
+that changes an object's status names its submission (``owner``), so one submission's review can never change, let
+alone withdraw, an object released under another.
 """
 
 from __future__ import annotations
@@ -23,6 +28,14 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+class ObjectOwnedError(Exception):
+    """The object's item belongs to another submission (the message is that submission's ID, PHI-free)."""
+
+    def __init__(self, submission_id: str) -> None:
+        super().__init__(submission_id)
+        self.submission_id = submission_id
+
+
 class CatalogueRepository:
     """Creates object items (``validate_manifest``), updates the status of objects and submissions (the QC
     workflow: updates, never full rewrites), and reads items back (``aiminer status``, the tests)."""
@@ -33,22 +46,26 @@ class CatalogueRepository:
 
     def add_object(self, project: str, inbound_key: str, fields: dict[str, Any]) -> bool:
         """Create the item of an object of the submission ``fields["submission_id"]`` being validated; ``False``
-        when that submission's item is there already (validated before: what QC set since is kept). An item of
-        another submission is replaced: the same coded object uploaded again is named by the newest submission."""
+        when that submission's item is there already (validated before: what QC set since is kept). Raises
+        :class:`ObjectOwnedError` when another submission's item is there: it is never replaced (it may be
+        released, and a later submission's review must not touch it)."""
+        sid = str(fields["submission_id"])
         item = {"dataset_id": project, "item": f"object#{inbound_key}", "key": inbound_key, **fields}
         item["updated_at"] = now_iso()
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item=to_item(item),
-                ConditionExpression="attribute_not_exists(#i) OR submission_id <> :s",
+                ConditionExpression="attribute_not_exists(#i)",
                 ExpressionAttributeNames={"#i": "item"},
-                ExpressionAttributeValues={":s": {"S": str(fields["submission_id"])}},
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            owner = str((self.obj(project, inbound_key) or {}).get("submission_id") or "")
+            if owner and owner != sid:
+                raise ObjectOwnedError(owner) from exc
+            return False
         return True
 
     def items(self, project: str, prefix: str = "") -> list[dict[str, Any]]:
@@ -67,7 +84,9 @@ class CatalogueRepository:
                 return out
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
-    def _update(self, project: str, item: str, fields: dict[str, Any], must_exist: bool) -> None:
+    def _update(
+        self, project: str, item: str, fields: dict[str, Any], must_exist: bool, owner: str | None = None
+    ) -> None:
         fields = {**fields, "updated_at": now_iso()}
         names = {f"#k{i}": k for i, k in enumerate(fields)}
         values = {f":v{i}": to_item({"v": v})["v"] for i, v in enumerate(fields.values())}
@@ -80,6 +99,9 @@ class CatalogueRepository:
         }
         if must_exist:
             kwargs["ConditionExpression"] = "attribute_exists(dataset_id)"
+        if owner is not None:
+            kwargs["ConditionExpression"] = "attribute_exists(dataset_id) AND submission_id = :owner"
+            values[":owner"] = {"S": owner}
         self._client.update_item(**kwargs)
 
     def submission(self, project: str, submission_id: str) -> dict[str, Any] | None:
@@ -102,6 +124,7 @@ class CatalogueRepository:
         """Set the submission's status (and PHI-free fields such as ``reason``, ``report_key``)."""
         self._update(project, f"submission#{submission_id}", {"status": status, **fields}, must_exist=False)
 
-    def set_object(self, project: str, key: str, status: str, **fields: Any) -> None:
-        """Set an object's status; the item must exist (ingest created it)."""
-        self._update(project, f"object#{key}", {"status": status, **fields}, must_exist=True)
+    def set_object(self, project: str, key: str, status: str, *, owner: str | None = None, **fields: Any) -> None:
+        """Set an object's status; the item must exist (ingest created it) and, with ``owner``, belong to that
+        submission (else ``ConditionalCheckFailedException``)."""
+        self._update(project, f"object#{key}", {"status": status, **fields}, must_exist=True, owner=owner)

@@ -43,6 +43,11 @@ def is_not_found(exc: ClientError) -> bool:
     return str(exc.response.get("Error", {}).get("Code")) in NOT_FOUND_CODES
 
 
+def _precondition_failed(exc: ClientError) -> bool:
+    """A conditional write found the key there (``If-None-Match: *``)."""
+    return exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412")
+
+
 def is_transient(exc: ClientError) -> bool:
     """Throttling or a server-side error: retry the work rather than blame the data."""
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
@@ -219,18 +224,24 @@ def upload_stream(
     part_size: int = DEFAULT_PART_SIZE,
     metadata: dict[str, str] | None = None,
     content_type: str = "application/octet-stream",
-) -> Written:
+    if_absent: bool = False,
+) -> Written | None:
     """Send ``src`` (read from its current position) to ``bucket/key``: one PUT if it fits one part, else multipart.
 
     Memory is one part. A failed multipart upload is aborted, so no orphan parts are left (the bucket's
-    lifecycle also aborts incomplete uploads).
+    lifecycle also aborts incomplete uploads). With ``if_absent`` the write is conditional (``If-None-Match: *`` on
+    the PUT or on completing the multipart upload; it needs no read permission): ``None`` when the key exists, which
+    is kept as it is.
     """
     extra: dict[str, Any] = {"ContentType": content_type, "Metadata": metadata or {}}
+    condition = {"IfNoneMatch": "*"} if if_absent else {}
     first = src.read(part_size)
     if len(first) < part_size:
         try:
-            client.put_object(Bucket=bucket, Key=key, Body=first, **extra)
+            client.put_object(Bucket=bucket, Key=key, Body=first, **extra, **condition)
         except ClientError as exc:
+            if if_absent and _precondition_failed(exc):
+                return None
             raise AdapterError(f"PUT failed: {exc.response['Error'].get('Code', 'unknown')}") from exc
         return Written(bucket, key, len(first), 1)
     upload_id = client.create_multipart_upload(Bucket=bucket, Key=key, **extra)["UploadId"]
@@ -244,9 +255,13 @@ def upload_stream(
             parts.append({"PartNumber": number, "ETag": etag})
             size += len(data)
             data = src.read(part_size)
-        client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+        client.complete_multipart_upload(
+            Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}, **condition
+        )
     except BaseException as exc:
         client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+        if isinstance(exc, ClientError) and if_absent and _precondition_failed(exc):
+            return None
         if isinstance(exc, ClientError):
             raise AdapterError(f"multipart upload failed: {exc.response['Error'].get('Code', 'unknown')}") from exc
         raise
@@ -266,9 +281,13 @@ class S3ObjectStore:
         """A seekable stream over one object version."""
         return S3RangeReader(self.client, bucket, key, version_id=version_id, size=size, etag=etag)
 
-    def put_stream(self, bucket: str, key: str, src: IO[bytes], metadata: dict[str, str] | None = None) -> Written:
-        """Upload ``src`` (multipart when large)."""
-        return upload_stream(self.client, bucket, key, src, part_size=self.part_size, metadata=metadata)
+    def put_stream(
+        self, bucket: str, key: str, src: IO[bytes], metadata: dict[str, str] | None = None, *, if_absent: bool = False
+    ) -> Written | None:
+        """Upload ``src`` (multipart when large); with ``if_absent``, only if the key does not exist (else ``None``)."""
+        return upload_stream(
+            self.client, bucket, key, src, part_size=self.part_size, metadata=metadata, if_absent=if_absent
+        )
 
     def put_bytes(
         self, bucket: str, key: str, data: bytes, content_type: str = "application/json", *, if_absent: bool = False
@@ -279,7 +298,7 @@ class S3ObjectStore:
         try:
             self.client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, **extra)
         except ClientError as exc:
-            if if_absent and exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            if if_absent and _precondition_failed(exc):
                 return False
             raise
         return True
