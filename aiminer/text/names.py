@@ -208,6 +208,13 @@ _QUOTED_NAME_RE = re.compile(
     r"\b[^\"\u201c]{0,16}?|\(|\band[ \t]+)"
     r"[\"\u201c](?P<name>[A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+){0,2})[\"\u201d]"
 )
+#: A patient's folder or file name in a path, as PACS and export tools write them ("\\pacs02\fetal\DELACROIXHUME_A_0903\
+#: series1", "HOLLINGSWORTH_SOLEDAD/SE2/IM0001.dcm", "SMITH_JOHN_20240101.dcm"): two runs of capitals joined by an
+#: underscore, at a path segment's start, before a separator, an underscore and digits, or an extension.
+_PATH_NAME_RE = re.compile(
+    r"(?:(?<=[\\/])|(?<![\w.-]))(?P<name>[A-Z][A-Z'\u2019-]{2,}_[A-Z][A-Z'\u2019-]{0,24})"
+    r"(?=_\d|[\\/]|\.[A-Za-z0-9]{2,4}(?![\w]))"
+)
 #: A surname alone as the subject of what a patient or a relative does in a coordinator's note ("Halvorsen
 #: consented 03/2021", "Wachowski asked for female tech", "Nakashima prefers mornings"): a capitalised word at a
 #: clause's start, before such a verb; only a word no list knows (not "Radiology called", "Family declined").
@@ -1137,6 +1144,17 @@ def find_names(text: str) -> Iterator[Candidate]:
         for m in _LAST_CELL_INITIALS_RE.finditer(text):
             if not _not_initials(m.group(1), lex):
                 found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
+    if "_" in text:
+        for m in _PATH_NAME_RE.finditer(text):
+            first, second = (w.lower().replace("\u2019", "'") for w in m.group("name").split("_", 1))
+            if any(
+                w in lex.not_names or w in lex.vocab or w in lex.common or w in REPORT_ABBREVIATIONS
+                for w in (first, second)
+            ):
+                continue  # "CT_CHEST/", "HEAD_NECK\\", "BRAIN_MRI.zip": a study's words
+            known = first in lex.surnames or second in lex.first_names or first in lex.first_names
+            if known or (len(second) <= 2 and len(first) >= 4):  # a surname and an initial
+                found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "cue"))
     if '"' in text or "\u201c" in text:
         for m in _QUOTED_NAME_RE.finditer(text):
             words = m.group("name").lower().split()

@@ -121,6 +121,9 @@ def test_a_dicom_keyword_header_and_a_first_name_column_name_the_row_s_patient(c
         ("Per obituary, died at home; Emeka Quintanilla confirmed.", ["Quintanilla"]),
         ("admitted to St. Brendan's Hospital in Quincy with grade 3 pneumonitis", ["Quincy"]),
         ("children Ada (age 6) and Tobenna (age 3). Mother-in-law visiting", ["Tobenna"]),
+        # a patient's folder in a path, as PACS and export tools name them
+        ("HOLLINGSWORTH_SOLEDAD/SE2/IM0001.dcm", ["HOLLINGSWORTH"]),
+        ("Images archived: \\\\bpc-pacs02\\fetal\\DELACROIXHUME_A_0903\\series1", ["DELACROIXHUME"]),
     ],
 )
 def test_people_in_an_export_s_notes_go(text: str, gone: list[str]) -> None:
@@ -139,6 +142,7 @@ def test_people_in_an_export_s_notes_go(text: str, gone: list[str]) -> None:
         "records requested from Mercy Hospital",
         "Seen by Pat. The patient was fine.",
         "Tumor Board confirmed. Pathology Review confirmed. Lab Services notified.",
+        "/exports/CT_CHEST/ and HEAD_NECK/x.dcm and BRAIN_MRI.zip and T1_MPRAGE/ and AX_FLAIR/",
     ],
 )
 def test_codes_and_services_in_an_export_s_notes_stay(text: str) -> None:
