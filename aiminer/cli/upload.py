@@ -25,7 +25,6 @@ from rich.progress import (
 )
 
 from aiminer import topology
-from aiminer.adapters.aws.uploader import SKIP_REASONS
 from aiminer.cli.target import (
     DEFAULT_STATE_DIR,
     EndpointOpt,
@@ -173,6 +172,8 @@ def upload(
                 err.print("Run the same command again to resume: files already uploaded are skipped.")
             raise typer.Exit(1) from None
     for note in report.skipped:
+        from aiminer.adapters.aws.uploader import SKIP_REASONS  # (boto3: imported only when an upload runs)
+
         out.print(f"skipped {_name(note, hide_paths)}: {note.reason} ({SKIP_REASONS.get(note.reason, '')})")
     for note in report.renamed:  # the safe name is what `aiminer status` shows for it
         sent_as = "" if hide_paths else f"; sent as {escape(note.reason)}"
