@@ -688,7 +688,8 @@ def deliver(
     actor: ActorOpt = None,
 ) -> None:
     """Issue presigned links for every released object of a DUA's dataset: a manifest (JSON + CSV) with size
-    and SHA-256 per object. Refused, with a reason, for a DUA that is not active or outside its dates."""
+    and SHA-256 per object. Refused, with a reason, for a DUA that is not active or outside its dates, or a dataset
+    with a project whose IRB approval is suspended, expired or not yet given."""
     from aiminer.adapters.aws.delivery import DeliveryService, S3LinkSigner, signing_client
     from aiminer.governance.delivery import manifest_csv
 
@@ -696,7 +697,9 @@ def deliver(
     try:
         d = be.duas().find(dua)
         signer = S3LinkSigner(signing_client(be.session, be.endpoint_url, be.region), be.released_bucket)
-        svc = DeliveryService(be.catalogue(), be.audit(), be.usage(), signer, max_expiry=max_expiry)
+        svc = DeliveryService(
+            be.catalogue(), be.audit(), be.usage(), signer, max_expiry=max_expiry, projects=be.projects()
+        )
         outcome = svc.deliver(d, be.actor(actor), _now(), requested_expiry=expiry)
     except GovernanceError as exc:
         raise _fail(exc) from exc

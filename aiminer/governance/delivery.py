@@ -41,6 +41,9 @@ REFUSAL_MESSAGES: dict[str, str] = {
     "object_not_in_dataset": "an object requested is not in the DUA's dataset",
     "object_not_released": "an object of the dataset is no longer released",
     "no_dua": "no active DUA covers this dataset for this partner",
+    "project_suspended": "a project of the dataset has its IRB approval suspended",
+    "project_expired": "a project of the dataset has an expired IRB approval",
+    "project_not_approved": "a project of the dataset has no IRB approval",
 }
 
 
@@ -68,15 +71,24 @@ def check_delivery(
     current: dict[str, CatalogueItem],
     today: datetime,
     requested_keys: Iterable[str] | None = None,
+    project_status_of: Callable[[str], str | None] | None = None,
 ) -> list[DatasetMember]:
     """The members to deliver, or :class:`DeliveryRefusedError` with the first reason that applies.
 
     ``current`` maps catalogue keys (``DatasetMember.source_key``) to today's catalogue items: an object withdrawn
-    since the freeze is refused.
+    since the freeze is refused. ``project_status_of`` says a project's IRB status today (``active``, ``suspended``,
+    ``expired``, ``not_approved``; ``None`` when there is no record): data of a project whose IRB approval is no
+    longer active is not shared, whatever the DUA says (red team 12).
     """
     reason = effective_refusal(dua, today.date())
     if reason:
         raise DeliveryRefusedError(f"DUA {dua.dua_id}: {REFUSAL_MESSAGES.get(reason, reason)}", reason)
+    if project_status_of is not None:
+        for project in sorted({m.project for m in dataset.members}):
+            status = project_status_of(project)
+            if status not in (None, "active"):
+                code = f"project_{status}"
+                raise DeliveryRefusedError(f"project {project}: {REFUSAL_MESSAGES.get(code, code)}", code)
     if (dataset.dataset_id, dataset.version) != (dua.dataset_id, dua.dataset_version):
         raise DeliveryRefusedError(f"DUA {dua.dua_id} covers {dua.dataset_ref}, not {dataset.ref}", "dataset_mismatch")
     by_key = {m.key: m for m in dataset.members}
@@ -186,6 +198,7 @@ def issue_delivery(
     requested_expiry: int | None = None,
     requested_keys: Iterable[str] | None = None,
     new_id: Callable[[], str] = new_delivery_id,
+    project_status_of: Callable[[str], str | None] | None = None,
 ) -> DeliveryOutcome:
     """The delivery use case: check, sign one link per object, build the manifest and the audit event.
 
@@ -195,7 +208,7 @@ def issue_delivery(
     delivery_id = new_id()
     subject = audit.subject_of("dua", dua.dua_id)
     try:
-        members = check_delivery(dua, dataset, current, now, requested_keys)
+        members = check_delivery(dua, dataset, current, now, requested_keys, project_status_of)
     except DeliveryRefusedError as exc:
         ev = audit.event(
             subject, "delivery_refused", actor, now, delivery_id=delivery_id, dataset=dataset.ref, reason=exc.reason

@@ -3,6 +3,7 @@ usage ledger and presigned links with their signed parameters."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -175,6 +176,14 @@ def test_delivery_service_signs_audits_and_meters(aws: dict[str, Any]) -> None:
     assert [e.kind for e in AuditTable(ddb, t["audit"]).for_subject("dua#DUA-1")] == ["delivery_issued"]
     ledger = UsageTable(ddb, t["usage"]).events("lung-ai", "9999")
     assert [(e.kind, e.objects, e.bytes) for e in ledger] == [("delivered", 3, ds.total_bytes)]
+    # AND with the projects table, a dataset whose project's IRB approval is suspended gets a refusal
+    projects = ProjectsTable(ddb, t["projects"], t["sites"])
+    project = Project("lung-ai", "nodule detection", "IRB-1", "2026-01-01", "2030-12-31").validate()
+    projects.create(suspend_project(project))
+    watched = dataclasses.replace(svc, projects=projects)
+    refused = watched.deliver(dua, "pharma-x", datetime.now(UTC))
+    assert refused.manifest is None and refused.refusal is not None
+    assert refused.refusal.reason == "project_suspended"
     # AND a revoked DUA gets nothing but a refusal entry
     out2 = svc.deliver(transition(dua, "revoked", "officer", NOW), "pharma-x", datetime.now(UTC))
     assert out2.manifest is None and out2.refusal is not None and out2.refusal.reason == "dua_revoked"

@@ -15,6 +15,7 @@ from botocore.config import Config
 
 from aiminer.governance import usage
 from aiminer.governance.delivery import DEFAULT_MAX_EXPIRY_SECONDS, DeliveryOutcome, issue_delivery
+from aiminer.governance.projects import project_status
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     import boto3
 
-    from aiminer.adapters.aws.governance_tables import AuditTable, CatalogueTable, UsageTable
+    from aiminer.adapters.aws.governance_tables import AuditTable, CatalogueTable, ProjectsTable, UsageTable
     from aiminer.governance.dua import Dua
 
 #: Client configuration for signing: SigV4 always (SigV2 links would carry an absolute ``Expires`` instead).
@@ -62,6 +63,8 @@ class DeliveryService:
     usage: UsageTable
     signer: S3LinkSigner
     max_expiry: int = DEFAULT_MAX_EXPIRY_SECONDS
+    #: the projects and sites tables: when given, a project whose IRB approval is not active is not delivered
+    projects: ProjectsTable | None = None
 
     def deliver(
         self,
@@ -74,6 +77,12 @@ class DeliveryService:
         """Issue (or refuse) a delivery. The audit entry is written before anything is returned."""
         dataset = self.catalogue.get_version(dua.dataset_id, dua.dataset_version)
         current = self.catalogue.current({m.project for m in dataset.members})
+        projects = self.projects
+
+        def status_of(project_id: str) -> str | None:
+            record = projects.get(project_id) if projects is not None else None
+            return project_status(record, now.date()) if record is not None else None
+
         outcome = issue_delivery(
             dua,
             dataset,
@@ -84,6 +93,7 @@ class DeliveryService:
             max_expiry=self.max_expiry,
             requested_expiry=requested_expiry,
             requested_keys=requested_keys,
+            project_status_of=status_of if projects is not None else None,
         )
         self.audit.append(outcome.audit_event)
         per_project: dict[str, list[int]] = {}

@@ -178,3 +178,16 @@ def test_signed_expiry_parses_sigv4_and_rejects_other_urls() -> None:
     assert s.expires_in == 600 and s.expires_at == NOW + timedelta(seconds=600)
     with pytest.raises(InvalidRecordError):
         signed_expiry("https://example.com/k")
+
+
+@pytest.mark.parametrize("status", ["suspended", "expired", "not_approved"])
+def test_a_project_whose_irb_approval_is_not_active_is_not_delivered(
+    active_dua: Dua, dataset: DatasetVersion, status: str
+) -> None:
+    # GIVEN an active DUA over a dataset whose project's IRB approval lapsed (red team 12: links were still issued)
+    # WHEN delivering / THEN refused with the project's status; an active project (or one with no record) is not
+    with pytest.raises(DeliveryRefusedError) as exc:
+        check_delivery(active_dua, dataset, current(dataset), NOW, project_status_of=lambda _p: status)
+    assert exc.value.reason == f"project_{status}"
+    assert check_delivery(active_dua, dataset, current(dataset), NOW, project_status_of=lambda _p: "active")
+    assert check_delivery(active_dua, dataset, current(dataset), NOW, project_status_of=lambda _p: None)
