@@ -975,7 +975,7 @@ def _chat_handles(text: str) -> Iterator[Candidate]:
 #: Public numbers after their name: a laboratory's CLIA number (two digits, D, seven digits) and its College of
 #: American Pathologists number, which identify the laboratory, no person (blind set 11 kept them as negatives), and
 #: a code system's codes ("SNOMED 363358000", "SCTID: 119297000", "LOINC 2160-0", "RxCUI 197361"; red team 9).
-_LAB_NUMBER_RE = re.compile(
+_PUBLIC_NUMBER_RE = re.compile(
     r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA)"
     r"(?:[ \t]*(?:#|No\.?|number|ID|code)[ \t]*)?[ \t]*:?[ \t]*(?P<id>\d{2}D\d{7}|\d{5,18}(?:-\d)?|C\d{7})(?![\w-])"
 )
@@ -984,11 +984,11 @@ _PUBLIC_NUMBER_NAMES = ("CLIA", "CAP", "SNOMED", "SCTID", "LOINC", "RxNorm", "RX
 
 def find_ids(text: str) -> Iterator[Candidate]:
     """Yield identifiers found by a cue (MRN, accession, account, plan, license, device, SSN, other), except public
-    numbers after their name (:data:`_LAB_NUMBER_RE`)."""
+    numbers after their name (:data:`_PUBLIC_NUMBER_RE`)."""
     if not any(name in text for name in _PUBLIC_NUMBER_NAMES):
         yield from _find_ids(text)
         return
-    public = [(m.start("id"), m.end("id")) for m in _LAB_NUMBER_RE.finditer(text)]
+    public = [(m.start("id"), m.end("id")) for m in _PUBLIC_NUMBER_RE.finditer(text)]
     for c in _find_ids(text):
         if not any(c.start < end and start < c.end for start, end in public):
             yield c

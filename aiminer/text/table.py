@@ -268,7 +268,7 @@ class _RowCoder:
 Rows = Callable[[], Iterator[dict[str, Any]]]
 
 
-def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
+def _parse(text: str, fmt: TableFormat, delimiter: str) -> tuple[list[str], Rows]:
     """The header, and a function that reads the records from the start each time it is called (a delimited
     table is read twice and never held as records: one Python object per cell took 20-50 times the table's size).
     A record's errors (``inconsistent_columns``, ``table_parse_error``) are raised when it is read."""
@@ -294,7 +294,6 @@ def _parse(text: str, fmt: TableFormat) -> tuple[list[str], Rows]:
                     seen.add(k)
                     header.append(k)
         return header, lambda: iter(data)
-    delimiter = delimiter_of(text, fmt)
 
     def rows() -> Iterator[list[str]]:
         try:
@@ -373,7 +372,8 @@ def deidentify_table(
     (the table is one document). Time and memory grow with the table's size, not with the number of names in it.
     """
     preamble, text, postamble = _split_comments(text) if fmt != "json" else ("", text, "")
-    header, records = _parse(text, fmt)
+    delimiter = delimiter_of(text, fmt) if fmt != "json" else ","  # read once: the parser's and the writer's
+    header, records = _parse(text, fmt, delimiter)
     unknown = tuple(h for h in header if schema.role(h) is None)
     if unknown and not schema.allow_unknown_columns:
         raise TableSchemaError("unknown_columns", f"{len(unknown)} column(s) not in the schema", unknown)
@@ -399,7 +399,7 @@ def deidentify_table(
     # name_words), so a table of thousands of names costs no more per cell than one of a few.
     extra = IdentityContext(name_words=frozenset(w.lower() for w in found_names)) if found_names else None
     out_header = [h for h in header if roles[h] != "drop"]
-    writer = _Writer(out_header, fmt, delimiter_of(text, fmt) if fmt != "json" else ",")  # the input's own
+    writer = _Writer(out_header, fmt, delimiter)  # the input's own
     counts: dict[str, int] = {}
     for rec in records():  # second read: the rows as written
         new = rows.coded(rec)

@@ -212,12 +212,8 @@ class Ingest:
     def _closed(self, task: ObjectTask, khash: str, parsed: LandingKey) -> ObjectResult:
         """Quarantine an object sent to a submission that is no longer open (see :meth:`_settled`)."""
         qkey = f"{parsed.project}/{parsed.site}/{CLOSED_REASON}/{khash}"
-        try:
-            self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
-        except ClientError as exc:
-            if is_not_found(exc):
-                return _missing(khash)
-            raise
+        if not self._copy_to_quarantine(task, qkey):
+            return _missing(khash)
         self._tag(task)
         return ObjectResult(
             key_hash=khash,
@@ -334,6 +330,16 @@ class Ingest:
         self.a.outputs.take_over(inbound_key, me, holder)
         return written, me
 
+    def _copy_to_quarantine(self, task: ObjectTask, qkey: str) -> bool:
+        """Copy the landing object to ``qkey`` in the quarantine bucket; ``False`` when it is gone meanwhile."""
+        try:
+            self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
+        except ClientError as exc:
+            if is_not_found(exc):
+                return False
+            raise
+        return True
+
     def _quarantine(
         self,
         task: ObjectTask,
@@ -346,12 +352,8 @@ class Ingest:
     ) -> ObjectResult:
         where = f"{parsed.project}/{parsed.site}" if parsed else "_unsorted"
         qkey = f"{where}/{khash}"
-        try:
-            self.a.store.copy(task.bucket, task.key, task.version_id, self.a.settings.QUARANTINE_BUCKET, qkey)
-        except ClientError as exc:
-            if is_not_found(exc):
-                return _missing(khash)
-            raise
+        if not self._copy_to_quarantine(task, qkey):
+            return _missing(khash)
         outcome = ObjectOutcome(kind, "quarantined", reason)  # type: ignore[arg-type]
         if parsed is None:  # no submission to report it in: the quarantine bucket, the logs and the metrics
             self._tag(task)
