@@ -278,7 +278,9 @@ def run_with_progress(spec: RunSpec) -> Summary:
             return run(spec, on_total=on_total, on_done=on_done)
         except OSError as exc:
             what = "" if exc.filename is None else f"{_failed_path(Path(os.fsdecode(exc.filename)), spec)} failed: "
-            err.print(f"[red]error:[/red] {what}{exc.__class__.__name__}: {exc.strerror or exc}", soft_wrap=True)
+            # (never str(exc): an OSError without strerror prints its file name, which may be an input's)
+            detail = exc.strerror or "no detail"
+            err.print(f"[red]error:[/red] {what}{exc.__class__.__name__}: {detail}", soft_wrap=True)
             raise typer.Exit(1) from exc
         except WorkerPoolError as exc:
             err.print(f"[red]error:[/red] {exc}")
