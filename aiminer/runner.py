@@ -483,6 +483,9 @@ def _resilient_results(
 ) -> Iterator[tuple[Job, JobResult]]:
     """Yield every job with its result, in a pool of ``workers`` processes, even when a worker process dies.
 
+    Results come as their batches finish (in the order the batches were given out), so the parent moves outputs
+    into place, writes receipt lines and moves the progress bar while the workers go on.
+
     A worker can die without an exception (the kernel's OOM killer, a crash inside a C library): the pool then
     breaks and every unfinished job fails with ``BrokenProcessPool``. The jobs that were running when it broke are
     *suspects*; the others are simply run again in a new pool. Each suspect then runs alone, in a pool of its own:
@@ -493,15 +496,16 @@ def _resilient_results(
     suspects: list[int] = []
     while pending or suspects:
         if pending:
-            done, unfinished, running = _pool_round(jobs, pending, spec_json, workers, chunk)
-            for index, result in done:
+            outcome = _Round()
+            for index, result in _pool_round(jobs, pending, spec_json, workers, chunk, outcome):
                 yield jobs[index], result
-            if unfinished and not done and not running:
+            if outcome.unfinished and not outcome.finished and not outcome.running:
                 raise WorkerPoolError("the worker processes died before taking any work; see the messages above")
-            suspects += sorted(running)
-            pending = [i for i in unfinished if i not in running]
+            suspects += sorted(outcome.running)
+            pending = [i for i in outcome.unfinished if i not in outcome.running]
         for index in suspects:
-            done, _, _ = _pool_round(jobs, [index], spec_json, 1, 1)
+            alone = _Round()
+            done = list(_pool_round(jobs, [index], spec_json, 1, 1, alone))
             if done:
                 yield jobs[index], done[0][1]
             else:
@@ -510,27 +514,41 @@ def _resilient_results(
         suspects = []
 
 
+@dataclass
+class _Round:
+    """What one pool round left behind: how many jobs finished, the indices left unfinished, and those running
+    when a worker died."""
+
+    finished: int = 0
+    unfinished: list[int] = field(default_factory=list)
+    running: set[int] = field(default_factory=set)
+
+
 def _pool_round(
-    jobs: Sequence[Job], indices: list[int], spec_json: str, workers: int, chunk: int
-) -> tuple[list[tuple[int, JobResult]], list[int], set[int]]:
-    """Run ``indices`` in a new pool: (finished results in order, indices left unfinished, indices running when
-    a worker died)."""
+    jobs: Sequence[Job], indices: list[int], spec_json: str, workers: int, chunk: int, outcome: _Round
+) -> Iterator[tuple[int, JobResult]]:
+    """Run ``indices`` in a new pool, yielding each finished job's index and result as its batch completes;
+    ``outcome`` gets the rest once the round is over (a batch whose worker died is unfinished, not yielded)."""
     context = _fork_context()
     ctx: Any = context if context is not None else multiprocessing
     inflight = ctx.Array("q", [-1] * workers, lock=False)
     slots = ctx.Value("i", 0)
-    done: list[tuple[int, JobResult]] = []
-    unfinished: list[int] = []
     # fork: workers inherit the imported engine and its compiled tables instead of rebuilding them
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(spec_json, inflight, slots), mp_context=context
-    ) as pool:
+    )
+    try:
         batches = [indices[i : i + chunk] for i in range(0, len(indices), chunk)]
         futures = [pool.submit(_process_batch, [(i, jobs[i]) for i in batch]) for batch in batches]
         for batch, future in zip(batches, futures, strict=True):
             try:
-                done.extend(zip(batch, future.result(), strict=True))
+                results = future.result()
             except BrokenProcessPool:
-                unfinished.extend(batch)
-    running = {int(i) for i in inflight if i >= 0} & set(unfinished)
-    return done, unfinished, running
+                outcome.unfinished.extend(batch)
+                continue
+            outcome.finished += len(batch)
+            yield from zip(batch, results, strict=True)
+    finally:
+        # a caller that stops early (its receipt's disk is full) does not wait for the batches nobody will read
+        pool.shutdown(wait=True, cancel_futures=True)
+    outcome.running = {int(i) for i in inflight if i >= 0} & set(outcome.unfinished)

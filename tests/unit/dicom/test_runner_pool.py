@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,45 @@ def test_the_pool_survives_the_death_of_a_worker_in_every_round(
 
     assert {k for k, v in lines.items() if v["reason"] == runner.WORKER_CRASHED} == victims
     assert set(lines) == set(corpus.expected)
+
+
+def test_results_reach_the_parent_while_the_workers_go_on(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress bar and the receipt move during the run, not all at the end: the last DICOM file waits (up to
+    20 s) for the parent to have settled a first result, which it can only do if results come as batches finish."""
+    settled = tmp_path / "parent-settled-a-result"
+    saw = tmp_path / "last-file-saw-it"
+    spec = runner.RunSpec(
+        inputs=(corpus.root,),
+        out_dir=tmp_path / "out",
+        project="PRJ-1",
+        site="Saint Brendan",
+        crosswalk=tmp_path / "private" / "cw.sqlite",
+        workers=2,
+        table_schema=corpus.table_schema,
+    )
+    last = [j for j in runner._jobs(spec, []) if j.dicom][-1].display
+    real = runner._process
+    parent = os.getpid()
+
+    def waiting(job: runner.Job) -> runner.JobResult:
+        if job.display == last and os.getpid() != parent:
+            for _ in range(200):
+                if settled.exists():
+                    saw.touch()
+                    break
+                time.sleep(0.1)
+        return real(job)
+
+    monkeypatch.setattr(runner, "_process", waiting)
+    lines: list[runner.ReceiptLine] = []
+
+    def on_done(line: runner.ReceiptLine) -> None:
+        lines.append(line)
+        settled.touch()
+
+    summary = runner.run(spec, on_done=on_done)
+
+    assert saw.exists(), "the parent saw no result before the last file's batch had finished"
+    assert summary.total == len(lines) == len(corpus.expected)
