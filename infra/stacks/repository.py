@@ -345,6 +345,8 @@ class RepositoryStack(cdk.Stack):
                     ["dynamodb:GetItem", "dynamodb:Query"],
                     [t[topology.DUAS.key], self.tables[topology.DUAS.key].index_arn("by_dataset")],
                 ),
+                # each project's IRB status: a suspended or expired project's data is refused, whatever the DUA
+                Permission(["dynamodb:GetItem"], [t[topology.PROJECTS.key]]),
                 usage_write,
                 idempotency,
                 audit_write,

@@ -16,7 +16,7 @@ import boto3
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, event_source
 
 from aiminer.adapters.aws.delivery import SIGNING_CONFIG, DeliveryService, S3LinkSigner
-from aiminer.adapters.aws.governance_tables import AuditTable, CatalogueTable, DuasTable, UsageTable
+from aiminer.adapters.aws.governance_tables import AuditTable, CatalogueTable, DuasTable, ProjectsTable, UsageTable
 from lambdas.issue_delivery_links.service import handle
 from lambdas.issue_delivery_links.settings import IssueDeliveryLinksSettings
 from lambdas.shared.observability import MetricUnit, logger, metrics, tracer
@@ -36,6 +36,7 @@ def dependencies() -> tuple[DuasTable, DeliveryService]:
         UsageTable(ddb, settings.USAGE_TABLE),
         S3LinkSigner(boto3.client("s3", config=SIGNING_CONFIG), settings.RELEASED_BUCKET),
         max_expiry=settings.LINK_EXPIRY_SECONDS,
+        projects=ProjectsTable(ddb, settings.PROJECTS_TABLE),  # IRB status only: no sites table
     )
     return DuasTable(ddb, settings.DUAS_TABLE), service
 

@@ -16,6 +16,9 @@ class IssueDeliveryLinksSettings(BaseModel):
     RELEASED_BUCKET: str
     CATALOGUE_TABLE: str
     DUAS_TABLE: str
+    PROJECTS_TABLE: str = Field(
+        description="Read for each project's IRB status: a suspended or expired project's data is not delivered"
+    )
     USAGE_TABLE: str
     IDEMPOTENCY_TABLE: str = Field(
         description="Declared for the repository zone; links are deliberately not "

@@ -5,6 +5,7 @@ SHA-256; a revoked or out-of-date DUA gets no links; every signed expiry is at m
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -297,6 +298,7 @@ def test_delivery_lambda_issues_capped_links_and_refuses(
         "RELEASED_BUCKET": RELEASED,
         "CATALOGUE_TABLE": t["catalogue"],
         "DUAS_TABLE": t["duas"],
+        "PROJECTS_TABLE": t["projects"],
         "USAGE_TABLE": t["usage"],
         "IDEMPOTENCY_TABLE": "unused",
         "AUDIT_TABLE": t["audit"],
@@ -322,6 +324,18 @@ def test_delivery_lambda_issues_capped_links_and_refuses(
     from aiminer.fetch import Fetcher, load_manifest
 
     assert Fetcher(tmp_path / "d").run(load_manifest(tmp_path / "m.json")).ok
+    # AND while the project's IRB approval is suspended, the same DUA gets no links (red team 12: the Lambda did)
+    from aiminer.adapters.aws.governance_tables import ProjectsTable
+
+    projects = ProjectsTable(world["ddb"], t["projects"])
+    approved = projects.require("lung-ai")
+    projects.replace(dataclasses.replace(approved, irb_status="suspended"), expected_irb_status="approved")
+    try:
+        held = mod.handler(api_event("pharma-z", {"dataset_id": f"{ds}@{ver}"}), Context())
+    finally:
+        projects.replace(approved, expected_irb_status="suspended")
+    assert (held["statusCode"], json.loads(held["body"])["reason"]) == (403, "project_suspended")
+    assert "url" not in held["body"]
 
 
 def test_usage_report_writes_csv_and_png(cli: Any, world: dict[str, Any], tmp_path: Path) -> None:

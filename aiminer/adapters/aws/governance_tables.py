@@ -75,8 +75,15 @@ def _put_new(client: Any, table: str, item: dict[str, Any], pk: str, what: str) 
 class ProjectsTable:
     """``projects`` and ``sites`` tables (formats in :mod:`aiminer.governance.projects`)."""
 
-    def __init__(self, client: Any, projects_table: str, sites_table: str) -> None:
-        self._c, self._projects, self._sites = client, projects_table, sites_table
+    def __init__(self, client: Any, projects_table: str, sites_table: str | None = None) -> None:
+        # without a sites table (the delivery function reads only projects' IRB status), a site call raises
+        self._c, self._projects, self._sites_table = client, projects_table, sites_table
+
+    @property
+    def _sites(self) -> str:
+        if self._sites_table is None:
+            raise RuntimeError("this projects table was opened without its sites table")
+        return self._sites_table
 
     def create(self, project: Project) -> None:
         """Create a project; an existing ID is a :class:`ConflictError`."""
