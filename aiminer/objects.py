@@ -215,6 +215,7 @@ def _report(
     hl7 = hl7 or looks_like_hl7(text)  # HL7 segments past the sniffed head, or after a corrupt MSH
     coder, site = ctx.coder, ctx.site_code
     project = coder.project
+    code = _object_code(coder, site, "R", data)
     study = folder_study or _study_from_name(coder, site, name)
     if hl7:
 
@@ -231,6 +232,7 @@ def _report(
             site,
             context_for=context_for,  # type: ignore[arg-type]
             style=ctx.report_style,
+            control_id=lambda n: _control_id(code, n),
         )
         out_text, patient = res.text, res.patient_code
         study = study or (res.study_codes[0] if res.study_codes else None)
@@ -257,9 +259,6 @@ def _report(
                 _, patient = _context_for_study(coder, site, study)
     if study is not None and patient is None:
         _, patient = _context_for_study(coder, site, study)
-    code = _object_code(coder, site, "R", data)
-    if hl7:
-        out_text = _stable_control_ids(out_text, code)
     ext = "hl7" if hl7 else "txt"
     where = f"{patient or 'unlinked'}/{study}" if study else "unlinked"
     dst.write(out_text.encode("utf-8"))
@@ -275,28 +274,14 @@ def _report(
 
 
 _STUDY_CODE = re.compile(r"\bST-[0-9A-HJKMNP-TV-Z]{10}\b")
-_CONTROL_ID = re.compile(r"^[0-9a-f]{16}$")
-_SEGMENT_END = re.compile(r"(\r\n|\r|\n)")
 
 
-def _stable_control_ids(text: str, code: str) -> str:
-    """Give each message's MSH-10 a value stable for the same export: the scrubber draws a fresh random control ID
-    on every call, so a replay or a re-upload of the same HL7 file wrote different bytes under the same key, and a
-    released object no longer matched its catalogue SHA-256. The n-th message gets the first 16 hex digits of
-    SHA-256(object code, n): derived from the object's random code (crosswalk, stable per content), never from PHI.
-    """
-    parts = _SEGMENT_END.split(text)
-    n = 0
-    for i in range(0, len(parts), 2):
-        seg = parts[i]
-        if not seg.startswith("MSH") or len(seg) < 4:
-            continue
-        fields = seg.split(seg[3])
-        if len(fields) > 9 and _CONTROL_ID.fullmatch(fields[9]):  # fields[9] is MSH-10 (MSH-1 is the separator)
-            fields[9] = hashlib.sha256(f"{code}\nMSH-10\n{n}".encode()).hexdigest()[:16]
-            parts[i] = seg[3].join(fields)
-        n += 1
-    return "".join(parts)
+def _control_id(code: str, n: int) -> str:
+    """The n-th message's MSH-10: stable for the same export (the scrubber's default is random per call, so a replay
+    or a re-upload of the same HL7 file wrote different bytes under the same key, and a released object no longer
+    matched its catalogue SHA-256). The first 16 hex digits of SHA-256(object code, n): derived from the object's
+    random code (crosswalk, stable per content), never from PHI."""
+    return hashlib.sha256(f"{code}\nMSH-10\n{n}".encode()).hexdigest()[:16]
 
 
 def _table(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext, fmt: str) -> ObjectOutcome:

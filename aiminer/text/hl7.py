@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from aiminer.crosswalk import Coder, random_code
@@ -240,6 +241,7 @@ def deidentify_hl7(
     style: Style = "tags",
     date_policy: DatePolicy = "year",
     default_issuer: str = "",
+    control_id: Callable[[int], str] | None = None,
 ) -> HL7Result:
     """De-identify an HL7 v2 message or a file of several messages.
 
@@ -260,6 +262,10 @@ def deidentify_hl7(
     default_issuer
         Issuer of patient IDs when PID-3 names no assigning authority (use the site's issuer, as the DICOM
         engine does for IssuerOfPatientID).
+    control_id
+        The new MSH-10 of the n-th message (from 0): a function of something stable for the same file (its coded
+        object ID), so a replay writes the same bytes; never of the message's content (the control ID may be
+        traceable at the sender). Without it each message gets a fresh random one.
 
     Returns
     -------
@@ -298,9 +304,22 @@ def deidentify_hl7(
     study_codes: list[str] = []
     patient_code: str | None = None
     counts: dict[str, int] = {}
+    new_control_id = control_id or _random_control_id
+    sent = 0  # messages (MSH segments) so far: a batch file's FHS/BHS header has none
     for segs in messages:
         msg = _Message(segs, seps)
-        res = _deidentify_message(msg, coder, site_code, context_for, style, date_policy, default_issuer, counts)
+        res = _deidentify_message(
+            msg,
+            coder,
+            site_code,
+            context_for,
+            style,
+            date_policy,
+            default_issuer,
+            counts,
+            partial(new_control_id, sent),
+        )
+        sent += segs[0][0] == "MSH"
         accessions += [a for a in res[0] if a not in accessions]
         study_codes += [c for c in res[1] if c not in study_codes]
         patient_code = patient_code or res[2]
@@ -452,6 +471,10 @@ def _report_texts(msg: _Message) -> list[str]:
     return texts
 
 
+def _random_control_id(_index: int) -> str:
+    return secrets.token_hex(8)
+
+
 def _deidentify_message(
     msg: _Message,
     coder: Coder,
@@ -461,6 +484,7 @@ def _deidentify_message(
     date_policy: DatePolicy,
     default_issuer: str,
     counts: dict[str, int],
+    control_id: Callable[[], str],
 ) -> tuple[list[str], list[str], str | None]:
     seps = msg.seps
     _check_alignment(msg)
@@ -580,7 +604,7 @@ def _deidentify_message(
             elif action == "site":
                 new = site_code  # the sending facility is the partner: its coded site ID
             elif action == "control_id":
-                new = secrets.token_hex(8)
+                new = control_id()
             elif action == "patient_id":
                 new = (patient_code or "") if n == 3 else ""
             elif action == "patient_name":

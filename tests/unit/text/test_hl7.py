@@ -222,3 +222,22 @@ def test_an_address_shifted_out_of_pid_11_loses_its_city_and_keeps_its_state(cod
     # THEN the street and the city go, the state stays
     assert "Bellweather" not in out and "Yellow Springs" not in out
     assert "^^^OH" in out
+
+
+def _control_ids(text: str) -> list[str]:
+    return [seg.split("|")[9] for seg in text.split("\r") if seg.startswith("MSH")]
+
+
+def test_control_ids_come_from_the_callers_function_per_message(coder: Coder) -> None:
+    # GIVEN a batch file: a file and batch header (no MSH), then two messages, and a function of the message index
+    batch = "FHS|^~\\&|RIS|MERCY\rBHS|^~\\&|RIS|MERCY\r" + ORU + ORU.replace("MSG00001", "MSG00002") + "BTS|2\rFTS|1\r"
+    # WHEN de-identified twice with that function, and twice without
+    given = [deidentify_hl7(batch, coder, "S-1", control_id=lambda n: f"ctl-{n}").text for _ in range(2)]
+    drawn = [deidentify_hl7(batch, coder, "S-1").text for _ in range(2)]
+    # THEN the n-th message's MSH-10 is the function's value for n (the headers count no message), the same bytes
+    # each time; without it, fresh random IDs each call; the original control IDs never
+    assert _control_ids(given[0]) == ["ctl-0", "ctl-1"]
+    assert given[0] == given[1]
+    assert _control_ids(drawn[0]) != _control_ids(drawn[1])
+    assert all(len(c) == 16 for c in _control_ids(drawn[0]))
+    assert "MSG0000" not in given[0] + drawn[0]
