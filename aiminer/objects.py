@@ -26,6 +26,7 @@ from aiminer.errors import AiminerError, QuarantineError, RejectedError
 
 if TYPE_CHECKING:
     from aiminer.crosswalk import Coder
+    from aiminer.text.identity import IdentityContext
     from aiminer.text.table import TableSchema
 
 ObjectKind = Literal["dicom", "report", "hl7", "table", "other"]
@@ -82,7 +83,7 @@ class ObjectOutcome:
         return self.study if self.kind in ("report", "hl7", "table") else None
 
 
-def _context_for_study(coder: Coder, site_code: str, study_code: str) -> tuple[object | None, str | None]:
+def _context_for_study(coder: Coder, site_code: str, study_code: str) -> tuple[IdentityContext | None, str | None]:
     from aiminer.text.identity import IdentityContext
 
     raw = coder.recall(Kind.PATIENT_IDENTITY, site_code, identity_key(study_code))
@@ -208,7 +209,7 @@ def _report(
     src: IO[bytes], dst: IO[bytes], name: str, ctx: ObjectContext, folder_study: str | None, hl7: bool
 ) -> ObjectOutcome:
     from aiminer.text.hl7 import deidentify_hl7
-    from aiminer.text.report import scrub_text
+    from aiminer.text.report import Surrogates, scrub_text
     from aiminer.text.sniff import looks_like_hl7
 
     data, text = _read_text(src)
@@ -219,20 +220,21 @@ def _report(
     study = folder_study or _study_from_name(coder, site, name)
     if hl7:
 
-        def context_for(accessions: tuple[str, ...]) -> object | None:
+        def context_for(accessions: tuple[str, ...]) -> IdentityContext | None:
             for acc in accessions:
-                code = coder.study_for_accession(site, acc)
-                if code is not None:
-                    return _context_for_study(coder, site, code)[0]
+                linked = coder.study_for_accession(site, acc)
+                if linked is not None:
+                    return _context_for_study(coder, site, linked)[0]
             return _context_for_study(coder, site, study)[0] if study else None
 
         res = deidentify_hl7(
             text,
             coder,
             site,
-            context_for=context_for,  # type: ignore[arg-type]
+            context_for=context_for,
             style=ctx.report_style,
             control_id=lambda n: _control_id(code, n),
+            surrogate_seed=code,  # random (the crosswalk's), stable for the same file: a replay writes the same bytes
         )
         out_text, patient = res.text, res.patient_code
         study = study or (res.study_codes[0] if res.study_codes else None)
@@ -244,7 +246,13 @@ def _report(
             return coder.study_for_accession(site, acc)
 
         context, patient = _context_for_study(coder, site, study) if study else (None, None)
-        scrubbed = scrub_text(text, context, style=ctx.report_style, accession_lookup=lookup)  # type: ignore[arg-type]
+        scrubbed = scrub_text(
+            text,
+            context,
+            style=ctx.report_style,
+            accession_lookup=lookup,
+            surrogates=Surrogates(code) if ctx.report_style == "surrogates" else None,
+        )
         out_text, counts, kind = scrubbed.text, scrubbed.counts(), "report"
         if study is None:  # an accession the crosswalk knows, found in the text by its cue
             study = next(
@@ -292,8 +300,8 @@ def _table(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext, fmt: str) -> Obje
     data, text = _read_text(src)
     coder, site = ctx.coder, ctx.site_code
 
-    res = deidentify_table(text, fmt, ctx.table_schema, coder, site)  # type: ignore[arg-type]
     code = _object_code(coder, site, "T", data)
+    res = deidentify_table(text, fmt, ctx.table_schema, coder, site, surrogate_seed=code)  # type: ignore[arg-type]
     dst.write(res.text.encode("utf-8"))
     study = res.study_codes[0] if len(set(res.study_codes)) == 1 else None
     return ObjectOutcome(

@@ -20,7 +20,7 @@ from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext
 from aiminer.text.names import ID_CARET_NAME_RE
 from aiminer.text.patterns import US_STATES
-from aiminer.text.report import DatePolicy, Style, scrub_text, with_names_from
+from aiminer.text.report import DatePolicy, Style, Surrogates, scrub_text, with_names_from
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -242,6 +242,7 @@ def deidentify_hl7(
     date_policy: DatePolicy = "year",
     default_issuer: str = "",
     control_id: Callable[[int], str] | None = None,
+    surrogate_seed: str | None = None,
 ) -> HL7Result:
     """De-identify an HL7 v2 message or a file of several messages.
 
@@ -266,6 +267,9 @@ def deidentify_hl7(
         The new MSH-10 of the n-th message (from 0): a function of something stable for the same file (its coded
         object ID), so a replay writes the same bytes; never of the message's content (the control ID may be
         traceable at the sender). Without it each message gets a fresh random one.
+    surrogate_seed
+        For ``style="surrogates"``: makes the fake values repeatable, from one table for the whole file (see
+        :class:`aiminer.text.report.Surrogates`); random when not given.
 
     Returns
     -------
@@ -305,6 +309,7 @@ def deidentify_hl7(
     patient_code: str | None = None
     counts: dict[str, int] = {}
     new_control_id = control_id or _random_control_id
+    surrogates = Surrogates(surrogate_seed) if style == "surrogates" else None
     sent = 0  # messages (MSH segments) so far: a batch file's FHS/BHS header has none
     for segs in messages:
         msg = _Message(segs, seps)
@@ -318,6 +323,7 @@ def deidentify_hl7(
             default_issuer,
             counts,
             partial(new_control_id, sent),
+            surrogates,
         )
         sent += segs[0][0] == "MSH"
         accessions += [a for a in res[0] if a not in accessions]
@@ -485,6 +491,7 @@ def _deidentify_message(
     default_issuer: str,
     counts: dict[str, int],
     control_id: Callable[[], str],
+    surrogates: Surrogates | None = None,
 ) -> tuple[list[str], list[str], str | None]:
     seps = msg.seps
     _check_alignment(msg)
@@ -552,7 +559,9 @@ def _deidentify_message(
             if len(done) >= MAX_DISTINCT_VALUES:
                 raise TextDeidError("too_large", "a message with more distinct values than the scrubber takes")
             plain = unescape(value, seps)
-            result = scrub_text(plain, context, style=style, date_policy=date_policy, accession_lookup=lookup)
+            result = scrub_text(
+                plain, context, style=style, date_policy=date_policy, accession_lookup=lookup, surrogates=surrogates
+            )
             out = value if result.text == plain else escape(result.text, seps)
             done[value] = (out, [f.category for f in result.findings])
         out, categories = done[value]

@@ -557,8 +557,14 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     return merged
 
 
-class _Surrogates:
-    """Realistic fake values, consistent within one document (random, never derived from the PHI)."""
+class Surrogates:
+    """Realistic fake values for the ``surrogates`` style: the same original always gets the same one from one
+    table, and the draws are random, never derived from the PHI.
+
+    ``seed`` makes the draws repeatable: callers pass something random but stable for the same object (its coded
+    object ID from the crosswalk), and share one table among the texts of that object (an HL7 file's fields, a
+    table's cells), so a replay writes the same bytes and a name gets one surrogate throughout the object. Without
+    a seed the table draws from the system's randomness."""
 
     _FIRST = ("Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Reese")
     _LAST = ("Marlowe", "Ashdown", "Pemberton", "Thistle", "Wrenfield", "Calloway", "Brightwater", "Hollis")
@@ -566,8 +572,8 @@ class _Surrogates:
     _STREET = ("Elm Street", "Oak Avenue", "Maple Drive", "Cedar Lane", "Birch Road", "Willow Court")
     _INST = ("Lakeside General Hospital", "Fairview Medical Center", "Oakdale Clinic", "Riverton Health")
 
-    def __init__(self) -> None:
-        self.rng = random.Random(secrets.randbits(64))
+    def __init__(self, seed: str | None = None) -> None:
+        self.rng = random.Random(seed if seed is not None else secrets.randbits(64))
         self.memo: dict[tuple[str, str], str] = {}
 
     def get(self, category: str, original: str) -> str:
@@ -756,6 +762,7 @@ def scrub_text(
     date_policy: DatePolicy = "year",
     shift_days: int | None = None,
     accession_lookup: Callable[[str], str | None] | None = None,
+    surrogates: Surrogates | None = None,
 ) -> ScrubResult:
     """Remove every Safe Harbor identifier from a free-text report.
 
@@ -778,6 +785,9 @@ def scrub_text(
     accession_lookup
         Called with an accession number found by a cue (``Acc#: 123``); a coded study ID it returns replaces
         the accession (``coder.study_for_accession`` bound to the site).
+    surrogates
+        The table of fake values for ``style="surrogates"`` (see :class:`Surrogates`: seeded and shared by the texts
+        of one object); a fresh random one when not given.
 
     Returns
     -------
@@ -794,7 +804,10 @@ def scrub_text(
     if len(text) > MAX_SCRUB_CHARS:
         raise TextDeidError("too_large", "a text value is longer than the scrubber takes")
     spans = _detect_through_controls(text, context)
-    surrogates = _Surrogates() if style == "surrogates" else None
+    if style == "surrogates":
+        surrogates = surrogates if surrogates is not None else Surrogates()
+    else:
+        surrogates = None
     out: list[str] = []
     findings: list[Finding] = []
     pos = 0
@@ -818,7 +831,7 @@ def _replacement(
     date_policy: DatePolicy,
     shift_days: int | None,
     accession_lookup: Callable[[str], str | None] | None,
-    surrogates: _Surrogates | None,
+    surrogates: Surrogates | None,
 ) -> str:
     if c.category == "DATE":
         return _date_text(c, style, date_policy, shift_days)

@@ -35,7 +35,7 @@ from aiminer.crosswalk import Coder, random_code
 from aiminer.text.dates import find_dates, shift, year_may_stay
 from aiminer.text.errors import TableSchemaError, TextDeidError
 from aiminer.text.identity import IdentityContext
-from aiminer.text.report import Finding, Style, scrub_text
+from aiminer.text.report import Finding, Style, Surrogates, scrub_text
 from aiminer.text.sniff import delimiter_of, is_comment_line
 
 Role = Literal["patient_id", "study_uid", "accession", "date", "age", "zip", "free_text", "keep", "drop"]
@@ -336,6 +336,7 @@ def deidentify_table(
     coder: Coder,
     site_code: str,
     context_for: Callable[[Mapping[str, Any]], IdentityContext | None] | None = None,
+    surrogate_seed: str | None = None,
 ) -> TableResult:
     """De-identify a CSV/TSV/JSON-records table according to its column schema.
 
@@ -354,6 +355,9 @@ def deidentify_table(
     context_for
         Optional callback given the original row; returns known identities for its free-text cells (e.g. the
         DICOM names of the row's study). The row's own identifiers are always part of the context.
+    surrogate_seed
+        For the schema's ``surrogates`` style: makes the fake values repeatable (see
+        :class:`aiminer.text.report.Surrogates`); random when not given.
 
     Returns
     -------
@@ -386,7 +390,8 @@ def deidentify_table(
     )
     if any(r == "patient_id" for r in roles.values()) and not schema.issuer and issuer_col is None:
         raise TableSchemaError("missing_issuer", "patient_id columns need an issuer or issuer_column")
-    rows = _TableRows(header, roles, issuer_col, schema, _RowCoder(coder, site_code, schema), context_for)
+    surrogates = Surrogates(surrogate_seed) if schema.style == "surrogates" else None
+    rows = _TableRows(header, roles, issuer_col, schema, _RowCoder(coder, site_code, schema), context_for, surrogates)
     found_names: set[str] = set()
     table_ids: dict[str, str] = {}  # digits of every patient ID and accession in the table -> category
     for rec in records():  # first read: codes, and the names in the free text
@@ -566,6 +571,8 @@ class _TableRows:
     schema: TableSchema
     coder: _RowCoder
     context_for: Callable[[Mapping[str, Any]], IdentityContext | None] | None
+    #: one table of fake values for the whole table (``surrogates`` style): a name gets one surrogate in every cell
+    surrogates: Surrogates | None = None
     memo: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     _memo_entries: int = 0
 
@@ -694,6 +701,7 @@ class _TableRows:
                     date_policy=self.schema.date_policy,
                     shift_days=offset,
                     accession_lookup=lambda a: coder.study_for_accession(site, a),
+                    surrogates=self.surrogates,
                 )
                 self._memo_entries += 1
             yield h, value, res

@@ -74,3 +74,49 @@ def test_the_same_hl7_export_gives_the_same_bytes_with_the_same_crosswalk(tmp_pa
     # AND each message keeps its own control ID
     msh = [seg.split("|")[9] for seg in text.replace("\n", "\r").split("\r") if seg.startswith("MSH")]
     assert len(msh) == 2 and len(set(msh)) == 2 and all(len(c) == 16 for c in msh)
+
+
+REPORT = (
+    b"CT CHEST. Patient Jane Roe (MRN 12345678) seen 03/04/2019 at 12 Elm Street, Springfield 62704.\n"
+    b"Discussed with Dr. Okafor and with Dr. Brannigan at (217) 555-0142. Dr. Okafor agrees.\n"
+)
+HL7_WITH_NAMES = HL7_EXPORT.replace(b"No acute", b"Dr. Okafor: no acute").replace(b"Stable", b"Dr. Okafor: stable")
+TABLE = (
+    b"mrn,note\n"
+    b"12345678,Seen by Dr. Okafor; wife Maude Roe called (217) 555-0142\n"
+    b"87654321,Dr. Okafor reviewed with Dr. Brannigan\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [("r.txt", REPORT, "report"), ("r.hl7", HL7_WITH_NAMES, "hl7"),
+     ("t.csv", TABLE, "table")],
+)  # fmt: skip
+def test_surrogates_are_the_same_on_a_replay_and_one_per_name_in_an_object(
+    tmp_path: Path, name: str, data: bytes, kind: str
+) -> None:
+    # GIVEN a project that asks for realistic surrogates, and one crosswalk
+    from aiminer.text.table import TableSchema
+
+    coder = Coder(SqliteCrosswalk(tmp_path / "cw.sqlite"), "P")
+    schema = TableSchema(columns={"mrn": "patient_id", "note": "free_text"}, issuer="X", style="surrogates")
+    ctx = ObjectContext(
+        engine=EngineConfig(compile_policy(), coder, coder.site("S")), report_style="surrogates", table_schema=schema
+    )
+    # WHEN the same object is de-identified twice (a replay, a backfill)
+    outputs = []
+    for _ in range(2):
+        out = io.BytesIO()
+        outcome = process_object(io.BytesIO(data), out, name, ctx)
+        assert (outcome.kind, outcome.status) == (kind, "deidentified")
+        outputs.append((outcome.output, out.getvalue()))
+    # THEN the same key and the same bytes, no original name or phone, and a name has one surrogate in the object
+    assert outputs[0] == outputs[1]
+    text = outputs[0][1].decode()
+    assert not {"Okafor", "Brannigan", "555-0142"} & set(text.replace(";", " ").replace(":", " ").split())
+    assert "Okafor" not in text and "Brannigan" not in text
+    okafor = {line.split("Dr. ")[1].split()[0].strip(";:.,") for line in text.splitlines() if "Dr. " in line}
+    assert okafor and "[" not in "".join(okafor)  # surrogates, not tags
+    # the first doctor named on each line is Okafor: one surrogate in every field, cell and message of the object
+    assert len(okafor) == 1, text
