@@ -142,12 +142,18 @@ class Backend:
         return UsageTable(self.client("dynamodb"), self.tables["usage"])
 
     def actor(self, explicit: str | None) -> str:
-        """Who acts: ``--actor``, else the AWS caller ARN, else ``local:<user>``."""
-        if explicit:
-            return explicit
+        """Who acts, as the audit trail records it: on AWS the caller's authenticated identity (its ARN; a name
+        given with ``--actor`` / ``AIMINER_ACTOR`` cannot stand in for it, so nobody can act under another's
+        name); on the local runtime ``--actor``, else ``local:<user>``."""
         if self.local:
-            return f"local:{getpass.getuser()}"
-        return str(self.client("sts").get_caller_identity()["Arn"])
+            return explicit or f"local:{getpass.getuser()}"
+        caller = str(self.client("sts").get_caller_identity()["Arn"])
+        if explicit and explicit != caller:
+            err.print(
+                f"note: on AWS the audit trail names your AWS identity ({escape(caller)}); --actor is not used",
+                soft_wrap=True,
+            )
+        return caller
 
 
 def backend(endpoint_url: str | None, profile: str | None, region: str | None, prefix: str = "aiminer") -> Backend:
