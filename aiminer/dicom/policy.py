@@ -122,7 +122,12 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
 
 #: Code strings the table does not list that name a file on someone's disk or media ("P7731904\IMG0002": red team
 #: 4 found an MRN in a ReferencedFileID): removed, whatever they say.
-_UNLISTED_REMOVED = frozenset({"ReferencedFileID", "FileSetID", "ReferencedFileIDInFile"})
+#: Unlisted attributes removed whatever their VR: file-set paths, and the Encrypted Attributes Sequence (PS3.15
+#: E.1.1: the originals another de-identifier kept, readable by whoever holds its key; red team 13 found a name and an
+#: MRN in an EncryptedContent that the binary-VR rule kept) with its content wherever it appears.
+_UNLISTED_REMOVED = frozenset(
+    {"ReferencedFileID", "FileSetID", "ReferencedFileIDInFile", "EncryptedAttributesSequence", "EncryptedContent"}
+)
 
 #: What Safe Harbor forbids whatever a PS3.15 option keeps: device identifiers and serial numbers (M: serials,
 #: UDIs, plate/cassette/generator/detector/transducer IDs, station and machine names) and geographic subdivisions
@@ -265,6 +270,8 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
     """The explicit policy for standard attributes that Table E.1-1 does not list."""
     if vr is None or vr == "UN":
         return Act.REMOVE  # unknown to the dictionary: nothing says it is safe
+    if keyword in _UNLISTED_REMOVED:
+        return Act.REMOVE
     if vr == "SQ":
         return Act.EMPTY if _IDENTIFYING_SEQUENCE.search(keyword) else Act.RECURSE
     if vr == "UI":
@@ -275,8 +282,6 @@ def unlisted_action(vr: str | None, keyword: str) -> Act:
         return Act.EMPTY
     if vr == "AS":
         return Act.AGE
-    if keyword in _UNLISTED_REMOVED:
-        return Act.REMOVE
     if vr in _KEEP_VRS or all(choice in _KEEP_VRS for choice in vr.split(" or ")):
         # ("US or SS", "OB or OW", "US or OW": pixel padding, LUT and waveform data, whichever the file holds)
         return Act.KEEP

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
@@ -207,6 +208,18 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
             (rf"{gi}\.?\s*(?:{mi}\.?\s*)?{fam}", False),
             (rf"{fam}\s*,?\s*{gi}\.(?:\s*{mi}\.)?", False),
         ]
+        # a label's initial glued to the family name or to a part of it ("ETHORNE_ADC", "LESION EVASQUEZ"), and a
+        # double-barrelled name's first initial glued to its second part ("VTHORNE" for Vasquez-Thorne; red team 13):
+        # in capitals only, as labels write them, and not when the glued word is one of the lexicons' ("T" + "Rain")
+        fam_parts = [p for p in re.split(r"[\s-]+", family) if p]
+        glued = [(given[0], p) for p in dict.fromkeys((family, *fam_parts))]
+        if len(fam_parts) == 2:
+            glued.append((fam_parts[0][0], fam_parts[1]))
+        for letter, rest in glued:
+            flat = _FLEX_SPLIT.sub("", rest)
+            word = (letter + flat).lower()
+            if len(flat) >= 4 and word not in lex.vocab and word not in lex.common and word not in lex.not_names:
+                out.append((re.escape(letter.upper()) + _flex(rest.upper()), True))
         initials = given[0] + (middle[0] if middle else "") + family[0]
         for letters in dict.fromkeys((initials, given[0] + family[0])):
             if letters.lower() in REPORT_ABBREVIATIONS or letters.lower() in lex.vocab:
@@ -219,6 +232,9 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
     for part in (family, given, middle, *extra):
         words = [w for w in re.split(r"[^\w'\u2019-]+", part) if w]
         pieces = [p for w in words for p in (*_CAMEL_PIECE.findall(w), *_ASCII_RUN.findall(w)) if p != w]
+        # each part of a hyphenated name, whatever its letters ("Øyen" of "Søndergaard-Øyen": the pieces above are
+        # ASCII or capitalised runs only)
+        pieces += [p for w in words for p in w.split("-") if p and p != w and p not in pieces]
         # the part and each of its hyphenated pieces with their inner separators optional ("OBRIEN", "VANDERBERG")
         for joined in dict.fromkeys((part, *part.split("-"), *words)):
             if _FLEX_SPLIT.search(joined.strip()) and len(_FLEX_SPLIT.sub("", joined)) >= 5:
@@ -232,6 +248,32 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
                 out.append((re.escape(word[0].upper() + word[1:].lower()), True))
                 out.append((re.escape(word.upper()), True))
     out += _other_group_variants(value)
+    # the name as a system without its letters writes it ("OYEN_B_KNEE" for Øyen, "MUELLER" for Müller): the
+    # variants of each ASCII spelling too
+    for folded in ascii_spellings(value):
+        out += [v for v in name_variants(folded) if v not in out]
+    return out
+
+
+#: Letters that Unicode decomposition does not take to ASCII, and the German-style spellings of umlauts.
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
+                       "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})  # fmt: skip
+_FOLD_DIGRAPH = str.maketrans({"ä": "ae", "Ä": "AE", "ö": "oe", "Ö": "OE", "ü": "ue", "Ü": "UE", "ø": "oe",
+                               "Ø": "OE", "å": "aa", "Å": "AA"})  # fmt: skip
+
+
+def ascii_spellings(value: str) -> list[str]:
+    """The ASCII spellings of a name with other letters: without its diacritics ("Søndergaard-Øyen" ->
+    "Sondergaard-Oyen") and with umlauts as digraphs ("Müller" -> "Mueller"); none for an ASCII name, or for a name
+    in another script (its letters do not fold to ASCII)."""
+    if value.isascii():
+        return []
+    out = []
+    for table in (_FOLD, _FOLD_DIGRAPH):
+        decomposed = unicodedata.normalize("NFKD", value.translate(table))
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if folded.isascii() and folded != value and folded not in out:
+            out.append(folded)
     return out
 
 

@@ -1001,3 +1001,45 @@ def test_a_long_cleaned_description_is_shortened_at_its_tags_not_inside_a_number
     fitted = _fit(text, 64)
     assert len(fitted) <= 64 and "1.25 MM" in fitted and fitted.count("[") == fitted.count("]")
     assert _fit("CT " + "word " * 20, 16) == "CT word word"
+
+
+def test_another_deidentifiers_encrypted_originals_go_whole(engine) -> None:
+    # GIVEN a file that another de-identifier processed: its Encrypted Attributes Sequence holds the originals (here
+    # readable, as a key holder would read them)
+    ds, patient, _ = _with_phi("CT_small.dcm")
+    item = Dataset()
+    item.EncryptedContentTransferSyntaxUID = "1.2.840.10008.1.2.1"
+    item.EncryptedContent = f"PatientName={patient.last}^{patient.first} PatientID={patient.mrn}".encode()
+    ds.EncryptedAttributesSequence = Sequence([item])
+    # WHEN de-identified
+    out, _, data = engine(ds)
+    # THEN the sequence is gone with everything in it
+    assert "EncryptedAttributesSequence" not in out
+    assert scan_bytes(_header_bytes(data), {patient.last, patient.mrn}) == set()
+
+
+@pytest.mark.parametrize(
+    ("family", "given", "labels"),
+    [
+        ("Vasquez-Thorne", "Eleanor", [("Lesion VTHORNE #1", "VTHORNE", "Lesion"), ("ETHORNE_ADC", "ETHORNE", "ADC"),
+                                       ("EVASQUEZ T1", "EVASQUEZ", "T1")]),
+        ("Søndergaard-Øyen", "Birgitte", [("OYEN_B_KNEE", "OYEN", "KNEE"), ("SONDERGAARD knee", "SONDERGAARD", "knee"),
+                                          ("Oeyen left", "Oeyen", "left")]),
+        ("Müller", "Jörg", [("MUELLER_J_GTV", "MUELLER", "GTV"), ("MULLER hip", "MULLER", "hip")]),
+    ],
+)  # fmt: skip
+def test_labels_with_the_name_as_a_system_without_its_letters_writes_it(
+    coder, family: str, given: str, labels: list[tuple[str, str, str]]
+) -> None:
+    # GIVEN kept labels (segments, LUTs, content labels) written from the patient's name as red team 13 found them:
+    # the first initial glued to a part of a double-barrelled name, and the name without its letters (Ø, ü)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientName = f"{family}^{given}"
+    ds.AnatomicRegionSequence = Sequence([Dataset() for _ in labels])
+    for item, (label, _, _) in zip(ds.AnatomicRegionSequence, labels, strict=True):
+        item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = "99X", "99LOCAL", label
+    # WHEN de-identified with the report scrubber as cleaner
+    out, _ = _deid_with_cleaner(coder, ds)
+    # THEN no spelling of the name is left in any label, and the rest of each label is
+    for item, (_, name, rest) in zip(out.AnatomicRegionSequence, labels, strict=True):
+        assert name not in item.CodeMeaning and rest in item.CodeMeaning, item.CodeMeaning
