@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, TYPE_CHECKING, Literal
 
 from aiminer.crosswalk import Kind, random_code
@@ -208,7 +209,7 @@ def _read_text(src: IO[bytes]) -> tuple[bytes, str]:
 def _report(
     src: IO[bytes], dst: IO[bytes], name: str, ctx: ObjectContext, folder_study: str | None, hl7: bool
 ) -> ObjectOutcome:
-    from aiminer.text.hl7 import deidentify_hl7
+    from aiminer.text.hl7 import deidentify_hl7, split_pasted, starts_as_message
     from aiminer.text.report import Surrogates, scrub_text
     from aiminer.text.sniff import looks_like_hl7
 
@@ -218,7 +219,14 @@ def _report(
     project = coder.project
     code = _object_code(coder, site, "R", data)
     study = folder_study or _study_from_name(coder, site, name)
-    if hl7:
+    pasted = split_pasted(text) if hl7 and not starts_as_message(text) else []
+    if any(is_hl7 for _, is_hl7 in pasted):
+        # a note with a message pasted into it (an interface ticket): each message through the HL7 engine, the prose
+        # around them through the report scrubber with what the messages said of their patient and staff
+        out_text, patient, study, counts = _note_with_messages(pasted, ctx, code, study)
+        kind: ObjectKind = "report"
+        hl7 = False
+    elif hl7:
 
         def context_for(accessions: tuple[str, ...]) -> IdentityContext | None:
             for acc in accessions:
@@ -234,12 +242,12 @@ def _report(
             context_for=context_for,
             style=ctx.report_style,
             control_id=lambda n: _control_id(code, n),
-            surrogate_seed=code,  # random (the crosswalk's), stable for the same file: a replay writes the same bytes
+            surrogates=Surrogates(code),  # seeded by the random object code: a replay writes the same bytes
         )
         out_text, patient = res.text, res.patient_code
         study = study or (res.study_codes[0] if res.study_codes else None)
         counts = dict(res.findings)
-        kind: ObjectKind = "hl7"
+        kind = "hl7"
     else:
 
         def lookup(acc: str) -> str | None:
@@ -282,6 +290,76 @@ def _report(
 
 
 _STUDY_CODE = re.compile(r"\bST-[0-9A-HJKMNP-TV-Z]{10}\b")
+
+
+def _note_with_messages(
+    pieces: list[tuple[str, bool]], ctx: ObjectContext, code: str, study: str | None
+) -> tuple[str, str | None, str | None, dict[str, int]]:
+    """De-identify a note and the HL7 messages pasted into it: (text, coded patient, coded study, counts)."""
+    from aiminer.text.hl7 import deidentify_hl7
+    from aiminer.text.report import Surrogates, scrub_text, with_names_from
+
+    coder, site = ctx.coder, ctx.site_code
+    surrogates = Surrogates(code)  # one table for the note and its messages, seeded: a replay writes the same bytes
+    done: dict[int, str] = {}
+    learned: IdentityContext | None = None
+    patient: str | None = None
+    counts: dict[str, int] = {}
+    sent = 0
+    for i, (piece, is_hl7) in enumerate(pieces):
+        if not is_hl7:
+            continue
+        first = sent
+        res = deidentify_hl7(
+            piece,
+            coder,
+            site,
+            style=ctx.report_style,
+            control_id=partial(_nth_control_id, code, first),
+            surrogates=surrogates,
+        )
+        sent += sum(1 for line in res.text.split("\r") if line.startswith("MSH"))
+        done[i] = _as_pasted(res.text, piece)
+        learned = res.context if learned is None else learned.merged(res.context)
+        patient = patient or res.patient_code
+        study = study or (res.study_codes[0] if res.study_codes else None)
+        for category, n in res.findings.items():
+            counts[category] = counts.get(category, 0) + n
+    context = _context_for_study(coder, site, study)[0] if study else None
+    context = learned if context is None else context.merged(learned)
+    prose = [piece for piece, is_hl7 in pieces if not is_hl7]
+    context = with_names_from(context, prose) if context is not None else None
+    for i, (piece, is_hl7) in enumerate(pieces):
+        if is_hl7:
+            continue
+        scrubbed = scrub_text(
+            piece,
+            context,
+            style=ctx.report_style,
+            accession_lookup=lambda acc: coder.study_for_accession(site, acc),
+            surrogates=surrogates if ctx.report_style == "surrogates" else None,
+        )
+        done[i] = scrubbed.text
+        for category, n in scrubbed.counts().items():
+            counts[category] = counts.get(category, 0) + n
+    return "".join(done[i] for i in range(len(pieces))), patient, study, counts
+
+
+def _nth_control_id(code: str, first: int, n: int) -> str:
+    """The control ID of a note's n-th pasted message after ``first`` others (numbered through the note)."""
+    return _control_id(code, first + n)
+
+
+def _as_pasted(message: str, piece: str) -> str:
+    """A de-identified message (segments ended by CR) laid out as it was pasted: the piece's own line breaks."""
+    breaks = _PASTED_BREAK.findall(piece)
+    inner = breaks[0] if breaks else "\r"
+    body = message.rstrip("\r").replace("\r", inner)
+    trailing = _PASTED_BREAK.search(piece[-2:]) if piece.endswith(("\r", "\n")) else None
+    return body + (trailing.group() if trailing else "")
+
+
+_PASTED_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _control_id(code: str, n: int) -> str:

@@ -69,7 +69,9 @@ for _number, _names in enumerate(
 _MON_INTL = "(?:" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + ")"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|ydd|fed|af|il|ed)?"
 _Y4 = r"(?:1[89]\d\d|20\d\d)"
-_YEAR = rf"(?:{_Y4}|'?\d\d)"
+#: A year of four digits, or of two when no ":" and a digit follow (then the two digits are an hour: "17-APR 14:50"
+#: is the 17th of April at 14:50, not of 2014; set 13).
+_YEAR = rf"(?:{_Y4}|'?\d\d(?!:\d))"
 _WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Wednes|Thu|Thur|Thurs|Fri|Sat|Satur|Sun)(?:day)?\.?,?\s+)?"
 _TIME = (
     r"(?:(?:\s{0,10},?\s{0,10}(?:at|@)?\s{0,10}|T)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
@@ -129,6 +131,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("my_text", rf"(?<![\w])(?P<mon>{_MON})(?:,?\s+(?:of\s+)?|-)(?P<y>{_Y4}|'\d\d)(?!\w)"),
     # 01/2021, 1-2021
     ("my", rf"(?<![\w./-])(?P<m>0?[1-9]|1[0-2])[/-](?P<y>{_Y4})(?![\d/])"),
+    # 16/May/2024 (a web server's access log; set 13)
+    ("dmy", rf"(?<![\w/])(?P<d>3[01]|[12]\d|0?[1-9])/(?P<mon>{_MON3})/(?P<y>{_Y4})(?![\d/])"),
     # 04MAR2019, 14mar19 (VistA, RIS and DICOM comments write no separators)
     ("dmy", rf"(?<![\w])(?P<d>3[01]|[12]\d|0?[1-9])(?P<mon>{_MON3})(?P<y>{_Y4}|\d\d)(?!\w){_TIME}"),
     # 4 mars 2019, 12 de marzo de 2019, 3. März 2019: French, Spanish, Portuguese, Italian, German (with a year)

@@ -98,6 +98,9 @@ class HL7Result:
     study_codes: tuple[str, ...]
     patient_code: str | None
     findings: dict[str, int]
+    #: what the messages said of their patient and staff (names, IDs, addresses): context for scrubbing the prose
+    #: around a message pasted into a note. PHI: in memory only, never written or returned outside the partner zone.
+    context: IdentityContext | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ def deidentify_hl7(
     date_policy: DatePolicy = "year",
     default_issuer: str = "",
     control_id: Callable[[int], str] | None = None,
-    surrogate_seed: str | None = None,
+    surrogates: Surrogates | None = None,
 ) -> HL7Result:
     """De-identify an HL7 v2 message or a file of several messages.
 
@@ -267,9 +270,10 @@ def deidentify_hl7(
         The new MSH-10 of the n-th message (from 0): a function of something stable for the same file (its coded
         object ID), so a replay writes the same bytes; never of the message's content (the control ID may be
         traceable at the sender). Without it each message gets a fresh random one.
-    surrogate_seed
-        For ``style="surrogates"``: makes the fake values repeatable, from one table for the whole file (see
-        :class:`aiminer.text.report.Surrogates`); random when not given.
+    surrogates
+        For ``style="surrogates"``: the table of fake values, one for the whole file (see
+        :class:`aiminer.text.report.Surrogates`: seeded, a replay writes the same bytes); a random one when not
+        given.
 
     Returns
     -------
@@ -307,9 +311,13 @@ def deidentify_hl7(
     accessions: list[str] = []
     study_codes: list[str] = []
     patient_code: str | None = None
+    learned: IdentityContext | None = None
     counts: dict[str, int] = {}
     new_control_id = control_id or _random_control_id
-    surrogates = Surrogates(surrogate_seed) if style == "surrogates" else None
+    if style != "surrogates":
+        surrogates = None
+    elif surrogates is None:
+        surrogates = Surrogates()
     sent = 0  # messages (MSH segments) so far: a batch file's FHS/BHS header has none
     for segs in messages:
         msg = _Message(segs, seps)
@@ -329,8 +337,25 @@ def deidentify_hl7(
         accessions += [a for a in res[0] if a not in accessions]
         study_codes += [c for c in res[1] if c not in study_codes]
         patient_code = patient_code or res[2]
+        learned = res[3] if learned is None else learned.merged(res[3])
         out_lines += [seps.field.join(s) for s in msg.segments]
-    return HL7Result("\r".join(out_lines) + "\r", tuple(accessions), tuple(study_codes), patient_code, counts)
+    return HL7Result("\r".join(out_lines) + "\r", tuple(accessions), tuple(study_codes), patient_code, counts, learned)
+
+
+#: Coding systems of a coded element (CE/CWE: CODE^TEXT^SYSTEM), which has the shape of a person's XCN
+#: (ID^FAMILY^GIVEN): "2823-3^Potassium^LN" is LOINC's potassium, not Dr. Potassium (blind set 13).
+_CODING_SYSTEMS = frozenset(
+    "LN SNM SNM3 SCT SNOMED SRT I9 I9C I9CM I10 I10C I10P ICD9 ICD10 ICD10CM ICD10PCS CPT CPT4 C4 C5 HCPCS HCPT "
+    "NDC RXNORM RXN MDC UCUM DCM L LOCAL ISO".split()
+)
+_LOINC_CODE = re.compile(r"\d{1,7}-\d")
+
+
+def _coded_element(comps: list[str]) -> bool:
+    """Whether CODE^TEXT^SYSTEM components are a coded element: a coding system named third (or a local one,
+    99xxx), or a LOINC code first."""
+    system = comps[2].strip().upper()
+    return system in _CODING_SYSTEMS or system.startswith("99") or _LOINC_CODE.fullmatch(comps[0].strip()) is not None
 
 
 def _identity_from(msg: _Message) -> IdentityContext:
@@ -381,7 +406,13 @@ def _identity_from(msg: _Message) -> IdentityContext:
                 for r in reps(n):
                     comps = _components(r, seps)
                     # XCN (ID^FAMILY^GIVEN^...) and XPN (FAMILY^GIVEN^...) fields of people
-                    if people and len(comps) >= 3 and comps[1].isalpha() and comps[2][:1].isalpha():
+                    if (
+                        people
+                        and len(comps) >= 3
+                        and comps[1].isalpha()
+                        and comps[2][:1].isalpha()
+                        and not _coded_element(comps)
+                    ):
                         other_names.append(f"{comps[1]}^{comps[2]}")
                         if comps[0].strip() and any(c.isdigit() for c in comps[0]):
                             other_ids.append(comps[0])
@@ -492,7 +523,7 @@ def _deidentify_message(
     counts: dict[str, int],
     control_id: Callable[[], str],
     surrogates: Surrogates | None = None,
-) -> tuple[list[str], list[str], str | None]:
+) -> tuple[list[str], list[str], str | None, IdentityContext]:
     seps = msg.seps
     _check_alignment(msg)
     # 1. identities and accessions, before anything changes
@@ -640,4 +671,37 @@ def _deidentify_message(
             else:  # text
                 new = scrub_structured(value)
             _set(seg, n, is_msh, new)
-    return accessions, [study_code_of[a] for a in accessions], patient_code
+    return accessions, [study_code_of[a] for a in accessions], patient_code, context
+
+
+#: A segment line: a segment ID and the field separator (``PID|``), after MLLP framing bytes.
+_SEGMENT_LINE = re.compile(r"[\x0b\x1c]*[A-Z][A-Z0-9]{2}\|")
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def starts_as_message(text: str) -> bool:
+    """Whether ``text`` is an HL7 file: its first line a message or batch header (``MSH``, ``FHS``, ``BHS``)."""
+    return text.strip("\x0b\x1c\r\n \ufeff").startswith(("MSH", "FHS", "BHS"))
+
+
+def split_pasted(text: str) -> list[tuple[str, bool]]:
+    """Split a note into its prose and the HL7 messages pasted into it (an interface ticket quoting the message it
+    is about; blind set 13): ``(piece, is_hl7)`` in order, the pieces joined giving back ``text``. A message
+    starts at a line that begins with ``MSH|`` and runs while lines are segments (``PID|...``); its line breaks
+    are kept with it."""
+    parts = _LINE_BREAK.split(text)
+    pieces: list[tuple[str, bool]] = []
+    current: list[str] = []
+    in_message = False
+    for i in range(0, len(parts), 2):
+        line, brk = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
+        bare = line.lstrip("\x0b\x1c")
+        segment = bare.startswith("MSH|") or (in_message and _SEGMENT_LINE.match(line) is not None)
+        if segment != in_message and current:
+            pieces.append(("".join(current), in_message))
+            current = []
+        in_message = segment
+        current += [line, brk]
+    if current:
+        pieces.append(("".join(current), in_message))
+    return pieces

@@ -81,6 +81,9 @@ _ROLES = (
     r"|social\s+worker|case\s+manager|(?:nurse\s+)?navigator|chaplain|radiographer|physio(?:therapist)?|paramedic"
     r"|(?:genetic\s+)?counsell?or|(?:lives|living|stays|staying)\s+with"
     r"|dosimetrist|(?:medical\s+)?physicist|perfusionist|phlebotomist|sedation\s+nurse|this\s+is|my\s+name\s+is"
+    # who else handles a case or a specimen ("adjuster Tobias Reinholt", "collector Priyanka Sandhu",
+    # "Échographiste: Karine Dubé-Ouellet"; set 13)
+    r"|adjuster|collector|[ée]chographiste"
     # a clinician's credential before the name ("urology NP Wendeline Prothero", "marks by RTT Olamide")
     r"|np|aprn|crna|cnm|rtt|pa-c"
     # who else a note names ("Observer: Nkechi Ugwu", "landlord Kostas Papadakis"), French relatives ("père
@@ -314,7 +317,10 @@ _CARET_RE = re.compile(
 # A person in an HL7 XCN (or a DICOM-style value after an ID): "3154^KOWALCZYK^LUCINDA" in any field, where the
 # caret before the family name keeps _CARET_RE away.
 ID_CARET_NAME_RE = re.compile(
-    r"(?<![\w^])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}"
+    # (not a coded element, CODE^TEXT^SYSTEM: "2823-3^Potassium^LN" is LOINC's potassium; blind set 13)
+    r"(?<![\w^.-])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^"
+    r"(?!(?:LN|SNM3?|SCT|SRT|I9C?|I10[CP]?|CPT4?|C[45]|HCPCS|NDC|RXNORM|DCM|UCUM|99[A-Z0-9]*)(?![A-Za-z]))"
+    r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}"
     r"(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3})"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
@@ -390,7 +396,7 @@ _STAFF_ROLES = frozenset(
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
     "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker "
-    "doula worker".split()
+    "doula worker adjuster collector".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "

@@ -236,6 +236,10 @@ READER_CODE_RE = re.compile(r"(?<![\w/.-])[A-Z]{1,2}-\d{4,5}(?![\w/-]|\.\d)")
 # CNIC, Chile's RUT, Belgium's national number, Brazil's CPF, Italy's codice fiscale, China's 18-character ID ending
 # in X, and numbers masked to their last four digits ("XXXX XXXX 7731", "MRN ****4471").
 NATIONAL_ID_RE = re.compile(
+    # a Medicare Beneficiary Identifier ("1EG4-TE5-MK73": 11 characters in a fixed pattern of digits and letters
+    # without S, L, O, I, B and Z; set 13)
+    r"(?<![\w-])[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?"
+    r"[AC-HJKMNP-RT-Y]{2}\d\d(?![\w-])|"
     r"(?<![\w.+-])(?:(?:19|20)?\d{6}[-+]\d{4}|\d{6}[ ]\d{5}|\d{6}-[1-8](?:\d{6}|\*{6})|\d{5}-\d{7}-\d"
     r"|\d{1,2}\.\d{3}\.\d{3}-[\dkK]|\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}"
     r"|[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]|\d{17}[\dXx]|\d{10}V\d{6}"
@@ -976,10 +980,17 @@ def _chat_handles(text: str) -> Iterator[Candidate]:
 #: American Pathologists number, which identify the laboratory, no person (blind set 11 kept them as negatives), and
 #: a code system's codes ("SNOMED 363358000", "SCTID: 119297000", "LOINC 2160-0", "RxCUI 197361"; red team 9).
 _PUBLIC_NUMBER_RE = re.compile(
-    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA)"
-    r"(?:[ \t]*(?:#|No\.?|number|ID|code)[ \t]*)?[ \t]*:?[ \t]*(?P<id>\d{2}D\d{7}|\d{5,18}(?:-\d)?|C\d{7})(?![\w-])"
+    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|SCT|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA|CPT|HCPCS)"
+    r"(?:[ \t]*(?:#|No\.?|number|ID|code)[ \t]*)?[ \t]*:?[ \t]*"
+    r"(?P<id>\d{2}D\d{7}|\d{5,18}(?:-\d{1,2})?|C\d{7})(?![\w-])"
+    # a coded concept's code in FHIR JSON ("system": "http://snomed.info/sct", "code": "49436004"; set 13): the
+    # patient's identifiers are under "value"
+    r'|"code"[ \t]*:[ \t]*"(?P<code>\d{3,18}(?:-\d)?)"'
 )
-_PUBLIC_NUMBER_NAMES = ("CLIA", "CAP", "SNOMED", "SCTID", "LOINC", "RxNorm", "RXCUI", "RxCUI", "UMLS", "CUI", "MedDRA")
+_PUBLIC_NUMBER_NAMES = (
+    "CLIA", "CAP", "SNOMED", "SCT", "LOINC", "RxNorm", "RXCUI", "RxCUI", "UMLS", "CUI", "MedDRA", "CPT", "HCPCS",
+    '"code"',
+)  # fmt: skip
 
 
 def find_ids(text: str) -> Iterator[Candidate]:
@@ -988,7 +999,7 @@ def find_ids(text: str) -> Iterator[Candidate]:
     if not any(name in text for name in _PUBLIC_NUMBER_NAMES):
         yield from _find_ids(text)
         return
-    public = [(m.start("id"), m.end("id")) for m in _PUBLIC_NUMBER_RE.finditer(text)]
+    public = [m.span("id") if m.group("id") else m.span("code") for m in _PUBLIC_NUMBER_RE.finditer(text)]
     for c in _find_ids(text):
         if not any(c.start < end and start < c.end for start, end in public):
             yield c
@@ -1029,8 +1040,12 @@ def _find_ids(text: str) -> Iterator[Candidate]:
                 continue
             if cat == "ACCESSION" and re.fullmatch(r"\d{1,2}", value):
                 continue
-            if cat == "OTHER_ID" and _YEAR_ONLY.fullmatch(value):
-                continue  # "Ref: 2017 Fleischner guidelines": a year after a generic cue
+            if cat in ("OTHER_ID", "ACCOUNT") and _YEAR_ONLY.fullmatch(value):
+                continue  # "Ref: 2017 Fleischner guidelines", "previous episode 2016": a year after a generic cue
+            if cat == "OTHER_ID" and _DECIMAL_RANGE.fullmatch(value):
+                continue  # "INR 4.8 (ref 2.0-3.0)": a reference range
+            if cat == "HEALTH_PLAN" and len(value) <= 3:
+                continue  # "call NHS 111": a service's number, no patient's (health numbers are long)
             if cat == "ACCOUNT" and _BILLING_CODE.fullmatch(value) and "billing" in text[m.start() : start].lower():
                 continue  # "Billing: 78803, A9582": a procedure's CPT and HCPCS codes, no account
             yield Candidate(start, end, cat, P_CUED_ID, "cue")
@@ -1091,6 +1106,7 @@ def _same_shape(value: str, first: str) -> bool:
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _BILLING_CODE = re.compile(r"\d{5}|\d{4}[FTU]|[A-V]\d{4}")  # CPT (and its category II/III) and HCPCS codes
 _YEAR_ONLY = re.compile(r"(?:19|20)\d\d")  # "Ref: 2017 guidelines"
+_DECIMAL_RANGE = re.compile(r"\d{1,4}\.\d{1,3}[-\u2013]\d{1,4}\.\d{1,3}")  # "ref 2.0-3.0"
 
 
 def find_dates_and_ages(text: str) -> Iterator[Candidate]:
@@ -1138,8 +1154,10 @@ AGE_RES = [
         # "died at 97", "passed away at 93", "his 92nd birthday", "she's 90, NIHSS 4" (not "she's 90% better")
         rf"(?i:\b(?:died|passed\s+away|passed|deceased|death)\s+(?:at|aged?)\s+(?:age\s+)?){_AGE_N}(?![\w.%])",
         r"(?<![\w.])(?P<n>(?:9\d|1[01]\d)(?i:st|nd|rd|th))\s+(?i:birthday)\b",
-        rf"(?i:\b(?:she|he)(?:'s|\u2019s|\s+is|\s+was|\s+turned)\s+){_AGE_N}"
-        r"(?![\w.%/])(?!\s{0,3}(?:%|percent|mg|ml|kg|lbs?|pounds|minutes?|min|days?|weeks?|months?|mmhg|bpm|/))",
+        # ... and "Patient is 93," (set 13), "pt is 91 and lives alone", "resident is 96" (aged care)
+        rf"(?i:\b(?:she|he|(?:the\s+)?(?:patient|pt\.?|resident))(?:'s|\u2019s|\s+is|\s+was|\s+turned)\s+){_AGE_N}"
+        r"(?![\w.%/])(?!\s{0,3}(?:%|percent|mg|ml|kg|lbs?|pounds|minutes?|min|days?|weeks?|months?|mmhg|bpm|cm|mm"
+        r"|inches|in\b|ft|feet|/))",
         # the age in brackets right after a birth date ("DOB: 03/14/1932 (92)")
         rf"(?i:\b(?:DOB|D\.O\.B\.?|born)\s{{0,3}}:?\s{{0,3}}[\w/.,-]{{1,12}}(?:[ ,]{{1,2}}[\w/.,-]{{1,12}}){{0,2}}"
         rf"\s{{0,3}}\(){_AGE_N}(?=\))",

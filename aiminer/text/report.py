@@ -22,6 +22,7 @@ from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
 from aiminer.text.identity import IdentityContext, context_matches, institution_acronyms, name_word_spans
 from aiminer.text.lexicon import lexicon
+from aiminer.text.markup import find_markup_fields
 from aiminer.text.names import extend_known_names, find_names
 from aiminer.text.patterns import (
     DUMP_TAG_RE,
@@ -228,6 +229,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     if known:
         cands.extend(extend_known_names(text, cands))
     cands.extend(find_structured(text))
+    cands.extend(find_markup_fields(text))
     cands.extend(find_ids(text))
     cands.extend(find_dates_and_ages(text))
     cands.extend(find_places(text))

@@ -120,3 +120,36 @@ def test_surrogates_are_the_same_on_a_replay_and_one_per_name_in_an_object(
     assert okafor and "[" not in "".join(okafor)  # surrogates, not tags
     # the first doctor named on each line is Okafor: one surrogate in every field, cell and message of the object
     assert len(okafor) == 1, text
+
+
+PASTED = (
+    b"INTERFACE TICKET INC0091\n"
+    b"Lab result for the patient did not file. Raw message below:\n\n"
+    b"MSH|^~\\&|LAB|GEN|EHR|GEN|202402031015||ORU^R01|Q77102|P|2.5.1\r"
+    b"PID|1||5501932^^^GEN^MR||QUARRINGTON^ODALYS^M||19580214|F|||41 Birchmount Rd^^Dalton^GA^30720\r"
+    b"OBR|1|O881|F991|2160-0^Creatinine^LN|||202402030900|||||||||4471^VELASQUEZ-OYE^RAMONA\r"
+    b"OBX|1|NM|2160-0^Creatinine^LN||1.9|mg/dL|0.6-1.1|H|||F\n"
+    b"\nThe message failed on PID-3. Ms Quarrington's daughter called; Dr Velasquez-Oye informed.\n"
+    b"Retry sent 02/03/2024 by the interface team. Related: LOINC 2160-0.\n"
+)
+
+
+def test_a_note_with_a_message_pasted_into_it_is_deidentified_not_quarantined(tmp_path: Path) -> None:
+    # GIVEN an interface ticket that quotes the HL7 message it is about (blind set 13 quarantined it: not_hl7)
+    ctx = _ctx(tmp_path)
+    out = io.BytesIO()
+    # WHEN it is processed, twice (a replay)
+    outcome = process_object(io.BytesIO(PASTED), out, "ticket.txt", ctx)
+    again = io.BytesIO()
+    process_object(io.BytesIO(PASTED), again, "ticket.txt", ctx)
+    # THEN it is a report, its message keeps its structure with coded identities, and the prose loses the names
+    # the message gave (the patient's and the ordering doctor's), with the codes and the ranges kept
+    assert (outcome.kind, outcome.status) == ("report", "deidentified")
+    text = out.getvalue().decode()
+    for phi in ("5501932", "QUARRINGTON", "Quarrington", "ODALYS", "19580214", "Birchmount", "Dalton", "30720",
+                "VELASQUEZ", "Velasquez", "Q77102", "02/03/2024"):  # fmt: skip
+        assert phi not in text, phi
+    assert outcome.patient and f"PID|1||{outcome.patient}" in text
+    assert "2160-0^Creatinine^LN" in text and "0.6-1.1" in text and "LOINC 2160-0" in text
+    assert text.startswith("INTERFACE TICKET") and "\rPID|" in text and "\n\nThe message failed" in text
+    assert again.getvalue() == out.getvalue()

@@ -1,0 +1,79 @@
+"""Identifiers inside the structure that systems paste into notes: FHIR JSON and CDA XML fields, log lines, billing
+lines and registers; and the codes, ranges and times around them that must survive.
+
+Each kind was first seen missed (or over-removed) in blind set 13 (documents with PHI in embedded structure and odd
+layouts, docs/reports.md); the values here are new ones of the same kinds, so the rules are tested on their shape.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aiminer.text.report import scrub_text
+
+FHIR = """{ "resourceType": "Patient", "id": "pt-91c2e7aa-0b13-4c55-8e0f-2d6b7a3c9e10",
+  "identifier": [ { "system": "http://hl7.org/fhir/sid/us-mbi", "value": "4QX7-HN2-WK58" } ],
+  "name": [ { "family": "Yazzie", "given": [ "Dezbah", "Anaba" ] } ],
+  "address": [ { "line": [ "Route 9 Box 77" ], "city": "Shiprock", "state": "NM", "postalCode": "87420" } ],
+  "generalPractitioner": [ { "reference": "Practitioner/gp-40917" } ] }
+{ "resourceType": "Condition", "code": { "coding": [ { "system": "http://snomed.info/sct", "code": "38341003",
+  "display": "Hypertension" } ], "text": "Hypertension" }, "clinicalStatus": { "text": "active" } }"""
+
+CDA = """<recordTarget><patientRole><id root="2.16.840.1.113883.19.5" extension="5540918"/>
+<addr><streetAddressLine>88 Magnolia Bend</streetAddressLine><city>Opelousas</city><state>LA</state>
+<postalCode>70570</postalCode></addr><patient><name><given>Josette</given><given>Noémie</given>
+<family>Arceneaux</family></name></patient></patientRole></recordTarget>
+<code code="18748-4" codeSystem="2.16.840.1.113883.6.1" displayName="Diagnostic imaging study"/>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        (FHIR, ["91c2e7aa", "4QX7-HN2-WK58", "Yazzie", "Dezbah", "Anaba", "Route 9 Box 77", "Shiprock", "87420",
+                "gp-40917"], ["38341003", "Hypertension", '"state": "NM"', "active", "Patient"]),
+        (CDA, ["5540918", "88 Magnolia Bend", "Opelousas", "70570", "Josette", "Noémie", "Arceneaux"],
+         ["<state>LA</state>", "18748-4", "Diagnostic imaging study"]),
+    ],
+)  # fmt: skip
+def test_fhir_and_cda_fields_that_hold_a_person_or_a_place(text: str, gone: list[str], kept: list[str]) -> None:
+    out = scrub_text(text).text
+    assert [g for g in gone if g in out] == []
+    assert [k for k in kept if k not in out] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Medicare Part B 2NF8-QR4-TJ61, secondary AARP", "2NF8-QR4-TJ61"),  # a Medicare Beneficiary Identifier
+        ("MBI 5KC3HX7PD22 on file", "5KC3HX7PD22"),
+        ('203.0.113.9 - - [03/Feb/2025:07:55:02 +0000] "GET /portal', "03/Feb/2025"),  # an access log's timestamp
+        ("Note: resident is 96, walks with a frame", "96"),
+        ("claims adjuster Bartholomew Quennell called", "Quennell"),
+        ("specimen collector Ngaire Tawhiri (ntawhiri)", "Tawhiri"),
+    ],
+)
+def test_identifiers_in_logs_registers_and_billing(text: str, gone: str) -> None:
+    assert gone not in scrub_text(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Prior admission 2019 (pneumonia)", "2019"),
+        ("Previous episode 2018 treated elsewhere", "2018"),
+        ("INR 3.9 (ref 2.0-3.0)", "2.0-3.0"),
+        ("If worse, call NHS 111.", "NHS 111"),
+        ("Asthma (SCT 195967001), stable", "195967001"),
+        ("Billing: CPT 99213-25, 93000", "99213-25"),
+        ("OBR|1|A1|B2|2951-2^Sodium^LN|||202501020304", "Sodium"),  # a coded element, not Dr Sodium
+    ],
+)
+def test_codes_ranges_and_years_survive(text: str, kept: str) -> None:
+    out = scrub_text(text).text
+    assert kept in out, out
+
+
+def test_an_hour_after_a_day_and_month_is_no_year() -> None:
+    # "22-MAR 09:40" is the 22nd of March at 09:40, not of 2009 (it was written "[DATE 2009]:40")
+    out = scrub_text("Slot 22-MAR 09:40 | Dr on call").text
+    assert "22-MAR" not in out and "2009" not in out and ":40" not in out.replace("09:40", "")
