@@ -109,6 +109,10 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
         "SegmentAlgorithmName",
         "BeamName",
         "RTROIInterpretedType",
+        # an RT plan's tolerance table and brachytherapy setup, by what they are ("SBRT_TIGHT", "Ring and tandem";
+        # red team 13): checked for the file's identities like every kept value
+        "ToleranceTableLabel",
+        "ApplicationSetupName",
         "DoseReferenceDescription",
         # brachytherapy: the source's isotope ("Ir-192"), which a plan cannot be read without
         "SourceIsotopeName",
@@ -120,11 +124,10 @@ UNLISTED_TEXT_ALLOWLIST: frozenset[str] = frozenset(
     }
 )
 
-#: Code strings the table does not list that name a file on someone's disk or media ("P7731904\IMG0002": red team
-#: 4 found an MRN in a ReferencedFileID): removed, whatever they say.
-#: Unlisted attributes removed whatever their VR: file-set paths, and the Encrypted Attributes Sequence (PS3.15
-#: E.1.1: the originals another de-identifier kept, readable by whoever holds its key; red team 13 found a name and an
-#: MRN in an EncryptedContent that the binary-VR rule kept) with its content wherever it appears.
+#: Unlisted attributes removed whatever their VR: code strings that name a file on someone's disk or media
+#: ("P7731904\IMG0002": red team 4 found an MRN in a ReferencedFileID), and the Encrypted Attributes Sequence
+#: (PS3.15 E.1.1: the originals another de-identifier kept, readable by whoever holds its key; red team 13 found a
+#: name and an MRN in an EncryptedContent that the binary-VR rule kept) with its content wherever it appears.
 _UNLISTED_REMOVED = frozenset(
     {"ReferencedFileID", "FileSetID", "ReferencedFileIDInFile", "EncryptedAttributesSequence", "EncryptedContent"}
 )

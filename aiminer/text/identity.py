@@ -610,17 +610,34 @@ def _within_bounds(text: str, start: int, end: int, term: ContextTerm) -> bool:
     first = text[start]
     start_ok = (
         not before
-        or (before not in _ASCII_LETTER and before not in _DIGITS and not (folded and before in _FOLDED_CHARS))
+        or (
+            before not in _ASCII_LETTER
+            and before not in _DIGITS
+            and not (folded and before in _FOLDED_CHARS)
+            and not _same_word(before, first)
+        )
         or (before in _ASCII_LOWER and first in _ASCII_UPPER)
         or (before in _ASCII_UPPER and first in _ASCII_UPPER and text[start + 1 : start + 2] in _ASCII_LOWER)
     )
     if not start_ok:
         return False
+    last = text[end - 1]
     return (
         not after
         or (after not in _ASCII_LETTER and after not in _DIGITS and not (folded and after in _FOLDED_CHARS))
-        or (text[end - 1] in _ASCII_LOWER and after in _ASCII_UPPER)
+        or (last in _ASCII_LOWER and after in _ASCII_UPPER)
     )
+
+
+def _same_word(left: str, right: str) -> bool:
+    """Whether a name may not start between two adjacent characters: letters of one word of a script with case, the
+    first outside ASCII (Latin with diacritics, Greek, Cyrillic, Armenian; "Пациентка Кузнецова": the last letter
+    of the word before is no initial of Анна). A letter of a script without case (Han, kana, Hangul, Arabic) is a
+    bound: such text glues a name to its label ("患者山田"). The end of a name is not held to it: a name may end
+    inside a word, as an inflected surname does ("Кузнецовой"). The same test as ``_BOUNDS``'s."""
+    if left.isascii() and right.isascii():
+        return False  # the ASCII rules decide
+    return _CASED_LETTER.fullmatch(left) is not None and _CASED_LETTER.fullmatch(right) is not None
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -685,9 +702,16 @@ def _may_match_alnum(sub: Any) -> bool:
 #: in a sixth of the time (a case-folded class costs about 0.3 ms a regex, and every new name in a file compiles a
 #: few).
 _FOLDED = ("\\u0130", "\\u0131", "\\u017f", "\\u212a")
+#: Letters of scripts with case outside ASCII (Latin with diacritics, Greek, Cyrillic, Armenian): two of them, or
+#: one and an ASCII letter, side by side are one word (see :func:`_same_word`).
+_NON_ASCII_CASED = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f\u0531-\u0556\u0561-\u0587\u1e00-\u1fff"
+)
+_CASED_LETTER = re.compile(f"[A-Za-z{_NON_ASCII_CASED}]")
 _BOUNDS = {
     case_sensitive: (
-        rf"(?-i:(?<![0-9A-Za-z]){''.join(f'(?<!{c})' for c in extra)}|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))",
+        rf"(?-i:(?<![0-9A-Za-z]){''.join(f'(?<!{c})' for c in extra)}"
+        rf"(?!(?<=[{_NON_ASCII_CASED}])[A-Za-z{_NON_ASCII_CASED}])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))",
         rf"(?-i:(?![0-9A-Za-z]){''.join(f'(?!{c})' for c in extra)}|(?<=[a-z])(?=[A-Z]))",
     )
     for case_sensitive, extra in ((True, ()), (False, _FOLDED))

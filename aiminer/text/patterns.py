@@ -104,6 +104,8 @@ PHONE_CUE_RE = re.compile(
     r"(?i:\b(?:phone|ph|tel|telephone|cell|mobile|mob|pager|pgr|page|paged|bleep|beeper|fax|facsimile"
     # other languages' ("Fone", "Tel. kom.", "GSM", "Tél.", "Telefon", "Handy", "Móvil", "Celular", "WhatsApp", "HP")
     r"|fone|telefone|telefon|telefono|teléfono|tél|tel\.?\s{0,3}kom|kom|gsm|handy|móvil|movil|celular|cel|whatsapp"
+    # Portuguese and Italian mobiles, and the UTF-8 of "telemóvel" read as Latin-1 ("telemÃ³vel"; red team 13)
+    r"|telem[óo]vel|telemÃ³vel|cellulare|portable|portátil"
     r"|hp|κινητό|τηλ"
     r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?"
     r"\s{0,10}[:#]?\s{0,10})"
@@ -643,9 +645,18 @@ _OCCUPATIONS = (
     "teller|dealer|bookkeeper|hygienist|groundskeeper|lineman|linesman|deckhand|fisherman|lobsterman"
 )
 EMPLOYER_FIELD_RE = re.compile(
-    r"(?i:\b(?:employer|company|workplace|place\s+of\s+(?:work|employment)|school|college|firm)"
+    r"(?i:\b(?:employer|company|workplace|place\s+of\s+(?:work|employment)|school|college|firm"
+    # the same field in other languages ("Arbeitgeber: Spreewerk Gießerei GmbH"; red team 13)
+    r"|arbeitgeber|employeur|empleador|empresa|empregador|entidade\s+patronal|datore\s+di\s+lavoro|werkgever"
+    r"|pracodawca|arbetsgivare|arbeidsgiver|arbejdsgiver|työnantaja|i[şs]veren)"
     r"(?:[ \t]*\([^)\n]{0,30}\))?[ \t]*:[ \t]*)"
     r"(?P<org>[A-Z\u00C0-\u00DE][^\n,;(]{1,60}?)(?=[ \t]*(?:[,;(\n]|\.(?:\s|$)|$|[ \t]{3}))"
+)
+#: An employer after its field in Chinese, Japanese or Korean ("工作单位：上海宝钢集团", "勤務先：", "직장:";
+#: red team 13): the name up to the next punctuation.
+EMPLOYER_CJK_RE = re.compile(
+    r"(?:工作单位|工作單位|单位名称|勤務先|勤め先|会社名|직장|회사명?)[ \t]*[:：][ \t]*"
+    r"(?P<org>[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7afA-Za-z0-9（）() ]{2,40}?)(?=[，,。；;、\n]|$)"
 )
 EMPLOYER_CUE_RE = re.compile(
     # (the alternatives grouped by their first letter: the same matches, faster; aiminer.text.alternation)
@@ -1301,6 +1312,9 @@ def find_places(text: str) -> Iterator[Candidate]:
     for m in FLAT_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     yield from _find_city_names(text)
+    if not text.isascii():
+        for m in EMPLOYER_CJK_RE.finditer(text):
+            yield Candidate(m.start("org"), m.end("org"), "INSTITUTION", P_INSTITUTION, "cue")
     for regex in (EMPLOYER_FIELD_RE, EMPLOYER_CUE_RE, WORKPLACE_RE):
         for m in regex.finditer(text):
             org = _trim_org(text, m.start("org"), m.end("org"))

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Literal
 
 from aiminer.text.dates import DateMatch, shift, year_may_stay
 from aiminer.text.errors import TextDeidError
-from aiminer.text.identity import IdentityContext, context_matches, institution_acronyms, name_word_spans
+from aiminer.text.identity import (
+    IdentityContext,
+    context_matches,
+    institution_acronyms,
+    name_word_spans,
+    parse_person_name,
+)
 from aiminer.text.lexicon import lexicon
 from aiminer.text.markup import find_markup_fields
 from aiminer.text.names import extend_known_names, find_names
@@ -816,13 +822,49 @@ def scrub_text(
     for c in spans:
         out.append(text[pos : c.start])
         original = text[c.start : c.end]
-        out.append(_replacement(c, original, context, style, date_policy, shift_days, accession_lookup, surrogates))
+        who = c
+        if (
+            c.role == "patient"
+            and c.category == "NAME"
+            and _RELATIVE_BEFORE.search(text, max(0, c.start - 40), c.start)
+            and not _has_given_name(original, context)
+        ):
+            # "husband Marcus Vasquez-Thorne": the patient's surname, another person (red team 13 read "husband
+            # [PATIENT P-...]", the relative written as the patient); "Mother: Eleanor Vasquez-Thorne" in her own
+            # obstetric report is still the patient
+            who = dataclasses.replace(c, role="other")
+        out.append(_replacement(who, original, context, style, date_policy, shift_days, accession_lookup, surrogates))
         if "\n" in original or "\r" in original:
             out.append(_LINE_BREAKS.sub("", original))  # a span across lines keeps the report's line structure
         findings.append(Finding(c.category, c.start, c.end, c.source))
         pos = c.end
     out.append(text[pos:])
     return ScrubResult("".join(out), tuple(findings))
+
+
+#: A relative named right before a name (the patient's surname, someone else): "husband", "Son", "patient's
+#: daughter", "(mother)" is after, not here.
+_RELATIVE_BEFORE = re.compile(
+    r"(?i)(?<![\w-])(?:(?:maternal|paternal|step|half|great|grand|older|younger|twin)[ -]?){0,2}"
+    r"(?:husband|wife|spouse|partner|son|daughter|mother|father|mom|mum|dad|brother|sister|sibling|aunt|uncle|niece"
+    r"|nephew|cousin|grandmother|grandfather|grandson|granddaughter|grandchild|guardian|fianc[eé]e?|widow(?:er)?"
+    r"|(?:son|daughter|mother|father|brother|sister)-in-law)s?[ \t]*[:,-]?[ \t]*$"
+)
+
+
+def _has_given_name(span: str, context: IdentityContext | None) -> bool:
+    """Whether ``span`` holds one of the patient's given names (a word of two letters or more)."""
+    if context is None:
+        return False
+    words = {w.lower() for w in _GIVEN_WORD.findall(span)}
+    return any(
+        w.lower() in words
+        for value in context.patient_names
+        for w in _GIVEN_WORD.findall(parse_person_name(value).given)
+    )
+
+
+_GIVEN_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _replacement(

@@ -131,9 +131,18 @@ def test_required_alnum_reads_the_parsed_regex(pattern: str, required: str) -> N
     assert required_alnum(pattern) == required
 
 
+#: Letters with case outside ASCII (Latin with diacritics, Greek, Cyrillic, Armenian), written out independently of
+#: identity.py's constant.
+_CASED = "À-ÖØ-öø-ɏͰ-Ͽ\u0400-\u052f\u0531-\u0556\u0561-\u0587\u1e00-\u1fff"
+
+
 def _reference_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    """The boundaries as first written: a case-insensitive class on both sides (slow to compile)."""
-    start = r"(?:(?<![0-9A-Za-z])|(?-i:(?<=[a-z])(?=[A-Z]))|(?-i:(?<=[A-Z])(?=[A-Z][a-z])))"
+    """The boundaries as first written: a case-insensitive class on both sides (slow to compile); since red team 13
+    a name does not start right after a letter with case outside ASCII ("Пациентка Кузнецова", "éJohn")."""
+    start = (
+        rf"(?:(?<![0-9A-Za-z])(?-i:(?!(?<=[{_CASED}])[A-Za-z{_CASED}]))|(?-i:(?<=[a-z])(?=[A-Z]))"
+        r"|(?-i:(?<=[A-Z])(?=[A-Z][a-z])))"
+    )
     end = r"(?:(?![0-9A-Za-z])|(?-i:(?<=[a-z])(?=[A-Z])))"
     return re.compile(rf"{start}{pattern}{end}", 0 if case_sensitive else re.IGNORECASE)
 

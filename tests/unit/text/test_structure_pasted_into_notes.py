@@ -77,3 +77,35 @@ def test_an_hour_after_a_day_and_month_is_no_year() -> None:
     # "22-MAR 09:40" is the 22nd of March at 09:40, not of 2009 (it was written "[DATE 2009]:40")
     out = scrub_text("Slot 22-MAR 09:40 | Dr on call").text
     assert "22-MAR" not in out and "2009" not in out and ":40" not in out.replace("09:40", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        # a relative who shares the patient's surname is no longer written as the patient
+        ("husband Tomasz Wierzbicka-Lind called", "Wierzbicka", "husband [NAME]"),
+        ("Son Piotr Wierzbicka-Lind is proxy", "Wierzbicka", "Son [NAME]"),
+        # a word of a script with case glued to the name keeps its last letter ("Пациентк[PATIENT]" before)
+        ("Пациентка Кузнецова А.С. поступила", "Кузнецова", "Пациентка [PATIENT P-TEST"),
+    ],
+)
+def test_the_patients_name_and_the_words_around_it(text: str, gone: str, kept: str) -> None:
+    from aiminer.text.identity import IdentityContext
+
+    context = IdentityContext(
+        patient_names=("Wierzbicka-Lind^Agata", "Кузнецова^Анна^Сергеевна"), patient_code="P-TEST123"
+    )
+    out = scrub_text(text, context).text
+    assert gone not in out and kept in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("telemóvel 913 442 087, casa", "913 442 087"),  # a Portuguese mobile after its cue
+        ("Arbeitgeber: Havelland Stahlbau GmbH, Rathenow", "Havelland Stahlbau"),  # employers in other languages
+        ("患者李娜，工作单位：广州白云机场集团，电话", "广州白云机场集团"),
+    ],
+)
+def test_phones_and_employers_in_other_languages(text: str, gone: str) -> None:
+    assert gone not in scrub_text(text).text
