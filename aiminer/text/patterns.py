@@ -380,7 +380,10 @@ ADDRESS_TAIL_RE = re.compile(
 # Streets with their kind at the end of the word, then the number ("Ismaninger Straße 22", "Lindwurmstraße 118").
 STREET_SUFFIXED_RE = re.compile(
     r"(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|damm|ring|laan|straat|"
-    r"gracht|plein|vej|gatan|gata|veien)(?:[ \t]+[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|weg|platz))?"
+    r"gracht|plein|vej|gatan|gata|veien"
+    # a street named after a person, its words joined by hyphens ("Agnes-Bernauer-Str. 74"; set 13)
+    r"|-(?:Stra(?:ß|ss)e|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm))"
+    r"(?:[ \t]+[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|weg|platz))?"
     r"[ \t]+\d{1,5}(?:[a-z]|-[IVX]{1,4}|-\d{1,4})?(?![\w-])"
     r"|(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse)"
     r"[ \t]+\d{1,5}[a-z]?(?![\w-])"

@@ -259,10 +259,46 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
             *_names_after_slash(text, merged),
             *_names_in_other_script_after(text, [*merged, *propagated]),
             *_places_after_institutions(text, merged),
+            *_postcodes_beside_cities(text, merged),
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
     return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+
+
+#: A postcode of four to six digits right after a town ("Singapore 460412", "Bengaluru - 560034") or right before
+#: it ("81377 München" when the town was found; "75002 Paris"): Europe and Asia write them so (set 13). Not a year.
+_POSTCODE_AFTER_RE = re.compile(r"[ \t]{0,2}(?:[-\u2013,][ \t]{0,2})?(\d{4,6})(?![\w]|[.,]\d)")
+_POSTCODE_BEFORE_RE = re.compile(r"(?<![\w.,/-])(\d{4,6})[ \t]{1,2}$")
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
+
+
+#: A postcode and a town right after a street address ("Marchioninistr. 15 · 81377 München"): the town need be
+#: in no list, the address vouches for it.
+_POSTCODE_TOWN_RE = re.compile(
+    r"[ \t]{0,2}[,\u00B7|;][ \t]{0,2}(\d{4,6})[ \t]{1,2}"
+    r"([A-Z\u00C0-\u00DE][\w\u00DF-\u00FF'\u2019]+(?:-[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF]+)?)"
+)
+
+
+def _postcodes_beside_cities(text: str, spans: list[Candidate]) -> Iterator[Candidate]:
+    """The postcode written beside a town found (see ``_POSTCODE_AFTER_RE``), and the postcode and town after a
+    street address."""
+    lex = lexicon()
+    for c in spans:
+        if c.category == "ADDRESS" and (m := _POSTCODE_TOWN_RE.match(text, c.end)):
+            town = m.group(2).lower()
+            if not _YEAR_LIKE.fullmatch(m.group(1)) and town not in lex.vocab and town not in lex.common:
+                yield Candidate(m.start(1), m.end(1), "ZIP", c.priority, "propagated")
+                yield Candidate(m.start(2), m.end(2), "CITY", c.priority, "propagated")
+        if c.category != "CITY":
+            continue
+        for m in (
+            _POSTCODE_AFTER_RE.match(text, c.end),
+            _POSTCODE_BEFORE_RE.search(text, max(0, c.start - 9), c.start),
+        ):
+            if m is not None and not _YEAR_LIKE.fullmatch(m.group(1)):
+                yield Candidate(m.start(1), m.end(1), "ZIP", c.priority, "propagated")
 
 
 #: A town after an institution and "in" ("admitted to St. Brendan's Hospital in Quincy"; red team 9).

@@ -109,3 +109,19 @@ def test_the_patients_name_and_the_words_around_it(text: str, gone: str, kept: s
 )
 def test_phones_and_employers_in_other_languages(text: str, gone: str) -> None:
     assert gone not in scrub_text(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        ("Praxis: Lindwurmstr. 9 · 80337 München · Tel.", ["80337", "München", "Lindwurmstr. 9"], ["Praxis", "Tel."]),
+        ("wohnhaft Karl-Valentin-Str. 12, 80331 München-Altstadt", ["Karl-Valentin-Str. 12", "80331"], ["wohnhaft"]),
+        ("12 rue de la Paix, 75002 Paris", ["75002", "Paris"], []),
+        ("Blk 411 Tampines St 41, Singapore 520411", ["520411"], []),
+        ("Indiranagar, Bengaluru - 560038 | Ph", ["560038", "Bengaluru"], ["| Ph"]),
+        ("She moved to Boston 2019 for work", ["Boston"], ["2019"]),  # a year after a town is no postcode
+    ],
+)
+def test_postcodes_beside_towns_and_streets(text: str, gone: list[str], kept: list[str]) -> None:
+    out = scrub_text(text).text
+    assert [g for g in gone if g in out] == [] and [k for k in kept if k not in out] == [], out
