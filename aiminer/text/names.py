@@ -305,7 +305,10 @@ _CREDENTIAL_RE = re.compile(
     r"(?<![\s,])\s{0,10},?\s{0,10}(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?-?C\.?|MBBS|MBChB|FRCR|FRCPC|FACR|FACC|FACS|"
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
     r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC|CMD|DABR|LICSW|LMHC|LMFT|PsyD"
-    r"|CCC-SLP|DPT|OTR(?:/L)?|ATC|CDE|IBCLC|NNP|CPNP|FNP(?:-BC)?|AGNP|PMHNP|LPC|LCPC|BCBA)(?![A-Za-z])"
+    r"|CCC-SLP|DPT|OTR(?:/L)?|ATC|CDE|IBCLC|NNP|CPNP|FNP(?:-BC)?|AGNP|PMHNP|LPC|LCPC|BCBA"
+    # Australian and UK nurses' and midwives' grades ("Rhys Quintal EN", "Ahmed Haddad CN"; set 13): only after a
+    # name, see _NURSE_GRADES
+    r"|EN|EEN|CN|CNS|SN|RM)(?![A-Za-z])"
 )
 #: Degrees that stand between a name and its credential ("Noor Al-Hashimi, MS, CGC"); alone they are no credential
 #: ("MS" is also multiple sclerosis).
@@ -653,6 +656,10 @@ _TWO_CAPITALISED_BEFORE = re.compile(
 )
 
 
+#: Nurses' and midwives' grades that are also other things (a cranial nerve, a standard, a serial number's cue).
+_NURSE_GRADES = frozenset({"EN", "EEN", "CN", "CNS", "SN", "RM"})
+
+
 def _before_bare_credential(text: str, start: int, end: int, lex: Lexicon) -> bool:
     """Whether "RN" or "NP" without a comma ends a name: two capitalised words, neither a report or English word,
     the first a given name or the second a surname the dictionary knows, before it, and the clause's end after it
@@ -663,8 +670,14 @@ def _before_bare_credential(text: str, start: int, end: int, lex: Lexicon) -> bo
     if m is None:
         return False
     first, last = (w.lower().replace("\u2019", "'") for w in m.groups())
-    if any(w in lex.not_names or w in lex.vocab for w in (first, last)):
+    if first in lex.not_names or first in lex.vocab or last in lex.vocab:
         return False
+    if last in lex.not_names:
+        # a surname that is also an eponym or a word ("Kirra Thompson RN (NMW...)"), only at the clause's very end
+        # ("Morse Fall RN review" is a score)
+        rest = text[end : end + 4].lstrip(" \t")
+        if last not in lex.surnames or (rest and rest[0] not in "\r\n(),;"):
+            return False
     bare = last.replace("'", "")
     return first in lex.first_names or bare in lex.surnames or last.split("'")[-1] in lex.surnames
 
@@ -1069,7 +1082,9 @@ def find_names(text: str) -> Iterator[Candidate]:
                 found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 2. credentials after a name
     for m in _CREDENTIAL_RE.finditer(text):
-        cred = m.group().strip(" ,")
+        cred = m.group().strip(" ,\t\r\n")  # (a credential on the next line is the same credential)
+        if cred in _NURSE_GRADES and not _before_bare_credential(text, m.start(), m.end(), lex):
+            continue  # "CN II-XII", "EN 60601", "SN 4471": a grade only after two capitalised words that are a name
         if cred in ("DO", "DC", "OD", "PA", "RT", "RN", "NP") and "," not in m.group():
             # "per Brigid O'Halloran RN": a nurse's credential without its comma, after two capitalised words that
             # are no report words, at a clause's end (not "CT RN", "PA view", "DO NOT")

@@ -125,3 +125,17 @@ def test_phones_and_employers_in_other_languages(text: str, gone: str) -> None:
 def test_postcodes_beside_towns_and_streets(text: str, gone: list[str], kept: list[str]) -> None:
     out = scrub_text(text).text
     assert [g for g in gone if g in out] == [] and [k for k in kept if k not in out] == [], out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        ("Signature register: KT = Kerensa Thompson RN (AHPRA NMW0009876543)", "Kerensa Thompson", "RN"),
+        ("AH = Yusuf Haddad CN, ext 5521", "Yusuf Haddad", "CN"),
+        ("Cranial nerves: CN II-XII intact; Morse Fall RN review done", None, "CN II-XII"),
+        ("Morse Fall RN review at 14:00", None, "Morse Fall RN review"),
+    ],
+)
+def test_a_nurses_grade_after_a_name(text: str, gone: str | None, kept: str) -> None:
+    out = scrub_text(text).text
+    assert (gone is None or gone not in out) and kept in out, out
