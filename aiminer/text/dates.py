@@ -150,6 +150,19 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     # 4/3 2025 (Scandinavian: day, month, then the year after a space)
     ("dm_y", rf"(?<![\w./-])(?P<b>3[01]|[12]\d|0?[1-9])/(?P<a>1[0-2]|0?[1-9])[ ](?P<y>{_Y4})(?![\w/])"),
+    # a day and a month before a clock time, or after a weekday: "(28/08 09:10", "Sat 14/09" (set 14; a fraction or
+    # a blood pressure has neither)
+    (
+        "md_cued",
+        # (two digits each before a time: "2/3 10:00" is two doses of three)
+        r"(?<![\w./-])(?P<a>3[01]|[12]\d|0[1-9])/(?P<b>3[01]|[12]\d|0[1-9])"
+        r"(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d(?!\d))",
+    ),
+    (
+        "md_cued",
+        r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day)?\.?,?[ \t]+"
+        r"(?P<a>3[01]|[12]\d|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/])",
+    ),
     # 04/09/1446 H: a Hijri date (its year is no Gregorian year: the whole date goes)
     ("hijri", r"(?<![\w./-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-]1[34]\d\d\s?(?:H|AH|هـ)(?![\w])"),
     # born 1924, b. 1931, DOB: 1930, year of birth 1929: a birth year alone (it goes when it tells an age over 89)
@@ -355,6 +368,12 @@ def _counted(text: str, start: int, end: int) -> bool:
     return bool(_COUNTED_AFTER.match(text, end) or _COUNTED_BEFORE.search(text[max(0, start - 16) : start]))
 
 
+#: A score or a scale right before a number over a number ("pain 10/10", "GCS 14/15", "power 4/5").
+_SCORE_BEFORE = re.compile(
+    r"(?i)\b(?:pain|score[sd]?|scale|gcs|power|strength|mmse|moca|apgar|vas|nrs|ratio|grade|dose[sd]?|of)\W{0,3}$"
+)
+
+
 def find_dates(text: str) -> Iterator[DateMatch]:
     """Yield every date-like match in ``text`` (overlaps allowed; the caller merges them).
 
@@ -410,6 +429,11 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = int(g["y"]), int(g["m"]), None
             elif kind == "dm_y":
                 year, month, day = int(g["y"]), int(g["a"]), int(g["b"])
+            elif kind == "md_cued":
+                a, b = int(g["a"]), int(g["b"])
+                if (a > 12 and b > 12) or _SCORE_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+                    continue  # "Pain 10/10 12:00", "score 12/15 10:30": a score, not a date
+                year, (month, day) = None, ((a, b) if a <= 12 else (b, a))
             elif kind == "d_cue":
                 year, month, day = None, None, int(g["b"])
             elif kind == "m_cue":

@@ -84,6 +84,10 @@ _ROLES = (
     # who else handles a case or a specimen ("adjuster Tobias Reinholt", "collector Priyanka Sandhu",
     # "Échographiste: Karine Dubé-Ouellet"; set 13)
     r"|adjuster|collector|[ée]chographiste"
+    # imaging-adjacent staff and visitors ("echo physiologist: Tamsin ...", "Radiopharmacist: Harjit Sandhu",
+    # "Therapeutic radiographers: Owain ...", "Technologue : Jean-Philippe ...", "Abbott rep Trey ..."; set 14)
+    r"|(?:echo\s+|cardiac\s+|clinical\s+)?physiologist|radiopharmacist|radiographers|technologue|driver"
+    r"|(?:industry|company|device|vendor|clinical\s+specialist)\s+(?:rep(?:resentative)?|support(?:\s+present)?)"
     # a clinician's credential before the name ("urology NP Wendeline Prothero", "marks by RTT Olamide")
     r"|np|aprn|crna|cnm|rtt|pa-c"
     # who else a note names ("Observer: Nkechi Ugwu", "landlord Kostas Papadakis"), French relatives ("père
@@ -327,6 +331,12 @@ ID_CARET_NAME_RE = re.compile(
     r"(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3})"
 )
 _INITIALS_RE = re.compile(r"(?<![\w/])[A-Z]{2,3}[/:][A-Za-z]{2,3}(?![\w/])")
+#: Words in capitals that end a line after a dash and sign nobody ("— END", "-- NIL", "— PASS").
+_SIGN_OFF_WORDS = frozenset(
+    "end nil yes all and the not neg pos out off new old due see per via tbd tba eod eom fin ack ref rev ver".split()
+)
+#: Initials signing off after a dash at the end of a line ("Dose confirmed. — JWS", "-- CWL").
+_DASH_INITIALS_RE = re.compile(r"(?:^|[ \t])(?:--|\u2014|\u2013)[ \t]?([A-Z]{2,3})[ \t]*$", re.MULTILINE)
 #: A typist's initials at the end of a line, after a slash ("T: 03/04/2019 18:01 /mrs", "M.D./lmb", "gsl/tk").
 _TRAILING_INITIALS_RE = re.compile(
     r"(?:(?<=[\s.])/(?P<alone>[a-z]{2,4})|(?<![\w/])(?P<a>[a-z]{2,4})/(?P<b>[a-z]{2,4}))(?=[ \t]*(?:$|[\r\n|]))",
@@ -399,7 +409,7 @@ _STAFF_ROLES = frozenset(
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
     "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker "
-    "doula worker adjuster collector".split()
+    "doula worker adjuster collector physiologist radiopharmacist radiographers technologue driver".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -1134,6 +1144,10 @@ def find_names(text: str) -> Iterator[Candidate]:
             # typist ("PM/WR", "ES/ms" are)
         if tail.islower() or tail.lower() not in lex.vocab:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
+    for m in _DASH_INITIALS_RE.finditer(text):
+        # a sign-off after a dash at a line's end ("-- JWS", "— CWL"; set 14): initials, not an abbreviation
+        if not _not_initials(m.group(1), lex) and m.group(1).lower() not in _SIGN_OFF_WORDS:
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME, "syntax"))
     for m in _TRAILING_INITIALS_RE.finditer(text):
         pieces = [p for p in (m.group("alone"), m.group("a"), m.group("b")) if p]
         if not any(p in lex.vocab or p in lex.common or p in _FUNCTION_WORDS or p in _ENGLISH_SHORT for p in pieces):
@@ -1559,10 +1573,17 @@ def _name_shape(tokens: _Tokens, i: int, lex: Lexicon) -> int | None:
                 and not _followed_by_eponym_noun(text, items[i + 2][1])
             ):
                 return items[i + 2][1]
-    # LAST, FIRST M  (both capitalised words, then a single initial)
+    # LAST, FIRST M  (both capitalised words, then a single initial; no abbreviations: "HCC, BCLC B" is a
+    # diagnosis and its stage, blind set 14)
     if _plain(w, lex) and i + 3 < n and items[i + 1][2] == "," and tokens.gap(i + 1) == " ":
         first = items[i + 2][2]
-        if _plain(first, lex) and first.isupper() == w.isupper() and tokens.gap(i + 2) == " ":
+        if (
+            _plain(first, lex)
+            and first.isupper() == w.isupper()
+            and tokens.gap(i + 2) == " "
+            and w.lower() not in REPORT_ABBREVIATIONS
+            and first.lower() not in REPORT_ABBREVIATIONS
+        ):
             init = items[i + 3][2]
             if len(init) == 1 and init.isupper():
                 end = items[i + 3][1]

@@ -105,7 +105,7 @@ PHONE_CUE_RE = re.compile(
     # other languages' ("Fone", "Tel. kom.", "GSM", "Tél.", "Telefon", "Handy", "Móvil", "Celular", "WhatsApp", "HP")
     r"|fone|telefone|telefon|telefono|teléfono|tél|tel\.?\s{0,3}kom|kom|gsm|handy|móvil|movil|celular|cel|whatsapp"
     # Portuguese and Italian mobiles, and the UTF-8 of "telemóvel" read as Latin-1 ("telemÃ³vel"; red team 13)
-    r"|telem[óo]vel|telemÃ³vel|cellulare|portable|portátil"
+    r"|telem[óo]vel|telemÃ³vel|cellulare|portable|portátil|poste"
     r"|hp|κινητό|τηλ"
     r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?"
     r"\s{0,10}[:#]?\s{0,10})"

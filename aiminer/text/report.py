@@ -268,7 +268,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
 
 #: A postcode of four to six digits right after a town ("Singapore 460412", "Bengaluru - 560034") or right before
 #: it ("81377 München" when the town was found; "75002 Paris"): Europe and Asia write them so (set 13). Not a year.
-_POSTCODE_AFTER_RE = re.compile(r"[ \t]{0,2}(?:[-\u2013,][ \t]{0,2})?(\d{4,6})(?![\w]|[.,]\d)")
+_POSTCODE_AFTER_RE = re.compile(r"[ \t]{0,2}(?:[-\u2013,][ \t]{0,2})?(\d{4,6}|\d{3} \d{3})(?![\w]|[.,]\d)")
 _POSTCODE_BEFORE_RE = re.compile(r"(?<![\w.,/-])(\d{4,6})[ \t]{1,2}$")
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 

@@ -139,3 +139,41 @@ def test_postcodes_beside_towns_and_streets(text: str, gone: list[str], kept: li
 def test_a_nurses_grade_after_a_name(text: str, gone: str | None, kept: str) -> None:
     out = scrub_text(text).text
     assert (gone is None or gone not in out) and kept in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        # imaging-adjacent staff after their role (blind set 14)
+        ("echo physiologist: Bryony Treharne (BSE 5512)", "Treharne", "echo physiologist"),
+        ("Radiopharmacist: Gurpreet Dhillon", "Dhillon", "Radiopharmacist"),
+        ("Technologue : Marc-André Bélanger", "Bélanger", "Technologue"),
+        ("Industry support present: Colby Vanderhoek (device rep)", "Vanderhoek", "Industry support present"),
+        # a sign-off after a dash at a line's end, not a word in capitals
+        ("Addendum: activity re-checked.\n— RKT", "RKT", "Addendum"),
+        ("gamma pass rate 98.7% — PASS", None, "PASS"),
+        ("Reviewed -- END", None, "END"),
+        # a day and a month before a clock time, or after a weekday (day first)
+        ("Bloods (27/08 06:45) K 5.3", "27/08", "06:45"),
+        ("Sat 21/09 reviewed in clinic", "21/09", "reviewed"),
+        ("Pain 10/10 at rest; GCS 14/15 08:00", None, "GCS 14/15"),
+        # an Indian postcode with its space, a Québec extension
+        ("Adyar, Chennai 600 020", "600 020", "Adyar"),
+        ("514-555-0188 poste 22731", "22731", ""),
+    ],
+)
+def test_staff_sign_offs_day_first_dates_and_local_numbers(text: str, gone: str | None, kept: str) -> None:
+    out = scrub_text(text).text
+    assert (gone is None or gone not in out) and kept in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two VT episodes terminated by ATP in the VT-1 zone",  # anti-tachycardia pacing, not staff initials
+        "Diagnosis: HCC, BCLC B, Child-Pugh A5",  # a diagnosis and its stage, not "SURNAME, GIVEN M"
+        "Plan: VMAT to the PTV, CBCT daily",
+    ],
+)
+def test_specialty_abbreviations_are_no_names(text: str) -> None:
+    assert scrub_text(text).text == text
