@@ -1001,6 +1001,15 @@ def find_names(text: str) -> Iterator[Candidate]:
             and word.lower() in REPORT_ABBREVIATIONS
         ):
             continue  # "Pt DOB 07/06/1947", "Zambrano (HCP)": a form's field or a lab; "VA cc: OD 20/60": an eye
+        if (
+            title
+            and tokens.items[i][2].isalpha()
+            and i + 1 < len(tokens.items)
+            and tokens.gap(i) == ""
+            and tokens.items[i + 1][2][:1].isdigit()
+        ):
+            continue  # "syngo MR E11C": a version glued to its digits, not Mr E. (precision red team 15; after a
+            # role, "MyChart user: carolhargrove52" is a user name)
         span = _parse_name_after(tokens, i, lex, after_title=titled)
         if span is not None and span[1] - span[0] <= 1:
             # "PATIENT:\u00c3( OKONKWO, AMBROSE": a stray byte or two between the cue and the name

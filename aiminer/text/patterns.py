@@ -161,7 +161,8 @@ _CUES: dict[str, str] = {
         r"|KMPDC|SCFHS|HAAD|NPWZ|BIG|HPCSA|TNMC|HKMC|RCPSC|CRMV)"
     ),
     "DEVICE_ID": (
-        r"Serials?|S/N|SN|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
+        # (SN in capitals or small letters: "Sn100" is a tin filter; precision red team 15)
+        r"Serials?|S/N|(?-i:SN|sn)|Device(?:\s+(?:ID|Serial))?|UDI|Lot|Implant(?:\s+ID)?|Pacemaker(?:\s+(?:ID|Serial))?"
         r"|IMEI|Asset(?:\s+Tag)?|Generator(?:\s+Serial)?|Scanner\s+(?:ID|Serial)"
     ),
     "SSN": r"SSN|SS\s{0,10}#|Soc(?:ial)?\s+Sec(?:urity)?(?:\s+(?:Number|No|#))?",
@@ -994,7 +995,7 @@ def _chat_handles(text: str) -> Iterator[Candidate]:
 #: American Pathologists number, which identify the laboratory, no person (blind set 11 kept them as negatives), and
 #: a code system's codes ("SNOMED 363358000", "SCTID: 119297000", "LOINC 2160-0", "RxCUI 197361"; red team 9).
 _PUBLIC_NUMBER_RE = re.compile(
-    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|SCT|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA|CPT|HCPCS)"
+    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|SCT|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA|CPT|HCPCS|MBS[ \t]+item)"
     r"(?:[ \t]*(?:#|No\.?|number|ID|code)[ \t]*)?[ \t]*:?[ \t]*"
     r"(?P<id>\d{2}D\d{7}|\d{5,18}(?:-\d{1,2})?|C\d{7})(?![\w-])"
     # a coded concept's code in FHIR JSON ("system": "http://snomed.info/sct", "code": "49436004"; set 13): the
@@ -1002,7 +1003,7 @@ _PUBLIC_NUMBER_RE = re.compile(
     r'|"code"[ \t]*:[ \t]*"(?P<code>\d{3,18}(?:-\d)?)"'
 )
 _PUBLIC_NUMBER_NAMES = (
-    "CLIA", "CAP", "SNOMED", "SCT", "LOINC", "RxNorm", "RXCUI", "RxCUI", "UMLS", "CUI", "MedDRA", "CPT", "HCPCS",
+    "CLIA", "CAP", "SNOMED", "SCT", "LOINC", "RxNorm", "RXCUI", "RxCUI", "UMLS", "CUI", "MedDRA", "CPT", "HCPCS", "MBS",
     '"code"',
 )  # fmt: skip
 
@@ -1058,8 +1059,8 @@ def _find_ids(text: str) -> Iterator[Candidate]:
                 continue  # "Ref: 2017 Fleischner guidelines", "previous episode 2016": a year after a generic cue
             if cat == "OTHER_ID" and _DECIMAL_RANGE.fullmatch(value):
                 continue  # "INR 4.8 (ref 2.0-3.0)": a reference range
-            if cat == "HEALTH_PLAN" and len(value) <= 3:
-                continue  # "call NHS 111": a service's number, no patient's (health numbers are long)
+            if cat == "HEALTH_PLAN" and (len(value) <= 3 or (digits < 5 and len(value) < 6)):
+                continue  # "call NHS 111", "OHIP X092" (a fee code): no patient's number (health numbers are long)
             if cat == "ACCOUNT" and _BILLING_CODE.fullmatch(value) and "billing" in text[m.start() : start].lower():
                 continue  # "Billing: 78803, A9582": a procedure's CPT and HCPCS codes, no account
             yield Candidate(start, end, cat, P_CUED_ID, "cue")

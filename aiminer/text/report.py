@@ -244,6 +244,7 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     protected = _protected_spans(text)
     if protected:
         cands = [t for c in cands if (t := _outside_protected(c, protected)) is not None]
+    cands = [c for c in cands if not _eponym_or_model(text, c)]
     merged = _whole_hyphenated_names(text, _merge(cands))
     propagated = _whole_hyphenated_names(text, _propagated_names(text, merged))
     extra = [
@@ -263,7 +264,9 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
         )
         if not (protected and _overlaps_protected(c, protected))
     ]
-    return _whole_hyphenated_names(text, _merge(merged + extra)) if extra else merged
+    if not extra:
+        return merged
+    return _whole_hyphenated_names(text, _merge([c for c in merged + extra if not _eponym_or_model(text, c)]))
 
 
 #: A postcode of four to six digits right after a town ("Singapore 460412", "Bengaluru - 560034") or right before
@@ -299,6 +302,40 @@ def _postcodes_beside_cities(text: str, spans: list[Candidate]) -> Iterator[Cand
         ):
             if m is not None and not _YEAR_LIKE.fullmatch(m.group(1)):
                 yield Candidate(m.start(1), m.end(1), "ZIP", c.priority, "propagated")
+
+
+#: What follows a place or a name that is a classification, a disease or a sign named after it ("Ann Arbor stage",
+#: "Bethesda III", "Lake Louise Criteria", "Murray Valley encephalitis"; precision red team 15). (Categories II to IV
+#: only: "IA", "VA" and "ID" after a town are states.)
+_NAMED_AFTER = frozenset(
+    "stage staging criteria classification score scale system category grade sign encephalitis virus fever disease "
+    "syndrome protocol rule rules consensus guidelines".split()
+)
+_NAMED_AFTER_RE = re.compile(
+    r"(?:'s|\u2019s)?[ \t]+(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[A-Za-z]+))"
+)
+#: Makers of scanners and devices: a town right after one, among the model's words, is the model ("GE Revolution
+#: Apex", "Siemens SOMATOM Force").
+_MAKER_BEFORE_RE = re.compile(
+    r"\b(?:GE|Siemens|Philips|Canon|Toshiba|Hitachi|Fujifilm|Agfa|Carestream|Hologic|Samsung|Mindray|Esaote|Varian"
+    r"|Elekta|Accuray|Medtronic|Abbott|Stryker|Konica|Shimadzu|United\s+Imaging)(?:[ \t]+[A-Za-z][\w-]*){0,2}[ \t]+$"
+)
+
+
+def _eponym_or_model(text: str, c: Candidate) -> bool:
+    """Whether a town found by a rule is a classification, disease or sign named after a place (:data:`_NAMED_AFTER`,
+    a Roman numeral category) or a word of a device model after its maker, or a name found by a rule ends with such a
+    word ("Louise Criteria"); a known identity never is. (A name followed by such a word stays a name: "Dr Jane Smith
+    score 5" names Dr Smith.)"""
+    if c.source == "context" or c.role == "patient" or c.category not in ("CITY", "NAME"):
+        return False
+    if c.category == "NAME":
+        words = text[c.start : c.end].split()
+        return len(words) > 1 and words[-1].lower() in _NAMED_AFTER
+    m = _NAMED_AFTER_RE.match(text, c.end)
+    if m is not None and (m.group("roman") or m.group("word").lower() in _NAMED_AFTER):
+        return True
+    return _MAKER_BEFORE_RE.search(text, max(0, c.start - 60), c.start) is not None
 
 
 #: A town after an institution and "in" ("admitted to St. Brendan's Hospital in Quincy"; red team 9).

@@ -177,3 +177,33 @@ def test_staff_sign_offs_day_first_dates_and_local_numbers(text: str, gone: str 
 )
 def test_specialty_abbreviations_are_no_names(text: str) -> None:
     assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # classifications, diseases and signs named after places, and a model after its maker (precision red team 15)
+        "Cytology: Bethesda III (AUS); Stage: Ann Arbor IIA",
+        "Scanner: GE Revolution Apex; Siemens SOMATOM Force",
+        # MR safety and sequence words, a tin filter, a software version, codes
+        "Implant is MR Conditional; the pump is MR Unsafe. Cine SSFP images.",
+        "Tin filter Sn100 at 100 kV; software syngo MR E11C",
+        "Billing: MBS item 57524; OHIP X092",
+        "AHA/ACC guidance, AHA segments 1-17; RET/PTC rearrangement; VHL syndrome",
+    ],
+)
+def test_clinical_content_that_looks_like_phi_is_kept(text: str) -> None:
+    assert scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("She moved to Bethesda in 2019", "Bethesda"),  # a town, with no category after it
+        ("Address: 12 Oak St, Cedar Rapids IA 52402", "Cedar Rapids"),  # a state's code is no category
+        ("Dr Jane Smith score 5 noted", "Smith"),  # a name followed by "score" stays a name
+        ("MyChart user: bertholdkrane77", "bertholdkrane77"),
+    ],
+)
+def test_places_and_names_next_to_those_words_still_go(text: str, gone: str) -> None:
+    assert gone not in scrub_text(text).text
