@@ -311,9 +311,7 @@ _NAMED_AFTER = frozenset(
     "stage staging criteria classification score scale system category grade sign encephalitis virus fever disease "
     "syndrome protocol rule rules consensus guidelines".split()
 )
-_NAMED_AFTER_RE = re.compile(
-    r"(?:'s|\u2019s)?[ \t]+(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[A-Za-z]+))"
-)
+_NAMED_AFTER_RE = re.compile(r"(?:'s|\u2019s)?[ \t]+(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[A-Za-z]+))")
 #: Makers of scanners and devices: a town right after one, among the model's words, is the model ("GE Revolution
 #: Apex", "Siemens SOMATOM Force").
 _MAKER_BEFORE_RE = re.compile(
