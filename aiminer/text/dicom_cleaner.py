@@ -11,9 +11,15 @@ from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from aiminer.text.identity import IdentityContext, context_matches, context_terms, required_alnum
+from aiminer.text.identity import (
+    IdentityContext,
+    context_matches,
+    context_terms,
+    misspelt_family_spans,
+    required_alnum,
+)
 from aiminer.text.names import find_names
-from aiminer.text.patterns import find_ids, find_structured
+from aiminer.text.patterns import find_dates_and_ages, find_ids, find_structured
 from aiminer.text.report import scrub_text, with_names_from
 
 if TYPE_CHECKING:
@@ -63,7 +69,7 @@ class Cleaner:
         return held
 
     def _holds_identity(self, text: str) -> bool:
-        if _holds_identifier(text):
+        if _holds_identifier(text) or misspelt_family_spans(text, self.context):
             return True
         if text.isascii():
             squeezed = _NOT_ALNUM.sub("", text.lower())
@@ -74,6 +80,8 @@ class Cleaner:
 
 _MEMO_SIZE = 2048
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+#: What an age over 89 needs: a number from 90 to 119, or the word for one.
+_AGE_HINT = re.compile(r"(?<!\d)(?:9\d|1[01]\d)(?!\d)|(?i:ninety|hundred)")
 # Four digits in a row or an at sign: what every identifier below needs (most kept values have none).
 _IDENTIFIER_HINT = re.compile(r"\d{4}|@")
 # (not a URL: in a kept attribute it is the software's own, "https://github.com/fedorov/dcmqi.git" as a
@@ -90,6 +98,8 @@ def _holds_identifier(text: str) -> bool:
         c.source == "cue" or c.category in _SHAPED for c in chain(find_structured(text), find_ids(text))
     ):
         return True
+    if _AGE_HINT.search(text) is not None and any(c.category == "AGE_OVER_89" for c in find_dates_and_ages(text)):
+        return True  # "Aged ninety-three" as an SR code meaning (red team 16)
     return any(c.source in ("cue", "credential") for c in find_names(text))
 
 

@@ -220,6 +220,13 @@ def name_variants(value: str) -> list[tuple[str, bool]]:
             word = (letter + flat).lower()
             if len(flat) >= 4 and word not in lex.vocab and word not in lex.common and word not in lex.not_names:
                 out.append((re.escape(letter.upper()) + _flex(rest.upper()), True))
+        # the whole name run together in an RT structure set's label, or the family name with the given name's
+        # initial ("PARKJIHOON", "ZHANGW_RT"; red team 16): in capitals, from a family name of four letters or more
+        flat_family, flat_given = _FLEX_SPLIT.sub("", family).upper(), _FLEX_SPLIT.sub("", given).upper()
+        if len(flat_family) >= 4 and flat_family.isalpha() and flat_given.isalpha():
+            for run in (flat_family + flat_given, flat_given + flat_family, flat_family + flat_given[0]):
+                if run.lower() not in lex.vocab and run.lower() not in lex.common:
+                    out.append((re.escape(run), True))
         initials = given[0] + (middle[0] if middle else "") + family[0]
         for letters in dict.fromkeys((initials, given[0] + family[0])):
             if letters.lower() in REPORT_ABBREVIATIONS or letters.lower() in lex.vocab:
@@ -315,14 +322,27 @@ def id_variants(value: str, min_len: int = 4, sep: str = _ID_SEP) -> list[str]:
     list of str
         One regex with optional separators between characters, and one without leading zeros.
     """
+    return [pattern for pattern, _ in _id_forms(value, min_len, sep)]
+
+
+def _id_forms(value: str, min_len: int, sep: str) -> list[tuple[str, str]]:
+    """:func:`id_variants` with the characters each one requires (lower case): the identifier, without its leading
+    zeros, and the number of one with a site's prefix written without it ("SB-002291" typed as "002291"; red team
+    16: five digits or more)."""
     core = re.sub(r"[^0-9A-Za-z]", "", value)
     if len(core) < min_len:
         return []
-    out = [sep.join(re.escape(c) for c in core)]
+    forms = [core]
     stripped = core.lstrip("0")
     if stripped != core and len(stripped) >= min_len:
-        out.append(sep.join(re.escape(c) for c in stripped))
-    return out
+        forms.append(stripped)
+    number = _PREFIXED_NUMBER.fullmatch(value.strip())
+    if number is not None:
+        forms += [d for d in (number.group(1), number.group(1).lstrip("0")) if len(d) >= max(5, min_len)]
+    return [(sep.join(re.escape(c) for c in form), form.lower()) for form in dict.fromkeys(forms)]
+
+
+_PREFIXED_NUMBER = re.compile(r"[A-Za-z]{1,5}[-/. ]?(\d{5,})")
 
 
 def _date_variants(value: str) -> list[str]:
@@ -362,6 +382,7 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
     for value in context.patient_names:
         terms += _name_terms(value, "patient")
         terms += _truncated_family_terms(value)
+        terms += _truncated_given_terms(value)
     for value in context.other_names:
         terms += _name_terms(value, "other")
     for value in context.patient_ids:
@@ -381,6 +402,8 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
             terms.append(ContextTerm(_flex(value), "INSTITUTION", "other"))
             for word in _distinctive_institution_words(value):
                 terms.append(ContextTerm(_flex(word), "INSTITUTION", "other"))
+                # the saint's possessive without its apostrophe ("St. Brendans"; red team 16)
+                terms.append(ContextTerm(_flex(word) + "s", "INSTITUTION", "other"))
                 # a station or host name built on it: "BRIGIDCT02", "WendelinMR1" (letters, then a number)
                 terms.append(ContextTerm(_flex(word) + _STATION_TAIL, "INSTITUTION", "other", glued=True))
             for saint in _SAINT_WORD_RE.finditer(value):
@@ -388,6 +411,9 @@ def context_terms(context: IdentityContext) -> tuple[ContextTerm, ...]:
                 terms.append(ContextTerm(_flex(saint.group()), "INSTITUTION", "other"))
             for acronym in institution_acronyms(value):
                 terms.append(ContextTerm(re.escape(acronym), "INSTITUTION", "other", case_sensitive=True))
+                # with periods ("S.B.H."; red team 16)
+                dotted = r"\.".join(re.escape(c) for c in acronym) + r"\.?"
+                terms.append(ContextTerm(dotted, "INSTITUTION", "other", case_sensitive=True))
     unique = {(t.pattern, t.case_sensitive, t.glued): t for t in terms if t.pattern}
     return tuple(sorted(unique.values(), key=lambda t: -len(t.pattern)))
 
@@ -473,12 +499,17 @@ def _id_terms(value: str, category: str, role: str, min_len: int = 4, sep: str =
     a garbled word), as :func:`aiminer.text.report` propagates a found one."""
     core = re.sub(r"[^0-9A-Za-z]", "", value)
     glued = len(core) >= 6 and (core[0].isdigit() or sum(c.isdigit() for c in core) >= 5)
-    variants = id_variants(value, min_len, sep)
-    # id_variants gives the characters, then the characters without leading zeros, each joined by optional
-    # separators: what every match must hold is those characters (a table has a new MRN on every row, and parsing
-    # each pattern to learn it cost a quarter of a millisecond).
-    required = [core.lower(), core.lstrip("0").lower()]
-    return [ContextTerm(p, category, role, glued=glued, required=r) for p, r in zip(variants, required, strict=False)]
+    # each form's characters joined by optional separators: what every match must hold is those characters (a table
+    # has a new MRN on every row, and parsing each pattern to learn it cost a quarter of a millisecond)
+    return [ContextTerm(p, category, role, glued=glued, required=r) for p, r in _id_forms(value, min_len, sep)]
+
+
+@lru_cache(maxsize=4096)
+def _truncated_given_terms(value: str) -> tuple[ContextTerm, ...]:
+    """The patient's given name cut short by a 16-character field after the family name ("KOWALCZYK KATHER";
+    red team 16): as :func:`_truncated_family_terms`, for the first given name."""
+    given = parse_person_name(value).given.split()
+    return _truncated_terms(given[0]) if given else ()
 
 
 @lru_cache(maxsize=4096)
@@ -486,16 +517,20 @@ def _truncated_family_terms(value: str) -> tuple[ContextTerm, ...]:
     """The patient's family name cut short, as a 16-character label cuts it ("LINDQ PROST" for Lindqvist, an RT
     plan's label): each prefix of five letters or more of a family name of seven or more, when no word list knows
     the prefix as anything (not "Christ" of Christensen, "Parkin" of Parkinson, "Anders" of Andersson)."""
-    family = parse_person_name(value).family.split("-")[0].strip()
-    if len(family) < 7 or not family.isalpha():
+    return _truncated_terms(parse_person_name(value).family.split("-")[0].strip())
+
+
+def _truncated_terms(word: str) -> tuple[ContextTerm, ...]:
+    """Each prefix of five letters or more of a name of seven or more that no word list knows as anything."""
+    if len(word) < 7 or not word.isalpha():
         return ()
     lex = lexicon()
     out = []
-    for n in range(5, len(family)):
-        low = family[:n].lower()
+    for n in range(5, len(word)):
+        low = word[:n].lower()
         if low in lex.not_names or low in lex.first_names or low in lex.surnames or low in lex.places:
             continue
-        out.append(ContextTerm(re.escape(family[:n]), "NAME", "patient"))
+        out.append(ContextTerm(re.escape(word[:n]), "NAME", "patient"))
     return tuple(out)
 
 
@@ -791,3 +826,58 @@ def name_word_spans(text: str, words: frozenset[str]) -> Iterator[tuple[int, int
 def names_from(values: Iterable[str]) -> tuple[str, ...]:
     """Keep the non-empty values (helper for callers that build contexts from optional fields)."""
     return tuple(v for v in values if v and v.strip())
+
+
+def misspelt_family_spans(text: str, context: IdentityContext) -> list[tuple[int, int]]:
+    """Words of ``text`` that are the patient's family name (or a part of a double-barrelled one) of seven letters or
+    more typed with one slip (a letter changed, added, dropped, or two swapped: "Kowalcyzk", "HARGREAVS"), or two
+    for a name of nine letters or more ("Ostergrad" for Ostergaard); red team 16. Never a word of the word lists."""
+    targets = _misspelling_targets(context.patient_names)
+    if not targets:
+        return []
+    lex = lexicon()
+    out = []
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        if not m.group()[:1].isupper() or len(word) < 6 or word in targets or word in lex.not_names:
+            continue  # (a name is written with a capital: "persons" is a word a slip away from Parsons)
+        if word in lex.places:
+            continue
+        for target in targets:
+            allowed = 2 if len(target) >= 9 else 1
+            if target in word:
+                continue  # the name inside a longer word: the terms' bounds decide ("ALINDQVISTX" is no name)
+            if abs(len(word) - len(target)) <= allowed and _edits(word, target, allowed) <= allowed:
+                out.append(m.span())
+                break
+    return out
+
+
+@lru_cache(maxsize=256)
+def _misspelling_targets(names: tuple[str, ...]) -> frozenset[str]:
+    parts = {
+        part.lower()
+        for value in names
+        for spelling in (value, *ascii_spellings(value))
+        for part in re.split(r"[\s-]+", parse_person_name(spelling).family)
+        if len(part) >= 7 and part.isalpha()
+    }
+    return frozenset(parts)
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance of ``a`` and ``b`` (substitutions, insertions, deletions, adjacent swaps),
+    or ``limit + 1`` as soon as it is certain to exceed ``limit``."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]

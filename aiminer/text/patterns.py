@@ -1186,7 +1186,8 @@ AGE_WORDS_RE = re.compile(
 # "turned ninety-three last Sunday", "aged ninety-one" (not "the ninety-day follow-up")
 AGE_CUED_WORDS_RE = re.compile(
     # (also "who is ninety", "Pt is ninety-two", and an apposition, "The decedent, ninety-three, was ...")
-    rf"(?i)\b(?:turned|turns|turning|aged?|is|was|now)\s+(?P<n>ninety(?:[-\s](?:{_UNITS}))?+|one\s+hundred)\b"
+    # ("Age: ninety three", a form's field; red team 16)
+    rf"(?i)\b(?:turned|turns|turning|aged?|is|was|now|age\s*:)\s*(?P<n>ninety(?:[-\s](?:{_UNITS}))?+|one\s+hundred)\b"
     r"(?![-\s]*(?:days?|weeks?|months?|minutes?|seconds?|percent|%|mg|ml|cm|mm|units?|degrees?|beats?|bpm|mmhg"
     r"|times|x|over|out|of|minus|plus)\b)"
     r"|\b(?:patient|pt|decedent|deceased|woman|man|lady|gentleman|mother|father|grandmother|grandfather|resident)"

@@ -24,6 +24,7 @@ from aiminer.text.identity import (
     IdentityContext,
     context_matches,
     institution_acronyms,
+    misspelt_family_spans,
     name_word_spans,
     parse_person_name,
 )
@@ -182,6 +183,8 @@ def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candida
             yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
     for start, end in name_word_spans(text, context.name_words):
         yield Candidate(start, end, "NAME", P_CONTEXT, "context")
+    for start, end in misspelt_family_spans(text, context):
+        yield Candidate(start, end, "NAME", P_CONTEXT, "context", role="patient")
 
 
 def detect(text: str, context: IdentityContext | None = None) -> list[Candidate]:

@@ -1043,3 +1043,33 @@ def test_labels_with_the_name_as_a_system_without_its_letters_writes_it(
     # THEN no spelling of the name is left in any label, and the rest of each label is
     for item, (_, name, rest) in zip(out.AnatomicRegionSequence, labels, strict=True):
         assert name not in item.CodeMeaning and rest in item.CodeMeaning, item.CodeMeaning
+
+
+def test_identities_in_other_forms_leave_kept_labels_and_descriptions(coder) -> None:
+    # GIVEN a header and kept values typed from it in other forms, as red team 16 found them: the name run together
+    # in an RT label, the family name with the given initial, a typo, a given name cut by a 16-character field,
+    # the MRN without the site's prefix, the institution's possessive without its apostrophe and its dotted acronym,
+    # an age in words in a code meaning
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientName = "Hargreaves^Katherine"
+    ds.PatientID = "SB-004417"
+    ds.InstitutionName = "Saint Brendan Hospital"
+    labels = {
+        "GTV_HARGREAVESKATHERINE": "GTV",
+        "HARGREAVESK_RT": "RT",
+        "Hargreavs knee": "knee",
+        "HARGREAVES KATHER AX": "AX",
+        "004417 repeat": "repeat",
+        "St. Brendans CT": "CT",
+        "S.B.H. protocol": "protocol",
+        "Aged ninety-three": "Aged",
+    }
+    ds.AnatomicRegionSequence = Sequence([Dataset() for _ in labels])
+    for item, text in zip(ds.AnatomicRegionSequence, labels, strict=True):
+        item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = "99X", "99LOCAL", text
+    # WHEN de-identified with the report scrubber as cleaner
+    out, data = _deid_with_cleaner(coder, ds)
+    # THEN none of the forms is left, and the rest of each value is
+    for item, (text, rest) in zip(out.AnatomicRegionSequence, labels.items(), strict=True):
+        assert item.CodeMeaning != text and rest in item.CodeMeaning, (text, item.CodeMeaning)
+    assert scan_bytes(_header_bytes(data), {"HARGREAV", "Hargreav", "KATHER", "004417", "Brendans", "S.B.H."}) == set()
