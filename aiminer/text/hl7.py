@@ -346,16 +346,38 @@ def deidentify_hl7(
 #: (ID^FAMILY^GIVEN): "2823-3^Potassium^LN" is LOINC's potassium, not Dr. Potassium (blind set 13).
 _CODING_SYSTEMS = frozenset(
     "LN SNM SNM3 SCT SNOMED SRT I9 I9C I9CM I10 I10C I10P ICD9 ICD10 ICD10CM ICD10PCS CPT CPT4 C4 C5 HCPCS HCPT "
-    "NDC RXNORM RXN MDC UCUM DCM L LOCAL ISO".split()
+    "NDC RXNORM RXN MDC UCUM DCM L LOCAL ISO CVX MVX NCIT NCI RADLEX RID NUCC".split()
 )
+#: An HL7 table as a coding system ("E^Emergency^HL70007", "SPO^Spouse^HL70063"; red team 17).
+_HL7_TABLE = re.compile(r"HL7\d{4}|HL7[A-Z]{0,3}\d{3,4}|NIP\d{3}")
 _LOINC_CODE = re.compile(r"\d{1,7}-\d")
+
+
+def _standard_code(comps: list[str]) -> bool:
+    """A coded element of a public coding system (LOINC, SNOMED, ICD, CPT, CVX, an HL7 table...): its code can be kept
+    as it is. Not a local one (``L``, ``99...``): a site may code anything there, an identifier too."""
+    system = comps[2].strip().upper()
+    return _coded_element(comps) and system not in ("L", "LOCAL") and not system.startswith("99")
+
+
+#: A component of a coded element with spaces or more than 20 characters is text, whatever its position says.
+_FREE_TEXTISH = re.compile(r"\s|^.{21,}$")
+#: A family name in an XCN: letters, with hyphens and apostrophes inside ("ASANTE-BLOOM", "O'NEILL"; not spaces:
+#: "CTCHPE^CT ANGIO CHEST PE PROTOCOL^IMGPROC" is an order code;
+#: red team 17 found hyphenated staff names kept in RXA-10 and PRT-5).
+_NAME_PART = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
 def _coded_element(comps: list[str]) -> bool:
     """Whether CODE^TEXT^SYSTEM components are a coded element: a coding system named third (or a local one,
     99xxx), or a LOINC code first."""
     system = comps[2].strip().upper()
-    return system in _CODING_SYSTEMS or system.startswith("99") or _LOINC_CODE.fullmatch(comps[0].strip()) is not None
+    return (
+        system in _CODING_SYSTEMS
+        or system.startswith("99")
+        or _HL7_TABLE.fullmatch(system) is not None
+        or _LOINC_CODE.fullmatch(comps[0].strip()) is not None
+    )
 
 
 def _identity_from(msg: _Message) -> IdentityContext:
@@ -409,7 +431,7 @@ def _identity_from(msg: _Message) -> IdentityContext:
                     if (
                         people
                         and len(comps) >= 3
-                        and comps[1].isalpha()
+                        and _NAME_PART.fullmatch(comps[1]) is not None
                         and comps[2][:1].isalpha()
                         and not _coded_element(comps)
                     ):
@@ -498,6 +520,10 @@ def _report_texts(msg: _Message) -> list[str]:
         for seg in msg.segments
         if seg[0] in fields and (value := _get(seg, fields[seg[0]], False))
     ]
+    if len(texts) > 1:
+        # a report sent one line per OBX: a signature's label and its name on two lines ("Reading Radiologist:" /
+        # "Evander Thornquist"; red team 17) are read together
+        texts.append("\n".join(texts))
     component = msg.seps.component
     for seg in msg.segments:
         for value in seg[1:]:
@@ -604,10 +630,16 @@ def _deidentify_message(
         # keep the structure (components) and scrub each piece
         out_reps = []
         for r in value.split(seps.repetition):
-            comps = []
-            for c in r.split(seps.component):
-                comps.append(seps.subcomponent.join(scrub(sc) for sc in c.split(seps.subcomponent)))
             parts = r.split(seps.component)
+            # a coded element (CE/CWE: code, text, coding system, then the alternate triplet): its codes and systems
+            # stay, its texts are scrubbed ("[ID]^Escherichia coli^SCT" lost its SNOMED code; red team 17)
+            coded = len(parts) >= 3 and _standard_code([unescape(p, seps) for p in parts])
+            comps = []
+            for k, c in enumerate(parts):
+                if coded and k in (0, 2, 3, 5) and not _FREE_TEXTISH.search(c):
+                    comps.append(c)
+                else:
+                    comps.append(seps.subcomponent.join(scrub(sc) for sc in c.split(seps.subcomponent)))
             if len(parts) >= 3 and "ADDRESS" in done.get(parts[0], ("", []))[1]:
                 # an address shifted out of its field (a lost separator put PID-11 in PID-10): a street first, then
                 # the other designation, the city and the ZIP go; the state and the country stay as in PID-11

@@ -46,6 +46,8 @@ REPORT_ABBREVIATIONS = frozenset(
     "atp crt icd ppm lbbb rbbb svt avnrt nsvt af afl vt vf pvc pac tavi rvsp tapse bclc albi meld psma fdg mdp maa "
     "sirt tace rfa mwa cmr ctca ifr timi stemi nstemi acs ihd hfref hfpef gdmt ptv ctv gtv oar dvh imrt vmat sbrt "
     "srs igrt cbct gy cgy mbq mci gbq mpi aha acc scct ssfp vhl ret ptc gp "
+    # vaccines ("03^MMR^CVX"; red team 17)
+    "mmr mmrv dtap tdap ipv hpv bcg pcv ppsv hib "
     # a laboratory's tests, diagnoses and bodies ("(CLL/SLL)", "DNA/RNA", "Reported to NHSN Hemovigilance"; blind
     # set 11)
     "dna rna cll sll aml cml pcr ihc ngs mmr msi mss tmb vaf cnv snv hpv ebv cmv rsv mrsa vre anca igg igm "

@@ -326,7 +326,8 @@ _CARET_RE = re.compile(
 ID_CARET_NAME_RE = re.compile(
     # (not a coded element, CODE^TEXT^SYSTEM: "2823-3^Potassium^LN" is LOINC's potassium; blind set 13)
     r"(?<![\w^.-])\d{1,20}\^(?P<name>[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}\^"
-    r"(?!(?:LN|SNM3?|SCT|SRT|I9C?|I10[CP]?|CPT4?|C[45]|HCPCS|NDC|RXNORM|DCM|UCUM|99[A-Z0-9]*)(?![A-Za-z]))"
+    r"(?!(?:LN|SNM3?|SCT|SRT|I9C?|I10[CP]?|CPT4?|C[45]|HCPCS|NDC|RXNORM|DCM|UCUM|CVX|MVX|NCIT|99[A-Z0-9]*"
+    r"|HL7\d{4}|NIP\d{3})(?![A-Za-z]))"
     r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019-]{2,}"
     r"(?:\^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019.-]*){0,3})"
 )

@@ -241,3 +241,39 @@ def test_control_ids_come_from_the_callers_function_per_message(coder: Coder) ->
     assert _control_ids(drawn[0]) != _control_ids(drawn[1])
     assert all(len(c) == 16 for c in _control_ids(drawn[0]))
     assert "MSG0000" not in given[0] + drawn[0]
+
+
+def test_codes_staff_and_signatures_of_real_interfaces(coder: Coder) -> None:
+    # GIVEN an immunization and a result as interfaces send them (red team 17): a nurse with an alphanumeric ID and a
+    # hyphenated surname in a segment the engine reads as text, coded elements of public systems (CVX, SNOMED, an
+    # HL7 table), and a report sent one line per OBX with the signature's label and name on two lines
+    msg = (
+        "MSH|^~\\&|EHR|GEN|IIS|STATE|20240102||VXU^V04|C1|P|2.5.1\r"
+        "PID|1||5501932^^^GEN^MR||QUARRINGTON^ODALYS||19580214|F\r"
+        "RXA|0|1|20240102||03^MMR^CVX|0.5|mL||00^New record^NIP001||||||||||N882^ASANTE-BLOOM^CORDELIA\r"
+        "OBX|1|CE|11475-1^Organism^LN||112283007^Escherichia coli^SCT||||||F\r"
+        "OBX|2|ST|ADM^Admission type^L||E^Emergency^HL70007||||||F\r"
+        "OBX|3|TX|RPT^Report^L||Impression: no acute findings.||||||F\r"
+        "OBX|4|TX|RPT^Report^L||Reading Radiologist:||||||F\r"
+        "OBX|5|TX|RPT^Report^L||Evander Thornquist||||||F\r"
+    )
+    # WHEN de-identified
+    out = deidentify_hl7(msg, coder, "S-1").text
+    # THEN the nurse and the radiologist go, and the codes stay with their texts
+    for phi in ("ASANTE", "BLOOM", "CORDELIA", "Thornquist", "Evander", "QUARRINGTON"):
+        assert phi not in out, phi
+    for kept in ("03^MMR^CVX", "112283007^Escherichia coli^SCT", "E^Emergency^HL70007", "no acute findings"):
+        assert kept in out, kept
+
+
+def test_an_order_code_with_a_local_system_is_no_person(coder: Coder) -> None:
+    # GIVEN an order whose code, text and local system have a person's shape (CODE^TEXT^SYSTEM, ID^FAMILY^GIVEN)
+    msg = (
+        "MSH|^~\\&|RADIANT|GEN|RIS||20190304||ORU^R01|M1|P|2.5.1\r"
+        "PID|1||5501932^^^GEN^MR||ROE^JANE||19580214|F\r"
+        "OBR|1|A1|B2|CTCHPE^CT ANGIO CHEST PE PROTOCOL^IMGPROC\r"
+        "OBX|1|TX|GDT^REPORT TEXT||COMPARISON: CT chest 2018. CT evidence of right heart strain.||||||F\r"
+    )
+    # WHEN de-identified THEN the procedure's words stay, in the code and in the report
+    out = deidentify_hl7(msg, coder, "S-1").text
+    assert "CT ANGIO CHEST PE PROTOCOL" in out and "CT evidence of right heart strain" in out

@@ -93,3 +93,18 @@ def test_a_large_text_in_a_code_page_is_decoded_whole_with_little_memory() -> No
     # is given once per candidate encoding (70 times the size for a 9.5 MB table)
     assert text.startswith("Patient Zoë Müller") and text.count("Peña") == len(data) // len(line)
     assert peak < 8 * len(data), peak / len(data)
+
+
+def test_a_short_latin1_message_that_charset_detection_cannot_place_is_read_as_cp1252() -> None:
+    # red team 17: a 434-byte ISO 8859-1 HL7 message was quarantined whole (unsupported_type)
+    from aiminer.text.decode import decode_text
+    from aiminer.text.sniff import sniff
+
+    data = (
+        "MSH|^~\\&|ORBIS|SBH|||20210930120000||ORU^R01|OB22190|P|2.3.1|||||DEU|8859/1\r"
+        "PID|1||E3390012^^^SBH||MÜLLER-LÜDENSCHEIDT^JÜRGEN^^^Dr.||19530704|M|||Königsallee 14^^Düsseldorf^^40212^DEU\r"
+        "OBR|1||MR21-0093310|70553^MRI BRAIN W/WO^CPT4\r"
+        "OBX|1|TX|24590-2^MR Brain^LN||Befund: Multiple periventrikuläre T2-hyperintense Läsionen.||||||F\r"
+    ).encode("latin-1")
+    assert sniff(data, "result.hl7") == "hl7"
+    assert "MÜLLER-LÜDENSCHEIDT" in decode_text(data)
