@@ -35,6 +35,7 @@ from aiminer.dicom.engine import configure_pydicom
 from aiminer.dicom.policy import load_safe_private
 from aiminer.text.decode import decode_text
 from aiminer.text.errors import TextDeidError
+from aiminer.text.hl7 import standard_code
 from aiminer.text.report import detect
 
 if TYPE_CHECKING:
@@ -641,8 +642,15 @@ def _check_hl7(text: str, policy: QcPolicy, out: _Findings) -> None:
                 # Fields the de-identification empties or codes: anything else left there is a person's data.
                 out.add("residual_phi", f"NAME in {seg_id}-{number}", _phi_severity(policy))
                 continue
+            comps = value.split("^")
+            # a coded element of a public system keeps its codes (as the de-identification does): its texts only
+            read = (
+                "^".join(comps[k] for k in (1, 4) if k < len(comps))
+                if len(comps) >= 3 and standard_code(comps)
+                else value
+            )
             # Components and sub-components are structure, not words: read them as spaces.
-            for category, _ in _text_findings(re.sub(r"[\^&]+", " ", value), policy):
+            for category, _ in _text_findings(re.sub(r"[\^&]+", " ", read), policy):
                 out.add("residual_phi", f"{category} in {seg_id}-{number}", _phi_severity(policy))
 
 

@@ -353,7 +353,7 @@ _HL7_TABLE = re.compile(r"HL7\d{4}|HL7[A-Z]{0,3}\d{3,4}|NIP\d{3}")
 _LOINC_CODE = re.compile(r"\d{1,7}-\d")
 
 
-def _standard_code(comps: list[str]) -> bool:
+def standard_code(comps: list[str]) -> bool:
     """A coded element of a public coding system (LOINC, SNOMED, ICD, CPT, CVX, an HL7 table...): its code can be kept
     as it is. Not a local one (``L``, ``99...``): a site may code anything there, an identifier too."""
     system = comps[2].strip().upper()
@@ -633,7 +633,7 @@ def _deidentify_message(
             parts = r.split(seps.component)
             # a coded element (CE/CWE: code, text, coding system, then the alternate triplet): its codes and systems
             # stay, its texts are scrubbed ("[ID]^Escherichia coli^SCT" lost its SNOMED code; red team 17)
-            coded = len(parts) >= 3 and _standard_code([unescape(p, seps) for p in parts])
+            coded = len(parts) >= 3 and standard_code([unescape(p, seps) for p in parts])
             comps = []
             for k, c in enumerate(parts):
                 if coded and k in (0, 2, 3, 5) and not _FREE_TEXTISH.search(c):

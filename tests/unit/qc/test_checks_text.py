@@ -192,3 +192,19 @@ def test_malformed_json_table_is_parse_error() -> None:
     # THEN parse_error
     assert check_object(b'[{"a": 1}, 2', "table").codes == ("parse_error",)
     assert check_object(b"[1, 2]", "table").codes == ("parse_error",)
+
+
+def test_an_hl7_result_with_public_codes_passes_and_a_name_in_their_text_does_not(coder: Coder) -> None:
+    # GIVEN a result whose coded elements keep their SNOMED and LOINC codes after de-identification (red team 17)
+    raw = (
+        "MSH|^~\\&|LAB|GEN|EHR|GEN|20240102||ORU^R01|C1|P|2.5.1\r"
+        "PID|1||5501932^^^GEN^MR||QUARRINGTON^ODALYS||19580214|F\r"
+        "OBX|1|CE|11475-1^Organism^LN||112283007^Escherichia coli^SCT||||||F\r"
+    )
+    clean = deidentify_hl7(raw, coder, coder.site("Test General")).text
+    # WHEN QC checks it THEN the codes are no residual identifiers
+    assert "112283007^Escherichia coli^SCT" in clean
+    assert check_object(clean.encode("utf-8"), "hl7").findings == ()
+    # AND a name in a coded element's text is still found
+    named = clean.replace("Escherichia coli", "reported by Dr. Helen Marsh")
+    assert any(f.code == "residual_phi" for f in check_object(named.encode("utf-8"), "hl7").findings)
