@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pathlib
 import random
+import re
 
 import pydicom
 import pytest
@@ -976,7 +977,8 @@ def test_an_sr_birth_date_of_a_patient_over_89_goes(scrubbing_engine) -> None:
     # WHEN de-identifying / THEN the item is gone (its year would tell the age), and so is the year anywhere
     out, _, data = scrubbing_engine(ds)
     assert all(i.get("ValueType") != "DATE" for i in out.ContentSequence)
-    assert b"1934" not in data
+    # (outside the new random UIDs, whose digits hold "1934" in one run of a few dozen: CI saw it once)
+    assert b"1934" not in re.sub(rb"2\.25\.\d+", b"", data)
 
 
 def test_raw_pixels_under_a_compressed_transfer_syntax_are_quarantined(engine) -> None:
