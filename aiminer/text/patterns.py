@@ -1055,7 +1055,7 @@ def _find_ids(text: str) -> Iterator[Candidate]:
                 continue
             if cat == "ACCESSION" and re.fullmatch(r"\d{1,2}", value):
                 continue
-            if cat in ("OTHER_ID", "ACCOUNT") and _YEAR_ONLY.fullmatch(value):
+            if cat in ("OTHER_ID", "ACCOUNT") and YEAR_ONLY.fullmatch(value):
                 continue  # "Ref: 2017 Fleischner guidelines", "previous episode 2016": a year after a generic cue
             if cat == "OTHER_ID" and _DECIMAL_RANGE.fullmatch(value):
                 continue  # "INR 4.8 (ref 2.0-3.0)": a reference range
@@ -1106,7 +1106,7 @@ def _find_ids(text: str) -> Iterator[Candidate]:
     for m in BED_RE.finditer(text):
         yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
     for m in LABELLED_ID_RE.finditer(text):
-        if not _DATE_LIKE.fullmatch(m.group("id")) and not _YEAR_ONLY.fullmatch(m.group("id")):
+        if not _DATE_LIKE.fullmatch(m.group("id")) and not YEAR_ONLY.fullmatch(m.group("id")):
             yield Candidate(m.start("id"), m.end("id"), "OTHER_ID", P_CUED_ID - 1, "cue")
 
 
@@ -1120,7 +1120,7 @@ def _same_shape(value: str, first: str) -> bool:
 
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _BILLING_CODE = re.compile(r"\d{5}|\d{4}[FTU]|[A-V]\d{4}")  # CPT (and its category II/III) and HCPCS codes
-_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")  # "Ref: 2017 guidelines"
+YEAR_ONLY = re.compile(r"(?:19|20)\d\d")  # "Ref: 2017 guidelines"
 _DECIMAL_RANGE = re.compile(r"\d{1,4}\.\d{1,3}[-\u2013]\d{1,4}\.\d{1,3}")  # "ref 2.0-3.0"
 
 

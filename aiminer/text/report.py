@@ -36,6 +36,7 @@ from aiminer.text.patterns import (
     P_CONTEXT,
     P_INSTITUTION,
     REGION_NAMES,
+    YEAR_ONLY,
     Candidate,
     find_dates_and_ages,
     find_ids,
@@ -269,14 +270,14 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
     ]
     if not extra:
         return merged
-    return _whole_hyphenated_names(text, _merge([c for c in merged + extra if not _eponym_or_model(text, c)]))
+    # (merged came from candidates already filtered: only the extra ones are checked)
+    return _whole_hyphenated_names(text, _merge(merged + [c for c in extra if not _eponym_or_model(text, c)]))
 
 
 #: A postcode of four to six digits right after a town ("Singapore 460412", "Bengaluru - 560034") or right before
 #: it ("81377 München" when the town was found; "75002 Paris"): Europe and Asia write them so (set 13). Not a year.
 _POSTCODE_AFTER_RE = re.compile(r"[ \t]{0,2}(?:[-\u2013,][ \t]{0,2})?(\d{4,6}|\d{3} \d{3})(?![\w]|[.,]\d)")
 _POSTCODE_BEFORE_RE = re.compile(r"(?<![\w.,/-])(\d{4,6})[ \t]{1,2}$")
-_YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 
 
 #: A postcode and a town right after a street address ("Marchioninistr. 15 · 81377 München"): the town need be
@@ -294,7 +295,7 @@ def _postcodes_beside_cities(text: str, spans: list[Candidate]) -> Iterator[Cand
     for c in spans:
         if c.category == "ADDRESS" and (m := _POSTCODE_TOWN_RE.match(text, c.end)):
             town = m.group(2).lower()
-            if not _YEAR_LIKE.fullmatch(m.group(1)) and town not in lex.vocab and town not in lex.common:
+            if not YEAR_ONLY.fullmatch(m.group(1)) and town not in lex.vocab and town not in lex.common:
                 yield Candidate(m.start(1), m.end(1), "ZIP", c.priority, "propagated")
                 yield Candidate(m.start(2), m.end(2), "CITY", c.priority, "propagated")
         if c.category != "CITY":
@@ -303,7 +304,7 @@ def _postcodes_beside_cities(text: str, spans: list[Candidate]) -> Iterator[Cand
             _POSTCODE_AFTER_RE.match(text, c.end),
             _POSTCODE_BEFORE_RE.search(text, max(0, c.start - 9), c.start),
         ):
-            if m is not None and not _YEAR_LIKE.fullmatch(m.group(1)):
+            if m is not None and not YEAR_ONLY.fullmatch(m.group(1)):
                 yield Candidate(m.start(1), m.end(1), "ZIP", c.priority, "propagated")
 
 
