@@ -102,13 +102,12 @@ class Job:
     path: str
     display: str
     size: int
-    kind: str | None = None  # what the sniffer said of the file's head; None: not sniffed (DICOM runs first)
+    kind: str | None = None  # what the sniffer said of the file's head (None: the object's own code sniffs it)
     folder_study: str | None = None
-
-    @property
-    def dicom(self) -> bool:
-        """Whether this is a DICOM object."""
-        return self.kind in (None, "dicom")
+    #: First pass: the worker sniffs the file's head and hands back what is not DICOM (JobResult.deferred), to run
+    #: after every DICOM file, when the coded studies of the folders are known. Sniffing in the workers instead of
+    #: in the parent before the pool starts saves the parent a serial pass over every file's head.
+    dicom_pass: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,9 @@ class JobResult:
     extra: dict[str, str | None] = field(default_factory=dict)
     study: str | None = None
     kind: str = "dicom"
+    #: Not DICOM, handed back by a first pass (see Job.dicom_pass): what the sniffer said of it, or None when the
+    #: sniffer failed (the second pass sniffs again and quarantines it).
+    deferred: bool = False
 
 
 def iter_inputs(inputs: tuple[Path, ...], skip: tuple[Path, ...] = ()) -> Iterator[tuple[Path, str]]:
@@ -259,9 +261,14 @@ def _process(job: Job) -> JobResult:
         src: IO[bytes] = Path(job.path).open("rb")  # closed in the finally below
     except OSError:
         return JobResult(job.display, "rejected", None, None, "unreadable", job.size, io_error=True)
+    kind = job.kind
     try:
+        if job.dicom_pass:
+            kind = _sniff(src, name)
+            if kind != "dicom":
+                return JobResult(job.display, "deferred", None, None, None, job.size, kind=kind or "", deferred=True)
         with tmp.open("wb") as dst:
-            outcome = process_object(src, dst, job.path, _WORKER["ctx"], job.folder_study, job.kind)
+            outcome = process_object(src, dst, job.path, _WORKER["ctx"], job.folder_study, kind)
     except OSError:
         tmp.unlink(missing_ok=True)
         return JobResult(job.display, "quarantined", None, None, "io_error", job.size, io_error=True)
@@ -335,21 +342,22 @@ def _jobs(spec: RunSpec, rejected: list[JobResult]) -> list[Job]:
         if not stat.S_ISREG(st.st_mode):
             rejected.append(JobResult(display, "rejected", None, None, "not_a_regular_file", 0))
             continue
-        jobs.append(Job(str(path), display, st.st_size, kind=_sniff(path)))
+        jobs.append(Job(str(path), display, st.st_size, dicom_pass=True))
     return jobs
 
 
-def _sniff(path: Path) -> str | None:
-    """Cheap content sniff so DICOM runs first and reports can be linked to the studies in their folder."""
+def _sniff(src: IO[bytes], name: str) -> str | None:
+    """What the file's head is (so DICOM runs first and reports can be linked to the studies in their folder);
+    None when the sniffer fails (the second pass quarantines the file). Leaves ``src`` at its start."""
     from aiminer.objects import SNIFF_BYTES
     from aiminer.text.sniff import sniff
 
+    head = src.read(SNIFF_BYTES)
+    src.seek(0)
     try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError:
-        return None  # the worker reports it as unreadable
-    return sniff(head, path.name) if head else None
+        return sniff(head, name)
+    except Exception:  # a defect in the sniffer costs this file only, in the second pass (processing_error)
+        return None
 
 
 def _with_folder_studies(jobs: list[Job], studies: dict[str, set[str]]) -> list[Job]:
@@ -445,19 +453,27 @@ def run(
                 studies.setdefault(str(Path(job.path).parent), set()).add(result.study)
             finish(result)
 
-        dicom_jobs = [j for j in jobs if j.dicom]
-        other_jobs = [j for j in jobs if not j.dicom]
+        # DICOM first (the workers sniff each file and hand back what is not DICOM), then the rest, linked to the
+        # coded studies found in their folders
+        other_jobs: list[Job] = []
+
+        def first_pass(job: Job, result: JobResult) -> None:
+            if result.deferred:
+                other_jobs.append(Job(job.path, job.display, job.size, kind=result.kind or None))
+            else:
+                finish_dicom(job, result)
+
         if spec.workers <= 1 or len(jobs) < SMALL_RUN:
             _init_worker(spec_json)
-            for job in dicom_jobs:
-                finish_dicom(job, _process(job))
+            for job in jobs:
+                first_pass(job, _process(job))
             for job in _with_folder_studies(other_jobs, studies):
                 finish(_process(job))
         else:
             _warm_up(spec_json)
             chunk = max(1, min(32, len(jobs) // (spec.workers * 8)))
-            for job, result in _resilient_results(dicom_jobs, spec_json, spec.workers, chunk):
-                finish_dicom(job, result)
+            for job, result in _resilient_results(jobs, spec_json, spec.workers, chunk):
+                first_pass(job, result)
             others = _with_folder_studies(other_jobs, studies)
             for _, result in _resilient_results(others, spec_json, spec.workers, chunk):
                 finish(result)

@@ -7,6 +7,7 @@ file that kills its worker again when it runs alone.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -138,8 +139,9 @@ def test_the_pool_survives_the_death_of_a_worker_in_every_round(
 def test_results_reach_the_parent_while_the_workers_go_on(
     corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The progress bar and the receipt move during the run, not all at the end: the last DICOM file waits (up to
-    20 s) for the parent to have settled a first result, which it can only do if results come as batches finish."""
+    """The progress bar and the receipt move during the run, not all at the end: the last file of the first pass
+    (every file goes to the workers, which hand back what is not DICOM) waits (up to 20 s) for the parent to have
+    settled a first result, which it can only do if results come as batches finish."""
     settled = tmp_path / "parent-settled-a-result"
     saw = tmp_path / "last-file-saw-it"
     spec = runner.RunSpec(
@@ -151,7 +153,7 @@ def test_results_reach_the_parent_while_the_workers_go_on(
         workers=2,
         table_schema=corpus.table_schema,
     )
-    last = [j for j in runner._jobs(spec, []) if j.dicom][-1].display
+    last = runner._jobs(spec, [])[-1].display
     real = runner._process
     parent = os.getpid()
 
@@ -175,3 +177,48 @@ def test_results_reach_the_parent_while_the_workers_go_on(
 
     assert saw.exists(), "the parent saw no result before the last file's batch had finished"
     assert summary.total == len(lines) == len(corpus.expected)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_workers_sniff_and_a_sniffer_failure_costs_one_file(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The parent lists and stats the inputs but never reads them: each worker sniffs its file's head and hands back
+    what is not DICOM for the second pass. A sniffer that fails on one file (here every time it sees it) quarantines
+    that file only, in the second pass, and reports are still linked to the studies of their folders."""
+    sniff_module = importlib.import_module("aiminer.text.sniff")  # (aiminer.text's own ``sniff`` is the function)
+
+    names = [Path(k).name for k in corpus.expected]
+    victim = next(
+        k
+        for k, v in corpus.expected.items()
+        if v == "deidentified" and not k.endswith(".dcm") and names.count(Path(k).name) == 1
+    )
+    real_sniff = sniff_module.sniff
+    parent = os.getpid()
+    opened_by_parent: list[str] = []
+    real_open = Path.open
+
+    def sniff(head: bytes, name: str) -> str:
+        if Path(name).name == Path(victim).name:
+            raise RuntimeError("a defect in the sniffer")
+        return real_sniff(head, name)
+
+    def spying_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent and workers > 1 and str(self).startswith(str(corpus.root)):
+            opened_by_parent.append(str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sniff_module, "sniff", sniff)
+    monkeypatch.setattr(Path, "open", spying_open)
+
+    _, lines = _run(corpus, tmp_path, workers=workers)
+
+    assert set(lines) == set(corpus.expected)
+    assert (lines[victim]["status"], lines[victim]["reason"]) == ("quarantined", "processing_error")
+    assert opened_by_parent == []
+    others = {k: v for k, v in lines.items() if k != victim}
+    assert {k: v["status"] == "deidentified" for k, v in others.items()} == {
+        k: v == "deidentified" for k, v in corpus.expected.items() if k != victim
+    }
+    assert any(v.get("linked_study") for v in others.values()), "no report was linked to its folder's study"
