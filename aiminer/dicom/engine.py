@@ -783,8 +783,7 @@ def _ensure_complete(ds: Dataset, size: int | None) -> None:
     pydicom keeps such a value short (or, when deferred, skips past the end) without complaint; what it holds is
     the elements it swallowed, identifiers included, which no action of the policy would then see for what they are.
     """
-    for tag in ds.keys():
-        elem = ds.get_item(tag, keep_deferred=True)
+    for elem in ds._dict.values():  # as ds.get_item(tag, keep_deferred=True) for every tag (see _in_tag_order)
         if not isinstance(elem, RawDataElement) or elem.length == 0xFFFFFFFF:
             continue
         if elem.value is None:
@@ -852,11 +851,15 @@ def _attrs(ds: Dataset) -> dict[str, str]:
 def _peek(ds: Dataset, key: str | int) -> Any:
     """The value of an element, or None: converted from its raw bytes as ``ds[key]`` would, but without storing the
     converted element in ``ds``, so an element the policy keeps stays raw and is written from its bytes."""
-    try:
-        tag = Tag(key)
-    except Exception:
-        return None
-    elem = ds.get_item(tag, keep_deferred=True)
+    tag = _KEYWORD_TAGS.get(key) if isinstance(key, str) else None
+    if tag is None:
+        try:
+            tag = Tag(key)
+        except Exception:
+            return None
+        if isinstance(key, str):
+            _KEYWORD_TAGS[key] = tag
+    elem = ds._dict.get(tag)  # ds.get_item(tag, keep_deferred=True) (see _in_tag_order)
     if elem is None:
         return None
     if not isinstance(elem, RawDataElement):
@@ -867,13 +870,15 @@ def _peek(ds: Dataset, key: str | int) -> Any:
     if hit is not None and hit[0] is elem:
         return hit[1]
     encoding = (ds.original_character_set or ds._character_set) if tag != 0x00080005 else default_encoding
-    converted = convert_raw_data_element(elem, encoding=encoding, ds=ds)
+    converted: DataElement | RawDataElement = convert_raw_data_element(elem, encoding=encoding, ds=ds)
     if converted.VR in AMBIGUOUS_VR:
         converted = correct_ambiguous_vr_element(converted, ds, elem.is_little_endian)
     _PEEKED[id(elem)] = (elem, converted.value)
     return converted.value
 
 
+#: The tags of the keywords :func:`_peek` was asked for (``Tag("PatientName")`` looks the keyword up every time).
+_KEYWORD_TAGS: dict[str, Any] = {}
 #: Values :func:`_peek` converted, by the raw element they came from (cleared for every file; an element the walk
 #: replaces is no longer that raw element, so nothing stale is ever returned).
 _PEEKED: dict[int, tuple[RawDataElement, Any]] = {}
@@ -946,10 +951,9 @@ def _names_in_sequences(ds: Dataset, depth: int = 0, limit: int = 64) -> list[st
     out: list[str] = []
     if depth > MAX_SEQUENCE_DEPTH:
         return out
-    for tag in list(ds.keys()):
-        if int(tag) >> 16 & 1:
+    for tag, raw in list(ds._dict.items()):  # as ds.get_item(tag, keep_deferred=True) (see _in_tag_order)
+        if tag >> 16 & 1:
             continue  # private
-        raw = ds.get_item(tag, keep_deferred=True)
         vr = _vr_of(raw)
         if vr == "SQ":
             try:
@@ -1103,28 +1107,46 @@ def _write_elements(fp: DicomIO, ds: Dataset, implicit: bool, little: bool, pare
         return
     encodings = ds.get("SpecificCharacterSet", parent_encodings)
     endian = "<" if little else ">"
-    write = fp.write
-    for tag in sorted(ds.keys()):
-        if tag.element == 0 and tag.group > 6:
+    # The bytes of consecutive elements are gathered and written at once (a header is a few hundred elements, each
+    # two writes); what goes through pydicom's or the sequence writer is written after them, in tag order.
+    pending: list[bytes] = []
+    put = pending.append
+    for tag, elem in _in_tag_order(ds):
+        if tag & 0xFFFF == 0 and tag >> 16 > 6:
             continue  # retired group lengths are not written
-        elem = ds.get_item(tag, keep_deferred=True)
         if isinstance(elem, RawDataElement):
             head = _raw_head(elem, implicit, endian)
-            if head is not None:
-                write(head)
-                write(elem.value)
+            if head is not None and elem.value is not None:  # (never None when there is a head: see _raw_head)
+                put(head)
+                put(elem.value)
                 continue
         elif elem.VR == "SQ":
+            fp.write(b"".join(pending))
+            pending.clear()
             _write_sequence(fp, elem, implicit, little, encodings)
             continue
         else:
             value = _string_bytes(elem, encodings)
-            head = _head(int(tag), str(elem.VR), len(value), implicit, endian) if value is not None else None
+            head = _head(tag, str(elem.VR), len(value), implicit, endian) if value is not None else None
             if head is not None and value is not None:
-                write(head)
-                write(value)
+                put(head)
+                put(value)
                 continue
+        fp.write(b"".join(pending))
+        pending.clear()
         write_data_element(fp, ds.get_item(tag), encodings)
+    fp.write(b"".join(pending))
+
+
+def _in_tag_order(ds: Dataset) -> list[tuple[int, DataElement | RawDataElement]]:
+    """The dataset's elements as plain-int tags, in tag order, as they are held (raw ones not converted, deferred
+    ones not read): ``ds.get_item(tag, keep_deferred=True)`` for every key, without its per-call costs. (pydicom
+    is pinned; ``_dict`` is the mapping ``Dataset`` keeps its elements in.)"""
+    return sorted(((int(tag), elem) for tag, elem in ds._dict.items()), key=_first)
+
+
+def _first(pair: tuple[int, Any]) -> int:
+    return pair[0]
 
 
 def _write_sequence(fp: DicomIO, elem: DataElement, implicit: bool, little: bool, encodings: Any) -> None:
