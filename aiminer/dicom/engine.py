@@ -318,12 +318,16 @@ _REMOVED_TEXT = "REMOVED"
 
 
 _CONTENT_SEQUENCE = 0x0040A730
-#: DCM 121031 "Subject Birth Date" (TID 1007 Subject Context, Patient).
-_BIRTH_DATE_CONCEPT = "121031"
+#: A birth date as an SR concept: DCM 121031 "Subject Birth Date" (TID 1007 Subject Context, Patient), LOINC 21112-8
+#: "Birth date" and SNOMED 184099003 "Date of birth" (red team 18: a TID 1500 report's LOINC item kept 1925), or a
+#: meaning that says so.
+_BIRTH_DATE_CONCEPTS = frozenset({"121031", "21112-8", "184099003"})
+_BIRTH_DATE_MEANING = re.compile(r"(?i)\bbirth\s*date\b|\bdate\s+of\s+birth\b|\bD\.?O\.?B\b")
 
 
 def _birth_date_item(item: Dataset) -> bool:
-    return _concept(item)[0] == _BIRTH_DATE_CONCEPT
+    code, _, meaning = _concept(item)
+    return code in _BIRTH_DATE_CONCEPTS or bool(_BIRTH_DATE_MEANING.search(meaning))
 
 
 def _identifying_text_item(ds: Dataset) -> bool:
@@ -543,6 +547,8 @@ def _check_kept_value(
         _set(ds, tag_int, vr, "99LOCAL")
         w.counts["kept_value_cleaned"] += 1
         return
+    if tag_int == _CODING_SCHEME_DESIGNATOR and text.strip(" \x00") in STANDARD_CODING_SCHEMES:
+        return  # "RFC5646" is the language tags' scheme, no Mexican tax number (red team 18: it became "RFC[ID]")
     single_byte = _single_byte(ds)
     utf8 = _utf8_view(text) if single_byte else None
     if not cleaner.holds_identity(text) and (utf8 is None or not cleaner.holds_identity(utf8)):
@@ -564,6 +570,12 @@ def _check_kept_value(
 
 
 _CODING_SCHEME_DESIGNATOR = 0x00080102
+#: Coding Scheme Designators of PS3.16 Table 8-1 that SR and code sequences use: public schemes, kept as they are.
+STANDARD_CODING_SCHEMES = frozenset(
+    "DCM SRT SCT SNM3 99SDM LN UCUM RFC5646 RFC3066 ISO639_1 ISO639_2 ISO3166_1 I9C I10 I10P I11 ICD10PCS ICDO3 FMA "
+    "RADLEX NCIt UMLS MSH C4 C5 HPC ACR BARI CAS CD2 DC HL7 IBSI ITIS_TSN MA MAYONRDB MDC MGI NBD NCDR NEU NICIP "
+    "NPI POS PUBCHEM_CID RXNORM SNM UPIN UBERON RO GO NCBI ASTM-sigpurpose BI ACC AHA".split()
+)
 
 #: Code-string labels an IOD requires (Type 1) that a kept-value check may find an identity in
 #: ("PELLEGRINI_ANN" as a presentation state's or a segmentation's ContentLabel): a neutral value, not an empty one.

@@ -265,6 +265,11 @@ UNLISTED_CLEANED = frozenset(
         "SegmentDescription",
         "SurfaceComments",
         "AnnotationGroupDescription",
+        # a presentation state's layer and a multi-frame's frame, by what they show ("Renal mass", "Terminal ileum
+        # - Crohn follow-up"; red team 18 counted them lost), and a microscopy annotation group's label
+        "GraphicLayerDescription",
+        "FrameLabel",
+        "AnnotationGroupLabel",
     }
 )
 

@@ -981,6 +981,65 @@ def test_an_sr_birth_date_of_a_patient_over_89_goes(scrubbing_engine) -> None:
     assert b"1934" not in re.sub(rb"2\.25\.\d+", b"", data)
 
 
+@pytest.mark.parametrize(
+    ("code", "scheme", "meaning"),
+    [("21112-8", "LN", "Birth date"), ("184099003", "SCT", "Date of birth"), ("X-77", "99LOCAL", "Patient DOB")],
+)
+def test_an_sr_birth_date_of_a_patient_over_89_goes_whatever_its_code(
+    scrubbing_engine, code: str, scheme: str, meaning: str
+) -> None:
+    # GIVEN an SR of a patient of 93 with a DATE item whose concept is a birth date in LOINC, SNOMED or a local
+    # scheme that says so (red team 18: a TID 1500 report's LOINC 21112-8 item kept 19250101)
+    ds, _, _ = _with_phi("test-SR.dcm")
+    ds.PatientAge = "093Y"
+    item = Dataset()
+    item.RelationshipType, item.ValueType, item.Date = "HAS OBS CONTEXT", "DATE", "19320611"
+    concept = Dataset()
+    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = code, scheme, meaning
+    item.ConceptNameCodeSequence = Sequence([concept])
+    ds.ContentSequence.append(item)
+    # WHEN de-identifying / THEN the item is gone, and its year with it
+    out, _, data = scrubbing_engine(ds)
+    assert all(i.get("ValueType") != "DATE" for i in out.ContentSequence)
+    assert b"1932" not in re.sub(rb"2\.25\.\d+", b"", data)
+
+
+def test_layer_and_frame_labels_are_cleaned_not_removed(scrubbing_engine) -> None:
+    # GIVEN a presentation state's layer description and a multi-frame's frame labels (not in Table E.1-1), saying
+    # what they show, one with the patient's MRN (red team 18: "Renal mass", "Terminal ileum - Crohn follow-up" lost)
+    ds, _, _ = _with_phi("CT_small.dcm")
+    ds.PatientID = "77302155"
+    layer = Dataset()
+    layer.GraphicLayer, layer.GraphicLayerOrder = "LAYER1", 1
+    layer.GraphicLayerDescription = "Renal mass, MRN 77302155"
+    ds.GraphicLayerSequence = Sequence([layer])
+    frame = Dataset()
+    content = Dataset()
+    content.FrameLabel = "Terminal ileum - Crohn follow-up"
+    frame.FrameContentSequence = Sequence([content])
+    ds.PerFrameFunctionalGroupsSequence = Sequence([frame])
+    # WHEN de-identifying with the cleaner
+    out, _, data = scrubbing_engine(ds)
+    # THEN both stay, cleaned
+    assert "Renal mass" in out.GraphicLayerSequence[0].GraphicLayerDescription
+    label = out.PerFrameFunctionalGroupsSequence[0].FrameContentSequence[0].FrameLabel
+    assert label == "Terminal ileum - Crohn follow-up"
+    assert b"77302155" not in data
+
+
+def test_a_public_coding_scheme_is_kept_as_it_is(scrubbing_engine) -> None:
+    # GIVEN an SR's language concept coded in RFC 5646 (red team 18: "RFC5646" became "RFC[ID]", read as a Mexican
+    # tax number after its cue)
+    ds, _, _ = _with_phi("test-SR.dcm")
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "eng", "RFC5646", "English"
+    ds.ContentSequence[0].ConceptCodeSequence = Sequence([code])
+    # WHEN de-identifying / THEN the code is intact
+    out, _, _ = scrubbing_engine(ds)
+    kept = out.ContentSequence[0].ConceptCodeSequence[0]
+    assert (kept.CodeValue, kept.CodingSchemeDesignator, kept.CodeMeaning) == ("eng", "RFC5646", "English")
+
+
 def test_raw_pixels_under_a_compressed_transfer_syntax_are_quarantined(engine) -> None:
     # GIVEN a file whose meta says RLE Lossless but whose Pixel Data is native (no items, a defined length)
     ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
