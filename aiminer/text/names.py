@@ -49,6 +49,10 @@ _TITLES = (
     r"|Det(?=\.)|Detective|Ofc(?=\.)|Sgt(?=\.)|Sergeant|Trooper"
 )
 _ROLES = (
+    # who held a role ("the reporting radiographer was Aled Roberts-Mancini"; set 15): first, as "radiographer"
+    # alone would match before it
+    r"(?:radiographer|radiologist|technologist|sonographer|tech|nurse|physician|surgeon|resident|fellow|attending"
+    r"|scheduler|coordinator|interpreter)\s+(?:was|is)|"
     # (a baby's chosen name before "name" alone: "name the twins Hugo and Theo")
     r"patient(?:\s+name)?|pt(?:\s+name)?|name\s+(?:him|her|them|the\s+(?:baby|twins|triplets|child))|name"
     r"|patient\s+is|full\s+name|legal\s+name|preferred\s+name|alias|aka"
@@ -111,7 +115,7 @@ _ROLES = (
     # an email's headers (with their colon), a greeting or a closing ("Hi Anjali", "Thanks, Sameer"), a payer's or
     # a company's representative ("Aetna rep Jolene")
     r"|from(?=\s{0,3}:)|to(?=\s{0,3}:)|sender|recipient|rep|representative"
-    r"|hi|hello|hey|dear|(?:many\s+)?thanks,|thank\s+you,|regards,|sincerely,|cheers,"
+    r"|hi|hello|hey|dear|(?:many\s+)?thanks,|thank\s+you,|regards,|sincerely,|cheers,|faithfully,|truly,"
     # whom to ask, call or page ("Ask Rajesh before use", "page Anneliese"): only before a given name (_ASKED)
     r"|(?:ask|tell|call|page|ping|text|e-?mail|contact)(?!\s{0,10}[:#：-])"
     # a maiden or married name ("ved. Ricci", "née Dupont", "geb. Müller")
@@ -126,6 +130,12 @@ _ROLES = (
     r"|[a-z]{3,}ed\s+by"
     # whom a sample or a record was asked of ("redraw requested from Kasimir Tamburello"): before two name words only
     r"|requested\s+from"
+    # a patient's other names, whom a shift or a case is handed to ("Other names used: Walt Shepanski", "Shift
+    # handoff to Jacqui at 07:00"), and the
+    # people of records, legal and safety offices ("Handler: Rhodri Penhaligon", "paralegal Dana Whitcombe"; set 15)
+    r"|other\s+names?(?:\s+used)?|previous\s+names?|former\s+names?|also\s+known\s+as|formerly\s+known\s+as"
+    r"|hand(?:ed)?[\s-]?off\s+to|hand-?over\s+to|handed\s+over\s+to|signed\s+out\s+to"
+    r"|handler|curator|clerk|paralegal|attorney|solicitor|counsel|lawyer|administrator|admin"
     # "labeled with the patient's name (Oyelaran, Nkechi)"
     r"|patient['\u2019]s\s+name"
 )
@@ -199,6 +209,15 @@ _RELATION_IN_BRACKETS_RE = re.compile(
 
 
 _LOWER_TITLE_NAME_RE = re.compile(r"(?<![\w.])(mrs|mr|dr)\.?[ \t]+([a-z][a-z'\u2019-]{0,24})(?![\w'\u2019-])")
+#: Offices that stand in a contact field before a person or for one ("HR - Gail Desrosiers", "PACS manager").
+_OFFICES = frozenset("hr him roi qa pacs ris it ed er or icu legal billing scheduling registration".split())
+_OFFICE_SEPARATOR_RE = re.compile(r"[ \t]{0,3}[-\u2013\u2014:/][ \t]{0,3}(?=[A-Z])")
+#: What a patient writes after a small "dr" that is no name ("my dr said Osgood Schlatter"; set 15).
+_VERBS_AFTER_TITLE = frozenset(
+    "said says told tells wants wanted thinks thought recommended recommends ordered orders asked asks called calls "
+    "will would could should can may might did does has had was is gave gives put sent sends wrote writes mentioned "
+    "explained suggested suggests prescribed referred refers office appt appointment visit note notes".split()
+)
 _BRACKETED_INITIALS_RE = re.compile(r"\(((?:[A-Z]\.){2,4})\)")
 _DOTTED_WORDS = frozenset("us uk eu am pm nb ie eg usa uae".split())
 #: A meeting's participant as Teams or Zoom lists them ("Oduya, Grace (External)", "Trinh, Mei-Ling (Guest)").
@@ -310,6 +329,8 @@ _CREDENTIAL_RE = re.compile(
     r"DDS|DMD|RT\s{0,10}\(\s{0,10}[RNMTC]+\s{0,10}\)(?:\s{0,10}\(\s{0,10}[A-Z]+\s{0,10}\))*|R\.?T\.?|ARRT|RDMS|RVT|RDCS|CNMT|CRNA|LPN|MSN|DNP|"
     r"BSN|MPH|CNM|NMTCB|RRA|PharmD|DPM|DC|OD|LCSW|RCIS|RCES|CCT|RRT|CMA|FRCS|L?CGC|CMD|DABR|LICSW|LMHC|LMFT|PsyD"
     r"|CCC-SLP|DPT|OTR(?:/L)?|ATC|CDE|IBCLC|NNP|CPNP|FNP(?:-BC)?|AGNP|PMHNP|LPC|LCPC|BCBA"
+    # a lawyer's ("Benedetta Moreau-Lind, Esq."; set 15)
+    r"|Esq\.?"
     # Australian and UK nurses' and midwives' grades ("Rhys Quintal EN", "Ahmed Haddad CN"; set 13): only after a
     # name, see _NURSE_GRADES
     r"|EN|EEN|CN|CNS|SN|RM)(?![A-Za-z])"
@@ -358,7 +379,10 @@ _BEFORE_ID_LABEL_RE = re.compile(
     r"(?:[^\sA-Za-z]{1,3}[ \t]++)?(?=(?:MRN|MR#|DOB|D\.O\.B\.?|Medical Record|Patient ID)\b)"
 )
 #: A patient label right after a comma: the words before the comma are the patient's name ("H. de la Cruz, DOB").
-_COMMA_ID_LABEL_RE = re.compile(r"[ \t]{0,3},[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#)(?![A-Za-z])")
+#: Or a spaced dash, as a list of patients writes it ("1) Horvath-Mbeki, Zsuzsanna - MRN 6120448"; set 15).
+_COMMA_ID_LABEL_RE = re.compile(
+    r"(?:[ \t]{0,3},|[ \t]{1,3}[-\u2013\u2014])[ \t]{0,3}(?:DOB|D\.O\.B\.?|MRN|MR#)(?![A-Za-z])"
+)
 #: Header values that sit before an identifier label and are not names.
 _HEADER_VALUES = frozenset(
     {"male", "female", "unknown", "other", "none", "sex", "gender", "age", "yrs", "years", "year", "old", "yo", "man"}
@@ -399,6 +423,7 @@ _WORD_SUFFIXES = (
 #: "Thanks, Sameer", "Aetna rep Jolene"; not "Hi team", "Dear Colleague").
 _GREETINGS = frozenset(
     {"hi", "hello", "hey", "dear", "thanks,", "thank you,", "many thanks,", "regards,", "sincerely,", "cheers,"}
+    | {"faithfully,", "truly,"}
     | {"this is", "my name is"}
     | {"rep", "representative"}
 )
@@ -410,7 +435,8 @@ _STAFF_ROLES = frozenset(
     "physio physiotherapist paramedic midwife registrar coordinator receptionist secretary scheduler porter "
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
     "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker "
-    "doula worker adjuster collector physiologist radiopharmacist radiographers technologue driver".split()
+    "doula worker adjuster collector physiologist radiopharmacist radiographers technologue driver "
+    "handler curator clerk paralegal attorney solicitor counsel lawyer administrator".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -487,9 +513,29 @@ _INITIALS_FIELD_RE = re.compile(
     # or without a colon, in capitals or quoted ('the initials "B.F." and DOB', "initials JW stamped")
     r"|(?i:\binitials)[ \t]{1,3}(?-i:[\"\u201c]?([A-Z](?:[.-]?[A-Z]){1,3}\.?)[\"\u201d]?)(?![\w-])"
 )
+#: Staff and office roles a note writes beside a name: "Siobhan (ward clerk)", "(Odessa, Scheduling)", "Rhodri
+#: Penhaligon, Radiation Protection Supervisor", "Pim van der Meulen, Teaching File Curator" (set 15).
+_OFFICE_ROLE = (
+    r"(?:ward\s+|unit\s+|records?\s+|file\s+|desk\s+)?clerk|scheduling|scheduler|registration|receptionist"
+    r"|front\s+desk|(?:pacs\s+|system\s+|it\s+)?admin(?:istrator)?|paralegal|supervisor|curator|interpreter"
+    r"|coordinator|manager|assistant|associate|officer|liaison|analyst|specialist|navigator|secretary|technologist"
+    r"|radiographer|sonographer|physicist|scribe|transcriptionist|handler|attorney|solicitor|counsel"
+)
+#: The role in brackets after the name ("-- Siobhan (ward clerk)").
+_BRACKETED_ROLE_RE = re.compile(rf"(?<=[^\W\d_])[ \t]{{1,3}}\((?i:{_OFFICE_ROLE})\)")
+#: A name and its role in brackets ("Staff reply (Odessa, Scheduling):").
+_BRACKETED_NAME_ROLE_RE = re.compile(
+    r"\(([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+(?:[ \t][A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+)?),"
+    rf"[ \t]{{0,3}}(?i:(?:[a-z]+[ \t]){{0,3}}(?:{_OFFICE_ROLE}))(?![^\W\d_])"
+)
+#: The role after a comma: the name before it has two words or more ("Trần Minh Khoa, certified medical
+#: interpreter").
+_APPOSED_ROLE_RE = re.compile(rf"(?<=[^\W\d_]),[ \t]{{1,3}}(?i:(?:[a-z]+[ \t]){{0,3}}(?:{_OFFICE_ROLE}))(?![^\W\d_])")
 _BRACKETED_CONTACT_NAME_RE = re.compile(
-    r"\((?![A-Z]{2,}\b)([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+),[ \t]{0,3}"
-    r"(?i:ext|x|pager|bleep|beeper|tel|phone|cell|mobile|pgr)\b"
+    r"\((?![A-Z]{2,}\b)([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+"
+    # (or a given name and a surname: "Dept. Risk Manager (Omari Castellane, x7721)"; set 15)
+    r"(?:[ \t][A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+)?),[ \t]{0,3}"
+    r"(?i:(?:ext|x|pager|bleep|beeper|tel|phone|cell|mobile|pgr)\b|x(?=\d{3}))"
 )
 #: "SURNAME, GIVEN NAMES" in capitals as a column of a printed list ("STAT  SV25CT044102  NGUYEN, MINH TRIET   34Y M"):
 #: the cell starts a line or follows two spaces or a bar, and ends before two spaces, a bar or the line's end.
@@ -923,6 +969,9 @@ def find_names(text: str) -> Iterator[Candidate]:
             elif role in _ASK_VERBS and not has_colon:
                 if m.group("title2") is None and not _asked_name(tokens, m.end(), lex, role):
                     continue
+            elif role.endswith((" was", " is")) and not m.group("title2"):
+                if not _looks_like_name_start(tokens, m.end(), lex):
+                    continue  # "the technologist was Unable to", not "the radiographer was Aled Roberts-Mancini"
             elif " ".join(role.split()) == "requested from":
                 if not _two_name_words(tokens, m.end(), lex):
                     continue
@@ -964,6 +1013,17 @@ def find_names(text: str) -> Iterator[Candidate]:
             tokens.items[i][2].lower() in _PLACEHOLDERS or text[first_at : first_at + 3].lower() == "n/a"
         ):
             continue  # "Technologist: Unknown", "Supervisor: N/A"
+        first = tokens.items[i][2]
+        if m.group("role") and len(first) > 1 and first.isupper() and first.lower() in _OFFICES:
+            # an office before the person ("Employer contact: HR - Gail Desrosiers"), or the office is the contact
+            # ("Radiology contact: PACS manager"; set 15)
+            after = _OFFICE_SEPARATOR_RE.match(text, tokens.items[i][1])
+            if after is not None:
+                i = tokens.index_at.get(after.end())
+                if i is None:
+                    continue
+            elif re.match(r"[ \t]*(?:[a-z]|$)", text[tokens.items[i][1] : tokens.items[i][1] + 3]):
+                continue
         if (
             (low := tokens.items[i][2].lower()) in _STATE_NAMES
             and low not in lex.first_names
@@ -1089,8 +1149,26 @@ def find_names(text: str) -> Iterator[Candidate]:
     # a user name in brackets after a name found ("Dana Aldana, RN (daldana)"), and a name before how to reach
     # them in brackets ("interpreter needed (Rocío, ext. 4471)")
     for m in _BRACKETED_CONTACT_NAME_RE.finditer(text):
-        if m.group(1).lower() not in lex.not_names and m.group(1).lower() not in lex.places:
+        words = m.group(1).lower().split()
+        if not any(w in lex.not_names or w in lex.places for w in words):
             found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+    # a staff member's role in brackets after the name, with the name in brackets, or after a comma
+    for m in _BRACKETED_ROLE_RE.finditer(text):
+        k = _token_ending_before(tokens, m.start())
+        span = _parse_name_backwards(tokens, k, lex) if k is not None else None
+        if span:
+            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
+    for m in _BRACKETED_NAME_ROLE_RE.finditer(text):
+        words = m.group(1).lower().split()
+        if not any(
+            w in lex.not_names or (w in lex.places and w not in lex.first_names) or w in _STAFF_ROLES for w in words
+        ):
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
+    for m in _APPOSED_ROLE_RE.finditer(text):
+        k = _token_ending_before(tokens, m.start())
+        span = _parse_name_backwards(tokens, k, lex) if k is not None else None
+        if span and " " in text[span[0] : span[1]].strip():
+            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 1c. a surname in capitals, a comma and a given name in small letters ("LEUNG, Wai-Man", "GUTIÉRREZ-SALAS,
     # María Elena", "O'HALLORAN, Bridget"), as a list of patients writes it; not in a text in capitals
     for m in _CAPS_ROW_NAME_RE.finditer(text):
@@ -1168,7 +1246,9 @@ def find_names(text: str) -> Iterator[Candidate]:
         if len(word) == 1:
             known = m.group(1) != "mr"  # "mrs b", "dr h"; "mr t2" is an exam
         else:
-            known = len(word) >= 3 and not (_small_word(word, lex) or word in lex.not_names or word in _CAPS_WORDS)
+            known = len(word) >= 3 and not (
+                _small_word(word, lex) or word in lex.not_names or word in _CAPS_WORDS or word in _VERBS_AFTER_TITLE
+            )
         if known:
             found.append(Candidate(m.start(2), m.end(2), "NAME", P_NAME_CUED, "cue"))
     # a user name and the person's name in brackets after it, as an audit log writes them ("bwilliamson (Bill

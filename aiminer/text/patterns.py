@@ -287,7 +287,8 @@ _UNIT = (
 _STREET_WORD = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d+(?i:st|nd|rd|th)|[A-Z]{2,})"
 STREET_RE = re.compile(
     # (the floor of a building before its street, as Australia writes it: "Level 2, 18 Flemington Row")
-    rf"(?<![\w.-])(?:(?:Level|Lvl|Floor|Flr)[ \t]{{1,3}}\d{{1,2}},?[ \t]{{1,3}})?"
+    # (not a date's year: "12/04/2024  CT Angiogram Circle of Willis" is no street; set 15)
+    rf"(?<![\w./-])(?:(?:Level|Lvl|Floor|Flr)[ \t]{{1,3}}\d{{1,2}},?[ \t]{{1,3}})?"
     # (its words one or two spaces apart: three or more are a table's columns, "34Y M    CT HEAD" is a worklist)
     rf"(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,5}})?[ \t]{{1,2}}"
     rf"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]{{1,2}})?"
@@ -356,7 +357,9 @@ CA_POSTCODE_RE = re.compile(
 # Ireland's Eircode ("T12 DC4A", "D04 X2Y3"): a routing key of a letter and two digits (or D6W), then four
 # characters with a digit.
 EIRCODE_RE = re.compile(
-    r"(?<![\w-])(?P<zip>(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?(?=[0-9A-Z]*\d)[0-9AC-FHKNPRTV-Y]{4})(?![\w-])"
+    # (written without its space, a letter among the last four: "K223845" is an FDA 510(k) number; set 15)
+    r"(?<![\w-])(?P<zip>(?:[AC-FHKNPRTV-Y]\d{2}|D6W)(?: |(?=\d{0,3}[AC-FHKNPRTV-Y]))(?=[0-9A-Z]*\d)"
+    r"[0-9AC-FHKNPRTV-Y]{4})(?![\w-])"
 )
 # After a street address on the same line: ", 81675 München", ", Bengaluru 560017", ", Soweto, 1864", ", Dublin 4",
 # "-00202": the postcode and the place, in either order, as most countries write them.
@@ -496,6 +499,12 @@ CITY_AFTER_STREET_RE = re.compile(
     r"(?=[ \t]{0,10}(?:[,;\r\n\x85\u2028\u2029]|$))"
 )
 COUNTY_RE = re.compile(r"\b(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:County|Parish|Township|Borough)\b")
+#: An Irish county written before its name ("Co. Donegal", "County Kerry"; set 15).
+IRISH_COUNTY_RE = re.compile(
+    r"\b(?:Co\.?|County)[ \t]+(?:Antrim|Armagh|Carlow|Cavan|Clare|Cork|Derry|Londonderry|Donegal|Down|Dublin"
+    r"|Fermanagh|Galway|Kerry|Kildare|Kilkenny|Laois|Leitrim|Limerick|Longford|Louth|Mayo|Meath|Monaghan|Offaly"
+    r"|Roscommon|Sligo|Tipperary|Tyrone|Waterford|Westmeath|Wexford|Wicklow)\b"
+)
 
 
 def _one_line(pattern: str) -> str:
@@ -725,7 +734,9 @@ EPONYM_FOLLOWERS = frozenset(
     "splint cast system systems capsule gland glands cartilage pad fat pads bone membrane tissue layer reflex "
     "aneurysm anastomosis bypass tract column columns crypts bundle loop nerve artery vein arch point points "
     "complex encephalopathy disorder dystrophy thyroiditis arteritis granulomatosis histiocytosis ileus "
-    "contracture fibrosis's lymphadenopathy carcinoma adenoma line's shunt's tear tears compartment".split()
+    "contracture fibrosis's lymphadenopathy carcinoma adenoma line's shunt's tear tears compartment "
+    # diseases named after a place ("Murray Valley encephalitis", "Rift Valley fever", "West Nile virus"; set 15)
+    "encephalitis fever virus".split()
 )
 
 
@@ -1059,6 +1070,15 @@ def _find_ids(text: str) -> Iterator[Candidate]:
                 continue  # "Ref: 2017 Fleischner guidelines", "previous episode 2016": a year after a generic cue
             if cat == "OTHER_ID" and _DECIMAL_RANGE.fullmatch(value):
                 continue  # "INR 4.8 (ref 2.0-3.0)": a reference range
+            if (
+                cat == "OTHER_ID"
+                and _ascending_range(value)
+                and _RANGE_CUE.search(text, m.start(), start)
+                and text[end : end + 1] in ("", ")", "]", ";", ",")
+            ):
+                continue  # "ALP 212 U/L (ref 44-147)": a reference range in whole numbers (set 15)
+            if cat == "HEALTH_PLAN" and _DOCUMENT_NUMBER.fullmatch(value):
+                continue  # "per policy IMG-REC-014", "HIM policy CDQ-04": a document's number, no member's
             if cat == "HEALTH_PLAN" and (len(value) <= 3 or (digits < 5 and len(value) < 6)):
                 continue  # "call NHS 111", "OHIP X092" (a fee code): no patient's number (health numbers are long)
             if cat == "ACCOUNT" and _BILLING_CODE.fullmatch(value) and "billing" in text[m.start() : start].lower():
@@ -1072,6 +1092,8 @@ def _find_ids(text: str) -> Iterator[Candidate]:
         if not any(ch.isdigit() for ch in m.group("id")) and not m.group("id").isupper():
             continue  # "policy no forensic sample", "Device Observer Serial Number": a word is no identifier
         cue = m.group().lower()
+        if "policy" in cue and _DOCUMENT_NUMBER.fullmatch(m.group("id")):
+            continue  # "Hospital Policy LGL-9"
         cat = (
             "LICENSE"
             if "plate" in cue or "vin" in cue
@@ -1091,6 +1113,8 @@ def _find_ids(text: str) -> Iterator[Candidate]:
     for m in LONG_DIGITS_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     for m in ALNUM_ID_RE.finditer(text):
+        if _PUBLIC_NUMBER_BEFORE.search(text, max(0, m.start() - 16), m.start()) or _KB_ARTICLE.fullmatch(m.group()):
+            continue  # "form CMS-10106", "FDA 510(k) K223845", "KB0012877": a public form, clearance or article
         yield Candidate(m.start(), m.end(), "OTHER_ID", P_GENERIC_ID, "pattern")
     if "*" in text:
         for m in BARCODE_RE.finditer(text):
@@ -1122,6 +1146,22 @@ _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _BILLING_CODE = re.compile(r"\d{5}|\d{4}[FTU]|[A-V]\d{4}")  # CPT (and its category II/III) and HCPCS codes
 YEAR_ONLY = re.compile(r"(?:19|20)\d\d")  # "Ref: 2017 guidelines"
 _DECIMAL_RANGE = re.compile(r"\d{1,4}\.\d{1,3}[-\u2013]\d{1,4}\.\d{1,3}")  # "ref 2.0-3.0"
+_WHOLE_RANGE = re.compile(r"(\d{1,4})[-\u2013](\d{1,4})")
+_RANGE_CUE = re.compile(r"(?i)\bref\b|range|normal")
+
+
+def _ascending_range(value: str) -> bool:
+    """Two whole numbers, the first the smaller: a reference range ("44-147"), not a number in two parts."""
+    m = _WHOLE_RANGE.fullmatch(value)
+    return m is not None and int(m.group(1)) < int(m.group(2))
+
+
+#: A policy's or a procedure's number: an office's letters and a short number ("LGL-9", "IMG-REC-014", "CDQ-04").
+_DOCUMENT_NUMBER = re.compile(r"[A-Z]{2,5}(?:-[A-Z]{2,5}){0,2}-\d{1,3}")
+#: What a public number follows: a form ("form CMS-10106", "Form SF-424") or an FDA clearance ("510(k) K223845").
+_PUBLIC_NUMBER_BEFORE = re.compile(r"(?i:\bform|510\s?\(k\)(?:[ \t]+(?:no\.?|number))?)[ \t]{1,3}#?[ \t]{0,2}$")
+#: A knowledge-base article of a service desk ("KB0012877").
+_KB_ARTICLE = re.compile(r"KB\d{5,8}")
 
 
 def find_dates_and_ages(text: str) -> Iterator[Candidate]:
@@ -1304,6 +1344,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         start = _trim_city(text, m.start("city"), m.end("city"))
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_CITY, "cue")
+    for m in IRISH_COUNTY_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "CITY", P_CITY + 5, "pattern")
     for m in COUNTY_RE.finditer(text):
         # (a state's name before "County" is a county's: "Delaware County", "Washington County")
         region = m.group("city").lower() in REGION_NAMES

@@ -316,12 +316,22 @@ _NAMED_AFTER = frozenset(
     "syndrome protocol rule rules consensus guidelines".split()
 )
 _NAMED_AFTER_RE = re.compile(r"(?:'s|\u2019s)?[ \t]+(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[A-Za-z]+))")
+#: A product's own words or its version after a name-like maker ("Laurel Bridge Compass router v6.2").
+_PRODUCT_AFTER_RE = re.compile(
+    r"(?:[ \t]+[A-Za-z][\w-]*){0,2}[ \t]+(?:v\d+(?:\.\d+)+|(?i:router|gateway|server|software|appliance))\b"
+)
 #: Makers of scanners and devices: a town right after one, among the model's words, is the model ("GE Revolution
 #: Apex", "Siemens SOMATOM Force").
 _MAKER_BEFORE_RE = re.compile(
     r"\b(?:GE|Siemens|Philips|Canon|Toshiba|Hitachi|Fujifilm|Agfa|Carestream|Hologic|Samsung|Mindray|Esaote|Varian"
-    r"|Elekta|Accuray|Medtronic|Abbott|Stryker|Konica|Shimadzu|United\s+Imaging)(?:[ \t]+[A-Za-z][\w-]*){0,2}[ \t]+$"
+    r"|Elekta|Accuray|Medtronic|Abbott|Stryker|Konica|Shimadzu|United\s+Imaging"
+    # or a scanner family without its maker ("Main ED CT1 (Revolution Apex)"; set 15)
+    r"|Revolution|SOMATOM|Somatom|MAGNETOM|Magnetom|Aquilion|Ingenia|Signa|SIGNA|Biograph|Vereos|Brilliance"
+    r"|Lightspeed|LightSpeed)(?:[ \t]+[A-Za-z][\w-]*){0,2}[ \t]+$"
 )
+#: A year after a place, and what puts a guideline before it ("per Fukuoka 2017", "using the Sendai 2012").
+_GUIDELINE_YEAR_RE = re.compile(r"[ \t]+(?:19|20)\d\d(?![\w/-])")
+_PER_BEFORE_RE = re.compile(r"(?i:\b(?:per|using|according\s+to|following|by)(?:\s+the)?)\s+$")
 
 
 def _eponym_or_model(text: str, c: Candidate) -> bool:
@@ -333,10 +343,17 @@ def _eponym_or_model(text: str, c: Candidate) -> bool:
         return False
     if c.category == "NAME":
         words = text[c.start : c.end].split()
-        return len(words) > 1 and words[-1].lower() in _NAMED_AFTER
+        if len(words) > 1 and words[-1].lower() in _NAMED_AFTER:
+            return True
+        if c.source in ("cue", "credential"):
+            return False
+        # a name no cue found, before a product's words or its version ("Laurel Bridge Compass router v6.2"; set 15)
+        return words[0][:1].isupper() and bool(_PRODUCT_AFTER_RE.match(text, c.end))
     m = _NAMED_AFTER_RE.match(text, c.end)
     if m is not None and (m.group("roman") or m.group("word").lower() in _NAMED_AFTER):
         return True
+    if _GUIDELINE_YEAR_RE.match(text, c.end) and _PER_BEFORE_RE.search(text, max(0, c.start - 20), c.start):
+        return True  # "no worrisome features per Fukuoka 2017": a consensus named after its city and year (set 15)
     return _MAKER_BEFORE_RE.search(text, max(0, c.start - 60), c.start) is not None
 
 
