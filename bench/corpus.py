@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiminer.samples import HOSPITALS, inject_phi, make_patient
 
-CORPUS_VERSION = 3
+CORPUS_VERSION = 4
 DEFAULT_DIR = Path(".aiminer/bench-corpus")
 SEED = 20260515
 ENHANCED_CT = "1.2.840.10008.5.1.4.1.1.2.1"
@@ -150,13 +150,15 @@ def _finish_meta(ds: Dataset) -> None:
     meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
 
 
-def _personalize(ds: Dataset, ctx: _StudyCtx, series_uid: str, instance_uid: str, rng: random.Random) -> None:
+def _personalize(ds: Dataset, ctx: _StudyCtx, series_uid: str, instance_uid: str) -> None:
     ds.StudyInstanceUID = ctx.study_uid
     ds.SeriesInstanceUID = series_uid
     ds.SOPInstanceUID = instance_uid
     if "FrameOfReferenceUID" in ds:
         ds.FrameOfReferenceUID = ctx.for_uid
-    inject_phi(ds, ctx.patient, ctx.accession, ctx.study_date, ctx.hospital, rng)
+    # The staff, the station and its serial number are drawn once per series, as a scanner writes them: every slice
+    # of a real series has the same operator, station and device (corpus v3 drew them per file).
+    inject_phi(ds, ctx.patient, ctx.accession, ctx.study_date, ctx.hospital, random.Random(series_uid))
     ds.ReferencedPatientSequence[0].ReferencedSOPInstanceUID = ctx.namer.uid(instance_uid, "refpat")
     _finish_meta(ds)
 
@@ -254,7 +256,7 @@ def build_set(root: Path, set_name: str, plan: Plan, seed: int = SEED) -> dict[s
         folder = series_dir(ctx, "CT", series_uid)
         for k in range(slices):
             ds = copy.deepcopy(ct_slice)
-            _personalize(ds, ctx, series_uid, namer.uid("ct", s, k), rng)
+            _personalize(ds, ctx, series_uid, namer.uid("ct", s, k))
             ds.InstanceNumber = k + 1
             _save(ds, folder / namer.file("ct"), implicit=implicit)
         s += 1
@@ -264,7 +266,7 @@ def build_set(root: Path, set_name: str, plan: Plan, seed: int = SEED) -> dict[s
         folder = series_dir(ctx, "MR", series_uid)
         for k in range(slices):
             ds = copy.deepcopy(mr_slice)
-            _personalize(ds, ctx, series_uid, namer.uid("mr", s, k), rng)
+            _personalize(ds, ctx, series_uid, namer.uid("mr", s, k))
             ds.InstanceNumber = k + 1
             _save(ds, folder / namer.file("mr"), implicit=False)
         s += 1
@@ -273,7 +275,7 @@ def build_set(root: Path, set_name: str, plan: Plan, seed: int = SEED) -> dict[s
         folder = series_dir(ctx, "MISC", namer.uid("misc", c))
         for t, name in enumerate(SMALL_TEMPLATES):
             ds = _read_template(name)
-            _personalize(ds, ctx, namer.uid("misc-series", c, t), namer.uid("misc", c, t), rng)
+            _personalize(ds, ctx, namer.uid("misc-series", c, t), namer.uid("misc", c, t))
             _save(ds, folder / namer.file(Path(name).stem.replace("_", "-").lower()))
     for m, (kind, frames) in enumerate(plan.multiframe):
         ctx = studies[m % len(studies)]
@@ -282,7 +284,7 @@ def build_set(root: Path, set_name: str, plan: Plan, seed: int = SEED) -> dict[s
         ds.SOPClassUID = ENHANCED_CT if kind == "ct" else ENHANCED_MR
         frame = base.pixel_array
         series_uid = namer.uid("mf-series", m)
-        _personalize(ds, ctx, series_uid, namer.uid("mf", m), rng)
+        _personalize(ds, ctx, series_uid, namer.uid("mf", m))
         folder = series_dir(ctx, f"MF{kind.upper()}", series_uid)
         _write_multiframe(folder / namer.file(f"{kind}mf{frames}"), ds, frame, frames)
     return _manifest(dest, set_name, plan, seed)
