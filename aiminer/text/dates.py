@@ -93,6 +93,11 @@ _PATTERNS: list[tuple[str, str]] = [
         "mdy",
         rf"(?<![\w./-]){_WEEKDAY}(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4}|\d\d)(?![\d/]){_TIME}",
     ),
+    # 6 / 2 / 84: typed with spaces around its slashes (a patient's portal message; set 15), slashes only
+    (
+        "mdy",
+        rf"(?<![\w./-])(?P<a>\d{{1,2}})[ \t](?P<s>/)[ \t](?P<b>\d{{1,2}})[ \t]/[ \t](?P<y>{_Y4}|\d\d)(?![\d/]|[ \t]/)",
+    ),
     # 2/3/24-3/11/25: the second date of a range, right after the first's year and a dash
     (
         "mdy",
@@ -266,12 +271,26 @@ _PATTERNS: list[tuple[str, str]] = [
     # rib", "the 5th digit", "on the 2nd attempt")
     (
         "d_cue",
-        r"(?i:\b(?:on|since|until|till|by|before|after|from|through|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+        r"(?i:\b(?:on|since|until|till|til|by|before|after|from|through|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
         r",?\s+the\s+)"
         r"(?P<b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?!\s{0,3}(?:of\b|[-/]|\w+(?:al|ar|ic|ive|ed|ing)\b|rib|ribs|ventricle"
+        # ("on the 4th and 5th ribs": a pair of ordinals before a noun)
+        r"|(?:and|or|to)\s+\d{1,2}(?:st|nd|rd|th)\s+[a-z]"
         r"|finger|toe|digit|metatarsal|metacarpal|percentile|decade|degree|grade|day|week|month|year|attempt|time|floor"
         r"|nerve|vertebra|compartment|web|space|segment|branch|layer|trimester|generation|cycle|dose|session|visit"
         r"|line|interspace|level|order|percent|position|centile|toe|finger|metacarpal|pass|try|fraction|sitting))",
+    ),
+    # "can we move it to the 26th or 27th?": after "to the" only where nothing follows the day but a stop, "or",
+    # "and" or "at", and the second day of such a pair (set 15)
+    (
+        "d_cue",
+        r"(?i:\bto\s+the\s+)(?P<b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b"
+        r"(?=[ \t]*(?:[.,;:!?)]|$)|[ \t]+(?:or|and|at)\b)",
+    ),
+    (
+        "d_cue",
+        r"(?i:\b(?:on|until|till|til|by|to)\s+the\s+(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)[ \t]+(?:or|and)"
+        r"[ \t]+(?:the[ \t]+)?)(?P<b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?=[ \t]*(?:[.,;:!?)]|$))",
     ),
 ]
 

@@ -212,6 +212,15 @@ _LOWER_TITLE_NAME_RE = re.compile(r"(?<![\w.])(mrs|mr|dr)\.?[ \t]+([a-z][a-z'\u2
 #: Offices that stand in a contact field before a person or for one ("HR - Gail Desrosiers", "PACS manager").
 _OFFICES = frozenset("hr him roi qa pacs ris it ed er or icu legal billing scheduling registration".split())
 _OFFICE_SEPARATOR_RE = re.compile(r"[ \t]{0,3}[-\u2013\u2014:/][ \t]{0,3}(?=[A-Z])")
+#: A given name in small letters after a relative, a greeting or "this is", as patients write in portal messages
+#: ("my husband ken", "thank u keisha", "this is jules"; set 15): taken only when the name dictionary knows the word
+#: and no word list knows it as anything else ("my husband will", "thanks grace" stay).
+_LOWER_GIVEN_NAME_RE = re.compile(
+    r"(?<![\w'\u2019])(?:(?:my|her|his|our|their|your)[ \t]+(?:husband|wife|son|daughter|mom|dad|mother|father"
+    r"|brother|sister|partner|boyfriend|girlfriend|fianc[eé]e?|grandson|granddaughter|niece|nephew|aunt|uncle|cousin"
+    r"|friend|neighbou?r)|this[ \t]+is|thanks,?|thank[ \t]+(?:you|u),?|thx,?|hi|hey|hello|dear)[ \t]+"
+    r"([a-z][a-z'\u2019-]{1,20})(?![\w'\u2019-])"
+)
 #: What a patient writes after a small "dr" that is no name ("my dr said Osgood Schlatter"; set 15).
 _VERBS_AFTER_TITLE = frozenset(
     "said says told tells wants wanted thinks thought recommended recommends ordered orders asked asks called calls "
@@ -1241,6 +1250,10 @@ def find_names(text: str) -> Iterator[Candidate]:
         if not any(p in lex.vocab or p in lex.common or p in _FUNCTION_WORDS or p in _ENGLISH_SHORT for p in pieces):
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # a chat's "mrs b", "not mrs beaulieu in 14": a title in small letters before a small word no list knows
+    for m in _LOWER_GIVEN_NAME_RE.finditer(text):
+        word = m.group(1)
+        if len(word) >= 3 and word in lex.first_names and word not in lex.not_names and not _small_word(word, lex):
+            found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
     for m in _LOWER_TITLE_NAME_RE.finditer(text):
         word = m.group(2)
         if len(word) == 1:

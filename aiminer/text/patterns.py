@@ -96,6 +96,9 @@ PHONE_RE = re.compile(
 )
 # A local number without its area code ("call ... at 555-0101"): not a range of a dose or a count ("250-1000 mg",
 # "from 100-1500"), not inside a longer number or an identifier.
+#: A ten-digit number written in three or four spaced groups of another rhythm than the usual 3-3-4 ("210 555 01 86",
+#: "918 5550 174": patients' messages; set 15): counted as a phone when it has ten digits in all.
+SPACED_PHONE_RE = re.compile(r"(?<![\w.+/-])[2-9]\d{2}(?:[ ]\d{2,4}){2,3}(?![\w./-]|[ ]\d)")
 LOCAL_PHONE_RE = re.compile(
     r"(?<![\w+./-])(?<!from )(?<!between )(?<!range )[2-9]\d{2}-\d{4}(?![\w-]|[./]\d)"
     r"(?!\s{0,3}(?:mg|mcg|ml|mL|cc|mm|cm|units?|HU|mGy|mSv|cGy|Gy|kV|mAs|%|patients|cases|times))"
@@ -475,6 +478,14 @@ _STATE = rf"(?:{_STATE_CODE}|{_STATE_NAMES})"
 US_STATES = frozenset(c.lower() for c in _STATE_CODES) | frozenset(n.lower() for n in _STATE_NAMES.split("|"))
 _CITY = r"(?<![\w'\u2019.-])(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
 CITY_STATE_ZIP_RE = re.compile(rf"{_CITY},?\s+{_STATE}\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
+#: A whole address typed in small letters, street, town, state code and ZIP ("new address 8823 quiet meadow trl
+#: helotes tx 78023"; a patient's portal message, set 15): the state code and the ZIP after it make it one.
+LOWER_ADDRESS_RE = re.compile(
+    r"(?<![\w.-])(?P<street>\d{1,6}[ \t]+(?:[a-z]+[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|trl"
+    r"|trail|ct|court|blvd|boulevard|way|pl|place|cir|circle|pkwy|parkway|hwy|highway|ter|terrace|loop|run|pass))\.?,?"
+    r"[ \t]+(?P<city>[a-z]+(?:[ \t][a-z]+)?),?[ \t]+(?:" + "|".join(c.lower() for c in _STATE_CODES) + r")\.?,?"
+    r"[ \t]+(?P<zip>\d{5}(?:-\d{4})?)(?!\d)"
+)
 CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
 ZIP_CUE_RE = re.compile(
     r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP|CEP|PLZ|CAP|"
@@ -880,6 +891,9 @@ def find_structured(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
     for m in LOCAL_PHONE_RE.finditer(text):
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
+    for m in SPACED_PHONE_RE.finditer(text):
+        if sum(c.isdigit() for c in m.group()) == 10:
+            yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
     for m in PHONE_CUE_RE.finditer(text):
         group = "num" if m.group("num") else "ext"
         digits = re.sub(r"\D", "", m.group(group))
@@ -900,9 +914,10 @@ def _phone_or_fax(text: str, start: int) -> str:
 GS1_UDI_RE = re.compile(r"\(01\)\d{14}(?:\((?:10|11|17|21|240|30)\)[A-Za-z0-9./-]{1,20}){1,5}")
 #: The last four digits of a social security number ("SSN on file, last four 6629", "SSN ending in 4471").
 SSN_LAST_FOUR_RE = re.compile(
-    r"(?i:\b(?:last\s+(?:4|four)(?:\s+digits)?(?:\s+of\s+(?:the\s+|her\s+|his\s+)?(?:SSN|social(?:\s+security)?"
+    r"(?i:\b(?:last\s+(?:4|four)(?:\s+digits)?(?:\s+of\s+(?:the\s+|her\s+|his\s+|my\s+|your\s+|their\s+)?(?:SSN|social(?:\s+security)?"
     r"(?:\s+(?:number|no\.?|#))?))?|SSN\s+(?:ending|ends)\s+(?:in|with))[ \t]{0,3}[:#=]?[ \t]{0,3})"
-    r"(?P<id>\d{4})(?![\d-])"
+    # (or its digits spaced, as a patient types them: "last 4 of my social is 4 4 0 9"; set 15)
+    r"(?:is[ \t]{1,3})?(?P<id>\d{4}|\d(?:[ \t]\d){3})(?![\d-])"
 )
 #: A social media handle: after its platform ("Instagram: @kayleesundy22", "TikTok jdoe_99"), or an at sign before a
 #: name with a digit or an underscore ("@kaylee_s22"; "@home" and "@ 10:30" stay).
@@ -1316,6 +1331,10 @@ def find_places(text: str) -> Iterator[Candidate]:
     for m in PO_BOX_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
         yield from tail(m.end())
+    for m in LOWER_ADDRESS_RE.finditer(text):
+        yield Candidate(m.start("street"), m.end("street"), "ADDRESS", P_ADDRESS, "pattern")
+        yield Candidate(m.start("city"), m.end("city"), "CITY", P_ADDRESS, "pattern")
+        yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in CITY_STATE_ZIP_RE.finditer(text):
         yield from _place_and_street_before(text, m.start("city"), m.end("city"))
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")

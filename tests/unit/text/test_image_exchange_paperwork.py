@@ -81,3 +81,36 @@ def test_a_date_s_year_is_no_street_number() -> None:
 )
 def test_the_same_shapes_still_go_where_they_identify(text: str, gone: str) -> None:
     assert gone not in scrub_text(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        # what patients and relatives type in a portal: spaced dates, spaced digits, phones in other rhythms, a day
+        # of the month alone, a whole address in small letters, given names in small letters after a relative
+        ("my dob is 9 / 14 / 77, thanks", ["9 / 14 / 77"], ["thanks"]),
+        ("last 4 of my social is 7 1 2 3", ["7 1 2 3"], ["last 4"]),
+        ("text me 312 555 07 44 or my work 773 5550 219", ["312 555 07 44", "773 5550 219"], ["text me"]),
+        ("dr is out til the 19th. can we move it to the 21st or 22nd?", ["19th", "21st", "22nd"], ["dr is out"]),
+        ("new address 41 willow creek ln kerrville tx 78028 thx", ["willow creek", "kerrville", "78028"], ["tx"]),
+        ("my husband ken drives me. thank u keisha!", ["ken ", "keisha"], ["my husband", "drives me"]),
+    ],
+)  # fmt: skip
+def test_what_patients_type_in_portal_messages(text: str, gone: list[str], kept: list[str]) -> None:
+    out = scrub_text(text).text
+    assert [g for g in gone if g in out] == []
+    assert [k for k in kept if k not in out] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fractions 1 / 2 / 3 of the dose",
+        "fractures of the 4th and 5th ribs; the 3rd ventricle",
+        "advance to the 2nd stage of labor",
+        "my husband will call; thanks grace; my wife is here",
+        "ct 12345 and 2 tabs",
+    ],
+)
+def test_the_same_shapes_in_clinical_words_stay(text: str) -> None:
+    assert scrub_text(text).text == text
