@@ -197,6 +197,14 @@ _ALT_NAME_RE = re.compile(
 #: "Muhammad Tariq S/O Muhammad Bashir", "Amina D/O ...": son or daughter of (in capitals only; "W/O", wife of,
 #: is left: "CT HEAD W/O CONT" is "without").
 _RELATION_OF_RE = re.compile(r"(?<![\w/])[SD]/O[ \t]+")
+#: Staff and office roles a note writes beside a name: "Siobhan (ward clerk)", "(Odessa, Scheduling)", "Rhodri
+#: Penhaligon, Radiation Protection Supervisor", "Pim van der Meulen, Teaching File Curator" (set 15).
+_OFFICE_ROLE = (
+    r"(?:ward\s+|unit\s+|records?\s+|file\s+|desk\s+)?clerk|scheduling|scheduler|registration|receptionist"
+    r"|front\s+desk|(?:pacs\s+|system\s+|it\s+)?admin(?:istrator)?|paralegal|supervisor|curator|interpreter"
+    r"|coordinator|manager|assistant|associate|officer|liaison|analyst|specialist|navigator|secretary|technologist"
+    r"|radiographer|sonographer|physicist|scribe|transcriptionist|handler|attorney|solicitor|counsel"
+)
 #: A relation in brackets after a name: "(maternal grandfather)", "(father)", "(paternal first cousin)", "(wife, HCP)".
 _RELATION_IN_BRACKETS_RE = re.compile(
     r"(?i)(?<=[^\W\d_])[ \t]{1,3}\((?:(?:maternal|paternal|step|half|great|grand|first|second|older|younger|twin"
@@ -205,6 +213,8 @@ _RELATION_IN_BRACKETS_RE = re.compile(
     r"|child|parent|guardian|twin|fianc[eé]e?|(?:son|daughter|mother|father|brother|sister)-in-law)s?(?![^\W\d_])"
     # or a trainee's or a research role ("Nkechi Ugwu (RA)", "Priyanka Sethi (PGY-2, pgr 4471)")
     r"|(?<=[^\W\d_])[ \t]{1,3}\((?-i:RA|CRC|CRA|PGY-?\d|MS[1-4]|research\s+assistant|research\s+coordinator)(?![\w])"
+    # or a staff member's role, whole ("-- Siobhan (ward clerk)"; set 15)
+    rf"|(?<=[^\W\d_])[ \t]{{1,3}}\((?:{_OFFICE_ROLE})\)"
 )
 
 
@@ -522,16 +532,6 @@ _INITIALS_FIELD_RE = re.compile(
     # or without a colon, in capitals or quoted ('the initials "B.F." and DOB', "initials JW stamped")
     r"|(?i:\binitials)[ \t]{1,3}(?-i:[\"\u201c]?([A-Z](?:[.-]?[A-Z]){1,3}\.?)[\"\u201d]?)(?![\w-])"
 )
-#: Staff and office roles a note writes beside a name: "Siobhan (ward clerk)", "(Odessa, Scheduling)", "Rhodri
-#: Penhaligon, Radiation Protection Supervisor", "Pim van der Meulen, Teaching File Curator" (set 15).
-_OFFICE_ROLE = (
-    r"(?:ward\s+|unit\s+|records?\s+|file\s+|desk\s+)?clerk|scheduling|scheduler|registration|receptionist"
-    r"|front\s+desk|(?:pacs\s+|system\s+|it\s+)?admin(?:istrator)?|paralegal|supervisor|curator|interpreter"
-    r"|coordinator|manager|assistant|associate|officer|liaison|analyst|specialist|navigator|secretary|technologist"
-    r"|radiographer|sonographer|physicist|scribe|transcriptionist|handler|attorney|solicitor|counsel"
-)
-#: The role in brackets after the name ("-- Siobhan (ward clerk)").
-_BRACKETED_ROLE_RE = re.compile(rf"(?<=[^\W\d_])[ \t]{{1,3}}\((?i:{_OFFICE_ROLE})\)")
 #: A name and its role in brackets ("Staff reply (Odessa, Scheduling):").
 _BRACKETED_NAME_ROLE_RE = re.compile(
     r"\(([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+(?:[ \t][A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019-]+)?),"
@@ -1161,12 +1161,7 @@ def find_names(text: str) -> Iterator[Candidate]:
         words = m.group(1).lower().split()
         if not any(w in lex.not_names or w in lex.places for w in words):
             found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
-    # a staff member's role in brackets after the name, with the name in brackets, or after a comma
-    for m in _BRACKETED_ROLE_RE.finditer(text):
-        k = _token_ending_before(tokens, m.start())
-        span = _parse_name_backwards(tokens, k, lex) if k is not None else None
-        if span:
-            found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
+    # a staff member's role with the name in brackets, or after a comma (in brackets after the name: 2b below)
     for m in _BRACKETED_NAME_ROLE_RE.finditer(text):
         words = m.group(1).lower().split()
         if not any(
@@ -1174,8 +1169,7 @@ def find_names(text: str) -> Iterator[Candidate]:
         ):
             found.append(Candidate(m.start(1), m.end(1), "NAME", P_NAME_CUED, "cue"))
     for m in _APPOSED_ROLE_RE.finditer(text):
-        k = _token_ending_before(tokens, m.start())
-        span = _parse_name_backwards(tokens, k, lex) if k is not None else None
+        span = _name_ending_before(tokens, m.start(), lex)
         if span and " " in text[span[0] : span[1]].strip():
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 1c. a surname in capitals, a comma and a given name in small letters ("LEUNG, Wai-Man", "GUTIÉRREZ-SALAS,
@@ -1213,11 +1207,10 @@ def find_names(text: str) -> Iterator[Candidate]:
         span = _parse_name_backwards(tokens, k, lex)
         if span:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "credential"))
-    # 2b. who a person is to the patient, in brackets after their name (a pedigree's "Stanislaw Nowicki (maternal
-    # grandfather)", "Liam Brennan (husband)")
+    # 2b. who a person is to the patient or the staff, in brackets after their name (a pedigree's "Stanislaw Nowicki
+    # (maternal grandfather)", "Liam Brennan (husband)", "Siobhan (ward clerk)")
     for m in _RELATION_IN_BRACKETS_RE.finditer(text):
-        k = _token_ending_before(tokens, m.start())
-        span = _parse_name_backwards(tokens, k, lex) if k is not None else None
+        span = _name_ending_before(tokens, m.start(), lex)
         if span:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
     # 3. syntax
@@ -1471,6 +1464,12 @@ def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:
     # tokens are sorted and do not overlap, so their ends ascend: a binary search (a scan was quadratic)
     k = bisect.bisect_right(tokens.items, pos, key=lambda item: item[1]) - 1
     return k if k >= 0 else None
+
+
+def _name_ending_before(tokens: _Tokens, pos: int, lex: Lexicon) -> tuple[int, int] | None:
+    """The name whose last token ends right before ``pos`` (see :func:`_parse_name_backwards`)."""
+    k = _token_ending_before(tokens, pos)
+    return _parse_name_backwards(tokens, k, lex) if k is not None else None
 
 
 def _parse_name_backwards(tokens: _Tokens, k: int, lex: Lexicon) -> tuple[int, int] | None:
