@@ -231,6 +231,30 @@ _LOWER_GIVEN_NAME_RE = re.compile(
     r"|friend|neighbou?r)|this[ \t]+is|thanks,?|thank[ \t]+(?:you|u),?|thx,?|hi|hey|hello|dear)[ \t]+"
     r"([a-z][a-z'\u2019-]{1,20})(?![\w'\u2019-])"
 )
+#: Cues of a dictation left in small letters, where no capital tells a name from a word ("patient maribel
+#: quintanilla mrn", "reported by the sonographer krista lindahl period", "dictated by doctor anand bhattacharya";
+#: blind set 16). Strong cues (who dictated, reported, signed) take up to two words no list knows; the others only
+#: words the name dictionary knows.
+_LOWER_CUE_RE = re.compile(
+    r"(?<![\w'\u2019])(?:"
+    r"(?P<strong>(?:dictated|reported|signed|read|reviewed|interpreted|performed|transcribed|texted|called|paged"
+    r"|discussed|communicated)[ \t]+(?:by|to|with))"
+    r"|patient(?:['\u2019]s)?(?:[ \t]+name)?|(?:patient['\u2019]s[ \t]+)?(?:husband|wife|son|daughter|mother|father"
+    r"|brother|sister)|sonographer|technologist|radiologist|resident|fellow|attending|referring|ordering|doctor|dr\.?"
+    r")(?:[ \t]+(?:colon|:))?(?:[ \t]+the)?(?:[ \t]+(?:doctor|dr\.?|sonographer|technologist|radiologist|nurse))?[ \t]+"
+)
+#: A word after such a cue: in small letters, or capitalised as a recogniser that knows the name writes it ("patient
+#: colon Bronwyn Castellanos-Teague comma")
+_LOWER_WORD_RE = re.compile(r"([A-Za-z][a-z'\u2019]*(?:-[A-Za-z][a-z'\u2019]*)*)(?![\w'\u2019-])(,?[ \t]+)?")
+_RELATIVE_CUE_RE = re.compile(r"husband|wife|son|daughter|mother|father|brother|sister")
+_STATES_OF_MIND = frozenset("aware unaware available unavailable present absent busy ready concerned sure".split())
+#: What a speech recogniser writes for punctuation and layout, and words that follow a name in a sentence: never a
+#: name.
+_SPOKEN_LAYOUT = frozenset(
+    "period comma colon semicolon new line paragraph next slash dash hyphen quote unquote open close paren "
+    "parenthesis bracket point through about after before during without within via because since while then than "
+    "also again today yesterday tomorrow here there now".split()
+)
 #: What a patient writes after a small "dr" that is no name ("my dr said Osgood Schlatter"; set 15).
 _VERBS_AFTER_TITLE = frozenset(
     "said says told tells wants wanted thinks thought recommended recommends ordered orders asked asks called calls "
@@ -1243,6 +1267,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         if not any(p in lex.vocab or p in lex.common or p in _FUNCTION_WORDS or p in _ENGLISH_SHORT for p in pieces):
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # a chat's "mrs b", "not mrs beaulieu in 14": a title in small letters before a small word no list knows
+    if any(c.isalpha() and c.islower() for c in text[:200]):
+        found.extend(_lower_case_cued_names(text, lex))
     for m in _LOWER_GIVEN_NAME_RE.finditer(text):
         word = m.group(1)
         if len(word) >= 3 and word in lex.first_names and word not in lex.not_names and not _small_word(word, lex):
@@ -1464,6 +1490,64 @@ def _token_ending_before(tokens: _Tokens, pos: int) -> int | None:
     # tokens are sorted and do not overlap, so their ends ascend: a binary search (a scan was quadratic)
     k = bisect.bisect_right(tokens.items, pos, key=lambda item: item[1]) - 1
     return k if k >= 0 else None
+
+
+def _lower_case_cued_names(text: str, lex: Lexicon) -> Iterator[Candidate]:
+    """Names in small letters after a cue in small letters (see :data:`_LOWER_CUE_RE`)."""
+    for m in _LOWER_CUE_RE.finditer(text):
+        strong = m.group("strong") is not None
+        words: list[tuple[int, int, bool]] = []  # start, end, known to the name dictionary
+        at = m.end()
+        while len(words) < 3 and (w := _LOWER_WORD_RE.match(text, at)):
+            word = w.group(1).lower()
+            parts = [p for p in word.split("-") if p]
+            known = bool(parts) and all(p in lex.first_names or p in lex.surnames for p in parts)
+            # (a surname after a given name may be an abbreviation too: "winifred ng")
+            after_given = known and bool(words) and words[-1][2] and word not in lex.not_names
+            if not parts or word in _SPOKEN_LAYOUT or (any(_common_lower(p, lex) for p in parts) and not after_given):
+                break
+            words.append((w.start(1), w.end(1), known))
+            if not w.group(2) or "\n" in w.group(2):
+                break
+            at = w.end()
+        if any(k for _s, _e, k in words):
+            # a word no list knows ends no name ("schumacher through secure"), unless it follows a given name the
+            # dictionary knows: the surname ("rosalind okafor")
+            # (after a relative a verb follows the given name as often, "my husband ken drives me": there the word
+            # must not end as a verb does)
+            endings = (*_WORD_SUFFIXES, "s") if _RELATIVE_CUE_RE.search(m.group()) else _WORD_SUFFIXES
+            while not words[-1][2] and (
+                not (len(words) > 1 and words[-2][2] and text[words[-2][0] : words[-2][1]].lower() in lex.first_names)
+                or text[words[-1][0] : words[-1][1]].lower().endswith(endings)
+            ):
+                words.pop()
+        elif re.search(r"(?:doctor|dr\.?)[ \t]+$", m.group()):
+            # after the title: "paged to doctor hargreaves", "doctor anand bhattacharya"; not a word with an English
+            # ending or a state ("doctor notified", "doctor aware")
+            words = words[:2]
+            if any(
+                text[a:b].lower().endswith(_WORD_SUFFIXES) or text[a:b].lower() in _STATES_OF_MIND for a, b, _k in words
+            ):
+                continue
+        elif not strong or len(words) < 2:
+            continue  # no word the dictionary knows: a given name and a surname after a strong cue only
+        else:
+            words = words[:2]  # "reported by anand bhattacharya"
+        if words:
+            yield Candidate(words[0][0], words[-1][1], "NAME", P_NAME_CUED, "cue")
+
+
+def _common_lower(word: str, lex: Lexicon) -> bool:
+    """A word in small letters that is a word, not a name: in a word list, short, a verb after a title or an
+    abbreviation."""
+    return (
+        word in lex.not_names
+        or _small_word(word, lex)
+        or len(word) < 2
+        or word in _VERBS_AFTER_TITLE
+        or word in REPORT_ABBREVIATIONS
+        or word in _STAFF_ROLES
+    )
 
 
 def _name_ending_before(tokens: _Tokens, pos: int, lex: Lexicon) -> tuple[int, int] | None:

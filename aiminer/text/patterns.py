@@ -155,12 +155,13 @@ _CUES: dict[str, str] = {
         r"License|Licence|Lic|Driver'?s?\s+License|DL|DEA|NPI|Certificate|Cert|Registration|Plate|License\s+Plate"
         r"|Tag|VIN|Vehicle(?:\s+ID)?|Passport|Permit"
         # practitioners' registrations ("CPSO 88123", "IMC 402117", "KMC Reg No. 68214", "provider no. 2441877A")
-        r"|CPSO|IMC|GMC|MCI|KMC|AHPRA|NMC|HCPC|MCRN|Reg(?:istration)?|Provider|Prescriber"
+        r"|CPSO|IMC|GMC|KMC|AHPRA|NMC|HCPC|MCRN|Reg(?:istration)?|Provider|Prescriber"
         # medical councils and registers of other countries, in capitals only ("CRM-RJ 52.48711-3", "MN 112.347",
         # "PMDC # 41235-P", "INAMI 1-23456-78-910", "MCNZ 45123", "CPSBC 38817", "MCR 12345A", "NPWZ 2234567")
         # (MN and MP, also US state codes, only before the Argentine "112.347")
         # (not the acronyms that are also drugs or tests: DHA, MMC, CMP, PRC...)
-        r"|(?-i:CRM(?:-[A-Z]{2})?|M[NP](?=\s{0,3}\d{1,3}\.\d{3}(?!\d))|PMDC|INAMI|RIZIV|MCNZ|MCR|CPS[A-Z]{1,3}|MDCN"
+        # (MCI, India's council, in capitals: "24.1 mCi Tc-99m" is an activity; blind set 16)
+        r"|(?-i:MCI|CRM(?:-[A-Z]{2})?|M[NP](?=\s{0,3}\d{1,3}\.\d{3}(?!\d))|PMDC|INAMI|RIZIV|MCNZ|MCR|CPS[A-Z]{1,3}|MDCN"
         r"|KMPDC|SCFHS|HAAD|NPWZ|BIG|HPCSA|TNMC|HKMC|RCPSC|CRMV)"
     ),
     "DEVICE_ID": (
@@ -966,7 +967,7 @@ def _file_name_numbers(text: str) -> Iterator[Candidate]:
 
 #: A vehicle's plate after its cue, with its state's code and spaces ("plate hzt 8812", "truck plate OH JXR 4471").
 PLATE_RE = re.compile(
-    r"(?i:\b(?:license\s+|licence\s+|truck\s+|car\s+|vehicle\s+)?plate(?:\s+(?:no\.?|number|#))?"
+    r"(?i:\b(?:license\s+|licence\s+|truck\s+|car\s+|vehicle\s+)?plate\b(?:\s+(?:no\.?|number|#))?"
     r"[ \t]{0,3}[:#]?[ \t]{0,3})"
     r"(?P<id>(?=[A-Za-z0-9 -]{0,12}\d)(?:[A-Za-z]{2}[ \t])?[A-Za-z0-9]{1,4}[ -]?[A-Za-z0-9]{1,4}"
     r"(?:[ -][A-Za-z0-9]{1,4})?)"
@@ -1200,6 +1201,8 @@ AGE_RES = [
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:years?|yrs?|y)\.?\s{{0,10}}-?\s{{0,10}}(?:old|of\s+age|o\.?\b)",
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:yo|y/o|y\.o\.?|yr\.?\s{{0,10}}old|yoM|yoF)\b",
         rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w]|\.\d)",
+        # "Father died of lung cancer at 91": an age at death, a relative's as much as anyone's (blind set 16)
+        rf"(?i:\b(?:died|passed\s+away|deceased)\b[^.;\n]{{0,40}}?\bat\s+(?:the\s+age\s+of\s+)?){_AGE_N}(?![\w]|\.\d|\s*(?:%|mg|kg|mm|cm|hours?|days?|weeks?|minutes?))",
         rf"(?<![\w.]){_AGE_N}\s?(?:M|F|yM|yF)\b(?!\.\d)",
         rf"(?<![\w.])0?{_AGE_N}\s?Y\b(?!\.\d)",  # "Age: 93Y", DICOM's "093Y"
         rf"(?<![\w/.-])(?:M|F)\s?/\s?{_AGE_N}(?![\w.]|/\d)",  # "Sex/Age: M/95", "F / 94"
@@ -1427,6 +1430,14 @@ def find_places(text: str) -> Iterator[Candidate]:
             continue
         if text[start:end].lower().endswith("hospital at home"):
             continue  # "Declined Hospital at Home": a programme of care, not a place
+        if words[-1] in _LOWER_KIND_WORDS:
+            # "Cross-sectional imaging", "Dedicated MR imaging", "Low-dose EOS imaging" (blind set 16): the kind in
+            # small letters is what was done; the name before it stands only if it ends with a kind of its own
+            # ("Carrow Valley Health imaging")
+            end = start + len(text[start:end][: -len(words[-1])].rstrip())
+            words = words[:-1]
+            if len(words) < 2 or not _ENDS_WITH_KIND_RE.search(text, start, end):
+                continue
         if words[-1] == "VA" and words[-2].lower() in lex.not_names:
             continue  # "Snellen VA", "corrected VA": a visual acuity, not a Veterans Affairs hospital
         end = _institution_tail(text, end)
@@ -1449,6 +1460,9 @@ def find_places(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start(), end, "INSTITUTION", P_INSTITUTION, "list")
 
 
+#: Kinds of institution that, in small letters, are what a report does, not whom it names.
+_LOWER_KIND_WORDS = frozenset({"imaging", "radiology", "diagnostics", "teleradiology"})
+_ENDS_WITH_KIND_RE = re.compile(rf"(?i:{_INST_SUFFIX})\b$")
 #: A town and a US state's code after an institution's name (", Reading, PA").
 _TOWN_AND_STATE_RE = re.compile(
     rf",[ \t]{{0,3}}(?P<town>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){{0,2}}),?[ \t]{{1,3}}(?:{_STATE_CODE})(?![\w-])"

@@ -105,7 +105,10 @@ _TAGS = {
 # Tags and coded identifiers we wrote ourselves are never PHI: re-scrubbing leaves them alone.
 _PROTECTED_RE = re.compile(
     r"\[(?:PATIENT|STUDY|" + "|".join(sorted(set(_TAGS.values()))) + r")(?: [^\]\n]{0,40})?\]"
-    r"|(?<![\w-])(?:P|ST|S|SE)-[0-9A-HJKMNP-TV-Z]{6,10}(?![\w-])"
+    # (as random_code writes them: ten characters of Crockford's base32 after P, ST and SE, six after S, at least
+    # one a letter; an MRN "P-0098821" is no code of ours, blind set 16)
+    r"|(?<![\w-])(?:(?:P|ST|SE)-(?=[0-9]{0,9}[A-HJKMNP-TV-Z])[0-9A-HJKMNP-TV-Z]{10}"
+    r"|S-(?=[0-9]{0,5}[A-HJKMNP-TV-Z])[0-9A-HJKMNP-TV-Z]{6})(?![\w-])"
     # a grant's number (activity code, institute, serial: "U01 AG071155", "R01CA123456-01A1") and the public trial
     # registry's address: a study's, never a person's
     r"|(?<![\w-])[A-Z][A-Z0-9]\d[ -]?"
@@ -315,6 +318,8 @@ _NAMED_AFTER = frozenset(
     "stage staging criteria classification score scale system category grade sign encephalitis virus fever disease "
     "syndrome protocol rule rules consensus guidelines".split()
 )
+_TITLE_BEFORE_RE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+$")
+_CONSENSUS_WORDS = frozenset("criteria classification consensus guidelines protocol staging".split())
 _NAMED_AFTER_RE = re.compile(r"(?:'s|\u2019s)?[ \t]+(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[A-Za-z]+))")
 #: A product's own words or its version after a name-like maker ("Laurel Bridge Compass router v6.2").
 _PRODUCT_AFTER_RE = re.compile(
@@ -343,11 +348,18 @@ def _eponym_or_model(text: str, c: Candidate) -> bool:
         return False
     if c.category == "NAME":
         words = text[c.start : c.end].split()
-        if len(words) > 1 and words[-1].lower() in _NAMED_AFTER:
+        titled = _TITLE_BEFORE_RE.search(text, max(0, c.start - 8), c.start) is not None  # "Dr Louise Criteria"
+        if len(words) > 1 and words[-1].lower() in _NAMED_AFTER and not titled:
             return True
-        if c.source in ("cue", "credential"):
+        if c.source in ("cue", "credential") or titled:
             return False
-        # a name no cue found, before a product's words or its version ("Laurel Bridge Compass router v6.2"; set 15)
+        # a name no cue found, before a consensus's word ("2018 Lake Louise Criteria"; sets 16 and precision 15) or
+        # a product's words or its version ("Laurel Bridge Compass router v6.2"; set 15)
+        after = _NAMED_AFTER_RE.match(text, c.end)
+        if words[-1].lower() in _CONSENSUS_WORDS or (
+            after is not None and (after.group("word") or "").lower() in _CONSENSUS_WORDS
+        ):
+            return True
         return words[0][:1].isupper() and bool(_PRODUCT_AFTER_RE.match(text, c.end))
     m = _NAMED_AFTER_RE.match(text, c.end)
     if m is not None and (m.group("roman") or m.group("word").lower() in _NAMED_AFTER):

