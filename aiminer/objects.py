@@ -84,6 +84,16 @@ class ObjectOutcome:
         return self.study if self.kind in ("report", "hl7", "table") else None
 
 
+def _site_context(ctx: ObjectContext) -> IdentityContext | None:
+    """The partner's own site name (``--site``) as an institution every report and table is scrubbed with: a note or
+    a table column that names the site (``St. Brigid's Medical Center`` in a kept SITENAME column; red team 19) names
+    where the patient was seen, as the DICOM header's institution does."""
+    from aiminer.text.identity import IdentityContext
+
+    name = ctx.engine.site_name.strip()
+    return IdentityContext(institutions=(name,)) if name else None
+
+
 def _context_for_study(coder: Coder, site_code: str, study_code: str) -> tuple[IdentityContext | None, str | None]:
     from aiminer.text.identity import IdentityContext
 
@@ -152,6 +162,10 @@ def process_object(
         return ObjectOutcome("other", "quarantined", "not_dicom")
     if head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return ObjectOutcome("other", "quarantined", "unsupported_type")  # PDF, ZIP/Office, legacy Office
+    if kind == "other" and _textual_bytes(head):
+        # text in no encoding the decoder accepts (a table whose rows mix Latin-1 and UTF-8; red team 19): the
+        # reason says so, not "unsupported_type"
+        return ObjectOutcome("other", "quarantined", "decode_error")
     try:
         if kind == "dicom":
             return _dicom(src, dst, ctx)
@@ -170,6 +184,15 @@ def process_object(
     except Exception:  # a defect must cost one object, never the run; the message may quote the file, so drop it
         return ObjectOutcome(_kind(kind), "quarantined", "processing_error")
     return ObjectOutcome("other", "quarantined", "unsupported_type")  # names promising DICOM were handled above
+
+
+def _textual_bytes(head: bytes) -> bool:
+    """Whether bytes look like text in some 8-bit or UTF-8 encoding: no NUL, and control bytes only as line breaks
+    and tabs (so a binary file stays ``unsupported_type``)."""
+    if not head or b"\x00" in head:
+        return False
+    controls = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
+    return controls == 0
 
 
 def _kind(sniffed: str) -> ObjectKind:
@@ -227,13 +250,18 @@ def _report(
         kind: ObjectKind = "report"
         hl7 = False
     elif hl7:
+        site_context = _site_context(ctx)
 
         def context_for(accessions: tuple[str, ...]) -> IdentityContext | None:
+            found = None
             for acc in accessions:
                 linked = coder.study_for_accession(site, acc)
                 if linked is not None:
-                    return _context_for_study(coder, site, linked)[0]
-            return _context_for_study(coder, site, study)[0] if study else None
+                    found = _context_for_study(coder, site, linked)[0]
+                    break
+            else:
+                found = _context_for_study(coder, site, study)[0] if study else None
+            return found.merged(site_context) if found is not None else site_context
 
         res = deidentify_hl7(
             text,
@@ -254,9 +282,10 @@ def _report(
             return coder.study_for_accession(site, acc)
 
         context, patient = _context_for_study(coder, site, study) if study else (None, None)
+        site_context = _site_context(ctx)
         scrubbed = scrub_text(
             text,
-            context,
+            context.merged(site_context) if context is not None else site_context,
             style=ctx.report_style,
             accession_lookup=lookup,
             surrogates=Surrogates(code) if ctx.report_style == "surrogates" else None,
@@ -379,7 +408,16 @@ def _table(src: IO[bytes], dst: IO[bytes], ctx: ObjectContext, fmt: str) -> Obje
     coder, site = ctx.coder, ctx.site_code
 
     code = _object_code(coder, site, "T", data)
-    res = deidentify_table(text, fmt, ctx.table_schema, coder, site, surrogate_seed=code)  # type: ignore[arg-type]
+    site_context = _site_context(ctx)
+    res = deidentify_table(
+        text,
+        fmt,  # type: ignore[arg-type]
+        ctx.table_schema,
+        coder,
+        site,
+        context_for=(lambda _row: site_context) if site_context is not None else None,
+        surrogate_seed=code,
+    )
     dst.write(res.text.encode("utf-8"))
     study = res.study_codes[0] if len(set(res.study_codes)) == 1 else None
     return ObjectOutcome(

@@ -13,7 +13,8 @@ class TextDeidError(Exception):
     Reason codes: ``decode_error`` (bytes are not text in any common encoding), ``not_hl7`` (no MSH segment),
     ``table_parse_error`` (malformed CSV/TSV/JSON), ``inconsistent_columns`` (rows with a different number of
     cells than the header), ``unknown_columns`` (columns the schema does not name), ``nested_value`` (a JSON
-    cell holds an object or list in a column that is not dropped), ``schema_error`` (the column schema file is
+    cell holds an object or list in a column that is not dropped), ``json_not_records`` (a JSON object, neither an
+    array of records nor JSON Lines), ``schema_error`` (the column schema file is
     invalid), ``missing_issuer`` (a patient column without an issuer), ``too_large`` (a text value longer than
     :data:`aiminer.text.report.MAX_SCRUB_CHARS`).
     """

@@ -590,6 +590,29 @@ def _caps_row_name(value: str, lex: Lexicon) -> bool:
     return any(w in lex.surnames or w in lex.first_names for w in lows)
 
 
+#: A name right before a bracketed record number, as lists and merged cells write a patient ("Szczepanski, Wenceslao
+#: (58497145)", "Scan of Chinonso Khumalo (00441872) aborted"; red team 19).
+_NAME_BEFORE_BRACKETED_ID_RE = re.compile(
+    r"(?<![\w'\u2019-])(?P<name>[A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?(?:,[ \t]?|[ \t])[A-Z][a-z'\u2019]+"
+    r"(?:[A-Z][a-z'\u2019]+)?(?:-[A-Z][a-z'\u2019]+)?(?:[ \t][A-Z]\.?)?)[ \t]*\([ \t]*(?:MRN[ \t]*[:#]?[ \t]*)?\d{6,10}"
+    r"[ \t]*\)"
+)
+#: A name in capitals joined by an underscore before an underscore and a record number, as a file or a folder is
+#: named ("WIECZOREK_TEODORA_00342867.pdf", "FUJIWARA_ZORAIDA_00936514\\SE2"; red team 19).
+_PATH_NAME_BEFORE_ID_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?P<name>[A-Z][A-Z'\u2019-]{1,30}_[A-Z][A-Z'\u2019-]{1,30})(?=_\d{5,}(?![A-Za-z]))"
+)
+#: "Surname, Given" with small letters after the capital in both ("Kovacs, Nirmala" in a table's notes; red team
+#: 19): only when the dictionary knows the first as a surname, and no list knows either as a word or a place.
+_STREET_WORDS = frozenset(
+    "street st avenue ave road rd lane ln drive dr court ct way place pl terrace circle boulevard parkway highway "
+    "trail square alley loop pike plaza row crescent run path walk commons point ridge heights crossing bend cove glen "
+    "grove hollow landing meadow meadows park pass station summit valley view vista close parade mews gardens green "
+    "rise gate quay chase vale".split()
+)
+_SURNAME_COMMA_GIVEN_RE = re.compile(
+    r"(?<![\w'\u2019-])([A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?),[ \t]([A-Z][a-z'\u2019]+)(?![\w'\u2019-])"
+)
 _CAPS_SURNAME_GIVEN_RE = re.compile(
     r"(?<![\w'\u2019-])([A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\u2019]+"
     r"(?:[ -][A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\u2019]+)?),"
@@ -605,17 +628,29 @@ def _caps_surname(value: str, lex: Lexicon) -> bool:
 
     words = [w for w in re.split(r"[ '\u2019-]", value.lower()) if w]
     return sum(len(w) for w in words) >= 3 and not any(
-        w in lex.not_names or w in REPORT_ABBREVIATIONS or w in lex.places or w in US_STATES or w in _NAME_FIELD_WORDS
+        w in lex.not_names
+        or w in REPORT_ABBREVIATIONS
+        or w in lex.places
+        or w in US_STATES
+        or w in _NAME_FIELD_WORDS
+        # a word of capitals without a vowel is an abbreviation ("DLBCL, Stadium IV"; red team 19), unless the
+        # dictionary knows it as a surname ("NG")
+        or (not _VOWEL.search(w) and w not in lex.surnames)
         for w in words
         if len(w) > 1
     )
+
+
+_VOWEL = re.compile(r"[aeiouyà-ÿ]")
 
 
 def _given_words(value: str, lex: Lexicon) -> bool:
     """Given names after a surname: no report or common word, no place, no title ("Dr"); a hyphenated one by its
     first part ("Wai-Man")."""
     return not any(
-        w.lower() in lex.not_names or w.lower() in lex.places or w.lower() in _TITLE_WORDS
+        w.lower() in lex.not_names
+        or (w.lower() in lex.places and w.lower() not in lex.first_names)  # ("Henrietta" is a town and a name)
+        or w.lower() in _TITLE_WORDS
         for w in (part.split("-")[0] for part in value.split())
         if w
     )
@@ -1201,6 +1236,36 @@ def find_names(text: str) -> Iterator[Candidate]:
     for m in _CAPS_ROW_NAME_RE.finditer(text):
         if _caps_row_name(m.group("name"), lex):
             found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME, "syntax"))
+    for m in _NAME_BEFORE_BRACKETED_ID_RE.finditer(text):
+        words = [w for w in re.split(r"[ ,\t-]+", m.group("name").lower()) if len(w) > 1]
+        if not any(
+            w in lex.not_names
+            or (w in lex.places and w not in lex.first_names and w not in lex.surnames)
+            or w in REPORT_ABBREVIATIONS
+            for w in words
+        ):
+            found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
+    for m in _PATH_NAME_BEFORE_ID_RE.finditer(text):
+        words = m.group("name").lower().split("_")
+        if not any(w in lex.not_names or w in REPORT_ABBREVIATIONS or len(w) < 2 for w in words):
+            found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
+    for m in _SURNAME_COMMA_GIVEN_RE.finditer(text):
+        surname, given = m.group(1).lower(), m.group(2).lower()
+        if (
+            all(
+                (p in lex.surnames or given in lex.first_names)  # ("Albuquerque, Bertram": a town, then a given name)
+                and p not in lex.not_names
+                and (p not in lex.places or given in lex.first_names)
+                for p in surname.split("-")
+            )
+            and given not in lex.not_names
+            and given not in lex.places
+            and given not in US_STATES
+            and surname not in _STREET_WORDS  # "1200 Maple Lane, Olympia, WA": a street and a town
+            and given not in REPORT_ABBREVIATIONS
+            and (given in lex.first_names or not given.endswith(_WORD_SUFFIXES))
+        ):
+            found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     if not text.isupper():
         for m in _CAPS_SURNAME_GIVEN_RE.finditer(text):
             if _caps_surname(m.group(1), lex) and _given_words(m.group(2), lex):

@@ -96,6 +96,14 @@ PHONE_RE = re.compile(
 )
 # A local number without its area code ("call ... at 555-0101"): not a range of a dose or a count ("250-1000 mg",
 # "from 100-1500"), not inside a longer number or an identifier.
+#: A French, Belgian or Swiss number in pairs ("06 82 45 58 86", "01.42.68.53.00"; red team 19).
+PAIRED_PHONE_RE = re.compile(r"(?<![\w+./-])0[1-9](?:[ .]\d{2}){4}(?![\w./-]|[ .]\d)")
+#: A place's coordinates, latitude and longitude in decimal degrees ("44.8856,-84.5943"; red team 19): a geocode,
+#: smaller than a state. With a minus sign or a cue, so a pair of spacings ("0.6641,0.6641") stays.
+COORDINATES_RE = re.compile(
+    r"(?<![\w.-])(?P<lat>-?\d{1,2}\.\d{3,7})°?[ \t]?[NS]?,[ \t]?(?P<lon>-?\d{1,3}\.\d{3,7})°?[ \t]?[EW]?(?![\w.])"
+)
+_COORDINATES_CUE = re.compile(r"(?i)\b(?:lat|lon|long|latitude|longitude|coord|coordinates|gps|geo\w*|location)\b")
 #: A ten-digit number written in three or four spaced groups of another rhythm than the usual 3-3-4 ("210 555 01 86",
 #: "918 5550 174": patients' messages; set 15): counted as a phone when it has ten digits in all.
 SPACED_PHONE_RE = re.compile(r"(?<![\w.+/-])[2-9]\d{2}(?:[ ]\d{2,4}){2,3}(?![\w./-]|[ ]\d)")
@@ -892,6 +900,13 @@ def find_structured(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
     for m in LOCAL_PHONE_RE.finditer(text):
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
+    for m in PAIRED_PHONE_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
+    for m in COORDINATES_RE.finditer(text):
+        lat, lon = float(m.group("lat")), float(m.group("lon"))
+        cued = _COORDINATES_CUE.search(text, max(0, m.start() - 40), m.start()) is not None
+        if abs(lat) <= 90 and abs(lon) <= 180 and (cued or "-" in m.group()):
+            yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in SPACED_PHONE_RE.finditer(text):
         if sum(c.isdigit() for c in m.group()) == 10:
             yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
@@ -1201,6 +1216,8 @@ AGE_RES = [
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:years?|yrs?|y)\.?\s{{0,10}}-?\s{{0,10}}(?:old|of\s+age|o\.?\b)",
         rf"(?<![\w.]){_AGE_N}\s{{0,10}}-?\s{{0,10}}(?:yo|y/o|y\.o\.?|yr\.?\s{{0,10}}old|yoM|yoF)\b",
         rf"(?i:\b(?:age|aged|ages|age:)\s{{0,10}}:?\s{{0,10}}){_AGE_N}(?![\w]|\.\d)",
+        # "Pt 91 at dx": an age at diagnosis (red team 19)
+        rf"(?<![\w.]){_AGE_N}(?=[ \t]+(?:at|@)[ \t]+(?i:dx|diagnosis)\b)",
         # "Father died of lung cancer at 91": an age at death, a relative's as much as anyone's (blind set 16)
         rf"(?i:\b(?:died|passed\s+away|deceased)\b[^.;\n]{{0,40}}?\bat\s+(?:the\s+age\s+of\s+)?){_AGE_N}(?![\w]|\.\d|\s*(?:%|mg|kg|mm|cm|hours?|days?|weeks?|minutes?))",
         rf"(?<![\w.]){_AGE_N}\s?(?:M|F|yM|yF)\b(?!\.\d)",

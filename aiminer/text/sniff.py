@@ -51,6 +51,24 @@ def _text(head: bytes) -> str | None:
     return None
 
 
+def _json_records_or_object(text: str) -> bool:
+    """Whether a text that starts with ``{`` is one JSON object, or JSON Lines (its complete lines each an object;
+    the last line may be cut by the head)."""
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        pass
+    lines = [line for line in text.splitlines() if line.strip()]
+    complete = lines[:-1] if len(lines) > 1 else lines
+    for line in complete:
+        try:
+            if not isinstance(json.loads(line), dict):
+                return False
+        except (ValueError, RecursionError):
+            return False
+    return bool(complete)
+
+
 def table_by_header(head: bytes, is_column: Callable[[str], bool]) -> Kind | None:
     """A text whose header line names two columns or more of the project's table schema (``is_column``) is a table,
     whatever else the sniffer made of it: with a schema given, an export the sniffer could not read as a table is
@@ -168,6 +186,10 @@ def sniff(head: bytes, name: str = "") -> Kind:
                 return "table_json"  # a head that cuts a large JSON file
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             return "table_json"
+    if stripped.startswith("{") and _json_records_or_object(text):
+        # a JSON object (the table engine refuses one that is no table: json_not_records) or JSON Lines, one
+        # object per line: structure no prose rule reads (red team 19: a PACS query's fields scrubbed as a report)
+        return "table_json"
     low = name.lower()
     tab = _delimited(text, "\t")
     comma = _delimited(text, ",")

@@ -276,7 +276,14 @@ def _parse(text: str, fmt: TableFormat, delimiter: str) -> tuple[list[str], Rows
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands deep
-            raise TextDeidError("table_parse_error", "invalid JSON") from exc
+            lines = _json_lines(text)  # JSON Lines: one object per line (red team 19's manifest was refused)
+            if lines is None:
+                raise TextDeidError("table_parse_error", "invalid JSON") from exc
+            data = lines
+        if isinstance(data, dict):
+            # an object wrapping records and other fields (a PACS query's "requested_by" and "aet" beside its
+            # "results"; red team 19): no schema says what its other fields are, so it is not guessed at
+            raise TextDeidError("json_not_records", "a JSON object, not an array of records or JSON Lines")
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise TextDeidError("table_parse_error", "JSON tables must be an array of objects")
         # "\udfff" is valid JSON and no valid text: nothing downstream (crosswalk, output) can store it. Only a
@@ -310,15 +317,35 @@ def _parse(text: str, fmt: TableFormat, delimiter: str) -> tuple[list[str], Rows
     if len(set(header)) != len(header):
         raise TextDeidError("table_parse_error", "duplicate column names")
 
+    again = [h.strip().lower() for h in header]
+
     def records() -> Iterator[dict[str, Any]]:
         it = rows()
         next(it)
         for r in it:
             if len(r) != len(header):
                 raise TextDeidError("inconsistent_columns", "a row has a different number of cells than the header")
+            if [c.strip().lower() for c in r] == again:
+                continue  # the header again, as an export repeats it on every page: no patient's row (red team 19)
             yield dict(zip(header, r, strict=True))
 
     return header, records
+
+
+def _json_lines(text: str) -> list[Any] | None:
+    """The records of a JSON Lines text (one JSON object per non-empty line), or None when it is not one."""
+    out: list[Any] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(rec, dict):
+            return None
+        out.append(rec)
+    return out or None
 
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -399,6 +426,8 @@ def deidentify_table(
         rows.collect_ids(rec, table_ids)
         for _column, value, res in rows.scrubbed(rec, None):
             found_names.update(_name_words(value, res.findings))
+        for _column, value, res in rows.scrubbed(rec, None, dropped=True):
+            found_names.update(_name_words(value, res.findings))
     # A name found in one cell ("pt Leopold Castellanos") goes wherever else it appears, even where no rule would
     # see it alone ("pt Leopol d Castellanos", "Castellanos called"): matched word by word (IdentityContext.
     # name_words), so a table of thousands of names costs no more per cell than one of a few.
@@ -450,6 +479,9 @@ def _holds_identity(value: str, findings: Iterable[Finding], column: str) -> boo
             return True
         if f.category == "NAME" and f.source == "propagated":
             return True
+        whole = f.end - f.start >= 0.8 * len(value.strip())
+        if f.category == "NAME" and whole and " " in value[f.start : f.end].strip():
+            return True  # a person's whole name is the cell ("Lisandro Chakraborty" in a kept "Ref"; red team 19)
         if _LONG_DIGIT_RUN.search(value, f.start, f.end) and not _CODE_SYSTEM_HEADER.search(column):
             return True
     return False
@@ -544,6 +576,7 @@ _NAME_VALUE = re.compile(r"\s*[^\W\d_][^\W\d_'\u2019.-]*(?:[ ,^]+[^\W\d_][^\W\d_
 
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_BRACKETED_ID_AFTER = re.compile(r"\s*\(\s*[A-Za-z]{0,4}[-#:]?\s*\d[\w-]*\s*\)\s*$")
 
 
 def _person_column(header: str) -> str | None:
@@ -593,6 +626,10 @@ class _TableRows:
             ]
             for kept in (False, True)
         }
+        # dropped columns that hold text: the names in them are known in every other cell (the first read scrubs them
+        # for that only; red team 19: "Husband Lisandro Chakraborty (cell)" dropped, "walk-in per Lisandro
+        # Chakraborty" kept)
+        self._dropped_text_cols = [h for h in self.header if self.roles[h] == "drop" and h != self.issuer_col]
         # columns that name a person (dropped or not): each row's value is known in the row's text cells
         people = [h for h in self.header if h != self.issuer_col and self.roles[h] in ("drop", "free_text")]
         self._person_cols = {
@@ -638,7 +675,9 @@ class _TableRows:
             elif role == "date":
                 new[h] = _date_cell(s, self.schema.date_policy, offset)
             elif role == "age" or (role == "keep" and h in self._age_cols):
-                new[h] = _age_cell(s)
+                aged = _age_cell(s)
+                # (a JSON number stays a number: "94" -> 90, not "90")
+                new[h] = int(aged) if isinstance(v, int) and not isinstance(v, bool) and aged.isdigit() else aged
             elif role == "zip" or (role == "keep" and h in self._zip_cols):
                 new[h] = _zip_cell(s)
             elif role == "free_text":
@@ -663,12 +702,13 @@ class _TableRows:
                         into.setdefault(stripped, category)
 
     def scrubbed(
-        self, rec: Mapping[str, Any], extra: IdentityContext | None, kept: bool = False
+        self, rec: Mapping[str, Any], extra: IdentityContext | None, kept: bool = False, dropped: bool = False
     ) -> Iterator[tuple[str, str, Any]]:
         """(column, value, scrub result) of the row's free-text cells, after :meth:`coded` read the row; with
         ``kept``, also of the kept cells that hold text (see :func:`deidentify_table`). Each cell is scrubbed with the
         row's identity context (its patient IDs and accessions) merged with ``extra``."""
-        cells = [h for h in self._text_cols[kept] if isinstance(rec.get(h), str) and _LETTER_OR_DIGIT.search(rec[h])]
+        columns = self._dropped_text_cols if dropped else self._text_cols[kept]
+        cells = [h for h in columns if isinstance(rec.get(h), str) and _LETTER_OR_DIGIT.search(rec[h])]
         if not cells:
             return
         patient_code = self._patient_code(rec)
@@ -712,7 +752,9 @@ class _TableRows:
         return tuple(
             v.strip()
             for h in self._person_cols[patient]
-            if isinstance(v := rec.get(h), str)
+            if isinstance(raw := rec.get(h), str)
+            # (a merged "Name (MRN)" cell: the name before its bracket, "Chakraborty, Florentyna (92950208)")
+            and (v := _BRACKETED_ID_AFTER.sub("", raw))
             and (_NAME_VALUE.match(v) or (_NAME_PART_HEADER.search(h) and _ONE_WORD_NAME.match(v)))
         )
 

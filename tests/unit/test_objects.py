@@ -153,3 +153,30 @@ def test_a_note_with_a_message_pasted_into_it_is_deidentified_not_quarantined(tm
     assert "2160-0^Creatinine^LN" in text and "0.6-1.1" in text and "LOINC 2160-0" in text
     assert text.startswith("INTERFACE TICKET") and "\rPID|" in text and "\n\nThe message failed" in text
     assert again.getvalue() == out.getvalue()
+
+
+def test_the_partners_site_name_goes_from_reports_tables_and_hl7(tmp_path: Path) -> None:
+    # GIVEN the run's site name (--site) in a note, in a kept table column and in an HL7 message's text (red team 19:
+    # a kept SITENAME column kept it)
+    from aiminer.text.table import TableSchema
+
+    coder = Coder(SqliteCrosswalk(tmp_path / "cw.sqlite"), "P")
+    schema = TableSchema.from_mapping({"issuer": "X", "columns": {"MRN": "patient_id", "SITENAME": "keep"}})
+    engine = EngineConfig(compile_policy(), coder, coder.site("S"), site_name="St. Brigid's Medical Center")
+    ctx = ObjectContext(engine=engine, table_schema=schema)
+    site = "St. Brigid's Medical Center"
+    inputs = {
+        "note.txt": f"Seen at {site} for follow-up.\n".encode(),
+        "t.csv": f"MRN,SITENAME\n00812245,{site}\n00812246,{site}\n".encode(),
+        "m.hl7": (
+            "MSH|^~\\&|RIS|X|Y|Z|20240101||ORU^R01|1|P|2.5.1\r"
+            "PID|1||00812245^^^X||DOE^JANE\r"
+            f"OBX|1|TX|&GDT|1|Read at {site} today.\r"
+        ).encode(),
+    }
+    for name, data in inputs.items():
+        dst = io.BytesIO()
+        # WHEN each is processed / THEN the site's name is nowhere in the output
+        outcome = process_object(io.BytesIO(data), dst, name, ctx)
+        assert outcome.status == "deidentified", (name, outcome.reason)
+        assert b"Brigid" not in dst.getvalue(), name
