@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from aiminer.text.alternation import by_first_letter
 from aiminer.text.lexicon import REPORT_ABBREVIATIONS, Lexicon, lexicon
-from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, US_STATES, Candidate
+from aiminer.text.patterns import EPONYM_FOLLOWERS, P_NAME, P_NAME_CUED, STREET_KIND_WORDS, US_STATES, Candidate
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -604,12 +604,6 @@ _PATH_NAME_BEFORE_ID_RE = re.compile(
 )
 #: "Surname, Given" with small letters after the capital in both ("Kovacs, Nirmala" in a table's notes; red team
 #: 19): only when the dictionary knows the first as a surname, and no list knows either as a word or a place.
-_STREET_WORDS = frozenset(
-    "street st avenue ave road rd lane ln drive dr court ct way place pl terrace circle boulevard parkway highway "
-    "trail square alley loop pike plaza row crescent run path walk commons point ridge heights crossing bend cove glen "
-    "grove hollow landing meadow meadows park pass station summit valley view vista close parade mews gardens green "
-    "rise gate quay chase vale".split()
-)
 _SURNAME_COMMA_GIVEN_RE = re.compile(
     r"(?<![\w'\u2019-])([A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?),[ \t]([A-Z][a-z'\u2019]+)(?![\w'\u2019-])"
 )
@@ -1261,7 +1255,7 @@ def find_names(text: str) -> Iterator[Candidate]:
             and given not in lex.not_names
             and given not in lex.places
             and given not in US_STATES
-            and surname not in _STREET_WORDS  # "1200 Maple Lane, Olympia, WA": a street and a town
+            and surname not in STREET_KIND_WORDS  # "1200 Maple Lane, Olympia, WA": a street and a town
             and given not in REPORT_ABBREVIATIONS
             and (given in lex.first_names or not given.endswith(_WORD_SUFFIXES))
         ):

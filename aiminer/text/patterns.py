@@ -291,6 +291,8 @@ _SUFFIX = (
     # streets of the UK, Ireland, Canada, Australia and New Zealand
     r"Close|Parade|Esplanade|Mews|Gardens|Green|Rise|Gate|Wynd|Quay|Promenade|Chase|Vale|Broadway|Crest|Mall)"
 )
+#: The street kinds above as words, lower-cased ("lane", "ct"): a word no surname stands for before a town.
+STREET_KIND_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", _SUFFIX)) | {"meadow"}
 _UNIT = (
     r"(?:,?\s{0,10}(?:(?:Apt|Apartment|Suite|Ste|Unit|Bldg|Building|Fl|Floor|Rm|Room|Lot|Trlr|#)\.?\s{0,10}#?\s{0,10}"
     # ("60 State Street, 14th Floor": the floor's ordinal first)
