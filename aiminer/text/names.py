@@ -291,7 +291,9 @@ _SUBJECT_SURNAME_RE = re.compile(
     r"(?:^|(?<=[;:.,(])[ \t]*|(?<=\band)[ \t]+)[ \t]*(?P<name>[A-Z][a-z'\u2019]{3,}(?:-[A-Z][a-z]{2,})?"
     r"|(?P<given>[A-Z][a-z]{2,})[ \t]+(?P<surname>[A-Z][a-z'\u2019]{2,}(?:-[A-Z][a-z]{2,})?))[ \t]+"
     r"(?:consented|declined|refused|agreed|asked|called(?:\s+back)?|prefers|wants|requested|reports|reported"
-    r"|states|stated|denies|denied|cancell?ed|rescheduled|withdrew|withdrawn|confirmed|notified|visited)\b",
+    r"|states|stated|denies|denied|cancell?ed|rescheduled|withdrew|withdrawn|confirmed|notified|visited"
+    # what a follow-up call's note says of the person ("Zoraida says she is feeling well"; red team 19)
+    r"|says|said|told|tells|feels|felt|mentioned|texted|e-?mailed)\b",
     re.MULTILINE,
 )
 #: A meeting's attendees as initials ("Attendees: CDB, EFN, HJO, IKO, LMB"): after the cue, a list of two or more

@@ -424,8 +424,11 @@ def deidentify_table(
     for rec in records():  # first read: codes, and the names in the free text
         rows.coded(rec)
         rows.collect_ids(rec, table_ids)
-        for _column, value, res in rows.scrubbed(rec, None):
-            found_names.update(_name_words(value, res.findings))
+        # the names of the free text, of the kept cells that hold an identity (as the second read will find them),
+        # and of the dropped cells' text
+        for column, value, res in rows.scrubbed(rec, None, kept=True):
+            if roles[column] == "free_text" or _holds_identity(value, res.findings, column):
+                found_names.update(_name_words(value, res.findings))
         for _column, value, res in rows.scrubbed(rec, None, dropped=True):
             found_names.update(_name_words(value, res.findings))
     # A name found in one cell ("pt Leopold Castellanos") goes wherever else it appears, even where no rule would

@@ -104,3 +104,9 @@ def test_a_header_repeated_mid_file_is_no_row_and_a_json_age_stays_a_number(code
         deidentify_table('[{"MRN": "1", "age": 94}, {"MRN": "2", "age": 61}]', "json", SCHEMA, coder, "S-1").text
     )
     assert [r["age"] for r in records] == [90, 61]
+
+
+def test_a_given_name_that_opens_a_call_note_goes() -> None:
+    # red team 19: "Zoraida says she is feeling well" in a follow-up call's note, the only mention in its table
+    assert scrub_text("Evaristo says she is feeling well; no new symptoms.").text.startswith("[NAME] says")
+    assert scrub_text("Radiology said no. Insurance says yes.").text == "Radiology said no. Insurance says yes."
