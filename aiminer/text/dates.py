@@ -66,6 +66,26 @@ for _number, _names in enumerate(
     start=1,
 ):
     _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
+# Czech (genitive), Danish, and French abbreviations with their period ("5. března 2024", "12 janv. 2024"; blind
+# set 17)
+for _number, _names in enumerate(
+    (
+        "ledna janv",
+        "února unora févr fevr",
+        "března brezna marts",
+        "dubna avr",
+        "května kvetna",
+        "června cervna",
+        "července cervence juil",
+        "srpna",
+        "září zari",
+        "října rijna",
+        "listopadu",
+        "prosince déc",
+    ),
+    start=1,
+):
+    _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
 _MON_INTL = "(?:" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + ")"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|ydd|fed|af|il|ed)?"
 _Y4 = r"(?:1[89]\d\d|20\d\d)"
@@ -93,6 +113,12 @@ _PATTERNS: list[tuple[str, str]] = [
         "mdy",
         rf"(?<![\w./-]){_WEEKDAY}(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{_Y4}|\d\d)(?![\d/]){_TIME}",
     ),
+    # 12. 3. 1967 (Czech and Slovak write a space after each period) and 7/11-2023 (Danish): day, month, year
+    (
+        "mdy",
+        rf"(?<![\w./-])(?P<a>\d{{1,2}})\.[ \t](?P<b>\d{{1,2}})\.[ \t]?(?P<y>{_Y4})(?![\d.]\d)",
+    ),
+    ("mdy", rf"(?<![\w./-])(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})-(?P<y>{_Y4})(?![\d/-])"),
     # 6 / 2 / 84: typed with spaces around its slashes (a patient's portal message; set 15), slashes only
     (
         "mdy",

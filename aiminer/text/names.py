@@ -49,6 +49,8 @@ _TITLES = (
     r"|Det(?=\.)|Detective|Ofc(?=\.)|Sgt(?=\.)|Sergeant|Trooper"
 )
 _ROLES = (
+    # a Greek father's name ("Όνομα πατρός: Νικόλαος"; blind set 17): before "όνομα" alone
+    r"[όο]νομα\s+πατρ[όο][ςσ]|πατρώνυμο|"
     # who held a role ("the reporting radiographer was Aled Roberts-Mancini"; set 15): first, as "radiographer"
     # alone would match before it
     r"(?:radiographer|radiologist|technologist|sonographer|tech|nurse|physician|surgeon|resident|fellow|attending"
@@ -108,6 +110,11 @@ _ROLES = (
     # Chinese, Japanese and Korean name fields ("病人 欧阳巧云", "患者氏名：山田花子", "환자명: 김민준")
     r"|病人姓名|患者姓名|患者氏名|姓名|病人|患者|氏名|환자명|환자|성명|이름"
     r"|marito|żona|mąż|córka|syn|zoon|dochter|echtgenote|echtgenoot|fille|fils|belle-fille|beau-fils|épouse|époux"
+    # Norwegian, Danish and Swedish patients, relatives and doctors, a Czech maiden name, a Greek full name and
+    # father's name, in Greek or in Latin letters ("Pasient: Ragnhild Haugland", "Pårørende: sønn Eirik", "overlæge
+    # Henrik Skovgaard", "roz. Procházková", "Onomateponymo: Karagianni Eleni"; blind set 17)
+    r"|pasient|p[åa]r[øo]rende|s[øo]nn?|datter|hustru|ektefelle|[æa]gtef[æa]lle|overl[æa]ge|overlege"
+    r"|praktiserende\s+l[æa]ge|fastlege|l[æa]kare|roz\.|rozen[áa]|onomateponymo|onoma\s+patros|patronymo"
     r"|eşi|kızı|oğlu|κόρη|γιος|σύζυγος|worker|claimant|supervisor|attendant|members\s+present|chair"
     r"|reporting|verified|confirmed\s+by"
     # a system's user fields ("User: mlopez", "Logged in as jsmith2", "Transcriptionist: kpatel")
@@ -481,7 +488,8 @@ _STAFF_ROLES = frozenset(
     "transporter dietitian pharmacist therapist dosimetrist physicist perfusionist phlebotomist "
     "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker "
     "doula worker adjuster collector physiologist radiopharmacist radiographers technologue driver "
-    "handler curator clerk paralegal attorney solicitor counsel lawyer administrator".split()
+    "handler curator clerk paralegal attorney solicitor counsel lawyer administrator "
+    "overlæge overlaege overlege læge laege lege fastlege läkare".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -494,7 +502,8 @@ _BARE_ROLES = frozenset(
     "sibling pref pref. prefers preferred nickname roepnaam figlia figlio filha filho hija hijo esposa esposo "
     "père pere mère mere frère frere sœur soeur grand-père grand-mère oncle tante "
     "marido moglie marito żona mąż córka zoon dochter echtgenote echtgenoot fille fils belle-fille beau-fils "
-    "épouse époux eşi kızı oğlu κόρη γιος σύζυγος ved. vedova née nee geb. geborene".split()
+    "épouse époux eşi kızı oğlu κόρη γιος σύζυγος ved. vedova née nee geb. geborene "
+    "sønn søn sonn datter hustru ektefelle ægtefælle roz. rozená".split()
 )
 _PARTICLES = frozenset(
     "van von de der den del della di da dos das du la le st st. mac mc bin ibn al el ter ten".split()

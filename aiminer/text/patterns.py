@@ -183,6 +183,10 @@ _CUES: dict[str, str] = {
         # national and institutional numbers of other countries and settings ("PPSN: 6723418KA", "NHI: ZKT4821",
         # "INMATE #: KT-4471", "Hosp. No.: 1988-447213", "IP NO: 1184/2021", "collar no. 12875")
         r"|PPSN?|Aadhaar|CURP|RFC|NHI|NRIC|FIN|MyKad|SIN|NIR|NIE|DNI|BSN|CPF|PESEL|Tribal\s+Enrol(?:l)?ment"
+        # European health and tax numbers ("rodné číslo: 675312/0132", "N.º de utente SNS: 284 715 093", "NIF:
+        # 168 492 305", "n° de sécurité sociale : 2 71 07 69 383 042 16"; blind set 17)
+        r"|rodn[ée]\s+[čc][íi]slo|R\.?[ČC]\.?|(?:n\.?[ºo°]\s+de\s+)?utente(?:\s+SNS)?|NIF|NISS|NUSS"
+        r"|(?:n[°o]\s+de\s+)?s[ée]curit[ée]\s+sociale|personnummer|CPR(?:-nr\.?)?|f[øo]dselsnummer|TC\s+kimlik(?:\s+no)?"
         r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
         # reader and user codes of a QA form or a RIS ("reader code RAD-017"), the VA's integration control number
         r"|(?:reader|reviewer|radiologist|user|operator)\s+(?:code|id|no)|ICN"
@@ -1229,6 +1233,8 @@ AGE_RES = [
         # ages in other languages: "92岁", "91歳", "91세", "91 år", "(91 ans)", "93 anni", "anni 93", "Alter: 94"
         rf"(?<![\w.]){_AGE_N}\s?(?:岁|歲|歳|세|살)",
         rf"(?<![\w.]){_AGE_N}\s{{0,3}}(?:år|ans|anni|años|anos|jahre|jaar|yaş|yas|ετών|ετων|χρονών)(?!\w)",
+        # "92 yaşında", "91-jährige Patientin", "93-årig" (blind set 17)
+        rf"(?<![\w.]){_AGE_N}-?\s{{0,3}}(?:yaşında|yasinda|jährige[rnms]?|jährig|årig[ea]?|jarige|letý|letá|éves)(?!\w)",
         rf"(?i:\b(?:anni|età|eta|edad|idade|alter|leeftijd|wiek|yaş|ålder|alder|âge|ηλικία|年龄|年齢|나이)\s{{0,3}}:?\s{{0,3}})"
         rf"{_AGE_N}(?![\w.])",
         # "(91 yrs)", "D.O.B. 1933, 91 years,"
@@ -1683,6 +1689,13 @@ _PLACE_TERM_FOLLOWERS = frozenset(
 _SCORE_AFTER_PLACE = re.compile(r"(?:\d+(?:\.\d+)?%|0-I|C\d{1,2}M\d{1,2})")  # "Prague C2M4": Barrett's length
 
 
+#: Words of other languages that the world's list also knows as towns: a report in that language says them as words
+#: ("Para:" an e-mail's To, "relevantes para la", "Mitte bis Basis" a prostate's mid-gland, "Klinik Bilgi" clinical
+#: information, "Koło Willisa" the circle of Willis; blind set 17).
+_FOREIGN_WORDS = frozenset(
+    "para mitte bilgi koło kolo como sur bis mais nach sobre entre pour avec dans desde hasta bajo tras durante "
+    "centro lado parte zona hilo polo base ápice apice vista sinistra destra links rechts oben unten".split()
+)
 _DEVICE_MAKERS = frozenset("gore cook stryker zimmer biomet abbott medtronic arthrex depuy olympus".split())
 
 
@@ -1724,6 +1737,7 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                 if (
                     low not in lex.not_names
                     and low not in lex.first_names
+                    and low not in _FOREIGN_WORDS  # "Para:", "Mitte bis Basis", "Koło Willisa": words, and towns
                     and low not in _VEHICLE_MAKES  # "Honda" is a town in Colombia, and a car
                     and low not in _DEVICE_MAKERS  # "Gore Excluder", "Cook Zenith": a maker, not a town
                     and not (nxt and _MODEL_CODE.fullmatch(nxt[0]))  # "Exeter V40 stem": a device's model

@@ -335,6 +335,15 @@ _MAKER_BEFORE_RE = re.compile(
     r"|Lightspeed|LightSpeed)(?:[ \t]+[A-Za-z][\w-]*){0,2}[ \t]+$"
 )
 #: A year after a place, and what puts a guideline before it ("per Fukuoka 2017", "using the Sendai 2012").
+#: What names a sign, a scale or a disease before its eponym, in the languages that put the name after ("índice de
+#: Evans", "criterios de Boston", "classificação de Bethesda", "Morbus Crohn", "indeks Evansa").
+_EPONYM_BEFORE_RE = re.compile(
+    r"(?i:\b(?:[íi]ndices?|indeks|criterios?|crit[èe]res?|crit[ée]rios?|kriteri(?:en|er|erne|ene|a)|"
+    r"classifica(?:ção|cao|zione|tion)|clasificaci[óo]n|klassifikation|klasyfikacja|escala|[ée]chelle|scala|skala|"
+    r"maladie|s[íi]ndrome|syndrome|sindrome|enfermedad|doen[çc]a|malattia|signe|signo|segno|morbus|m\.|"
+    r"sistema|syst[èe]me|systeem|system|estadio|stadio|stade|stadium|grado|grade)"
+    r"(?:[ \t]+(?:de|di|da|do|du|des|del|della|von|van|of|d'))?[ \t]+$)"
+)
 _GUIDELINE_YEAR_RE = re.compile(r"[ \t]+(?:19|20)\d\d(?![\w/-])")
 _PER_BEFORE_RE = re.compile(r"(?i:\b(?:per|using|according\s+to|following|by)(?:\s+the)?)\s+$")
 
@@ -364,6 +373,8 @@ def _eponym_or_model(text: str, c: Candidate) -> bool:
     m = _NAMED_AFTER_RE.match(text, c.end)
     if m is not None and (m.group("roman") or m.group("word").lower() in _NAMED_AFTER):
         return True
+    if _EPONYM_BEFORE_RE.search(text, max(0, c.start - 30), c.start):
+        return True  # "índice de Evans", "criterios de Boston", "maladie de Paget" (blind set 17)
     if _GUIDELINE_YEAR_RE.match(text, c.end) and _PER_BEFORE_RE.search(text, max(0, c.start - 20), c.start):
         return True  # "no worrisome features per Fukuoka 2017": a consensus named after its city and year (set 15)
     return _MAKER_BEFORE_RE.search(text, max(0, c.start - 60), c.start) is not None
