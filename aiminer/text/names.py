@@ -646,6 +646,10 @@ def _caps_surname(value: str, lex: Lexicon) -> bool:
     )
 
 
+_INDEFINITE_PRONOUNS = frozenset(
+    "someone somebody anyone anybody everyone everybody nobody noone none something nothing everything anything "
+    "whoever another others neither either each both".split()
+)
 _VOWEL = re.compile(r"[aeiouyà-ÿ]")
 
 
@@ -1394,6 +1398,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             p in _BARE_ROLES or p in _STAFF_ROLES or p in _FUNCTION_WORDS for p in parts
         ):
             continue  # "Radiology called", "Family declined", "Insurance denied"
+        if any(p in _INDEFINITE_PRONOUNS for p in parts):
+            continue  # "Someone called", "Nobody said"
         if m.group("given") and not (parts[0] in lex.first_names or parts[-1] in lex.surnames):
             continue  # two words: a given name or a surname the dictionary knows
         if any(p.endswith(_CLAUSE_END_SUFFIXES) and p not in lex.surnames for p in parts):

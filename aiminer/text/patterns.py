@@ -97,7 +97,11 @@ PHONE_RE = re.compile(
 # A local number without its area code ("call ... at 555-0101"): not a range of a dose or a count ("250-1000 mg",
 # "from 100-1500"), not inside a longer number or an identifier.
 #: A French, Belgian or Swiss number in pairs ("06 82 45 58 86", "01.42.68.53.00"; red team 19).
-PAIRED_PHONE_RE = re.compile(r"(?<![\w+./-])0[1-9](?:[ .]\d{2}){4}(?![\w./-]|[ .]\d)")
+PAIRED_PHONE_RE = re.compile(
+    r"(?<![\w+./-])(?:0[1-9](?:[ .]\d{2}){4}"
+    # or a Spanish one, nine digits in 3-2-2-2 or 2-3-2-2 ("612 34 56 78", "91 234 56 78"; blind set 17)
+    r"|[6-9]\d{2}(?:[ ]\d{2}){3}|[89]\d[ ]\d{3}(?:[ ]\d{2}){2})(?![\w./-]|[ .]\d)"
+)
 #: A place's coordinates, latitude and longitude in decimal degrees ("44.8856,-84.5943"; red team 19): a geocode,
 #: smaller than a state. With a minus sign or a cue, so a pair of spacings ("0.6641,0.6641") stays.
 COORDINATES_RE = re.compile(

@@ -55,3 +55,13 @@ def test_words_and_eponyms_of_those_languages_stay(text: str) -> None:
 
 def test_a_town_after_de_is_still_a_town() -> None:
     assert "Boston" not in scrub_text("Paciente de Boston, trasladada ayer").text
+
+
+def test_spanish_phones_in_groups_go() -> None:
+    out = scrub_text("llamar al 655 21 48 90 o al 93 412 77 05").text
+    assert "655 21" not in out and "412 77" not in out
+
+
+def test_an_indefinite_pronoun_is_no_one_s_name() -> None:
+    text = "Nobody said anything. Someone called back. Everyone says hello."
+    assert scrub_text(text).text == text
