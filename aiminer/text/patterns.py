@@ -107,6 +107,7 @@ PAIRED_PHONE_RE = re.compile(
 COORDINATES_RE = re.compile(
     r"(?<![\w.-])(?P<lat>-?\d{1,2}\.\d{3,7})°?[ \t]?[NS]?,[ \t]?(?P<lon>-?\d{1,3}\.\d{3,7})°?[ \t]?[EW]?(?![\w.])"
 )
+_POSITION_CUE = re.compile(r"(?i)\b(?:position|orientation|spacing|offset|origin|centroid|center|centre|mm|shift)\b")
 _COORDINATES_CUE = re.compile(r"(?i)\b(?:lat|lon|long|latitude|longitude|coord|coordinates|gps|geo\w*|location)\b")
 #: A ten-digit number written in three or four spaced groups of another rhythm than the usual 3-3-4 ("210 555 01 86",
 #: "918 5550 174": patients' messages; set 15): counted as a phone when it has ten digits in all.
@@ -915,7 +916,13 @@ def find_structured(text: str) -> Iterator[Candidate]:
     for m in COORDINATES_RE.finditer(text):
         lat, lon = float(m.group("lat")), float(m.group("lon"))
         cued = _COORDINATES_CUE.search(text, max(0, m.start() - 40), m.start()) is not None
-        if abs(lat) <= 90 and abs(lon) <= 180 and (cued or "-" in m.group()):
+        # without a cue: a minus sign and degrees of two digits or more, as a place in the Americas reads
+        # ("44.8856,-84.5943"), never direction cosines or a pixel's position ("0.7071,-0.7071", "-45.5000,12.0000"
+        # has one of one digit)
+        bare = "-" in m.group() and abs(lat) >= 10 and abs(lon) >= 10
+        if abs(lat) <= 90 and abs(lon) <= 180 and (cued or bare) and not _POSITION_CUE.search(
+            text, max(0, m.start() - 40), m.start()
+        ):
             yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in SPACED_PHONE_RE.finditer(text):
         if sum(c.isdigit() for c in m.group()) == 10:

@@ -69,6 +69,8 @@ def test_the_partners_own_site_name_goes_from_a_kept_column(coder: Coder) -> Non
     [
         ("Residence Notes: home at 44.8856,-84.5943 per GPS", "44.8856,-84.5943", "per GPS"),
         ("pixel spacing 0.6641,0.6641 mm", None, "0.6641,0.6641"),
+        ("orientation 0.7071,-0.7071; position -45.5000,-60.2500", None, "-45.5000,-60.2500"),
+        ("centroid 23.4500,-41.2500 mm", None, "23.4500,-41.2500"),
         ("Commentaire: joindre au 06 82 45 58 86 le matin", "06 82 45 58 86", "le matin"),
         ("Pt 93 at dx, stage IIB", "93", "stage IIB"),
         ("Scan of Haruto MacIlwraith (37776151) aborted", "MacIlwraith", "aborted"),
