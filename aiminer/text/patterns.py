@@ -920,8 +920,11 @@ def find_structured(text: str) -> Iterator[Candidate]:
         # ("44.8856,-84.5943"), never direction cosines or a pixel's position ("0.7071,-0.7071", "-45.5000,12.0000"
         # has one of one digit)
         bare = "-" in m.group() and abs(lat) >= 10 and abs(lon) >= 10
-        if abs(lat) <= 90 and abs(lon) <= 180 and (cued or bare) and not _POSITION_CUE.search(
-            text, max(0, m.start() - 40), m.start()
+        if (
+            abs(lat) <= 90
+            and abs(lon) <= 180
+            and (cued or bare)
+            and not _POSITION_CUE.search(text, max(0, m.start() - 40), m.start())
         ):
             yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
     for m in SPACED_PHONE_RE.finditer(text):
