@@ -248,6 +248,7 @@ _LOWER_CUE_RE = re.compile(
     r"|discussed|communicated)[ \t]+(?:by|to|with))"
     r"|patient(?:['\u2019]s)?(?:[ \t]+name)?|(?:patient['\u2019]s[ \t]+)?(?:husband|wife|son|daughter|mother|father"
     r"|brother|sister)|sonographer|technologist|radiologist|resident|fellow|attending|referring|ordering|doctor|dr\.?"
+    r"|nurse"
     r")(?:[ \t]+(?:colon|:))?(?:[ \t]+the)?(?:[ \t]+(?:doctor|dr\.?|sonographer|technologist|radiologist|nurse))?[ \t]+"
 )
 #: A word after such a cue: in small letters, or capitalised as a recogniser that knows the name writes it ("patient
@@ -649,6 +650,13 @@ def _caps_surname(value: str, lex: Lexicon) -> bool:
 _INDEFINITE_PRONOUNS = frozenset(
     "someone somebody anyone anybody everyone everybody nobody noone none something nothing everything anything "
     "whoever another others neither either each both".split()
+)
+#: Services and offices a note quotes as it quotes people ("Heme says escalate", "Compliance said ok").
+_DEPARTMENTS = frozenset(
+    "heme onc hemonc oncology endo endocrine neuro neurology cards cardiology pulm pulmonary renal nephro nephrology "
+    "gi ortho urology uro gyn obgyn ent derm dermatology psych psychiatry rheum rheumatology surgery nsg nursing "
+    "pharmacy radiology rads pathology path lab compliance legal billing finance security admin administration "
+    "registration scheduling transport it insurance payer medicare medicaid ethics hospice palliative ".split()
 )
 _VOWEL = re.compile(r"[aeiouyà-ÿ]")
 
@@ -1398,8 +1406,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             p in _BARE_ROLES or p in _STAFF_ROLES or p in _FUNCTION_WORDS for p in parts
         ):
             continue  # "Radiology called", "Family declined", "Insurance denied"
-        if any(p in _INDEFINITE_PRONOUNS for p in parts):
-            continue  # "Someone called", "Nobody said"
+        if any(p in _INDEFINITE_PRONOUNS or p in _DEPARTMENTS for p in parts):
+            continue  # "Someone called", "Nobody said", "Heme says", "Urology said" (precision red team 21)
         if m.group("given") and not (parts[0] in lex.first_names or parts[-1] in lex.surnames):
             continue  # two words: a given name or a surname the dictionary knows
         if any(p.endswith(_CLAUSE_END_SUFFIXES) and p not in lex.surnames for p in parts):

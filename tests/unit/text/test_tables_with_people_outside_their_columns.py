@@ -112,3 +112,13 @@ def test_a_given_name_that_opens_a_call_note_goes() -> None:
     # red team 19: "Zoraida says she is feeling well" in a follow-up call's note, the only mention in its table
     assert scrub_text("Evaristo says she is feeling well; no new symptoms.").text.startswith("[NAME] says")
     assert scrub_text("Radiology said no. Insurance says yes.").text == "Radiology said no. Insurance says yes."
+
+
+def test_departments_before_says_stay() -> None:
+    # precision red team 21: "Heme says escalate" became "[NAME] says"
+    text = "Heme says escalate. Urology said biopsy next. Compliance said ok."
+    assert scrub_text(text).text == text
+
+
+def test_a_name_after_a_lower_case_nurse_goes() -> None:
+    assert "kayleigh" not in scrub_text("nurse kayleigh brandt notified at 0415").text
