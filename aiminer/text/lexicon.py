@@ -55,7 +55,10 @@ REPORT_ABBREVIATIONS = frozenset(
     # grading and response criteria ("AE reported by daughter, CTCAE v5.0"; red team 9)
     "ctcae recist irecist mrecist rano pcwg lirads pirads tirads birads nihss gcs "
     # spectroscopy's metabolites and hepatitis serology ("NAA/Cho 0.58", "mother HBsAg neg"; blind set 12)
-    "naa cho lac glx hbsag hbeag hbcab hbsab gbs".split()
+    "naa cho lac glx hbsag hbeag hbcab hbsab gbs "
+    # obstetric dating and a trainee's year ("EDD 05/26/2025", "IR fellow (PGY-6)"; precision red team 21; not "LMP",
+    # which is someone's initials too: "tech: LMP")
+    "edd efw crl pgy".split()
 )
 
 

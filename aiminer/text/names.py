@@ -837,6 +837,10 @@ def _staff_initials(text: str, pos: int, lex: Lexicon) -> re.Match[str] | None:
     if im is None:
         return None
     low = im.group(1).lower()
+    if re.match(r"[ \t]*:[ \t]*\d", text[im.end(1) : im.end(1) + 6]):
+        # a field's label before its value ("EDD by LMP: 05/26/2025"; precision red team 21), not a signer's
+        # initials ("copied into report by CWH: \"Consent signed\"")
+        return None
     return None if low in REPORT_ABBREVIATIONS or low in _CAPS_WORDS or _small_word(low, lex) else im
 
 
@@ -937,6 +941,8 @@ def _parse_name_after(
     comma_used = False
     while j < n and parts < 5:
         _s, e, w = items[j]
+        if parts == 0 and w.isupper() and len(w) <= 4 and tokens.text[e : e + 1].isdigit():
+            break  # an identifier's prefix glued to its digits ("RE: NCT04512387", "(PGY-6)" aside; red team 21)
         if w in ("St", "ST", "Ste") and j + 2 < n and items[j + 1][2] == "." and _is_cap(items[j + 2][2]):
             if tokens.gap(j) == "" and tokens.gap(j + 1) == " ":
                 j += 2
@@ -1324,6 +1330,8 @@ def find_names(text: str) -> Iterator[Candidate]:
         # a RIS or a scanner joins report words with carets too ("Head^Routine", "Thorax^LDCT", a description's
         # "MRI KNEE LT WO^Oduya^Chidinma"): the name starts at its first part that is no such word, and there is
         # none when every part is one
+        if text[m.end() : m.end() + 1].isdigit():
+            continue  # an HL7 message type glued to its event's number ("ORU^R01", "ADT^A08"; precision red team 21)
         parts = m.group().split("^")
         start, k = m.start(), 0
         while k < len(parts) and _caret_report_word(parts[k], lex):

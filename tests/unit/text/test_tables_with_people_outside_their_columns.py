@@ -122,3 +122,12 @@ def test_departments_before_says_stay() -> None:
 
 def test_a_name_after_a_lower_case_nurse_goes() -> None:
     assert "kayleigh" not in scrub_text("nurse kayleigh brandt notified at 0415").text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Subject: RE: NCT04512387 reads", "HL7 ORU^R01 went out", "LMP: 08/19/2024", "Fellow: IR fellow (PGY-6)"],
+)
+def test_identifier_prefixes_message_types_and_obstetric_dating_are_no_names(text: str) -> None:
+    # precision red team 21: "[NAME]04512387", "[NAME]01", "[NAME]: ...", "([NAME]-6)"
+    assert "[NAME]" not in scrub_text(text).text
