@@ -47,41 +47,22 @@ _MONTHS_INTL = {
     **dict.fromkeys(("novembre", "noviembre", "novembro"), 11),
     **dict.fromkeys(("décembre", "decembre", "diciembre", "dezembro", "dicembre", "dezember"), 12),
 }
-# Dutch, Swedish, Norwegian, Danish, Polish (genitive), Turkish, Greek (genitive) and Welsh month names
+# Dutch, Swedish, Norwegian, Danish, Polish (genitive), Turkish, Greek (genitive), Welsh and Czech (genitive) month
+# names, and French abbreviations with their period ("5. března 2024", "12 janv. 2024"; blind set 17)
 for _number, _names in enumerate(
     (
-        "januari stycznia ocak ιανουαρίου ionawr",
-        "februari lutego şubat subat φεβρουαρίου chwefror",
-        "maart marca mart μαρτίου mawrth",
-        "april kwietnia nisan απριλίου ebrill",
-        "mei maj maja may\u0131s mayis μαΐου μαίου",
-        "czerwca haziran ιουνίου mehefin",
-        "lipca temmuz ιουλίου gorffennaf",
-        "augustus augusti sierpnia ağustos agustos αυγούστου awst",
-        "september september września wrzesnia eylül eylul σεπτεμβρίου medi",
-        "października pazdziernika ekim οκτωβρίου hydref",
-        "november listopada kas\u0131m kasim νοεμβρίου tachwedd",
-        "december grudnia aral\u0131k aralik δεκεμβρίου rhagfyr",
-    ),
-    start=1,
-):
-    _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
-# Czech (genitive), Danish, and French abbreviations with their period ("5. března 2024", "12 janv. 2024"; blind
-# set 17)
-for _number, _names in enumerate(
-    (
-        "ledna janv",
-        "února unora févr fevr",
-        "března brezna marts",
-        "dubna avr",
-        "května kvetna",
-        "června cervna",
-        "července cervence juil",
-        "srpna",
-        "září zari",
-        "října rijna",
-        "listopadu",
-        "prosince déc",
+        "januari stycznia ocak ιανουαρίου ionawr ledna janv",
+        "februari lutego şubat subat φεβρουαρίου chwefror února unora févr fevr",
+        "maart marca mart μαρτίου mawrth března brezna marts",
+        "april kwietnia nisan απριλίου ebrill dubna avr",
+        "mei maj maja may\u0131s mayis μαΐου μαίου května kvetna",
+        "czerwca haziran ιουνίου mehefin června cervna",
+        "lipca temmuz ιουλίου gorffennaf července cervence juil",
+        "augustus augusti sierpnia ağustos agustos αυγούστου awst srpna",
+        "september september września wrzesnia eylül eylul σεπτεμβρίου medi září zari",
+        "października pazdziernika ekim οκτωβρίου hydref října rijna",
+        "november listopada kas\u0131m kasim νοεμβρίου tachwedd listopadu",
+        "december grudnia aral\u0131k aralik δεκεμβρίου rhagfyr prosince déc",
     ),
     start=1,
 ):

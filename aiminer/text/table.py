@@ -427,7 +427,7 @@ def deidentify_table(
         # the names of the free text, of the kept cells that hold an identity (as the second read will find them),
         # and of the dropped cells' text
         for column, value, res in rows.scrubbed(rec, None, kept=True):
-            if roles[column] == "free_text" or _holds_identity(value, res.findings, column):
+            if _written_scrubbed(roles[column], column, value, res.findings):
                 found_names.update(_name_words(value, res.findings))
         for _column, value, res in rows.scrubbed(rec, None, dropped=True):
             found_names.update(_name_words(value, res.findings))
@@ -440,10 +440,8 @@ def deidentify_table(
     counts: dict[str, int] = {}
     for rec in records():  # second read: the rows as written
         new = rows.coded(rec)
-        for column, _value, res in rows.scrubbed(rec, extra, kept=True):
-            # A kept cell is the schema's promise of a code or a number; it is written as it is unless the scrubber
-            # finds an identifier in it (a stray quote or delimiter moved a note into it, or a date sits there).
-            if roles[column] == "free_text" or _holds_identity(_value, res.findings, column):
+        for column, value, res in rows.scrubbed(rec, extra, kept=True):
+            if _written_scrubbed(roles[column], column, value, res.findings):
                 new[column] = _without_table_ids(res.text, table_ids, counts)
                 for f in res.findings:
                     counts[f.category] = counts.get(f.category, 0) + 1
@@ -473,6 +471,13 @@ _CODE_SYSTEM_HEADER = re.compile(
     r"(?i)(?<![a-z])(?:snomed|sct|loinc|icd|cpt|hcpcs|rxnorm|rxcui|ndc|umls|cui|ncit|radlex|ensembl|hgnc|entrez|omim"
     r"|meddra|atc|dbsnp|rsid|clinvar|cosmic|pmid|doi|nct)"
 )
+
+
+def _written_scrubbed(role: Role, column: str, value: str, findings: Iterable[Finding]) -> bool:
+    """Whether a cell is written as the scrubber left it: free text always; a kept cell, the schema's promise of a
+    code or a number, only when the scrubber finds an identity in it (a stray quote or delimiter moved a note into
+    it, or a date sits there)."""
+    return role == "free_text" or _holds_identity(value, findings, column)
 
 
 def _holds_identity(value: str, findings: Iterable[Finding], column: str) -> bool:
