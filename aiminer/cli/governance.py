@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ProjectsTable,
         UsageTable,
     )
+    from aiminer.governance.audit import AuditKind
     from aiminer.governance.catalogue import CohortQuery
     from aiminer.governance.dua import Dua, DuaStatus
 
@@ -135,6 +136,12 @@ class Backend:
 
         return AuditTable(self.client("dynamodb"), self.tables["audit"])
 
+    def record(self, kind: str, ident: str, action: AuditKind, who: str, **details: Any) -> None:
+        """Append one event about ``kind#ident`` to the audit trail, stamped now."""
+        from aiminer.governance import audit
+
+        self.audit().append(audit.event(audit.subject_of(kind, ident), action, who, _now(), **details))
+
     def usage(self) -> UsageTable:
         """Usage ledger adapter."""
         from aiminer.adapters.aws.governance_tables import UsageTable
@@ -231,7 +238,6 @@ def project_create(
     actor: ActorOpt = None,
 ) -> None:
     """Create a research project (audited)."""
-    from aiminer.governance import audit
     from aiminer.governance.projects import Project
     from aiminer.text.errors import TableSchemaError
     from aiminer.text.table import read_schema_file
@@ -260,15 +266,13 @@ def project_create(
             table_schema=schema,
         ).validate()
         be.projects().create(p)
-        be.audit().append(
-            audit.event(
-                audit.subject_of("project", project_id),
-                "project_created",
-                be.actor(actor),
-                _now(),
-                irb_number=irb_number,
-                irb_status=p.irb_status,
-            )
+        be.record(
+            "project",
+            project_id,
+            "project_created",
+            be.actor(actor),
+            irb_number=irb_number,
+            irb_status=p.irb_status,
         )
     except GovernanceError as exc:
         raise _fail(exc) from exc
@@ -330,7 +334,6 @@ def project_suspend(
     actor: ActorOpt = None,
 ) -> None:
     """Suspend a project: its uploads are quarantined (project_suspended) from now on."""
-    from aiminer.governance import audit
     from aiminer.governance.projects import suspend_project
 
     be = backend(endpoint_url, profile, region, prefix)
@@ -338,16 +341,7 @@ def project_suspend(
         store = be.projects()
         p = store.require(project_id)
         store.replace(suspend_project(p), expected_irb_status=p.irb_status)
-        be.audit().append(
-            audit.event(
-                audit.subject_of("project", project_id),
-                "project_suspended",
-                be.actor(actor),
-                _now(),
-                reason=reason,
-                previous=p.irb_status,
-            )
-        )
+        be.record("project", project_id, "project_suspended", be.actor(actor), reason=reason, previous=p.irb_status)
     except GovernanceError as exc:
         raise _fail(exc) from exc
     out.print(f"project {project_id} suspended")
@@ -366,7 +360,6 @@ def site_enroll(
 ) -> None:
     """Enroll a site in a project; a new site gets a random coded site ID (kept for later projects)."""
     from aiminer.crosswalk import random_code
-    from aiminer.governance import audit
     from aiminer.governance.projects import enroll_site
 
     be = backend(endpoint_url, profile, region, prefix)
@@ -377,16 +370,7 @@ def site_enroll(
         previous = store.site(partner, site)
         enrolled = enroll_site(previous, partner, site, project, random_code("S", 6))
         store.put_site(enrolled, previous)
-        be.audit().append(
-            audit.event(
-                audit.subject_of("site", enrolled.site_code),
-                "site_enrolled",
-                be.actor(actor),
-                _now(),
-                partner_id=partner,
-                project=project,
-            )
-        )
+        be.record("site", enrolled.site_code, "site_enrolled", be.actor(actor), partner_id=partner, project=project)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--partner") from exc
     except GovernanceError as exc:
@@ -422,7 +406,6 @@ def dua_create(
 ) -> None:
     """Create a draft DUA for a frozen dataset version (audited)."""
     from aiminer.crosswalk import random_code
-    from aiminer.governance import audit
     from aiminer.governance.dua import new_dua
 
     be = backend(endpoint_url, profile, region, prefix)
@@ -432,25 +415,13 @@ def dua_create(
         who = be.actor(actor)
         d = new_dua(random_code("DUA", 8), partner, ds_id, version, purpose, start, end, who, _now())
         be.duas().create(d)
-        be.audit().append(
-            audit.event(
-                audit.subject_of("dua", d.dua_id),
-                "dua_created",
-                who,
-                _now(),
-                partner_id=partner,
-                dataset=d.dataset_ref,
-                start=start,
-                end=end,
-            )
-        )
+        be.record("dua", d.dua_id, "dua_created", who, partner_id=partner, dataset=d.dataset_ref, start=start, end=end)
     except GovernanceError as exc:
         raise _fail(exc) from exc
     out.print(d.dua_id)
 
 
 def _transition(dua_id: str, to: DuaStatus, note: str, be: Backend, actor: str | None) -> Dua:
-    from aiminer.governance import audit
     from aiminer.governance.dua import transition
 
     store = be.duas()
@@ -458,17 +429,7 @@ def _transition(dua_id: str, to: DuaStatus, note: str, be: Backend, actor: str |
     who = be.actor(actor)
     changed = transition(current, to, who, _now(), note)
     store.save(changed, expected_status=current.status)
-    be.audit().append(
-        audit.event(
-            audit.subject_of("dua", dua_id),
-            "dua_changed",
-            who,
-            _now(),
-            from_status=current.status,
-            to_status=to,
-            note=note,
-        )
-    )
+    be.record("dua", dua_id, "dua_changed", who, from_status=current.status, to_status=to, note=note)
     return changed
 
 
@@ -642,7 +603,6 @@ def dataset_freeze(
 ) -> None:
     """Freeze the released items a cohort query selects into a new dataset version (audited)."""
     from aiminer.crosswalk import random_code
-    from aiminer.governance import audit
     from aiminer.governance.catalogue import CohortQuery, freeze, search
 
     be = backend(endpoint_url, profile, region, prefix)
@@ -658,17 +618,7 @@ def dataset_freeze(
         who = be.actor(actor)
         ds = freeze(ds_id, version, name, q, search(items, q), who, _now())
         cat.put_version(ds)
-        be.audit().append(
-            audit.event(
-                audit.subject_of("dataset", ds_id),
-                "dataset_frozen",
-                who,
-                _now(),
-                version=version,
-                count=len(ds.members),
-                digest=ds.digest,
-            )
-        )
+        be.record("dataset", ds_id, "dataset_frozen", who, version=version, count=len(ds.members), digest=ds.digest)
     except GovernanceError as exc:
         raise _fail(exc) from exc
     out.print(f"{ds.ref}: {len(ds.members)} objects, {ds.total_bytes / 1e6:.1f} MB, digest {ds.digest[:16]}")

@@ -400,6 +400,20 @@ def test_curator_views_and_suspension(cli: Any, world: dict[str, Any], curated: 
     cli("project", "suspend", "brain-mr", "--reason", "IRB query")
     assert json.loads(cli("project", "show", "brain-mr"))["status_today"] == "suspended"
     assert "already suspended" in cli("project", "suspend", "brain-mr", "--reason", "again", code=1)
+    # AND each change is in the audit trail with who did it and why
+    trail = [json.loads(line) for line in cli("audit", "--subject", "project#brain-mr", "--json").splitlines()]
+    assert [(e["kind"], e["actor"]) for e in trail] == [
+        ("project_created", "curator-1"),
+        ("project_suspended", "curator-1"),
+    ]
+    assert trail[0]["details"] == {"irb_number": "IRB-7", "irb_status": "approved"}
+    assert trail[1]["details"] == {"reason": "IRB query", "previous": "approved"}
+    frozen = json.loads(
+        cli("audit", "--subject", f"dataset#{curated['dataset'].split('@')[0]}", "--json").splitlines()[0]
+    )
+    assert frozen["kind"] == "dataset_frozen" and frozen["details"]["version"] == 1 and frozen["details"]["count"] > 0
+    enrolled = cli("audit", "--kind", "site_enrolled", "--json").splitlines()
+    assert [json.loads(e)["details"] for e in enrolled] == [{"partner_id": "uni-a", "project": "lung-ai"}]
     assert "invalid_policy_option" in cli(
         "project",
         "create",
