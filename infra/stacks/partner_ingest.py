@@ -20,11 +20,9 @@ from infra.config import AcademicPartner, AppConfig, log_retention
 from infra.constructs.backup import TableBackups
 from infra.constructs.encrypted_queue import EncryptedQueue
 from infra.constructs.function import PipelineFunction
-from infra.constructs.keys import ZoneKeys
 from infra.constructs.least_privilege import Permission, managed_policy
-from infra.constructs.monitoring import AlarmTopic
-from infra.constructs.secure_bucket import SecureBucket
 from infra.constructs.table import SecureTable
+from infra.stacks.zone import ZoneStack
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -40,40 +38,21 @@ def deidentify_role_name(prefix: str, partner_id: str) -> str:
     return topology.resource_name(prefix, partner_id, "deidentify_object")
 
 
-class PartnerIngestStack(cdk.Stack):
+class PartnerIngestStack(ZoneStack):
     """Partner zone for ``partner``. Needs only the repository's account/region (from context), no references."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: AppConfig, partner: AcademicPartner, **kwargs: Any
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)
+        qual = topology.qualifier(topology.PARTNER, partner.id)
+        super().__init__(scope, construct_id, config=config, qualifier=qual, **kwargs)
         prefix, pid = config.name_prefix, partner.id
-        qual = topology.qualifier(topology.PARTNER, pid)
         retention = log_retention(config.log_retention_days)
         repo_account = config.repository_account or self.account
         repo_region = config.repository_region or self.region
 
-        self.keys = ZoneKeys(self, "Keys", alias_base=f"{prefix}-{qual}")
-        self.alarms = AlarmTopic(
-            self,
-            "Alarms",
-            topic_name=topology.resource_name(prefix, qual, topology.ALARMS_TOPIC_KEY),
-            key=self.keys.messaging,
-            emails=config.alarm_emails,
-        )
-
-        def bucket(spec: topology.BucketSpec, **extra: Any) -> SecureBucket:
-            return SecureBucket(
-                self,
-                spec.logical_id,
-                spec=spec,
-                bucket_name=topology.bucket_name(prefix, qual, spec.role, self.account, self.region),
-                noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
-                **extra,
-            )
-
-        self.logs_bucket = bucket(topology.PARTNER_LOGS, encryption_key=None, access_logs=None)
-        self.landing = bucket(
+        self.logs_bucket = self.bucket(topology.PARTNER_LOGS, encryption_key=None, access_logs=None)
+        self.landing = self.bucket(
             topology.LANDING,
             encryption_key=self.keys.data,
             access_logs=self.logs_bucket.bucket,
@@ -91,7 +70,7 @@ class PartnerIngestStack(cdk.Stack):
                 ),
             ],
         )
-        self.quarantine = bucket(
+        self.quarantine = self.bucket(
             topology.QUARANTINE, encryption_key=self.keys.data, access_logs=self.logs_bucket.bucket
         )
         site_arns = [self.landing.object_arn(f"{topology.landing_prefix(s)}*") for s in partner.sites]

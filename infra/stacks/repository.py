@@ -19,13 +19,12 @@ from infra.config import AppConfig, log_retention
 from infra.constructs.backup import TableBackups
 from infra.constructs.delivery_api import DeliveryApi
 from infra.constructs.function import PipelineFunction
-from infra.constructs.keys import ZoneKeys
 from infra.constructs.least_privilege import Permission
 from infra.constructs.monitoring import AlarmTopic
-from infra.constructs.secure_bucket import SecureBucket
 from infra.constructs.table import SecureTable
 from infra.constructs.workflow import QcApprovalWorkflow
 from infra.stacks.partner_ingest import deidentify_role_name
+from infra.stacks.zone import ZoneStack
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -45,40 +44,20 @@ APPEND_ONLY_DENIED_ACTIONS = (
 )
 
 
-class RepositoryStack(cdk.Stack):
+class RepositoryStack(ZoneStack):
     """Repository zone; partner accounts come from ``config.partners`` (cross-account grants by role ARN)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: AppConfig, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, **kwargs)
+        super().__init__(scope, construct_id, config=config, qualifier=topology.REPOSITORY_QUALIFIER, **kwargs)
         prefix = config.name_prefix
         qual = topology.REPOSITORY_QUALIFIER
         retention = log_retention(config.log_retention_days)
-        self.config = config
 
-        self.keys = ZoneKeys(self, "Keys", alias_base=f"{prefix}-{qual}")
-        self.alarms = AlarmTopic(
-            self,
-            "Alarms",
-            topic_name=topology.resource_name(prefix, qual, topology.ALARMS_TOPIC_KEY),
-            key=self.keys.messaging,
-            emails=config.alarm_emails,
-        )
-
-        def bucket(spec: topology.BucketSpec, **extra: Any) -> SecureBucket:
-            return SecureBucket(
-                self,
-                spec.logical_id,
-                spec=spec,
-                bucket_name=topology.bucket_name(prefix, qual, spec.role, self.account, self.region),
-                noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
-                **extra,
-            )
-
-        self.logs_bucket = bucket(topology.REPOSITORY_LOGS, encryption_key=None, access_logs=None)
+        self.logs_bucket = self.bucket(topology.REPOSITORY_LOGS, encryption_key=None, access_logs=None)
         log_target = self.logs_bucket.bucket
-        self.inbound = bucket(topology.INBOUND, encryption_key=self.keys.data, access_logs=log_target)
-        self.released = bucket(topology.RELEASED, encryption_key=self.keys.data, access_logs=log_target)
-        self.reports = bucket(
+        self.inbound = self.bucket(topology.INBOUND, encryption_key=self.keys.data, access_logs=log_target)
+        self.released = self.bucket(topology.RELEASED, encryption_key=self.keys.data, access_logs=log_target)
+        self.reports = self.bucket(
             topology.QC_REPORTS,
             encryption_key=self.keys.data,
             access_logs=log_target,
