@@ -29,6 +29,7 @@ class Kind(StrEnum):
 
     SITE = "site"  # site name given by the partner -> coded site ID
     PATIENT = "patient"  # issuer + patient ID (MRN) -> coded patient ID
+    STUDY_PATIENT = "study_patient"  # StudyInstanceUID + MRN -> the issuer and coded patient its first file had
     STUDY = "study"  # original StudyInstanceUID -> coded study ID
     ACCESSION = "accession"  # original accession number -> coded study ID (links reports to studies)
     SERIES = "series"  # original SeriesInstanceUID -> coded series ID
@@ -99,6 +100,33 @@ class Coder:
         """
         key = f"{issuer.strip()}^{patient_id.strip()}"
         return self._get(Kind.PATIENT, self._scope(site_code), key, lambda: random_code("P"))
+
+    def patient_in_study(self, site_code: str, issuer: str, patient_id: str, study_uid: str) -> str:
+        """Coded patient of a DICOM file: :meth:`patient`, kept whole within one study when some of its files carry
+        an IssuerOfPatientID and others do not.
+
+        A study has one patient. The first file of a study with a given MRN anchors that study's patient (its issuer
+        and code); a file of the same study and MRN without an issuer takes the anchor's code, and a file with an
+        issuer takes it when its own issuer + MRN was never coded and the anchor had no issuer or the same one. So
+        the files of one study get one coded patient whatever order they arrive in, and an issuer + MRN already
+        coded keeps its code (that is the promise of :meth:`patient`). Another issuer with the same MRN in the study
+        is another patient's key and keeps its own.
+        """
+        issuer, patient_id = issuer.strip(), patient_id.strip()
+        if not patient_id or not study_uid.strip():
+            return self.patient(site_code, issuer, patient_id)
+        scope = self._scope(site_code)
+        own = f"{issuer}^{patient_id}"
+        known = self._cache.get((Kind.PATIENT, scope, own)) or self._crosswalk.lookup(Kind.PATIENT, scope, own)
+        candidate = known or random_code("P")
+        anchor = self._get(Kind.STUDY_PATIENT, scope, f"{study_uid.strip()}^{patient_id}", f"{issuer}|{candidate}")
+        anchor_issuer, _, anchor_code = anchor.rpartition("|")
+        if not issuer:
+            self._get(Kind.PATIENT, scope, own, anchor_code)  # the issuer-less key, first seen here
+            return anchor_code
+        if anchor_issuer in ("", issuer):
+            return self._get(Kind.PATIENT, scope, own, anchor_code)
+        return self._get(Kind.PATIENT, scope, own, candidate)
 
     def study(self, site_code: str, study_uid: str, accession: str = "") -> str:
         """Coded study ID for an original StudyInstanceUID.

@@ -1508,7 +1508,7 @@ def _deidentify(src: IO[bytes], dst: IO[bytes], cfg: EngineConfig) -> DeidResult
     patient_key = identity.patient_ids[0].strip() if identity.patient_ids else ""  # a blank MRN is no MRN
     if not patient_key:  # no MRN: fall back to name + birth date; else the study stands for the patient
         patient_key = f"name:{_text(ds, 'PatientName')}|{identity.birth_date}" if identity.patient_names else ""
-    patient_code = coder.patient(site, issuer, patient_key or f"study:{study_uid}")
+    patient_code = coder.patient_in_study(site, issuer, patient_key or f"study:{study_uid}", study_uid)
     study_code = coder.study(site, study_uid, identity.accession)
     series_code = coder.series(site, series_uid)
     if identity.accession.strip():

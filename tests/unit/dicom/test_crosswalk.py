@@ -97,3 +97,23 @@ def test_workers_opening_a_new_crosswalk_file_at_the_same_moment_all_open_it(tmp
                 codes = pool.map(_open_at_once, [(path, barrier)] * 8)
         # THEN every open succeeded and all got the one code that was stored first
         assert len(set(codes)) == 1
+
+
+def _code_study_files(args: tuple[str, int]) -> dict[int, str]:
+    path, worker = args
+    coder = Coder(SqliteCrosswalk(path), "P1")
+    # each worker takes the 50 studies in its own order, with or without the issuer
+    studies = list(range(50)) if worker % 2 else list(range(49, -1, -1))
+    issuer = "LAB" if worker % 2 else ""
+    return {i: coder.patient_in_study("S-1", issuer, f"MRN{i}", f"1.2.3.{i}") for i in studies}
+
+
+def test_concurrent_workers_give_a_study_one_patient_whether_or_not_its_files_carry_the_issuer(tmp_path: Path) -> None:
+    # GIVEN 50 studies whose files arrive at 4 workers at once, half of them with IssuerOfPatientID and half without
+    path = str(tmp_path / "cw.sqlite")
+    SqliteCrosswalk(path)
+    with mp.get_context("spawn").Pool(4) as pool:
+        results = pool.map(_code_study_files, [(path, w) for w in range(4)])
+    # THEN every worker got the same code for each study's patient, and 50 patients in all
+    assert all(r == results[0] for r in results)
+    assert len(set(results[0].values())) == 50
