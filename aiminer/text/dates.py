@@ -67,6 +67,13 @@ for _number, _names in enumerate(
     start=1,
 ):
     _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
+# Greek months written in Latin letters (the genitive, as a date reads: "15 Martiou 2024"; blind set 17)
+for _number, _name in enumerate(
+    "ianouariou fevrouariou martiou apriliou maiou iouniou iouliou avgoustou septemvriou oktovriou noemvriou"
+    " dekemvriou".split(),
+    start=1,
+):
+    _MONTHS_INTL[_name] = _number
 _MON_INTL = "(?:" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + ")"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|ydd|fed|af|il|ed)?"
 _Y4 = r"(?:1[89]\d\d|20\d\d)"
@@ -151,6 +158,26 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         "dmy_intl",
         rf"(?<![\w])(?P<d>{_DAY})\.?(?:\s+de)?\s+(?P<mon>{_MON_INTL})\.?(?:\s+de)?,?\s+(?P<y>{_Y4})(?!\w){_TIME}",
+    ),
+    # 2 janvier, 5 de marzo, 3. März, 19 maggio: a day and a month of another language without a year are a date's
+    # elements all the same (the English ones are taken above)
+    ("dm_intl", rf"(?<![\w])(?P<d>{_DAY})\.?(?:\s+de)?\s+(?P<mon>{_MON_INTL})(?![\w'\u2019-])"),
+    # am Dienstag, 12.03., vom 4.11.: a German day and month with their periods and no year, after a word of time
+    (
+        "dm",
+        r"(?i:\b(?:am|vom|bis|seit|ab|zum|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Mo|Di|Mi|Do|Fr"
+        r"|Sa|So)\.?,?[ \t]+)(?P<b>3[01]|[12]\d|0?[1-9])\.(?P<a>1[0-2]|0?[1-9])\.(?!\d|\.)",
+    ),
+    # del 19/10, le 3/12, el 5/6, dal 2/9, em 14/08, op 4/11, den 7/3, dne 2/5: a day and a month (day first, as
+    # Europe and Latin America write them) after a preposition of time of another language; never a common fraction
+    # ("el 1/3 distal")
+    (
+        "dm",
+        r"(?i:\b(?:le|du|au|depuis|jusqu'au|el|del|desde|hasta|dal|il|em|op|sinds|den|dne|vom|seit|bis)[ \t]+)"
+        r"(?!(?:1/[234]|2/3|3/4)(?!\d))"
+        r"(?P<b>3[01]|[12]\d|0?[1-9])/(?P<a>1[0-2]|0?[1-9])(?![\d/]|[.,]\d)"
+        # (a share of something is no date: "el 3/5 de los casos", "il 2/5 dei pazienti")
+        r"(?![ \t]+(?:de|des|del|dei|degli|delle|della|di|do|da|dos|das|van|der|of)\b)",
     ),
     # março/2023, marzo de 2021, Oktober 2019: a month of another language and a year
     ("my_intl", rf"(?<![\w])(?P<mon>{_MON_INTL})(?:/|\s+(?:de\s+)?)(?P<y>{_Y4})(?!\w)"),
@@ -435,6 +462,10 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = _year(g.get("y")), _month(mon), _day(g["d"])
             elif kind == "dmy_intl":
                 year, month, day = _year(g["y"]), _MONTHS_INTL[g["mon"].lower()], _day(g["d"])
+            elif kind == "dm_intl":
+                year, month, day = None, _MONTHS_INTL[g["mon"].lower()], _day(g["d"])
+            elif kind == "dm":
+                year, month, day = None, int(g["a"]), int(g["b"])
             elif kind == "my_intl":
                 year, month, day = _year(g["y"]), _MONTHS_INTL[g["mon"].lower()], None
             elif kind == "cjk":
@@ -472,7 +503,7 @@ def find_dates(text: str) -> Iterator[DateMatch]:
                 year, month, day = None, int(g["a"]), int(g["b"])
             if not valid_date(year, month, day):
                 continue
-            group = {"md_cue": "a", "d_cue": "b", "m_cue": "mon"}.get(kind)
+            group = {"md_cue": "a", "d_cue": "b", "m_cue": "mon", "dm": "b"}.get(kind)
             start = m.start(group) if group else m.start()
             yield DateMatch(start, m.end(), year, month, day)
 

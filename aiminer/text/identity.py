@@ -157,6 +157,51 @@ def parse_person_name(value: str) -> PersonName:
     return PersonName(family=words[-1], given=words[0], middle=" ".join(words[1:-1]))
 
 
+#: Initials right after (or before) a name: one to five capitals, maybe with periods or a hyphen ("DLC", "O-B",
+#: "V.D.B.", "E").
+_INITIALS_AFTER = re.compile(r"[ \t,]{1,3}((?-i:[A-Z](?:[.-]?[A-Z]){0,4})\.?)(?![\w-])")
+_INITIALS_BEFORE = re.compile(r"(?<![\w.-])((?-i:[A-Z](?:[.-]?[A-Z]){0,4})\.?)[ \t,]{1,3}$")
+
+
+def _initials_of(value: str) -> tuple[str, str]:
+    """The first letters of a name's family words and of its given and middle words ("DE LA CRUZ-MONTOYA^Esperanza^
+    Inés" -> "DLCM", "EI")."""
+    name = parse_person_name(value)
+    family = "".join(w[0] for w in re.split(r"[\s-]+", name.family) if w[:1].isalpha())
+    given = "".join(w[0] for w in re.split(r"[\s-]+", f"{name.given} {name.middle}") if w[:1].isalpha())
+    return _fold(family).upper(), _fold(given).upper()
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _in_order(letters: str, pool: str) -> bool:
+    it = iter(pool)
+    return all(ch in it for ch in letters)
+
+
+def patient_initials_beside(text: str, start: int, end: int, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """The patient's initials written right after or before a mention of the patient's name at ``start:end``
+    ("[name] DLC", "Maria VDB", "Adaeze O-B"; red team 22): capitals, each the first letter of a word of the
+    patient's name, in the name's order (family then given, or given then family). An abbreviation a report uses
+    ("CT", "PA") is never taken."""
+    pools = []
+    for value in names:
+        family, given = _initials_of(value)
+        pools += [family + given, given + family]
+    if not pools:
+        return
+    for m in (_INITIALS_AFTER.match(text, end), _INITIALS_BEFORE.search(text, max(0, start - 16), start)):
+        if m is None:
+            continue
+        letters = re.sub(r"[.-]", "", m.group(1))
+        abbreviation = "-" not in m.group(1) and letters.lower() in REPORT_ABBREVIATIONS  # ("O-B" is no "OB")
+        if abbreviation or not any(_in_order(letters, p) for p in pools):
+            continue
+        yield m.start(1), m.end(1)
+
+
 def _flex(text: str) -> str:
     """Regex for ``text`` with any run of spaces, commas, periods, apostrophes or hyphens between its words, or none:
     a RIS or a protocol name writes "O'Brien-Van der Berg" as "OBRIEN VANDERBERG" or "OBrien_Van_der_Berg"."""

@@ -58,7 +58,10 @@ REPORT_ABBREVIATIONS = frozenset(
     "naa cho lac glx hbsag hbeag hbcab hbsab gbs "
     # obstetric dating and a trainee's year ("EDD 05/26/2025", "IR fellow (PGY-6)"; precision red team 21; not "LMP",
     # which is someone's initials too: "tech: LMP")
-    "edd efw crl pgy".split()
+    "edd efw crl pgy "
+    # a breast or a lung tumour's markers ("ER/PR positive, HER2 negative": the receptors, not a dictator and a
+    # typist)
+    "pr pgr her2 ki67 kras nras braf alk ros1 lcis".split()
 )
 
 

@@ -33,7 +33,9 @@ _TOKEN_RE = re.compile(
 )
 
 _TITLES = (
-    r"Dr\.\s?med|Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
+    # (the Polish doctor's degrees first, "dr n. med. Piotr Zawadzki", "dr hab. n. med.": "Dr" alone would take "n")
+    r"dr\s+hab\.?(?:\s+n\.\s?med)?|dr\s+n\.\s?med"
+    r"|Dr\.\s?med|Dr|Drs|Dra|Doctor|Mr|Mrs|Ms|Mss|Miss|Mx|Prof|Professor|Sr|Sra|Srta|Sister|Nurse|Rev|Father|Capt|Sgt|Lt|Col|Hon"
     r"|Mme|Mlle|Dott|Dottssa|Herr|Frau|Dre"
     # a priest, a nun and an Indian married woman with their period ("chaplain Fr. Emeka Obi", "Hna. Lucia", "Smt.
     # Sarojamma"): never without it (FR, "Fr" alone, is French or a fraction's)
@@ -43,6 +45,9 @@ _TITLES = (
     # other languages' titles ("lek. med. Tomasz", "mevr. J.M. van der Berg", "dhr.", "Sig.ra", "Pani"; not "Pan"
     # or "Sig", which are "Pan CT" and a prescription's "Sig: take one tablet")
     r"|lek\.?\s?med|lek|mevr|mevrouw|dhr|meneer|Sig\.ra|Sayın|Pani"
+    # the Polish doctor's degrees and the French professor ("dr n. med. Piotr Zawadzki", "dr hab.", "le Pr
+    # Jean-Baptiste Lemoine"; blind set 17): "Pr" with its capital and a capitalised name after it ("ER/PR" stays)
+    r"|(?-i:Pr)(?=\.?\s+[A-Z][a-z\u00DF-\u00FF])"
     # clergy ("Pastor Adewale Ogundipe visited")
     r"|Pastor|Rabbi|Imam|Deacon|Reverend"
     # police ("Det. Ruthanne Vasquez-Ibarra, badge 4471"; blind set 12)
@@ -90,6 +95,8 @@ _ROLES = (
     # who else handles a case or a specimen ("adjuster Tobias Reinholt", "collector Priyanka Sandhu",
     # "Échographiste: Karine Dubé-Ouellet"; set 13)
     r"|adjuster|collector|[ée]chographiste"
+    # a laboratory's staff who cut and stain ("Cut by histotech Ngozi Adeyemi-Farrell"; red team 22)
+    r"|histotech(?:nologist|nician)?|grosser|prosector"
     # imaging-adjacent staff and visitors ("echo physiologist: Tamsin ...", "Radiopharmacist: Harjit Sandhu",
     # "Therapeutic radiographers: Owain ...", "Technologue : Jean-Philippe ...", "Abbott rep Trey ..."; set 14)
     r"|(?:echo\s+|cardiac\s+|clinical\s+)?physiologist|radiopharmacist|radiographers|technologue|driver"
@@ -115,6 +122,9 @@ _ROLES = (
     # Henrik Skovgaard", "roz. Procházková", "Onomateponymo: Karagianni Eleni"; blind set 17)
     r"|pasient|p[åa]r[øo]rende|s[øo]nn?|datter|hustru|ektefelle|[æa]gtef[æa]lle|overl[æa]ge|overlege"
     r"|praktiserende\s+l[æa]ge|fastlege|l[æa]kare|roz\.|rozen[áa]|onomateponymo|onoma\s+patros|patronymo"
+    # Swedish senior and specialist doctors, French radiographers and nurse anaesthetists ("överläkare Björn
+    # Lindqvist", "manipulateur : Fabrice Giordano", "IADE Céline Roux"; blind set 17)
+    r"|(?:[öo]ver|specialist|r[öo]ntgen|under|avdelnings)l[äa]kare|manipulat(?:eur|rice)|(?-i:IADE|IBODE)"
     r"|eşi|kızı|oğlu|κόρη|γιος|σύζυγος|worker|claimant|supervisor|attendant|members\s+present|chair"
     r"|reporting|verified|confirmed\s+by"
     # a system's user fields ("User: mlopez", "Logged in as jsmith2", "Transcriptionist: kpatel")
@@ -247,8 +257,9 @@ _LOWER_CUE_RE = re.compile(
     r"(?P<strong>(?:dictated|reported|signed|read|reviewed|interpreted|performed|transcribed|texted|called|paged"
     r"|discussed|communicated)[ \t]+(?:by|to|with))"
     r"|patient(?:['\u2019]s)?(?:[ \t]+name)?|(?:patient['\u2019]s[ \t]+)?(?:husband|wife|son|daughter|mother|father"
-    r"|brother|sister)|sonographer|technologist|radiologist|resident|fellow|attending|referring|ordering|doctor|dr\.?"
-    r"|nurse"
+    r"|brother|sister)|sonographer|technologist|radiologist|resident|fellow|attending|referring|ordering|doctor"
+    # (not a Polish doctor's degree: "dr n. med. Piotr", "dr hab.")
+    r"|dr\.?(?![ \t]+(?:n\.[ \t]?med|hab)\b)|nurse"
     r")(?:[ \t]+(?:colon|:))?(?:[ \t]+the)?(?:[ \t]+(?:doctor|dr\.?|sonographer|technologist|radiologist|nurse))?[ \t]+"
 )
 #: A word after such a cue: in small letters, or capitalised as a recogniser that knows the name writes it ("patient
@@ -490,7 +501,10 @@ _STAFF_ROLES = frozenset(
     "np aprn crna cnm rtt pa-c landlord landlady coach cra scribe investigator housekeeper caseworker "
     "doula worker adjuster collector physiologist radiopharmacist radiographers technologue driver "
     "handler curator clerk paralegal attorney solicitor counsel lawyer administrator "
-    "overlæge overlaege overlege læge laege lege fastlege läkare".split()
+    "overlæge overlaege overlege læge laege lege fastlege läkare "
+    "överläkare overlakare specialistläkare specialistlakare röntgenläkare rontgenlakare underläkare underlakare "
+    "avdelningsläkare avdelningslakare manipulateur manipulatrice iade ibode "
+    "histotech histotechnologist histotechnician grosser prosector".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -633,6 +647,8 @@ def _caps_surname(value: str, lex: Lexicon) -> bool:
     from aiminer.text.patterns import US_STATES
 
     words = [w for w in re.split(r"[ '\u2019-]", value.lower()) if w]
+    if all(re.fullmatch(r"[ivxlc]+", w) for w in words):
+        return False  # "Typ Garden III, Frakturlinie steil": a class's Roman numeral (blind set 17)
     return sum(len(w) for w in words) >= 3 and not any(
         w in lex.not_names
         or w in REPORT_ABBREVIATIONS

@@ -96,11 +96,20 @@ PHONE_RE = re.compile(
 )
 # A local number without its area code ("call ... at 555-0101"): not a range of a dose or a count ("250-1000 mg",
 # "from 100-1500"), not inside a longer number or an identifier.
+#: A number in international form, a plus, the country's code and groups of any rhythm ("+45 38 68 38 68",
+#: "+33 1 42 34 56 78", "+46 8 616 10 00"; blind set 17): 8 to 15 digits in all, every group taken.
+INTL_PHONE_RE = re.compile(r"(?<![\w+-])\+\d{1,3}(?:[ .-]?(?:\(\d{1,5}\)|\d{1,5})){2,7}(?![\w]|[ .-]?\d)")
+#: A Brazilian number, its two-digit area code in brackets ("(11) 3069-6000", "(31) 99123-4567"; blind set 17).
+BRAZIL_PHONE_RE = re.compile(r"(?<![\w(])\(\d{2}\)[ ]?\d{4,5}-\d{4}(?![\w-])")
 #: A French, Belgian or Swiss number in pairs ("06 82 45 58 86", "01.42.68.53.00"; red team 19).
 PAIRED_PHONE_RE = re.compile(
     r"(?<![\w+./-])(?:0[1-9](?:[ .]\d{2}){4}"
     # or a Spanish one, nine digits in 3-2-2-2 or 2-3-2-2 ("612 34 56 78", "91 234 56 78"; blind set 17)
-    r"|[6-9]\d{2}(?:[ ]\d{2}){3}|[89]\d[ ]\d{3}(?:[ ]\d{2}){2})(?![\w./-]|[ .]\d)"
+    r"|[6-9]\d{2}(?:[ ]\d{2}){3}|[89]\d[ ]\d{3}(?:[ ]\d{2}){2}"
+    # or a Turkish one, a trunk 0 and three digits, then 3-2-2 ("0505 331 72 19", "(0312) 418 55 67"; blind set 17)
+    r"|(?:\(0\d{3}\)|0\d{3})[ ]\d{3}[ ]\d{2}[ ]\d{2})"
+    # (a sentence's full stop may end it: "rendez-vous : 01 43 55 20 18.")
+    r"(?![\w/-]|[ .]\d|\.[\w/-])"
 )
 #: A place's coordinates, latitude and longitude in decimal degrees ("44.8856,-84.5943"; red team 19): a geocode,
 #: smaller than a state. With a minus sign or a cue, so a pair of spacings ("0.6641,0.6641") stays.
@@ -122,8 +131,16 @@ PHONE_CUE_RE = re.compile(
     r"|fone|telefone|telefon|telefono|teléfono|tél|tel\.?\s{0,3}kom|kom|gsm|handy|móvil|movil|celular|cel|whatsapp"
     # Portuguese and Italian mobiles, and the UTF-8 of "telemóvel" read as Latin-1 ("telemÃ³vel"; red team 13)
     r"|telem[óo]vel|telemÃ³vel|cellulare|portable|portátil|poste"
-    r"|hp|κινητό|τηλ"
-    r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?\s{0,10}(?:no\.?|number|#)?"
+    r"|hp|κινητό|τηλ|τηλέφωνο"
+    # Scandinavian, Swiss, Italian, Spanish, Turkish and German words for a phone, a switchboard and a pager, and
+    # the Greek ones in Latin letters ("tlf.", "Natel", "sentralbord", "växel", "centralino", "faks", "Piepser",
+    # "kinito", "til.:"; blind set 17)
+    r"|tlf|natel|sentralbord(?:et)?|v[äa]xel|centralino|centralita|switchboard|faks|piepser|kinito|kinhto"
+    r"|til(?=\.\s{0,3}:)"
+    r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?"
+    # (a line's own kind of number after the word: "Tel. privat:", "tél. domicile :")
+    r"(?:\s{1,3}(?:privat|priv|dienstlich|geschäftlich|mobil|domicile|fixe|casa|home|work|cell)\b\.?)?"
+    r"\s{0,10}(?:no\.?|number|#)?"
     r"\s{0,10}[:#]?\s{0,10})"
     # a bracket around a group only when it opens and closes there ("(pager 4471)" keeps its own closing bracket)
     r"(?P<num>(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]{0,2}(?:\(\d{2,4}\)|\d{2,4})){0,4})(?![\w])"
@@ -134,17 +151,21 @@ FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?
 _ID = (
     # a local prefix of up to three letter groups ("QMH-CT-24-22871", "RDU/USS/2024/3318", "KH.1000234567")
     # (one capital before a spaced number: an alien number, "A 219 774 031")
-    r"(?P<id>(?:(?-i:[A-Z]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{3} \d{3})"
+    r"(?P<id>(?:(?-i:[A-ZΑ-Ω]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{3} \d{3})"
     r"|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
     r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*|[-/][A-Za-z]{1,6}[-/]\d[\dA-Za-z]*)*"
     r"(?: \d{2,}(?!\d|\.\d))*(?:-[A-Z]{1,3}(?![\w-]))?)"
 )
 _ID_ALPHA = r"(?P<id>[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9])"
-_NUM = r"(?:number|num|no|nbr|id|#|code)\.?"
+_NUM = r"(?:number|num|no|nbr|nr|id|#|code|n\.?[º°](?!\w)|n(?=\.))\.?"
 _CUES: dict[str, str] = {
     "MRN": (
         r"MRN|MR\s{0,10}#|MR\s{0,10}no|MR\s{0,10}number|Medical\s+Record(?:\s+Number)?|Med\.?\s{0,10}Rec(?:ord)?|Patient\s+ID|Pt\.?\s{0,10}ID"
         r"|PID|Unit\s+(?:No|Number)|Hospital\s+(?:No|Number|#)|Chart(?:\s+(?:No|Number|#))|E?MPI|CMRN|Patient\s+Number"
+        # the record's own name elsewhere ("cartella clinica n. 2023/018844", "historia clínica", "prontuário",
+        # "nr księgi głównej", "Patientennummer", "journalnummer"; blind set 17)
+        r"|cartella\s+clinica|nosologico|historia\s+cl[íi]nica|prontu[áa]rio|ksi[ęe]g[iaęi]\s+g[łl][óo]wnej"
+        r"|historii\s+choroby|pati[ëe]nt(?:en)?nummer|journal(?:nummer|nr)"
     ),
     "ACCESSION": (
         r"Acc(?:ession)?|ACC|Accn|Exam\s{0,10}(?:#|No|Number|ID)|Order\s{0,10}(?:#|No|Number|ID)|Requisition|Req|Study\s+ID"
@@ -163,6 +184,9 @@ _CUES: dict[str, str] = {
         # Scotland's CHI, Australia's IHI, Alberta's ULI
         r"|OHIP|RAMQ|PHN|HCN|MSP|ULI|IHI|CHI|NHS(?:\s+(?:No|Number))?|Health\s+(?:Card|Insurance)(?:\s+(?:No|Number))?"
         r"|Care\s*card|Carte\s+d'assurance\s+maladie|NAM"
+        # an Argentine plan's member number, Brazil's national health card ("Nº de afiliado", "CNS 898 0012 3456 7890")
+        r"|(?:n[º°o]\.?\s+de\s+)?afiliad[oa]|Cart[ãa]o\s+(?:Nacional\s+de\s+Sa[úu]de|SUS)"
+        r"|(?-i:CNS)(?=\s{0,3}[:#]?\s{0,3}\d{3}\s?\d{4}\s?\d{4}\s?\d{4}(?!\d))"
     ),
     "LICENSE": (
         r"License|Licence|Lic|Driver'?s?\s+License|DL|DEA|NPI|Certificate|Cert|Registration|Plate|License\s+Plate"
@@ -175,7 +199,15 @@ _CUES: dict[str, str] = {
         # (not the acronyms that are also drugs or tests: DHA, MMC, CMP, PRC...)
         # (MCI, India's council, in capitals: "24.1 mCi Tc-99m" is an activity; blind set 16)
         r"|(?-i:MCI|CRM(?:-[A-Z]{2})?|M[NP](?=\s{0,3}\d{1,3}\.\d{3}(?!\d))|PMDC|INAMI|RIZIV|MCNZ|MCR|CPS[A-Z]{1,3}|MDCN"
-        r"|KMPDC|SCFHS|HAAD|NPWZ|BIG|HPCSA|TNMC|HKMC|RCPSC|CRMV)"
+        r"|KMPDC|SCFHS|HAAD|NPWZ|BIG|HPCSA|TNMC|HKMC|RCPSC|CRMV"
+        # Brazil's specialist register, Argentina's national and provincial registrations and Colombia's medical
+        # register with their periods ("RQE 54.881", "M.N. 98.765", "R.M. 52418"; blind set 17)
+        r"|RQE|M\.[NP](?=\.\s{0,3}\d{1,3}\.\d{3}(?!\d))|R\.M(?=\.\s{0,3}\d))"
+        # a doctor's professional card and medical council's roll elsewhere ("cédula profissional OM n.º 45678",
+        # "Ordine dei Medici di Milano n. 38217", "ydernr. 031245")
+        r"|c[ée]dula\s+prof(?:issional|esional)(?:\s+(?-i:OM))?"
+        r"|(?:ordine|albo)\s+(?:dei\s+)?medici(?:\s+(?:chirurghi|e|odontoiatri|di|della|provincia|(?-i:[A-Z][\w']+))){0,6}"
+        r"|yder(?:nummer|nr)"
     ),
     "DEVICE_ID": (
         # (SN in capitals or small letters: "Sn100" is a tin filter; precision red team 15)
@@ -192,6 +224,11 @@ _CUES: dict[str, str] = {
         # 168 492 305", "n° de sécurité sociale : 2 71 07 69 383 042 16"; blind set 17)
         r"|rodn[ée]\s+[čc][íi]slo|R\.?[ČC]\.?|(?:n\.?[ºo°]\s+de\s+)?utente(?:\s+SNS)?|NIF|NISS|NUSS"
         r"|(?:n[°o]\s+de\s+)?s[ée]curit[ée]\s+sociale|personnummer|CPR(?:-nr\.?)?|f[øo]dselsnummer|TC\s+kimlik(?:\s+no)?"
+        # Argentina's tax numbers, Colombia's citizen, minor's and foreigner's cards, Austria's social insurance
+        # number, the Greek identity card, a Turkish insurer's provision ("CUIL 20-12345678-3", "C.C. 1.020.456.789",
+        # "SVNR: 3146 220679", "Α.Δ.Τ.: ΑΚ 482913", "provizyon no: KZ8P2R7"; blind set 17)
+        r"|CUIL|CUIT|(?-i:C\.C|T\.I|C\.E)(?=\.\s{0,3}\d)|SVNR|SV-?Nr|Sozialversicherungs(?:nummer|nr)"
+        r"|Α\.?Δ\.?Τ|provizyon"
         r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
         # reader and user codes of a QA form or a RIS ("reader code RAD-017"), the VA's integration control number
         r"|(?:reader|reviewer|radiologist|user|operator)\s+(?:code|id|no)|ICN"
@@ -408,6 +445,10 @@ ADDRESS_TAIL_RE = re.compile(
 STREET_SUFFIXED_RE = re.compile(
     r"(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|damm|ring|laan|straat|"
     r"gracht|plein|vej|gatan|gata|veien"
+    # more of the Nordic, Dutch, German and Hungarian street words ("Sjukhusbacken 10", "Lindendreef 1",
+    # "Alsterufer 34", "Nørre Allé 14" is two words; blind set 17)
+    r"|v[äa]gen|v[äa]g|gr[äa]nd|backen|torget|stigen|gade|all[ée]|plads|torv|gaten|plass|kade|dreef|singel|ufer"
+    r"|chaussee|g[üu]rtel|utca"
     # a street named after a person, its words joined by hyphens ("Agnes-Bernauer-Str. 74"; set 13)
     r"|-(?:Stra(?:ß|ss)e|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm))"
     r"(?:[ \t]+[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|weg|platz))?"
@@ -913,6 +954,11 @@ def find_structured(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
     for m in PAIRED_PHONE_RE.finditer(text):
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
+    for m in INTL_PHONE_RE.finditer(text):
+        if 8 <= sum(c.isdigit() for c in m.group()) <= 15:
+            yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
+    for m in BRAZIL_PHONE_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
     for m in COORDINATES_RE.finditer(text):
         lat, lon = float(m.group("lat")), float(m.group("lon"))
         cued = _COORDINATES_CUE.search(text, max(0, m.start() - 40), m.start()) is not None

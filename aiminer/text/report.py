@@ -27,6 +27,7 @@ from aiminer.text.identity import (
     misspelt_family_spans,
     name_word_spans,
     parse_person_name,
+    patient_initials_beside,
 )
 from aiminer.text.lexicon import lexicon
 from aiminer.text.markup import find_markup_fields
@@ -185,6 +186,9 @@ def _context_candidates(text: str, context: IdentityContext) -> Iterable[Candida
     for m, term in context_matches(text, context):
         if m.end() > m.start():
             yield Candidate(m.start(), m.end(), term.category, P_CONTEXT, "context", role=term.role)
+            if term.category == "NAME" and term.role == "patient":
+                for start, end in patient_initials_beside(text, m.start(), m.end(), context.patient_names):
+                    yield Candidate(start, end, "NAME", P_CONTEXT, "context", role="patient")
     for start, end in name_word_spans(text, context.name_words):
         yield Candidate(start, end, "NAME", P_CONTEXT, "context")
     for start, end in misspelt_family_spans(text, context):
@@ -280,13 +284,16 @@ def _detect(text: str, known: tuple[Candidate, ...]) -> list[Candidate]:
 #: A postcode of four to six digits right after a town ("Singapore 460412", "Bengaluru - 560034") or right before
 #: it ("81377 München" when the town was found; "75002 Paris"): Europe and Asia write them so (set 13). Not a year.
 _POSTCODE_AFTER_RE = re.compile(r"[ \t]{0,2}(?:[-\u2013,][ \t]{0,2})?(\d{4,6}|\d{3} \d{3})(?![\w]|[.,]\d)")
-_POSTCODE_BEFORE_RE = re.compile(r"(?<![\w.,/-])(\d{4,6})[ \t]{1,2}$")
+_POSTCODE_BEFORE_RE = re.compile(r"(?<![\w.,/-])(\d{4,6}|(?<!\d )\d{3} \d{2}|\d{4,5}-\d{3})[ \t]{1,2}$")
 
 
 #: A postcode and a town right after a street address ("Marchioninistr. 15 · 81377 München"): the town need be
 #: in no list, the address vouches for it.
 _POSTCODE_TOWN_RE = re.compile(
-    r"[ \t]{0,2}[,\u00B7|;][ \t]{0,2}(\d{4,6})[ \t]{1,2}"
+    # (or a dash between spaces, and the postcodes of Sweden, Czechia and Greece, Portugal and Brazil: "Via
+    # [street] – 20129 Milano", "118 83 Stockholm", "4000-450 Porto", "30180-101 Belo"; blind set 17)
+    r"(?:[ \t]{0,2}[,\u00B7|;]|[ \t]{1,2}[\u2013\u2014-](?=[ \t]))[ \t]{0,2}"
+    r"(\d{4,6}|\d{3}[ ]\d{2}|\d{4,5}-\d{3})[ \t]{1,2}"
     r"([A-Z\u00C0-\u00DE][\w\u00DF-\u00FF'\u2019]+(?:-[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF]+)?)"
 )
 
@@ -305,7 +312,7 @@ def _postcodes_beside_cities(text: str, spans: list[Candidate]) -> Iterator[Cand
             continue
         for m in (
             _POSTCODE_AFTER_RE.match(text, c.end),
-            _POSTCODE_BEFORE_RE.search(text, max(0, c.start - 9), c.start),
+            _POSTCODE_BEFORE_RE.search(text, max(0, c.start - 12), c.start),
         ):
             if m is not None and not YEAR_ONLY.fullmatch(m.group(1)):
                 yield Candidate(m.start(1), m.end(1), "ZIP", c.priority, "propagated")
@@ -316,11 +323,18 @@ def _postcodes_beside_cities(text: str, spans: list[Candidate]) -> Iterator[Cand
 #: only: "IA", "VA" and "ID" after a town are states.)
 _NAMED_AFTER = frozenset(
     "stage staging criteria classification score scale system category grade sign encephalitis virus fever disease "
-    "syndrome protocol rule rules consensus guidelines".split()
+    "syndrome protocol rule rules consensus guidelines "
+    # the same words in the partner sites' languages, which also write them joined by a hyphen ("Evans indeks",
+    # "Boston-kriteriene", "Bethesda-Klassifikation"; blind set 17)
+    "index indeks indice índice kriterien kriterier kriteriene kriteria criteri criterios critères critérios "
+    "klassifikation klassifikationen classificazione clasificación classificação stadium stadio estadio skala scala "
+    "escala".split()
 )
 _TITLE_BEFORE_RE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+$")
 _CONSENSUS_WORDS = frozenset("criteria classification consensus guidelines protocol staging".split())
-_NAMED_AFTER_RE = re.compile(r"(?:'s|\u2019s)?[ \t]+(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[A-Za-z]+))")
+_NAMED_AFTER_RE = re.compile(
+    r"(?:'s|\u2019s)?(?:[ \t]+|-(?=[^\W\d_]))(?:(?P<roman>(?:II|III|IV)[A-E]?)(?![\w/])|(?P<word>[^\W\d_]+))"
+)
 #: A product's own words or its version after a name-like maker ("Laurel Bridge Compass router v6.2").
 _PRODUCT_AFTER_RE = re.compile(
     r"(?:[ \t]+[A-Za-z][\w-]*){0,2}[ \t]+(?:v\d+(?:\.\d+)+|(?i:router|gateway|server|software|appliance))\b"
@@ -341,9 +355,13 @@ _EPONYM_BEFORE_RE = re.compile(
     r"(?i:\b(?:[íi]ndices?|indeks|criterios?|crit[èe]res?|crit[ée]rios?|kriteri(?:en|er|erne|ene|a)|"
     r"classifica(?:ção|cao|zione|tion)|clasificaci[óo]n|klassifikation|klasyfikacja|escala|[ée]chelle|scala|skala|"
     r"maladie|s[íi]ndrome|syndrome|sindrome|enfermedad|doen[çc]a|malattia|signe|signo|segno|morbus|m\.|"
-    r"sistema|syst[èe]me|systeem|system|estadio|stadio|stade|stadium|grado|grade)"
+    r"sistema|syst[èe]me|systeem|system|estadio|stadio|stade|stadium|grado|grade"
+    # "according to" and a type's word before the name ("stadio IIB secondo Ann Arbor", "Typ Garden III"; not a
+    # German "nach", which also says where a patient went)
+    r"|secondo|seg[úu]n|selon|gem[äa](?:ß|ss)|volgens|wed[łl]ug|enligt|ifølge|typ|tipo)"
     r"(?:[ \t]+(?:de|di|da|do|du|des|del|della|von|van|of|d'))?[ \t]+$)"
 )
+_LIVER_CANCER_AFTER_RE = re.compile(r"(?:[ \t]+Clinic)?[ \t]+Liver[ \t]+Cancer\b")
 _GUIDELINE_YEAR_RE = re.compile(r"[ \t]+(?:19|20)\d\d(?![\w/-])")
 _PER_BEFORE_RE = re.compile(r"(?i:\b(?:per|using|according\s+to|following|by)(?:\s+the)?)\s+$")
 
@@ -353,6 +371,9 @@ def _eponym_or_model(text: str, c: Candidate) -> bool:
     a Roman numeral category) or a word of a device model after its maker, or a name found by a rule ends with such a
     word ("Louise Criteria"); a known identity never is. (A name followed by such a word stays a name: "Dr Jane Smith
     score 5" names Dr Smith.)"""
+    if c.category == "INSTITUTION" and c.source == "pattern":
+        # a staging system named after a hospital ("BCLC (Barcelona Clinic Liver Cancer)"; blind set 17)
+        return _LIVER_CANCER_AFTER_RE.match(text, c.end) is not None
     if c.source == "context" or c.role == "patient" or c.category not in ("CITY", "NAME"):
         return False
     if c.category == "NAME":
@@ -370,6 +391,8 @@ def _eponym_or_model(text: str, c: Candidate) -> bool:
         ):
             return True
         return words[0][:1].isupper() and bool(_PRODUCT_AFTER_RE.match(text, c.end))
+    if _LIVER_CANCER_AFTER_RE.match(text, c.end):
+        return True  # "Barcelona Clinic Liver Cancer": the staging system
     m = _NAMED_AFTER_RE.match(text, c.end)
     if m is not None and (m.group("roman") or m.group("word").lower() in _NAMED_AFTER):
         return True

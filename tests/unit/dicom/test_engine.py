@@ -475,6 +475,88 @@ def test_an_mrn_sent_again_with_spaces_around_it_keeps_its_patient_code(engine) 
     assert second.coded.patient == first.coded.patient
 
 
+@pytest.mark.parametrize("issuer_first", [True, False])
+def test_the_files_of_one_study_get_one_patient_when_only_some_carry_the_issuer(engine, issuer_first: bool) -> None:
+    # GIVEN three files of one study and one MRN; only the first series' file carries IssuerOfPatientID (a second
+    # workstation left it out; red teams 20 and 22)
+    files = []
+    for template in ("CT_small.dcm", "MR_small.dcm", "CT_small.dcm"):
+        ds, _, _ = _with_phi(template, seed=6)
+        ds.StudyInstanceUID, ds.PatientID = "1.2.826.0.1.3680043.8.498.77", "ML-20931"
+        ds.SOPInstanceUID = generate_uid()
+        files.append(ds)
+    files[0].IssuerOfPatientID = "MERCYLAB"
+    for ds in files[1:]:
+        if "IssuerOfPatientID" in ds:
+            del ds.IssuerOfPatientID
+    # WHEN they are de-identified in either order
+    order = files if issuer_first else files[::-1]
+    codes = {engine(ds)[1].coded.patient for ds in order}
+    # THEN the study has one coded patient
+    assert len(codes) == 1
+
+
+def test_another_study_keeps_the_code_its_issuer_and_mrn_were_given(engine) -> None:
+    # GIVEN a patient coded with an issuer in one study
+    a, _, _ = _with_phi("CT_small.dcm", seed=7)
+    a.PatientID, a.IssuerOfPatientID, a.StudyInstanceUID = "ML-55120", "MERCYLAB", "1.2.826.0.1.3680043.8.498.81"
+    first = engine(a)[1].coded.patient
+    # WHEN a later study of the same issuer + MRN arrives, its first file without the issuer
+    b, _, _ = _with_phi("MR_small.dcm", seed=7)
+    b.PatientID, b.StudyInstanceUID = "ML-55120", "1.2.826.0.1.3680043.8.498.82"
+    if "IssuerOfPatientID" in b:
+        del b.IssuerOfPatientID
+    c, _, _ = _with_phi("CT_small.dcm", seed=7)
+    c.PatientID, c.IssuerOfPatientID, c.StudyInstanceUID = "ML-55120", "MERCYLAB", "1.2.826.0.1.3680043.8.498.82"
+    engine(b)
+    # THEN a file of that study with the issuer keeps the patient's code; one of another issuer is another patient
+    assert engine(c)[1].coded.patient == first
+    d, _, _ = _with_phi("CT_small.dcm", seed=7)
+    d.PatientID, d.IssuerOfPatientID, d.StudyInstanceUID = "ML-55120", "OTHERLAB", "1.2.826.0.1.3680043.8.498.81"
+    assert engine(d)[1].coded.patient != first
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "initials"),
+    [
+        ("DE LA CRUZ-MONTOYA^Rosalind^Inés", "PANO DE LA CRUZ R", "R"),
+        ("DE LA CRUZ-MONTOYA^Rosalind^Inés", "BWX + PA for Rosalind DLC", "DLC"),
+        ("OKONKWO-BAPTISTE^Adaeze^Chiamaka", "Craniospinal PBS for Adaeze O-B, approved", "O-B"),
+        ("VAN DER BERG-O'NEILL^María José", "Macula OCT OD Maria VDB", "VDB"),
+    ],
+)
+def test_the_patient_s_initials_beside_the_name_go_with_it(
+    scrubbing_engine, name: str, description: str, initials: str
+) -> None:
+    # GIVEN a description that writes the patient's given or family name and then initials (red team 22)
+    ds, _, _ = _with_phi("CT_small.dcm", seed=8)
+    ds.PatientName, ds.SeriesDescription = name, description
+    # WHEN de-identified
+    out, _, _ = scrubbing_engine(ds)
+    # THEN the initials went with the name, and the words around them stayed
+    assert re.search(rf"(?<![\w-]){re.escape(initials)}(?![\w-])", out.SeriesDescription) is None
+    assert out.SeriesDescription.split()[0] == description.split(maxsplit=1)[0]
+
+
+def test_an_abbreviation_beside_the_patient_s_name_stays(scrubbing_engine) -> None:
+    ds, _, _ = _with_phi("CT_small.dcm", seed=8)
+    ds.PatientName, ds.SeriesDescription = "CARTER^Tobias", "Tobias Carter CT chest"
+    out, _, _ = scrubbing_engine(ds)
+    assert "CT chest" in out.SeriesDescription and "Carter" not in out.SeriesDescription
+
+
+def test_eye_imaging_and_an_energy_window_stay(scrubbing_engine) -> None:
+    # GIVEN an ophthalmic study's description and a gamma camera's energy window name (red team 22 counted both lost)
+    ds, _, _ = _with_phi("CT_small.dcm", seed=8)
+    ds.StudyDescription = "RETINAL IMAGING BILATERAL"
+    window = Dataset()
+    window.EnergyWindowName = "Tc99m_EM"
+    ds.EnergyWindowInformationSequence = Sequence([window])
+    out, _, _ = scrubbing_engine(ds)
+    assert out.StudyDescription == "RETINAL IMAGING BILATERAL"
+    assert out.EnergyWindowInformationSequence[0].EnergyWindowName == "Tc99m_EM"
+
+
 def test_longitudinal_option_shifts_dates_by_one_offset_per_patient(engine) -> None:
     a, _, _ = _with_phi("CT_small.dcm", seed=3)
     b, _, _ = _with_phi("MR_small.dcm", seed=3)  # same seed: same patient

@@ -67,3 +67,11 @@ def test_what_a_laboratory_s_report_names_of_no_one_stays(text: str) -> None:
         assert out.endswith("CAP-accredited"), out
     else:
         assert out == text
+
+
+def test_a_histotechnologist_is_named_staff() -> None:
+    # (red team 22: "Ngozi" went as a town, "Adeyemi-Farrell" stayed)
+    out = scrub_text(
+        "Sections cut by histotech Chidinma Oyelowo-Brandt; stained by histotechnologist: Aoife Kearney"
+    ).text
+    assert "Chidinma" not in out and "Oyelowo-Brandt" not in out and "Kearney" not in out
