@@ -7,12 +7,17 @@ and writes one receipt line per input. Every input ends in exactly one of ``deid
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import multiprocessing.context
 import os
 import secrets
+import signal
 import stat
+import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -140,7 +145,12 @@ def iter_inputs(inputs: tuple[Path, ...], skip: tuple[Path, ...] = ()) -> Iterat
     skip = tuple(p.resolve() for p in skip)  # a symlinked --out is known by its target's name
     for root in inputs:
         if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            unlistable: list[OSError] = []
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable.append, followlinks=False):
+                # a folder that could not be listed is an entry of its own (the caller says unreadable), never a
+                # silent gap in the run (red team 23: `chmod 000` on a subfolder left no receipt line)
+                while unlistable:
+                    yield from _unlistable(unlistable.pop(), root)
                 here = Path(dirpath)
                 dirnames[:] = sorted(d for d in dirnames if not _is_one_of(here / d, skip))
                 links = [d for d in dirnames if (here / d).is_symlink()]  # os.walk does not enter them
@@ -148,8 +158,16 @@ def iter_inputs(inputs: tuple[Path, ...], skip: tuple[Path, ...] = ()) -> Iterat
                     full = here / name
                     if not _is_one_of(full, skip):
                         yield full, str(full.relative_to(root))
+            while unlistable:
+                yield from _unlistable(unlistable.pop(), root)
         else:
             yield root, str(root)
+
+
+def _unlistable(exc: OSError, root: Path) -> Iterator[tuple[Path, str]]:
+    if exc.filename is not None:
+        folder = Path(os.fsdecode(exc.filename))
+        yield folder, str(root) if folder == root else str(folder.relative_to(root))
 
 
 def _is_one_of(path: Path, others: tuple[Path, ...]) -> bool:
@@ -179,6 +197,44 @@ def _own_files(spec: RunSpec) -> tuple[Path, ...]:
 _WORKER: dict[str, Any] = {}
 
 
+class Terminated(KeyboardInterrupt):
+    """The run was asked to stop (SIGTERM): it unwinds as after Ctrl-C, so the workers stop and the temporary folder
+    goes, then the CLI exits 143."""
+
+
+@contextmanager
+def _stopping_on_sigterm() -> Iterator[None]:
+    """While a run is on, SIGTERM raises :class:`Terminated` in the main thread (the default action killed the
+    parent alone and left its workers and its temporary folder behind; red team 23)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _die_with_parent() -> None:
+    """A worker takes SIGTERM's default again (fork copied the parent's handler) and, on Linux, is sent SIGTERM when
+    its parent dies, however it dies (SIGKILL, a crash): a worker never outlives its run."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's handler still stops them
+            pass
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
 def _init_worker(spec_json: str, inflight: Any = None, slots: Any = None) -> None:
     from aiminer.adapters.sqlite_crosswalk import SqliteCrosswalk
     from aiminer.crosswalk import Coder
@@ -190,6 +246,8 @@ def _init_worker(spec_json: str, inflight: Any = None, slots: Any = None) -> Non
     from aiminer.text.table import TableSchema
 
     spec = json.loads(spec_json)
+    if inflight is not None:  # a pool's worker process (not the parent of a small run)
+        _die_with_parent()
     configure_pydicom()
     crosswalk = SqliteCrosswalk(spec["crosswalk"])
     coder = Coder(crosswalk, spec["project"])
@@ -336,8 +394,11 @@ def _jobs(spec: RunSpec, rejected: list[JobResult]) -> list[Job]:
         except OSError:
             rejected.append(JobResult(display, "rejected", None, None, "unreadable", 0, io_error=True))
             continue
-        if stat.S_ISDIR(st.st_mode):  # a symbolic link to a folder: not followed (see iter_inputs)
-            rejected.append(JobResult(display, "rejected", None, None, "symlinked_folder", 0))
+        if stat.S_ISDIR(st.st_mode):
+            if path.is_symlink():  # a symbolic link to a folder: not followed (see iter_inputs)
+                rejected.append(JobResult(display, "rejected", None, None, "symlinked_folder", 0))
+            else:  # a folder the walk could not list
+                rejected.append(JobResult(display, "rejected", None, None, "unreadable", 0, io_error=True))
             continue
         if not stat.S_ISREG(st.st_mode):
             rejected.append(JobResult(display, "rejected", None, None, "not_a_regular_file", 0))
@@ -416,10 +477,50 @@ ProgressCallback = Callable[[ReceiptLine], None]
 def run(
     spec: RunSpec, on_total: Callable[[int], None] | None = None, on_done: ProgressCallback | None = None
 ) -> Summary:
-    """De-identify every input of ``spec``; write outputs and the receipt; return the counts."""
+    """De-identify every input of ``spec``; write outputs and the receipt; return the counts. SIGTERM stops it as
+    Ctrl-C does (:class:`Terminated`)."""
+    with _stopping_on_sigterm():
+        return _run(spec, on_total, on_done)
+
+
+#: The name of a run's temporary folder under --out: the prefix, the run's process ID, a random part.
+_TMP_PREFIX = ".aiminer-tmp-"
+#: A temporary folder left by a run that was killed (SIGKILL, power loss) goes once it is this old and its process
+#: is gone: a run writing into the same --out from another machine touches its own folder more often than that.
+_STALE_TMP_SECONDS = 600
+
+
+def _remove_stale_tmp_dirs(out_dir: Path) -> None:
+    """Remove the temporary folders of runs that died without cleaning up (their de-identified ``.part`` files,
+    never PHI, would stay forever)."""
+    now = time.time()
+    for folder in out_dir.glob(f"{_TMP_PREFIX}*"):
+        pid = folder.name[len(_TMP_PREFIX) :].split("-", 1)[0]
+        try:
+            if now - folder.stat().st_mtime < _STALE_TMP_SECONDS or (pid.isdigit() and _alive(int(pid))):
+                continue
+            for leftover in folder.glob("*.part"):
+                leftover.unlink(missing_ok=True)
+            folder.rmdir()
+        except OSError:
+            continue  # another run's, or not ours to remove: left as it is
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _run(spec: RunSpec, on_total: Callable[[int], None] | None, on_done: ProgressCallback | None) -> Summary:
     spec.out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_tmp_dirs(spec.out_dir)
     # This run's own: other runs writing into the same --out at the same time have theirs, and none removes another's.
-    tmp_dir = spec.out_dir / f".aiminer-tmp-{secrets.token_hex(8)}"
+    tmp_dir = spec.out_dir / f"{_TMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}"
     tmp_dir.mkdir()
     early: list[JobResult] = []
     jobs = _jobs(spec, early)
@@ -430,7 +531,7 @@ def run(
     if spec.receipt:
         spec.receipt.parent.mkdir(parents=True, exist_ok=True)
     # line-buffered: a failed write surfaces at its line (and a run that stops leaves the lines it wrote)
-    receipt = spec.receipt.open("w", encoding="utf-8", buffering=1) if spec.receipt else None
+    receipt = _open_receipt(spec.receipt) if spec.receipt else None
     try:
 
         def finish(result: JobResult) -> None:
@@ -488,6 +589,17 @@ def run(
             with _naming(spec.receipt):
                 receipt.close()
     return summary
+
+
+def _open_receipt(path: Path) -> IO[str]:
+    """The receipt, emptied, owner-only like the crosswalk (it lists the original files' paths), line-buffered."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # a receipt from before 2026-12-07 was made 0644
+        return os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -14,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aiminer import __version__
-from aiminer.runner import ReceiptLine, RunSpec, Summary, WorkerPoolError, run
+from aiminer.runner import ReceiptLine, RunSpec, Summary, Terminated, WorkerPoolError, run
 
 app = typer.Typer(
     name="aiminer",
@@ -101,7 +102,6 @@ def deid(
         typer.Argument(
             help="DICOM files or folders. Folders are walked recursively, without entering --out (it may lie "
             "inside) or following links to folders; the receipt and the crosswalk are never inputs.",
-            exists=True,
             show_default=False,
         ),
     ],
@@ -199,6 +199,14 @@ def deid(
         raise typer.BadParameter("must not be empty", param_hint="--site")
     if not max_size_gb > 0:  # not positive (or NaN) would quarantine every file
         raise typer.BadParameter("must be more than 0", param_hint="--max-size")
+    for number, path in enumerate(inputs, start=1):
+        if not path.exists():  # no path in the message: an input's name may hold PHI (typer's check printed it)
+            raise typer.BadParameter(
+                f"input {number} of {len(inputs)} does not exist (its path is not repeated here: it may hold PHI)",
+                param_hint="INPUTS",
+            )
+    if receipt is not None and (why := _not_a_receipt(receipt, crosswalk)):
+        raise typer.BadParameter(why, param_hint="--receipt")
     if _inside(crosswalk, out_dir):
         raise typer.BadParameter("the crosswalk holds PHI: keep it outside --out", param_hint="--crosswalk")
     if receipt is not None and _inside(receipt, out_dir):
@@ -239,6 +247,35 @@ def deid(
     if summary.io_errors:
         _print_io_failures(summary, spec)
         raise typer.Exit(1)
+
+
+def _not_a_receipt(receipt: Path, crosswalk: Path) -> str | None:
+    """Why ``receipt`` must not be written (it is rewritten at every run), or None: the crosswalk, or an existing
+    file that is no receipt of aiminer (an input, a report, anything that was not written as a receipt)."""
+    cw = crosswalk.resolve()
+    if receipt.resolve() in (cw, *(cw.with_name(cw.name + s) for s in ("-wal", "-shm", "-journal"))):
+        return "it is the crosswalk file: a receipt would destroy it"
+    if not receipt.exists():
+        return None
+    if receipt.is_dir():
+        return "it is a folder"
+    if not receipt.is_file():
+        return None  # a device or a pipe ("--receipt /dev/stdout"): nothing to overwrite
+    try:
+        with receipt.open("rb") as fp:
+            head = fp.read(64 * 1024)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc.__class__.__name__})"
+    first = head.split(b"\n", 1)[0].strip()
+    if not first:
+        return None  # empty: the receipt of a run without inputs, or a file made for it
+    try:
+        line = json.loads(first)
+    except ValueError:
+        line = None
+    if not (isinstance(line, dict) and {"input", "status"} <= line.keys()):
+        return "the file exists and is not a receipt: refusing to overwrite it (give a new path)"
+    return None
 
 
 def _print_io_failures(summary: Summary, spec: RunSpec) -> None:
@@ -285,6 +322,12 @@ def run_with_progress(spec: RunSpec) -> Summary:
         except WorkerPoolError as exc:
             err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from exc
+        except Terminated as exc:
+            err.print(
+                "[yellow]stopped[/yellow] (SIGTERM): the files finished so far are written and in the receipt, the "
+                "crosswalk is consistent; run the same command again to finish (done files come out the same)"
+            )
+            raise typer.Exit(143) from exc
 
 
 def _failed_path(path: Path, spec: RunSpec) -> str:

@@ -465,3 +465,83 @@ def test_an_io_error_names_the_option_whose_path_failed(corpus: Corpus, tmp_path
     assert result.exit_code == 1
     assert "writing the receipt (--receipt) failed: OSError: No space left on device" in result.stderr
     assert not list((tmp_path / "out").glob(".aiminer-tmp*"))
+
+
+def test_a_receipt_path_that_is_the_crosswalk_or_another_file_is_refused_and_left_intact(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    # GIVEN a first run's crosswalk and receipt, and an export holding DICOM files (red team 23: `--receipt` naming the
+    # crosswalk emptied it, and naming an input overwrote the DICOM file)
+    src, private = tmp_path / "in", tmp_path / "private"
+    _two_dicom_files(corpus, src)
+    assert _invoke(src, tmp_path / "out", private).exit_code == 0
+    crosswalk = (private / "cw.sqlite").read_bytes()
+    an_input = next(src.iterdir())
+    dicom = an_input.read_bytes()
+    base = ["deid", str(src), "--out", str(tmp_path / "out2"), "--project", "P", "--site", "S"]
+    base += ["--crosswalk", str(private / "cw.sqlite")]
+    # WHEN the receipt is the crosswalk, or an input file
+    for target in (private / "cw.sqlite", an_input):
+        result = CliRunner().invoke(app, [*base, "--receipt", str(target)])
+        # THEN it is a usage error that names no input, and both files are as they were
+        assert result.exit_code == 2
+        assert "--receipt" in result.stderr and an_input.name not in result.stderr
+    assert (private / "cw.sqlite").read_bytes() == crosswalk and an_input.read_bytes() == dicom
+    # AND an earlier receipt is rewritten as before, owner-only as the crosswalk is
+    assert _invoke(src, tmp_path / "out", private).exit_code == 0
+    assert (private / "r.jsonl").stat().st_mode & 0o077 == 0
+
+
+def test_an_input_that_does_not_exist_is_a_usage_error_that_does_not_repeat_its_path(tmp_path: Path) -> None:
+    # (typer's own check printed the path, and a folder's name may be a patient's: red team 23)
+    missing = tmp_path / "SMITH_JOHN_12345678" / "DOE_JANE.dcm"
+    result = CliRunner().invoke(
+        app,
+        [
+            "deid",
+            str(missing),
+            "--out",
+            str(tmp_path / "o"),
+            "--project",
+            "P",
+            "--site",
+            "S",
+            "--crosswalk",
+            str(tmp_path / "cw"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "input 1 of 1 does not exist" in result.stderr
+    assert "SMITH" not in result.stderr and "DOE" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "folder", "read-only"])
+def test_a_crosswalk_that_cannot_be_used_says_why_without_a_traceback(
+    corpus: Corpus, tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a crosswalk path that holds something else, is a folder, or is not writable by this user
+    _two_dicom_files(corpus, tmp_path / "in")
+    private = tmp_path / "private"
+    private.mkdir()
+    cw = private / "cw.sqlite"
+    if kind == "corrupt":
+        cw.write_bytes(b"not a database at all" * 100)
+    elif kind == "folder":
+        cw.mkdir()
+    else:
+        cw.write_bytes(b"")
+        os_module = __import__("os")
+        real_access = os_module.access
+
+        def access(path: object, mode: int, **kw: object) -> bool:  # readable, not writable (root writes anything)
+            return False if str(path) == str(cw) and mode & os_module.W_OK else real_access(path, mode, **kw)
+
+        monkeypatch.setattr("os.access", access)
+    # WHEN de-identifying
+    result = _invoke(tmp_path / "in", tmp_path / "out", private)
+    # THEN exit 1, one line that names the option and says what is wrong, no traceback
+    assert result.exit_code == 1
+    assert "the crosswalk (--crosswalk) failed: CrosswalkFileError:" in result.stderr
+    why = {"corrupt": "not an aiminer crosswalk", "folder": "is a folder", "read-only": "not writable"}[kind]
+    assert why in result.stderr
+    assert "Traceback" not in result.output and "no detail" not in result.stderr

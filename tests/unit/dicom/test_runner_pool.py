@@ -222,3 +222,92 @@ def test_the_workers_sniff_and_a_sniffer_failure_costs_one_file(
         k: v == "deidentified" for k, v in corpus.expected.items() if k != victim
     }
     assert any(v.get("linked_study") for v in others.values()), "no report was linked to its folder's study"
+
+
+def test_a_folder_the_walk_cannot_list_gets_an_unreadable_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN an export whose sub-folder cannot be listed (root reads any folder, so the listing is made to fail)
+    (tmp_path / "in" / "locked").mkdir(parents=True)
+    (tmp_path / "in" / "a.dcm").write_bytes(b"x")
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    # WHEN the run lists its inputs
+    spec = runner.RunSpec(
+        inputs=(tmp_path / "in",), out_dir=tmp_path / "out", project="P", site="S", crosswalk=tmp_path / "cw"
+    )
+    early: list[runner.JobResult] = []
+    jobs = runner._jobs(spec, early)
+    # THEN the folder is one rejected, unreadable input (an I/O failure: exit 1), not a silent gap
+    assert [j.display for j in jobs] == ["a.dcm"]
+    assert [(r.display, r.status, r.reason, r.io_error) for r in early] == [("locked", "rejected", "unreadable", True)]
+
+
+def test_a_killed_run_s_temporary_folder_goes_at_the_next_run_once_stale(tmp_path: Path) -> None:
+    # GIVEN temporary folders of a run that was killed (dead pid, old), of one still going (live pid) and a fresh one
+    out = tmp_path / "out"
+    dead = out / ".aiminer-tmp-999999999-aa"
+    live = out / f".aiminer-tmp-{os.getpid()}-bb"
+    fresh = out / ".aiminer-tmp-999999998-cc"
+    for folder in (dead, live, fresh):
+        folder.mkdir(parents=True)
+        (folder / "x.part").write_bytes(b"deidentified bytes")
+    old = time.time() - 3600
+    for folder in (dead, live):
+        os.utime(folder, (old, old))
+    # WHEN a run starts in that --out
+    runner._remove_stale_tmp_dirs(out)
+    # THEN only the dead run's old folder went
+    assert not dead.exists() and live.exists() and fresh.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc to find stray workers (Linux)")
+def test_sigterm_stops_a_run_as_ctrl_c_does_leaving_no_worker_and_no_temporary_folder(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    from aiminer.samples import get_testdata_file
+
+    # GIVEN a run of 2 workers over 1,200 files (red team 23: SIGTERM killed the parent alone; its workers lived on,
+    # holding the caller's pipes, and its temporary folder of .part files stayed forever)
+    src = tmp_path / "in"
+    src.mkdir()
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    for i in range(1200):
+        ds.SOPInstanceUID = generate_uid()
+        ds.save_as(src / f"{i:05d}.dcm")
+    out, receipt = tmp_path / "out-sigterm-check", tmp_path / "r.jsonl"
+    args = ["deid", str(src), "--out", str(out), "--project", "P", "--site", "S", "--workers", "2"]
+    args += ["--crosswalk", str(tmp_path / "cw.sqlite"), "--receipt", str(receipt)]
+    proc = subprocess.Popen([sys.executable, "-m", "aiminer.cli.main", *args], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (receipt.exists() and receipt.stat().st_size > 0):
+        time.sleep(0.02)
+    # WHEN it is sent SIGTERM in its middle
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    # THEN it exits 143 saying how to finish, its workers are gone, no temporary folder is left, and the receipt
+    # holds only whole lines
+    assert proc.returncode == 143, stderr
+    assert "stopped (SIGTERM)" in stderr and "Traceback" not in stderr
+    time.sleep(0.5)
+    strays = [p for p in Path("/proc").iterdir() if p.name.isdigit() and str(out).encode() in _cmdline(p)]
+    assert strays == []
+    assert not list(out.glob(".aiminer-tmp*"))
+    lines = receipt.read_text().splitlines()
+    assert 0 < len(lines) < 1200 and all(json.loads(x)["status"] for x in lines)
+
+
+def _cmdline(proc_dir: Path) -> bytes:
+    try:
+        return (proc_dir / "cmdline").read_bytes()
+    except OSError:
+        return b""
