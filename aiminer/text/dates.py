@@ -67,6 +67,26 @@ for _number, _names in enumerate(
     start=1,
 ):
     _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
+# Malay, Indonesian and Filipino months ("21 Ogos 2024", "3 Maret", "12 Hunyo"; blind set 18; not Malay "Mac", which
+# is also an abbreviation: MAC)
+for _number, _names in enumerate(
+    (
+        "pebrero",
+        "",
+        "maret marso",
+        "",
+        "",
+        "jun hunyo",
+        "julai hulyo",
+        "ogos agustus",
+        "setyembre",
+        "",
+        "nobyembre",
+        "disember desember disyembre",
+    ),
+    start=1,
+):
+    _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
 # Greek months written in Latin letters (the genitive, as a date reads: "15 Martiou 2024"; blind set 17)
 for _number, _name in enumerate(
     "ianouariou fevrouariou martiou apriliou maiou iouniou iouliou avgoustou septemvriou oktovriou noemvriou"
@@ -201,6 +221,16 @@ _PATTERNS: list[tuple[str, str]] = [
         "md_cued",
         r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day)?\.?,?[ \t]+"
         r"(?P<a>3[01]|[12]\d|0?[1-9])/(?P<b>3[01]|[12]\d|0?[1-9])(?![\d/])",
+    ),
+    # 14 Jumada al-Ula 1446, 3rd Ramadan 1445: a Hijri date by its month's name (blind set 18), the whole date goes
+    (
+        "hijri",
+        r"(?<![\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:Muharram|Safar"
+        r"|Rabi['\u2019]?\s?(?:al|ul)[- ]?(?:Awwal|Thani|Akhir)"
+        r"|Jumada\s?(?:al|ul)[- ]?(?:Ula|Awwal|Ukhra|Thani|Akhirah|Akhira)"
+        r"|Rajab|Sha['\u2019]?ban|Rama[dz]h?an|Shawwal"
+        r"|Dhu\s?(?:al|ul|'l)[- ]?(?:Qi['\u2019]?dah|Qa['\u2019]?dah|Hijjah))"
+        r"(?:,?\s+1[34]\d\d(?:\s?(?:H|AH|هـ))?)?(?![\w])",
     ),
     # 04/09/1446 H: a Hijri date (its year is no Gregorian year: the whole date goes)
     ("hijri", r"(?<![\w./-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-]1[34]\d\d\s?(?:H|AH|هـ)(?![\w])"),

@@ -61,7 +61,10 @@ REPORT_ABBREVIATIONS = frozenset(
     "edd efw crl pgy "
     # a breast or a lung tumour's markers ("ER/PR positive, HER2 negative": the receptors, not a dictator and a
     # typist)
-    "pr pgr her2 ki67 kras nras braf alk ros1 lcis".split()
+    "pr pgr her2 ki67 kras nras braf alk ros1 lcis "
+    # tuberculosis and sickle-cell work-ups, and outpatient and inpatient numbers ("Xpert MTB/RIF", "(DOTS, Category
+    # I)", "HbAS", "OPD/IPD No"; blind set 18)
+    "mtb rif dots hbas hbss hbsc hbaa opd ipd".split()
 )
 
 

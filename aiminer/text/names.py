@@ -17,6 +17,7 @@ Rules, strongest first:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -48,6 +49,15 @@ _TITLES = (
     # the Polish doctor's degrees and the French professor ("dr n. med. Piotr Zawadzki", "dr hab.", "le Pr
     # Jean-Baptiste Lemoine"; blind set 17): "Pr" with its capital and a capitalised name after it ("ER/PR" stays)
     r"|(?-i:Pr)(?=\.?\s+[A-Z][a-z\u00DF-\u00FF])"
+    # honorifics of South Asia, Africa and Malaysia ("Mst. Rokeya Begum", "Mzee Bakari", "Alhaji Musa", "Malam
+    # Idris", "Dato' Seri Ahmad", "Datin Noraini", "Engr. Obi", "Barr. Okafor", "Md. Abdul Kader"; blind set 18):
+    # "Md" only with its period before a name in small letters ("MD Anderson" is a hospital, "John Smith, MD" a
+    # degree)
+    r"|Mst(?=\.)|Mosammat|Mzee|Alhaji|Alhaja|Alh(?=\.)|Hajia|Hajiya|Malam|Mallam|Dato['\u2019]?(?:\s+Seri)?|Datuk"
+    r"|Datin|Tan\s+Sri|Puan\s+Sri|Haji|Hajjah|Hj(?=\.)|Engr(?=\.)|Barr(?=\.)|Kumari|Kum(?=\.)|Shrimati"
+    r"|(?-i:Md)(?=\.[ \t]+[A-Z][a-z])"
+    # police officers of South Asia ("S.I. Md. Jashim Uddin", "A.S.I. Ramesh", "Const. Okello")
+    r"|(?-i:A\.?S\.I|S\.I)(?=\.)|Inspector|Insp(?=\.)|Constable|Const(?=\.)"
     # clergy ("Pastor Adewale Ogundipe visited")
     r"|Pastor|Rabbi|Imam|Deacon|Reverend"
     # the Greek doctor ("Δρ. Αικατερίνη Μαυρίδου"; blind set 17): with its period
@@ -56,6 +66,9 @@ _TITLES = (
     r"|Det(?=\.)|Detective|Ofc(?=\.)|Sgt(?=\.)|Sergeant|Trooper"
 )
 _ROLES = (
+    # whose child or spouse ("son of Late Nurul Amin", "wife of Musa"; blind set 18): first, as "son" alone would
+    # match before it
+    r"(?:son|daughter|wife|husband|widow|widower|child)\s+of(?:\s+(?:the\s+)?late)?|"
     # a Greek father's name ("Όνομα πατρός: Νικόλαος"; blind set 17): before "όνομα" alone
     r"[όο]νομα\s+πατρ[όο][ςσ]|πατρώνυμο|"
     # who held a role ("the reporting radiographer was Aled Roberts-Mancini"; set 15): first, as "radiographer"
@@ -155,6 +168,8 @@ _ROLES = (
     r"|other\s+names?(?:\s+used)?|previous\s+names?|former\s+names?|also\s+known\s+as|formerly\s+known\s+as"
     r"|hand(?:ed)?[\s-]?off\s+to|hand-?over\s+to|handed\s+over\s+to|signed\s+out\s+to"
     r"|handler|curator|clerk|paralegal|attorney|solicitor|counsel|lawyer|administrator|admin"
+    # a household's helper, a form's "Names:" (blind set 18)
+    r"|house\s?-?help|helper|maid|caretaker|ayah|names(?=\s{0,3}:)"
     # "labeled with the patient's name (Oyelaran, Nkechi)"
     r"|patient['\u2019]s\s+name"
 )
@@ -179,6 +194,8 @@ def _cue_pattern(titles: str, roles: str) -> str:
 #: letter (:mod:`aiminer.text.alternation`): the same matches, about four times faster than the plain alternation,
 #: which was the scrubber's costliest regex.
 _CUE_RE = re.compile(_cue_pattern(by_first_letter(_TITLES), by_first_letter(_ROLES)), re.IGNORECASE)
+#: A tumour's T or N category right before (then "Mx" is its M category).
+_TNM_BEFORE_RE = re.compile(r"\b[cpyr]{0,2}[TN](?:[0-4][a-d]?|x|is)[ \t,]+$")
 _TITLE_SEPARATOR_RE = re.compile(r"[:#-]\s{0,10}")
 #: What follows an eponym ("Sister Mary Joseph nodule", "Sister Mary Joseph's node").
 _EPONYM_AFTER_RE = re.compile(rf"(?:['\u2019]s)?[ \t]+(?:{'|'.join(sorted(EPONYM_FOLLOWERS))})\b", re.IGNORECASE)
@@ -213,9 +230,14 @@ _ALT_NAME_RE = re.compile(
     r"(?:,[ \t]*(?:MD|DO|PhD|MBBS|FRCR|RN|NP|PA)\.?)?[ \t]{0,8}"
     r"[(\uFF08][ \t]*([^()\uFF08\uFF09\n]{1,60}?)[ \t]*[)\uFF09]"
 )
-#: "Muhammad Tariq S/O Muhammad Bashir", "Amina D/O ...": son or daughter of (in capitals only; "W/O", wife of,
-#: is left: "CT HEAD W/O CONT" is "without").
-_RELATION_OF_RE = re.compile(r"(?<![\w/])[SD]/O[ \t]+")
+#: "Muhammad Tariq S/O Muhammad Bashir", "Amina D/O ...": son or daughter of (in capitals only), and wife or husband
+#: of ("Smt. Kavitha W/O Sri Manjunath Gowda", "NASREEN BIBI W/O MUHAMMAD ASLAM"; blind set 18) only before two
+#: words that make a name ("CT HEAD W/O CONTRAST" is "without": the name's parse refuses report words), after an
+#: honorific or "Late" if any.
+_RELATION_OF_RE = re.compile(
+    r"(?<![\w/])(?:[SD]/O|(?P<wife>(?-i:W/O))(?=[ \t]+(?:\w+\.?[ \t]+)?[A-Z][A-Za-z'\u2019-]+[ \t]+[A-Z]))[ \t]+"
+    r"(?:(?:Late|Lt\.|Sri|Shri|Shree|Mr|Md|Mohd|Mst|Smt)\.?[ \t]+)?"
+)
 #: Staff and office roles a note writes beside a name: "Siobhan (ward clerk)", "(Odessa, Scheduling)", "Rhodri
 #: Penhaligon, Radiation Protection Supervisor", "Pim van der Meulen, Teaching File Curator" (set 15).
 _OFFICE_ROLE = (
@@ -506,7 +528,8 @@ _STAFF_ROLES = frozenset(
     "overlæge overlaege overlege læge laege lege fastlege läkare "
     "överläkare overlakare specialistläkare specialistlakare röntgenläkare rontgenlakare underläkare underlakare "
     "avdelningsläkare avdelningslakare manipulateur manipulatrice iade ibode "
-    "histotech histotechnologist histotechnician grosser prosector".split()
+    "histotech histotechnologist histotechnician grosser prosector helper maid caretaker ayah househelp "
+    "house-help".split()
 )
 _BARE_ROLES = frozenset(
     "病人姓名 患者姓名 患者氏名 姓名 病人 患者 氏名 환자명 환자 성명 이름 "
@@ -608,6 +631,10 @@ _CAPS_ROW_NAME_RE = re.compile(
 )
 
 
+def _not_a_name_word(low: str, lex: Lexicon) -> bool:
+    return low in lex.not_names or low in _FUNCTION_WORDS or low in REPORT_ABBREVIATIONS or low in lex.places
+
+
 def _caps_row_name(value: str, lex: Lexicon) -> bool:
     """Whether a "SURNAME, GIVEN" cell is a person: no word of it a report, English or abbreviation word, and one of
     them a name the dictionary knows ("NGUYEN, MINH TRIET", "PATEL, R"; not "CT, HEAD", "LEFT, RIGHT")."""
@@ -618,6 +645,12 @@ def _caps_row_name(value: str, lex: Lexicon) -> bool:
     return any(w in lex.surnames or w in lex.first_names for w in lows)
 
 
+#: Two to four words of a name, then the person's age ("REFERRAL OF ATIENO GRACE AKINYI, 16 YEARS", "Musa Danjuma
+#: 67 yrs/M"; blind set 18): a name when no word of it is a report word and the dictionary knows one of them.
+_NAME_THEN_AGE_RE = re.compile(
+    r"(?<![\w'\u2019-])(?P<name>[A-Z][A-Za-z'\u2019-]+(?:[ ][A-Z][A-Za-z'\u2019-]+){1,3}),?[ \t]+(?:aged[ \t]+)?"
+    r"\d{1,3}[ \t]?(?i:years?|yrs?|yo|y/o|y\.o\.|Y)(?![\w])"
+)
 #: A name right before a bracketed record number, as lists and merged cells write a patient ("Szczepanski, Wenceslao
 #: (58497145)", "Scan of Chinonso Khumalo (00441872) aborted"; red team 19).
 _NAME_BEFORE_BRACKETED_ID_RE = re.compile(
@@ -1156,6 +1189,8 @@ def find_names(text: str) -> Iterator[Candidate]:
             and _AFTER_NUMBER.search(text, max(0, m.start(which) - 3), m.start(which))
         ):
             continue  # "QTcF over 470 ms - ECG": milliseconds, not Ms
+        if title.lower() == "mx" and _TNM_BEFORE_RE.search(text, max(0, m.start(which) - 12), m.start(which)):
+            continue  # "cT3 N2 Mx. Left adrenal nodule": distant metastasis not assessed, not a title (set 18)
         titled = bool(title) and not bare_caps
         if bare_caps and title.lower() in _WEAK_TITLES and not _dictionary_word(tokens.items[i][2], lex):
             continue
@@ -1277,6 +1312,17 @@ def find_names(text: str) -> Iterator[Candidate]:
     for m in _CAPS_ROW_NAME_RE.finditer(text):
         if _caps_row_name(m.group("name"), lex):
             found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME, "syntax"))
+    for m in _NAME_THEN_AGE_RE.finditer(text):
+        start, words = m.start("name"), m.group("name").split(" ")
+        while words and _not_a_name_word(words[0].lower(), lex):
+            start += len(words.pop(0)) + 1  # "REFERRAL OF ATIENO GRACE AKINYI": the words before the name
+        lows = [w.lower() for w in words]
+        if (
+            len(words) >= 2
+            and not any(_not_a_name_word(w, lex) and w not in lex.common for w in lows)
+            and any(w in lex.first_names or w in lex.surnames for w in lows)
+        ):
+            found.append(Candidate(start, m.end("name"), "NAME", P_NAME, "syntax"))
     for m in _NAME_BEFORE_BRACKETED_ID_RE.finditer(text):
         words = [w for w in re.split(r"[ ,\t-]+", m.group("name").lower()) if len(w) > 1]
         if not any(
@@ -1466,8 +1512,24 @@ def find_names(text: str) -> Iterator[Candidate]:
     for m in _RELATION_OF_RE.finditer(text):
         i = tokens.index_at.get(m.end())
         span = _parse_name_after(tokens, i, lex) if i is not None else None
+        if span is not None and m.group("wife"):
+            words = re.findall(r"[^\W\d_]+", text[span[0] : span[1]].lower())
+            if words and (words[0] in REPORT_ABBREVIATIONS or words[0] in lex.not_names):
+                span = None  # "CT ABD W/O IV CONTRAST": without ("W/O Sri Venkatesh Rao": RAO is a view, too)
         if span is not None:
             found.append(Candidate(span[0], span[1], "NAME", P_NAME_CUED, "cue"))
+            # and the person it relates, before ("NASREEN BIBI W/O MUHAMMAD ASLAM")
+            k = _token_ending_before(tokens, m.start())
+            before = _parse_name_backwards(tokens, k, lex) if k is not None else None
+            if before is not None:
+                found.append(Candidate(before[0], before[1], "NAME", P_NAME_CUED, "cue"))
+            # the initial the name before took of "W/O" ("Smt. Kavitha W/O ..." found "Kavitha W")
+            found[:] = [
+                dataclasses.replace(c, end=m.start() - 1)
+                if c.end == m.start() + 1 and text[m.start() - 1] == " "
+                else c
+                for c in found
+            ]
     # the same name in brackets after a name found above, in another script or spelled in Latin letters, or the
     # person's user name ("Dana Aldana, RN (daldana)")
     for c in list(found):
@@ -1736,6 +1798,14 @@ def _is_last(word: str, lex: Lexicon, all_caps_text: bool) -> bool:
     return low not in lex.common and low not in lex.eponyms and low not in lex.cities
 
 
+#: Words after which a capitalised word or a letter names a class, in the partner sites' languages ("Grade I.",
+#: "Typ Garden", "klasyfikacji Schizasa"; precision red team 23, blind set 18).
+_CLASS_WORDS = frozenset(
+    "grade stage type class category classification klassifikation klasyfikacji klasyfikacja typ grad stadium "
+    "stadio grado tipo stade classe klasse kategorie categoria categoría stopnia".split()
+)
+
+
 def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
     items = tokens.items
     text = tokens.text
@@ -1746,6 +1816,9 @@ def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
         s, _e, w = items[i]
         if not _is_cap(w):
             continue
+        prev = items[i - 1][2].lower() if i else ""
+        if prev in _CLASS_WORDS or (len(w) == 1 and prev in lex.eponyms):
+            continue  # "klasyfikacji Schizasa B.", "Hinchey I. Det kan", "Bosniak I. Binyrer": a class, not a name
         # First [M.|Middle] Last
         if _is_first(w, lex) and i + 1 < n and tokens.gap(i) == " ":
             j = i + 1

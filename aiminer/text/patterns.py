@@ -87,7 +87,9 @@ SSN_RE = re.compile(
 _PHONE_BODY = r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s{0,10}|\d{3}[\s./-])\d{3}[\s.-]\d{4}"  # "608/555-0166" too
 _EXT = r"(?:\s{0,10}(?i:x|ext\.?|extension|poste|p\.|durchwahl|DW)\s{0,10}\d{1,6})?"
 PHONE_RE = re.compile(
-    rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-])|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\(?\d{{1,4}}\)?){{2,5}}[\s.-]?\d{{3,4}}(?!\w)"
+    # (not a run of numbers: "980 720 1050 1100 ml"; precision red team 23)
+    rf"(?<![\w+-]){_PHONE_BODY}{_EXT}(?![\w-]|[ \t]\d)"
+    rf"|(?<![\w+-])\+\d{{1,3}}(?:[\s.-]?\(?\d{{1,4}}\)?){{2,5}}[\s.-]?\d{{3,4}}(?!\w)"
     # national numbers outside North America: a trunk 0, then 9-10 digits in groups ("0113 496 0872", "0412 555 318",
     # "(02) 9876 5432", "07700 900461")
     r"|(?<![\w+./-])(?:\(0\d{1,4}\)|0\d{1,4})[ -]?\d{3,4}[ -]?\d{3,4}(?![\w-]|[./]\d)"
@@ -136,6 +138,8 @@ PHONE_CUE_RE = re.compile(
     # the Greek ones in Latin letters ("tlf.", "Natel", "sentralbord", "växel", "centralino", "faks", "Piepser",
     # "kinito", "til.:"; blind set 17)
     r"|tlf|natel|sentralbord(?:et)?|v[äa]xel|centralino|centralita|switchboard|faks|piepser|kinito|kinhto"
+    # where to call ("Enquiries: 6321 4401", "Hotline", "Helpline", "Landline"; blind set 18)
+    r"|enquir(?:y|ies)|inquir(?:y|ies)|hotline|helpline|landline"
     r"|til(?=\.\s{0,3}:)"
     r"|call(?:ed)?(?:\s+(?:at|on))?|contact(?:ed)?\s+at|reach(?:ed)?\s+at|ext|extension)\b\.?"
     # (a line's own kind of number after the word: "Tel. privat:", "tél. domicile :")
@@ -151,10 +155,10 @@ FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?
 _ID = (
     # a local prefix of up to three letter groups ("QMH-CT-24-22871", "RDU/USS/2024/3318", "KH.1000234567")
     # (one capital before a spaced number: an alien number, "A 219 774 031")
-    r"(?P<id>(?:(?-i:[A-ZΑ-Ω]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{3} \d{3})"
+    r"(?P<id>(?:(?-i:[A-ZΑ-Ω]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{3} ?\d{3})"
     r"|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
     r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*|[-/][A-Za-z]{1,6}[-/]\d[\dA-Za-z]*)*"
-    r"(?: \d{2,}(?!\d|\.\d))*(?:-[A-Z]{1,3}(?![\w-]))?)"
+    r"(?: \d{2,}(?!\d|\.\d))*(?:-[A-Z]{1,3}(?![\w-])|/[A-Z]{2,4}(?![\w/-]))?)"
 )
 _ID_ALPHA = r"(?P<id>[A-Z0-9][A-Z0-9-]{3,24}[A-Z0-9])"
 _NUM = r"(?:number|num|no|nbr|nr|id|#|code|n\.?[º°](?!\w)|n(?=\.))\.?"
@@ -162,6 +166,9 @@ _CUES: dict[str, str] = {
     "MRN": (
         r"MRN|MR\s{0,10}#|MR\s{0,10}no|MR\s{0,10}number|Medical\s+Record(?:\s+Number)?|Med\.?\s{0,10}Rec(?:ord)?|Patient\s+ID|Pt\.?\s{0,10}ID"
         r"|PID|Unit\s+(?:No|Number)|Hospital\s+(?:No|Number|#)|Chart(?:\s+(?:No|Number|#))|E?MPI|CMRN|Patient\s+Number"
+        # a South African hospital's folder, and the registration numbers of South Asian hospitals ("Folder: 231877",
+        # "UHID", "CR No", "OP No"; blind set 18)
+        r"|Folder|CR(?=\s{0,3}(?:No|Number|#))|OPD?(?=\s{0,3}(?:No|Number|#))|IPD?(?=\s{0,3}(?:No|Number|#))"
         # the record's own name elsewhere ("cartella clinica n. 2023/018844", "historia clínica", "prontuário",
         # "nr księgi głównej", "Patientennummer", "journalnummer"; blind set 17)
         r"|cartella\s+clinica|nosologico|historia\s+cl[íi]nica|prontu[áa]rio|ksi[ęe]g[iaęi]\s+g[łl][óo]wnej"
@@ -229,6 +236,12 @@ _CUES: dict[str, str] = {
         # "SVNR: 3146 220679", "Α.Δ.Τ.: ΑΚ 482913", "provizyon no: KZ8P2R7"; blind set 17)
         r"|CUIL|CUIT|(?-i:C\.C|T\.I|C\.E)(?=\.\s{0,3}\d)|SVNR|SV-?Nr|Sozialversicherungs(?:nummer|nr)"
         r"|Α\.?Δ\.?Τ|provizyon"
+        # national numbers of Africa, South Asia and the Caribbean, and India's tax card ("NIN: CF89012103KPLA",
+        # "NID: 1993 2604 7715 38821", "NIC 531442316V", "NIS: B 441872", "PAN ABCDE1234F", "PhilHealth
+        # 12-345678901-2"; blind set 18)
+        r"|NIN|NID|NIC|NIS|(?-i:PAN)(?=\s{0,3}[:#]?\s{0,3}[A-Z]{5}\d{4}[A-Z]\b)|PhilHealth|BVN|Ghana\s+Card"
+        # a police case's numbers ("GD Entry: GD 45/2024", "FIR No. 112/2024", "belt no. 1187/MRT", "memo 2271/PM")
+        r"|GD(?:\s+(?:Entry|No))?|FIR|Belt|Memo|Case(?=\s+No)"
         r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
         # reader and user codes of a QA form or a RIS ("reader code RAD-017"), the VA's integration control number
         r"|(?:reader|reviewer|radiologist|user|operator)\s+(?:code|id|no)|ICN"
@@ -261,6 +274,14 @@ CUED_ALNUM_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: Sri Lanka's old national identity card number: nine digits and a V or an X ("531442316V"; blind set 18).
+LK_NIC_RE = re.compile(r"(?<![\w-])\d{9}[VvXx](?![\w-])")
+#: An Indian vehicle's registration: the state's letters, the district's number, a series, four digits ("UP15 BX
+#: 2210", "UP 15 DT 4471", "MH-12-AB-1234"; blind set 18).
+IN_PLATE_RE = re.compile(
+    r"(?<![\w-])(?-i:(?:AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|PY|RJ|SK"
+    r"|TN|TR|TS|UK|UP|WB)[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{4})(?![\w-])"
+)
 UID_RE = re.compile(r"(?<![\w.])[0-2](?:\.(?:0|[1-9]\d*)){4,}(?![\w.])")
 # (a letter of another script is no bound: "电话13907715526", a phone glued to its Chinese label)
 LONG_DIGITS_RE = re.compile(r"(?<![0-9A-Za-z_.,])\d{7,}(?![0-9A-Za-z_]|[.,]\d)")
@@ -418,6 +439,7 @@ CA_POSTCODE_RE = re.compile(
 )
 # Ireland's Eircode ("T12 DC4A", "D04 X2Y3"): a routing key of a letter and two digits (or D6W), then four
 # characters with a digit.
+_ATC_BEFORE_RE = re.compile(r"\bATC(?:[ -]?(?:code|Code|kod|Kode|código|codice))?\s{0,3}[:#]?\s{0,3}$")
 EIRCODE_RE = re.compile(
     # (written without its space, a letter among the last four: "K223845" is an FDA 510(k) number; set 15)
     r"(?<![\w-])(?P<zip>(?:[AC-FHKNPRTV-Y]\d{2}|D6W)(?: |(?=\d{0,3}[AC-FHKNPRTV-Y]))(?=[0-9A-Z]*\d)"
@@ -507,6 +529,8 @@ STREET_SEGMENT_RE = re.compile(
 # or without a number before a comma and a place ("Rua das Flores, Copacabana").
 KIND_FIRST_STREET_RE = re.compile(
     r"(?<![\w.-])(?:Via|Viale|Piazza|Piazzale|Largo|Corso|Vicolo|Rua|Avenida|Av\.|Travessa|Alameda|Calle|Carrera|"
+    # Malaysia's and Indonesia's streets and estates ("Lorong Delima 7", "Taman Sri Delima", "Jalan Ampang 55")
+    r"Jalan|Jln\.|Lorong|Lrg\.|Taman|Persiaran|Lebuh|Lebuhraya|"
     r"Paseo|Camino|ul\.|Ul\.|al\.|Al\.|Aleja|Avenue|Rue|Boulevard|Chemin|Plac|Calea|Strada|Odos|Οδός|οδός)"
     r"[ \t]+(?:(?:de|da|do|das|dos|del|della|delle|dei|di|du|des|la|le|l')[ \t]+){0,2}"
     r"[A-Z\u00C0-\u00DE\u0391-\u03A9][\w'\u2019.-]*(?:[ \t]+(?:de|da|do|das|dos|del|della|di|du|des|la|le|"
@@ -576,7 +600,11 @@ ZIP4_RE = re.compile(r"(?<![\w-])\d{5}-\d{4}(?![\w-])")
 XAD_RE = re.compile(rf"\^(?P<city>[A-Za-z][A-Za-z'\u2019. -]{{1,40}})\^{_STATE}\^(?P<zip>\d{{5}}(?:-\d{{4}})?)(?!\d)")
 CITY_CUE_RE = re.compile(
     rf"(?i:\b(?:city|town|hometown|(?:lives|living|resides|residing){_LIVES_WITH}\s+in|resident\s+of|native\s+of|"
-    r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of)\s{0,10}:?\s+)"
+    r"moved\s+(?:here\s+)?from|visiting\s+from|born\s+in|county\s+of"
+    # a police case's station, a village or a district on a South Asian or African form ("P.S.: Kankerkhera",
+    # "Police Station: Kotwali", "Thana: Panchlaish", "Village: Rampur", "LGA: Ikeja"; blind set 18)
+    r"|P\.S\.|police\s+station|thana|village|vill\.|tehsil|taluka?|mandal|upazila|LGA|barangay|sub-?county"
+    r"|sub-?location|district(?=\s{0,3}:))\s{0,10}:?\s+)"
     r"(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
 )
 _STATE_CODE_AFTER_RE = re.compile(rf",?[ \t]{{1,3}}(?:{_STATE_CODE})(?![\w-])")
@@ -586,7 +614,13 @@ CITY_AFTER_STREET_RE = re.compile(
     r",[ \t]{0,10}(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
     r"(?=[ \t]{0,10}(?:[,;\r\n\x85\u2028\u2029]|$))"
 )
-COUNTY_RE = re.compile(r"\b(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:County|Parish|Township|Borough)\b")
+COUNTY_RE = re.compile(
+    r"\b(?P<city>[A-Z][a-z'\u2019]+(?:[\s-][A-Z][a-z'\u2019]+)?)\s+(?:County|Parish|Township|Borough"
+    # the units below a county or a district elsewhere ("Alego Usonga sub-county", "Nyang'oma sub-location",
+    # "Rampur village", "Ikeja LGA", "Sadar Upazila"; blind set 18: Kenya's counties are first-level, like states,
+    # and stay; only the US ones follow "County" here)
+    r"|[Ss]ub-?[Cc]ounty|[Ss]ub-?[Ll]ocation|[Vv]illage|[Tt]ehsil|[Tt]aluka?|[Mm]andal|[Uu]pazila|LGA|[Bb]arangay)\b"
+)
 #: An Irish county written before its name ("Co. Donegal", "County Kerry"; set 15).
 IRISH_COUNTY_RE = re.compile(
     r"\b(?:Co\.?|County)[ \t]+(?:Antrim|Armagh|Carlow|Cavan|Clare|Cork|Derry|Londonderry|Donegal|Down|Dublin"
@@ -966,6 +1000,10 @@ def find_structured(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "SSN", P_STRUCTURED, "pattern")
     for m in PHONE_RE.finditer(text):
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE, "pattern")
+    for m in LK_NIC_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "OTHER_ID", P_STRUCTURED, "pattern")
+    for m in IN_PLATE_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "LICENSE", P_STRUCTURED, "pattern")
     for m in LOCAL_PHONE_RE.finditer(text):
         yield Candidate(m.start(), m.end(), _phone_or_fax(text, m.start()), P_PHONE - 5, "pattern")
     for m in PAIRED_PHONE_RE.finditer(text):
@@ -1119,7 +1157,10 @@ def _chat_handles(text: str) -> Iterator[Candidate]:
 #: American Pathologists number, which identify the laboratory, no person (blind set 11 kept them as negatives), and
 #: a code system's codes ("SNOMED 363358000", "SCTID: 119297000", "LOINC 2160-0", "RxCUI 197361"; red team 9).
 _PUBLIC_NUMBER_RE = re.compile(
-    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|SCT|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA|CPT|HCPCS|MBS[ \t]+item)"
+    r"\b(?:CLIA|CAP|SNOMED(?:[ \t]?CT)?|SCTID|SCT|LOINC|RxNorm|RXCUI|RxCUI|UMLS|CUI|MedDRA|CPT|HCPCS|MBS[ \t]+item"
+    # other countries' procedure and fee schedules (Brazil's TUSS, CBHPM and SIGTAP, Germany's OPS, EBM and GOÄ,
+    # France's CCAM; precision red team 23)
+    r"|TUSS|CBHPM|SIGTAP|OPS|EBM|GO[ÄA]|CCAM)"
     r"(?:[ \t]*(?:#|No\.?|number|ID|code)[ \t]*)?[ \t]*:?[ \t]*"
     r"(?P<id>\d{2}D\d{7}|\d{5,18}(?:-\d{1,2})?|C\d{7})(?![\w-])"
     # a coded concept's code in FHIR JSON ("system": "http://snomed.info/sct", "code": "49436004"; set 13): the
@@ -1128,6 +1169,7 @@ _PUBLIC_NUMBER_RE = re.compile(
 )
 _PUBLIC_NUMBER_NAMES = (
     "CLIA", "CAP", "SNOMED", "SCT", "LOINC", "RxNorm", "RXCUI", "RxCUI", "UMLS", "CUI", "MedDRA", "CPT", "HCPCS", "MBS",
+    "TUSS", "CBHPM", "SIGTAP", "OPS", "EBM", "GOÄ", "GOA", "CCAM",
     '"code"',
 )  # fmt: skip
 
@@ -1287,6 +1329,8 @@ def find_dates_and_ages(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start("n"), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
     for m in AGE_WORDS_RE.finditer(text):
         yield Candidate(m.start(), m.end("n"), "AGE_OVER_89", P_STRUCTURED, "pattern")
+    for m in AGE_DECADE_WORDS_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "AGE_OVER_89", P_STRUCTURED, "pattern")
     for m in AGE_CUED_WORDS_RE.finditer(text):
         which = "n" if m.group("n") else "a"
         yield Candidate(m.start(which), m.end(which), "AGE_OVER_89", P_STRUCTURED, "cue")
@@ -1339,6 +1383,8 @@ AGE_RES = [
     )
 ]
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
+#: "a nonagenarian", "centenarian": a word that says an age over 89 (blind set 18; it narrows "90 or older").
+AGE_DECADE_WORDS_RE = re.compile(r"(?i)\b(?:super)?(?:nonagenarian|centenarian)s?\b")
 AGE_WORDS_RE = re.compile(
     rf"(?i)\b(?P<n>(?:ninety(?:[-\s](?:{_UNITS}))?|one\s+hundred(?:\s+(?:and\s+)?(?:{_UNITS}|ten|eleven|twelve))?)"
     rf"(?:[-\s](?:years?|yrs?)[-\s](?:old|of\s+age)|s\b|\s+years|(?=-(?:y|\s|$))))"
@@ -1406,6 +1452,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), "ADDRESS", P_ADDRESS, "pattern")
         yield from tail(m.end())
     for m in EIRCODE_RE.finditer(text):
+        if " " not in m.group("zip") and _ATC_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "ATC N03AX14": a drug's ATC code has an Eircode's shape (precision red team 23)
         yield Candidate(m.start("zip"), m.end("zip"), "ZIP", P_ADDRESS, "pattern")
     for m in STREET_CUE_RE.finditer(text):
         yield Candidate(m.start("street"), m.end("street"), "ADDRESS", P_ADDRESS, "cue")
@@ -1766,7 +1814,10 @@ _PLACE_TERM_FOLLOWERS = frozenset(
 
 
 #: What follows a place's name when it names a scale or a classification: a percentage, or a Paris class of a polyp.
-_SCORE_AFTER_PLACE = re.compile(r"(?:\d+(?:\.\d+)?%|0-I|C\d{1,2}M\d{1,2})")  # "Prague C2M4": Barrett's length
+_SCORE_AFTER_PLACE = re.compile(
+    # "Prague C2M4": Barrett's length; "(Boston 2.0)", "(Evans 0.34)": a criteria's version, an index's value
+    r"(?:\d+(?:\.\d+)?%|0-I|C\d{1,2}M\d{1,2}|\d{1,2}[.,]\d{1,2}\)?[,;.]?)"
+)
 
 
 #: Words of other languages that the world's list also knows as towns: a report in that language says them as words
@@ -1774,8 +1825,20 @@ _SCORE_AFTER_PLACE = re.compile(r"(?:\d+(?:\.\d+)?%|0-I|C\d{1,2}M\d{1,2})")  # "
 #: information, "Koło Willisa" the circle of Willis; blind set 17).
 _FOREIGN_WORDS = frozenset(
     "para mitte bilgi koło kolo como sur bis mais nach sobre entre pour avec dans desde hasta bajo tras durante "
-    "centro lado parte zona hilo polo base ápice apice vista sinistra destra links rechts oben unten".split()
+    "centro lado parte zona hilo polo base ápice apice vista sinistra destra links rechts oben unten "
+    # German nouns, capitalised wherever they stand ("nach dem Essen", "Lage und Form"; precision red team 23; the
+    # other languages' words are in small letters but at a sentence's start, see _SENTENCE_START_RE)
+    "essen lage".split()
 )
+#: English words that follow a town where it starts a sentence ("Moline after CO exposure at home").
+_AFTER_A_PLACE = frozenset(
+    "and or the on at in for of to with was is who has had as by from after before near since until via where when "
+    "last yesterday today resident residents".split()
+)
+#: Where a sentence or a paragraph starts (a line's start alone may be a dictation's wrap: "old age home\nRondebosch
+#: new paragraph"; set 14): a town there before a word in small letters is a word of the text ("Franca
+#: consolidazione", "Sens inverse") more often than a place, which a report names in an address or after a cue.
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;][ \t]*\r?\n?|\n[ \t]*\r?\n)[ \t]*[(\[\"\u201c]?$")
 _DEVICE_MAKERS = frozenset("gore cook stryker zimmer biomet abbott medtronic arthrex depuy olympus".split())
 
 
@@ -1814,8 +1877,20 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                     followers.append(w.lower().strip(".,;:"))
                     if w[-1] in ".,;:":
                         break
+                end = offset + len(phrase)
+                # (a town of several hyphenated words is one: "Westbury-on-Trym", "Stratford-upon-Avon")
+                compound = re.match(r"-[^\W\d_A-Z]+(?![^\W\d_]|-[A-Z])", text[end : end + 40]) is not None
+                opening = (
+                    low not in lex.cities  # (a US town keeps its old rules)
+                    and bool(nxt)
+                    and nxt[0][:1].islower()
+                    and nxt[0].lower().strip(".,;:") not in _AFTER_A_PLACE
+                    and _SENTENCE_START_RE.search(text, max(0, offset - 4), offset) is not None
+                )
                 if (
-                    low not in lex.not_names
+                    not compound  # "porto-cava", "Boston-kriteriene": a compound word, not the town
+                    and not opening  # "Massa di 3 cm nel segmento VII": a sentence's first word
+                    and low not in lex.not_names
                     and low not in lex.first_names
                     and low not in _FOREIGN_WORDS  # "Para:", "Mitte bis Basis", "Koło Willisa": words, and towns
                     and low not in _VEHICLE_MAKES  # "Honda" is a town in Colombia, and a car

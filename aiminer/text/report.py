@@ -328,7 +328,7 @@ _NAMED_AFTER = frozenset(
     # "Boston-kriteriene", "Bethesda-Klassifikation"; blind set 17)
     "index indeks indice índice kriterien kriterier kriteriene kriteria criteri criterios critères critérios "
     "klassifikation klassifikationen classificazione clasificación classificação stadium stadio estadio skala scala "
-    "escala".split()
+    "escala triage".split()
 )
 _TITLE_BEFORE_RE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+$")
 _CONSENSUS_WORDS = frozenset("criteria classification consensus guidelines protocol staging".split())
@@ -352,14 +352,22 @@ _MAKER_BEFORE_RE = re.compile(
 #: What names a sign, a scale or a disease before its eponym, in the languages that put the name after ("índice de
 #: Evans", "criterios de Boston", "classificação de Bethesda", "Morbus Crohn", "indeks Evansa").
 _EPONYM_BEFORE_RE = re.compile(
-    r"(?i:\b(?:[íi]ndices?|indeks|criterios?|crit[èe]res?|crit[ée]rios?|kriteri(?:en|er|erne|ene|a)|"
-    r"classifica(?:ção|cao|zione|tion)|clasificaci[óo]n|klassifikation|klasyfikacja|escala|[ée]chelle|scala|skala|"
+    r"(?i:\b(?:[íi]ndices?|index|indeks|criterios?|crit[èe]res?|crit[ée]rios?|kriteri(?:en|er|erne|ene|a)|"
+    r"classifica(?:ção|cao|zione|tion)|clasificaci[óo]n|klassifikation|klasyfikacj[aię]|escala|[ée]chelle|scala|skala|"
+    # a consensus, and the Greek words for criteria, classification, index, stage ("consenso de Fukuoka", "κριτήρια
+    # Boston"; precision red team 23)
+    r"consenso|consensus|κριτήρια|ταξινόμηση|δείκτης|στάδιο|"
     r"maladie|s[íi]ndrome|syndrome|sindrome|enfermedad|doen[çc]a|malattia|signe|signo|segno|morbus|m\.|"
     r"sistema|syst[èe]me|systeem|system|estadio|stadio|stade|stadium|grado|grade"
     # "according to" and a type's word before the name ("stadio IIB secondo Ann Arbor", "Typ Garden III"; not a
     # German "nach", which also says where a patient went)
     r"|secondo|seg[úu]n|selon|gem[äa](?:ß|ss)|volgens|wed[łl]ug|enligt|ifølge|typ|tipo)"
-    r"(?:[ \t]+(?:de|di|da|do|du|des|del|della|von|van|of|d'))?[ \t]+$)"
+    r"(?:[ \t]+(?:de|di|da|do|du|des|del|della|von|van|of))?(?:[ \t]+|[ \t]+d['\u2019])$)"
+    # a stage's number, then the staging systems it was given in ("stage IIB (Lugano / Ann Arbor)"; blind set 18)
+    r"|(?i:\b(?:stage|staging|stadium|stadio|estadio|stade)[ \t]+[IV]{1,4}[A-E]?[ \t]*[(,][^.;:\n]{0,16}$)"
+    # a German stage or classification "nach" a place ("Stadium IIB nach Ann Arbor"; "nach" alone also says where a
+    # patient went)
+    r"|(?i:\b(?:stadium|stadien|staging|klassifikation|einteilung|kriterien|typ|grad)\b[^.;:\n]{0,20}\bnach[ \t]+$)"
 )
 _LIVER_CANCER_AFTER_RE = re.compile(r"(?:[ \t]+Clinic)?[ \t]+Liver[ \t]+Cancer\b")
 _GUIDELINE_YEAR_RE = re.compile(r"[ \t]+(?:19|20)\d\d(?![\w/-])")
