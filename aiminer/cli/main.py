@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -427,6 +428,35 @@ from aiminer.cli import review as _review  # noqa: E402  (registered after the c
 
 app.add_typer(_review.review_app, name="review")
 # --- end review commands ---
+
+
+def prose(text: str | None) -> str | None:
+    """A docstring as ``--help`` should print it: the lines of a paragraph joined (typer keeps each source line
+    break of every paragraph after the first, so the help came out ragged; red team 23), lists, indented examples
+    and ``\\b`` blocks left as they are."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    out = []
+    for para in paragraphs:
+        lines = para.split("\n")
+        verbatim = para.startswith("\b") or any(
+            line.startswith((" ", "-", "*", "|")) or re.match(r"\d+\.", line) for line in lines[1:]
+        )
+        out.append(para if verbatim else " ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
+def _unwrap_help(typer_app: typer.Typer) -> None:
+    """Apply :func:`prose` to every command's help text, the groups' commands included."""
+    for command in typer_app.registered_commands:
+        command.help = prose(command.help or (command.callback.__doc__ if command.callback else None))
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _unwrap_help(group.typer_instance)
+
+
+_unwrap_help(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -545,3 +545,19 @@ def test_a_crosswalk_that_cannot_be_used_says_why_without_a_traceback(
     why = {"corrupt": "not an aiminer crosswalk", "folder": "is a folder", "read-only": "not writable"}[kind]
     assert why in result.stderr
     assert "Traceback" not in result.output and "no detail" not in result.stderr
+
+
+def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source_lines() -> None:
+    # (typer kept every source line break after the first paragraph: "the study they belong to (same" ended a line at
+    # any width; red team 23)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiminer.cli.main", "deid", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
+    assert "Reports get the coded IDs of the study they belong to (same folder as its DICOM files" in proc.stdout
+    from aiminer.cli.main import prose
+
+    assert prose("One\ntwo.\n\nA list:\n- a\n- b") == "One two.\n\nA list:\n- a\n- b"
