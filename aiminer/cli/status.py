@@ -218,6 +218,8 @@ def _file_doc(f: dict[str, Any], hide_paths: bool) -> dict[str, Any]:
         output_key=f.get("output_key"),
         quarantine_key=f.get("quarantine_key"),
     )
+    if f.get("duplicate_of") or f.get("duplicate_key"):  # already_in_submission: who holds the output already
+        row.update(duplicate_of=f.get("duplicate_of"), duplicate_key=f.get("duplicate_key"))
     return row
 
 
@@ -283,6 +285,8 @@ def render(
         else:
             name = f["key_hash"][:16] if hide_paths else str(f.get("path") or "?")
         output = f.get("output_key") or (f"quarantine: {f['quarantine_key']}" if f.get("quarantine_key") else "")
+        if f.get("duplicate_of"):  # (docs/ingest.md: "so aiminer status shows it"; pipeline red team 24)
+            output = f"held by submission {f['duplicate_of']}: {f.get('duplicate_key') or ''}".rstrip(": ")
         table.add_row(
             escape(printable(name)),
             str(f.get("kind") or ""),

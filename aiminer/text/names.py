@@ -1806,6 +1806,10 @@ _CLASS_WORDS = frozenset(
 )
 
 
+#: Words a person's name follows in a description or a sentence ("CT for Zebulon Quimby", "images of ...").
+_BEFORE_A_PERSON = frozenset("for of from with to by per re".split())
+
+
 def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
     items = tokens.items
     text = tokens.text
@@ -1819,6 +1823,23 @@ def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
         prev = items[i - 1][2].lower() if i else ""
         if prev in _CLASS_WORDS or (len(w) == 1 and prev in lex.eponyms):
             continue  # "klasyfikacji Schizasa B.", "Hinchey I. Det kan", "Bosniak I. Binyrer": a class, not a name
+        # a given name no list knows and a surname the dictionary knows, after "for", "of", "from", "with", "to"
+        # ("CT CHEST for Zebulon Quimby" in a description; pipeline red team 24): two capitalised words that are no
+        # report word, eponym or place
+        if (
+            prev in _BEFORE_A_PERSON
+            and i + 1 < n
+            and tokens.gap(i) == " "
+            and len(w) >= 3
+            and w.isalpha()
+            and not _not_a_name_word(w.lower(), lex)
+            and _is_cap(nxt := items[i + 1][2])
+            and nxt.lower() in lex.surnames
+            and not _not_a_name_word(nxt.lower(), lex)
+            and not _followed_by_eponym_noun(text, items[i + 1][1])
+        ):
+            yield Candidate(s, items[i + 1][1], "NAME", P_NAME, "dictionary")
+            continue
         # First [M.|Middle] Last
         if _is_first(w, lex) and i + 1 < n and tokens.gap(i) == " ":
             j = i + 1

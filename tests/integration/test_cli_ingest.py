@@ -378,3 +378,21 @@ def test_moto_lambda_invoke_signature_is_the_one_the_local_runtime_routes() -> N
         f"{lambda_router.PINNED_SIGNATURE}). The local runtime's Lambda routing (aiminer/local/lambda_router.py) "
         "must be re-checked against moto's new invoke path before this pin is updated."
     )
+
+
+def test_status_names_the_submission_that_holds_a_duplicate(world: World, tmp_path: Path, wide: None) -> None:
+    # GIVEN an export uploaded twice as two submissions (docs/ingest.md: "its item naming the owner ... so aiminer
+    # status shows it"; pipeline red team 24 found status printed neither field)
+    root = _export(tmp_path)
+    endpoint = world.rt.endpoint
+    subs = ("sub-20260101-dupowner01", "sub-20260101-dupagain01")
+    for sub in subs:
+        args = ("upload", str(root), "--project", "lung-ai", "--site", "site-1", "--submission", sub)
+        assert _invoke(*args, "--endpoint-url", endpoint)[0] == 0
+        world.settle(3, sub)
+    # WHEN the second's status is asked as data
+    _, output = _invoke("status", subs[1], "--json", "--endpoint-url", endpoint)
+    doc = json.loads(output[output.index("{") :])
+    # THEN each duplicate names the first submission and the key it holds
+    dupes = [f for f in doc["files"] if f.get("reason") == "already_in_submission"]
+    assert dupes and all(f["duplicate_of"] == subs[0] and f["duplicate_key"] for f in dupes)

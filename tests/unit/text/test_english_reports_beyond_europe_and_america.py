@@ -79,3 +79,11 @@ def test_a_patient_named_with_an_everyday_word_keeps_the_word_in_small_letters()
     ctx = IdentityContext(patient_names=("ADEBAYO^BLESSING",))
     out = scrub_text("Blessing Adebayo counselled; a blessing that the margins are clear.", context=ctx).text
     assert "Adebayo" not in out and "a blessing that" in out
+
+
+def test_a_person_named_after_for_in_a_description_goes() -> None:
+    # (pipeline red team 24: "CT CHEST for Zebulon Quimby" reached the partner's download; a given name no list
+    # knows and a surname the dictionary does)
+    out = scrub_text("CT CHEST for Zebulon Quimby").text
+    assert "Zebulon" not in out and "Quimby" not in out
+    assert scrub_text("CT for Crohn Disease; PET for Hodgkin Lymphoma").text.count("[") == 0
