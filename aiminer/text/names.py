@@ -645,6 +645,17 @@ def _caps_row_name(value: str, lex: Lexicon) -> bool:
     return any(w in lex.surnames or w in lex.first_names for w in lows)
 
 
+#: A party of a suit before its role ("and TREVOR ALLCOTT, Defendants", "MARISOL QUINTANA-BETANCOURT, individually
+#: ..., Plaintiff"; blind set 19): a person unless a word of it is a company's or the report's.
+_PARTY_RE = re.compile(
+    r"(?<![\w'\u2019-])(?P<name>[A-Z][A-Za-z'\u2019-]+(?:[ ][A-Z][A-Za-z'\u2019.-]+){1,3}),?[ \t]+"
+    r"(?:individually[^\n]{0,100}?,[ \t]*)?(?i:plaintiffs?|defendants?|petitioners?|respondents?|appellants?"
+    r"|appellees?|claimants?|deponents?)\b"
+)
+_COMPANY_WORDS = frozenset(
+    "inc llc llp lp ltd co corp corporation company companies partners group holdings services logistics insurance "
+    "mutual casualty bank trust hospital hospitality center centre clinic associates industries enterprises".split()
+)
 #: Two to four words of a name, then the person's age ("REFERRAL OF ATIENO GRACE AKINYI, 16 YEARS", "Musa Danjuma
 #: 67 yrs/M"; blind set 18): a name when no word of it is a report word and the dictionary knows one of them.
 _NAME_THEN_AGE_RE = re.compile(
@@ -1312,6 +1323,10 @@ def find_names(text: str) -> Iterator[Candidate]:
     for m in _CAPS_ROW_NAME_RE.finditer(text):
         if _caps_row_name(m.group("name"), lex):
             found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME, "syntax"))
+    for m in _PARTY_RE.finditer(text):
+        words = [w.lower().strip(".,") for w in m.group("name").split()]
+        if len(words) >= 2 and not any(w in _COMPANY_WORDS or _not_a_name_word(w, lex) for w in words):
+            found.append(Candidate(m.start("name"), m.end("name"), "NAME", P_NAME_CUED, "syntax"))
     for m in _NAME_THEN_AGE_RE.finditer(text):
         start, words = m.start("name"), m.group("name").split(" ")
         while words and _not_a_name_word(words[0].lower(), lex):
@@ -1806,6 +1821,11 @@ _CLASS_WORDS = frozenset(
 )
 
 
+#: An operation or a sign named after its surgeons or its describers ("Ivor Lewis oesophagectomy"; set 4).
+_PROCEDURE_AFTER_RE = re.compile(
+    r"[ \t]+[a-z]+(?:ectomy|otomy|ostomy|plasty|pexy|rrhaphy|scopy|graphy|desis|oscopy|procedure|operation|repair"
+    r"|approach|technique|maneuver|manoeuvre|sign|test|classification|criteria|score|scale)\b"
+)
 #: Words a person's name follows in a description or a sentence ("CT for Zebulon Quimby", "images of ...").
 _BEFORE_A_PERSON = frozenset("for of from with to by per re".split())
 
@@ -1837,6 +1857,7 @@ def _dictionary_names(tokens: _Tokens, lex: Lexicon) -> Iterator[Candidate]:
             and nxt.lower() in lex.surnames
             and not _not_a_name_word(nxt.lower(), lex)
             and not _followed_by_eponym_noun(text, items[i + 1][1])
+            and not _PROCEDURE_AFTER_RE.match(text, items[i + 1][1])  # "proceed to Ivor Lewis oesophagectomy"
         ):
             yield Candidate(s, items[i + 1][1], "NAME", P_NAME, "dictionary")
             continue

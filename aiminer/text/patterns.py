@@ -155,7 +155,7 @@ FAX_CUE_RE = re.compile(r"(?i:\b(?:fax|facsimile|f)\b\s{0,10}(?:no\.?|number|#)?
 _ID = (
     # a local prefix of up to three letter groups ("QMH-CT-24-22871", "RDU/USS/2024/3318", "KH.1000234567")
     # (one capital before a spaced number: an alien number, "A 219 774 031")
-    r"(?P<id>(?:(?-i:[A-ZΑ-Ω]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{3} ?\d{3})"
+    r"(?P<id>(?:(?-i:[A-ZΑ-Ω]{2,6}) (?=\d)|(?-i:[A-Z]) (?=\d{2,3} ?\d{3})"
     r"|(?:[A-Za-z]{1,6}[-/.](?=[A-Za-z0-9])){1,3}[A-Za-z]{0,6}|[A-Za-z]{1,6}[-#]?)?"
     r"\d[\dA-Za-z]*(?:[-/.]\d[\dA-Za-z]*|[-/][A-Za-z]+\d[\dA-Za-z]*|[-/][A-Za-z]{1,6}[-/]\d[\dA-Za-z]*)*"
     r"(?: \d{2,}(?!\d|\.\d))*(?:-[A-Z]{1,3}(?![\w-])|/[A-Z]{2,4}(?![\w/-]))?)"
@@ -242,6 +242,9 @@ _CUES: dict[str, str] = {
         r"|NIN|NID|NIC|NIS|(?-i:PAN)(?=\s{0,3}[:#]?\s{0,3}[A-Z]{5}\d{4}[A-Z]\b)|PhilHealth|BVN|Ghana\s+Card"
         # a police case's numbers ("GD Entry: GD 45/2024", "FIR No. 112/2024", "belt no. 1187/MRT", "memo 2271/PM")
         r"|GD(?:\s+(?:Entry|No))?|FIR|Belt|Memo|Case(?=\s+No)"
+        # a VA claim's file and a federal letter's reference ("C-file C 28 441 902", "VA File No. 29 883 104", "In
+        # Reply Refer To: 317/212B", "EDIPI", "DoD ID"; blind set 19)
+        r"|C-?file|VA\s+(?:file|claim)|File(?=\s+(?:No|Number|#))|In\s+Reply\s+Refer\s+To|EDIPI|DoD\s+ID"
         r"|Inmate|Booking|Incident(?:\s+log)?|Collar|Item|Hosp(?:ital)?\.?|IP|OP|UHID|Chart|Gift\s+card|Card"
         # reader and user codes of a QA form or a RIS ("reader code RAD-017"), the VA's integration control number
         r"|(?:reader|reviewer|radiologist|user|operator)\s+(?:code|id|no)|ICN"
@@ -613,6 +616,37 @@ _STATE_CODE_AFTER_RE = re.compile(rf",?[ \t]{{1,3}}(?:{_STATE_CODE})(?![\w-])")
 CITY_AFTER_STREET_RE = re.compile(
     r",[ \t]{0,10}(?P<city>(?:St\.|[A-Z][A-Za-z'\u2019-]+)(?:[ ](?:St\.|[A-Z][A-Za-z'\u2019-]+)){0,2})"
     r"(?=[ \t]{0,10}(?:[,;\r\n\x85\u2028\u2029]|$))"
+)
+#: A military unit by its number ("2nd Battalion", "504th Parachute Infantry Regiment", "82nd Airborne Division",
+#: "1st Bn", "3rd ABCT", "6th Air Refueling Wing", "HHC 1-163 IN"; blind set 19): a small unit names who a service
+#: member served with, as an employer does.
+MILITARY_UNIT_RE = re.compile(
+    r"\b\d{1,3}(?:st|nd|rd|th)[ \t]+(?:[A-Z][A-Za-z]+[ \t]+){0,3}(?:Battalion|Bn|Brigade|Bde|Regiment|Regt|Division"
+    r"|Div|Wing|Squadron|Sqdn|Sqn|Group|Grp|Company|Co|Corps|Fleet|Infantry|Airborne|Cavalry|Marines|ABCT|IBCT|SBCT"
+    r"|CAB|MEU|MEF|ESC|Medical\s+Brigade)\b\.?"
+    r"|\b(?:HHC|HHB|HSC|FSC|[A-H][ \t]+(?:Co|Company|Btry|Battery|Trp|Troop)\.?,?)[ \t]+\d{1,2}-\d{1,3}[ \t]+"
+    r"(?:IN|AR|CAV|FA|AV|EN|BSB|ADA|SF|MI|MP)\b"
+)
+#: A military installation or training area ("MacDill AFB", "Fort Carson", "Joint Base Lewis-McChord", "Sicily
+#: Drop Zone", "Limestone Hills Training Area", "NAS Pensacola"; blind set 19): a place smaller than a state.
+MILITARY_BASE_RE = re.compile(
+    # (a word starts only after a space or a line's start, never after a hyphen inside one: "A-A-A-..." stays linear)
+    r"(?<![\w'\u2019-])(?:Fort|Ft\.|Camp|Joint[ \t]+Base|JB|NAS|NAVSTA|MCAS|MCB|MCRD|FOB|COP)[ \t]+"
+    r"[A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*(?:[ \t][A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*){0,2}"
+    r"|(?<![\w'\u2019-])[A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*(?:[ \t][A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*){0,2}"
+    r"[ \t]+(?:AFB|ARB|AAF|Air[ \t]+Force[ \t]+Base|Air[ \t]+Base|Army[ \t]+Airfield|Naval[ \t]+Air[ \t]+Station"
+    r"|Naval[ \t]+Station|Navy[ \t]+Yard|Training[ \t]+Area|Drop[ \t]+Zone|Proving[ \t]+Ground|Arsenal)\b"
+)
+#: What a laboratory stains for acid-fast bacilli, "AFB" too.
+_SPECIMEN_WORDS = frozenset(
+    "sputum smear smears culture cultures stain stains urine bal csf tissue fluid blood gastric aspirate stool "
+    "pleural lymph node biopsy swab specimen specimens sample samples induced bronchial wash washing".split()
+)
+#: A union's local ("UMWA Local 1740", "IBEW Local Union No. 58", "Teamsters Local 727"; blind set 19): who the
+#: worker's union is, an employer's kin.
+UNION_LOCAL_RE = re.compile(
+    r"\b(?:(?-i:[A-Z]{2,6})|Teamsters|Union|Carpenters|Laborers|Ironworkers|Pipefitters|Plumbers|Electricians|Insulators)"
+    r"[ \t]+Local(?:[ \t]+Union)?[ \t]+(?:No\.?[ \t]*)?\d{1,5}[A-Z]?\b"
 )
 COUNTY_RE = re.compile(
     r"\b(?P<city>[A-Z][a-z'\u2019]+(?:[\s-][A-Z][a-z'\u2019]+)?)\s+(?:County|Parish|Township|Borough"
@@ -1520,6 +1554,15 @@ def find_places(text: str) -> Iterator[Candidate]:
         if start is not None:
             yield Candidate(start, m.end("city"), "CITY", P_CITY, "cue")
     for m in IRISH_COUNTY_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "CITY", P_CITY + 5, "pattern")
+    for m in MILITARY_UNIT_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "INSTITUTION", P_INSTITUTION, "pattern")
+    for m in UNION_LOCAL_RE.finditer(text):
+        yield Candidate(m.start(), m.end(), "INSTITUTION", P_INSTITUTION, "pattern")
+    for m in MILITARY_BASE_RE.finditer(text):
+        words = m.group().lower().split()
+        if words[-1] == "afb" and any(w in _SPECIMEN_WORDS for w in words):
+            continue  # "Sputum AFB": acid-fast bacilli (blind set 18), not an air force base
         yield Candidate(m.start(), m.end(), "CITY", P_CITY + 5, "pattern")
     for m in COUNTY_RE.finditer(text):
         # (a state's name before "County" is a county's: "Delaware County", "Washington County")

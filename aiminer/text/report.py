@@ -145,7 +145,22 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
         spans += [(m.start(), m.end()) for m in _NDC_OR_CODE_SYSTEM_RE.finditer(text)]
     if DUMP_TAG_RE.search(text):
         spans += [(m.start(), m.end()) for m in _DUMP_WORDS_RE.finditer(text)]
+    if _CITATION_HINT_RE.search(text):
+        spans += [(m.start("id"), m.end("id")) for m in _CITATION_RE.finditer(text)]
     return sorted(spans)
+
+
+#: A public form's, a statute's or a regulation's number ("VA Form 20-0996", "OMB No. 0920-0020", "OMB Control
+#: Number: 1235-0003", "WAC 296-20-01002", "COMAR 14.09.09", "O.C.G.A. 40-6-49", "42 C.F.R. 2.31", "§ 440.11",
+#: "OWCP-1500"; blind set 19): the same for every patient, never an identifier.
+_CITATION_HINT_RE = re.compile(r"(?i:form|omb|wac|rcw|comar|o\.c\.g\.a|u\.s\.c|c\.f\.r|cfr|§|stat\.|owcp|ilcs)")
+_CITATION_RE = re.compile(
+    r"(?:\b(?:(?-i:VA|SF|DD|CMS|OWCP|DOL|IRS|SSA|HHS|FDA|DWC|LS|CA|WC)[ \t-]?)?(?i:Form)(?:[ \t]+(?i:No\.?|Number))?"
+    r"|\bOMB(?:[ \t]+Control)?[ \t]+(?:No\.?|Number|#)|\b(?:WAC|RCW|COMAR|ORS|NRS|ILCS|CFR|USC)"
+    r"|\bO\.C\.G\.A\.|\bU\.S\.C\.|\bC\.F\.R\.|§§?|\bStat\.|\b(?-i:OWCP)(?=-\d))"
+    # (never a number in groups: "request form 021 555 0187" is a phone; set 13)
+    r"[ \t]*[:#]?[ \t]*(?:§[ \t]*)?(?P<id>-?[A-Z]{0,3}-?\d{1,5}(?:[-.:/][0-9A-Z]{1,6}){0,4})(?![\w-]|[ \t]\d)"
+)
 
 
 @dataclass(frozen=True)
