@@ -47,53 +47,28 @@ _MONTHS_INTL = {
     **dict.fromkeys(("novembre", "noviembre", "novembro"), 11),
     **dict.fromkeys(("décembre", "decembre", "diciembre", "dezembro", "dicembre", "dezember"), 12),
 }
-# Dutch, Swedish, Norwegian, Danish, Polish (genitive), Turkish, Greek (genitive), Welsh and Czech (genitive) month
-# names, and French abbreviations with their period ("5. března 2024", "12 janv. 2024"; blind set 17)
+# Dutch, Swedish, Norwegian, Danish, Polish (genitive), Turkish, Greek (genitive, in Greek and in Latin letters),
+# Welsh and Czech (genitive) month names, and French abbreviations with their period ("5. března 2024", "12 janv.
+# 2024", "15 Martiou 2024"; blind set 17); Malay, Indonesian and Filipino ones ("21 Ogos 2024", "3 Maret", "12 Hunyo";
+# blind set 18; not Malay "Mac", which is also an abbreviation: MAC)
 for _number, _names in enumerate(
     (
-        "januari stycznia ocak ιανουαρίου ionawr ledna janv",
-        "februari lutego şubat subat φεβρουαρίου chwefror února unora févr fevr",
-        "maart marca mart μαρτίου mawrth března brezna marts",
-        "april kwietnia nisan απριλίου ebrill dubna avr",
-        "mei maj maja may\u0131s mayis μαΐου μαίου května kvetna",
-        "czerwca haziran ιουνίου mehefin června cervna",
-        "lipca temmuz ιουλίου gorffennaf července cervence juil",
-        "augustus augusti sierpnia ağustos agustos αυγούστου awst srpna",
-        "september september września wrzesnia eylül eylul σεπτεμβρίου medi září zari",
-        "października pazdziernika ekim οκτωβρίου hydref října rijna",
-        "november listopada kas\u0131m kasim νοεμβρίου tachwedd listopadu",
-        "december grudnia aral\u0131k aralik δεκεμβρίου rhagfyr prosince déc",
+        "januari stycznia ocak ιανουαρίου ionawr ledna janv ianouariou",
+        "februari lutego şubat subat φεβρουαρίου chwefror února unora févr fevr pebrero fevrouariou",
+        "maart marca mart μαρτίου mawrth března brezna marts maret marso martiou",
+        "april kwietnia nisan απριλίου ebrill dubna avr apriliou",
+        "mei maj maja may\u0131s mayis μαΐου μαίου května kvetna maiou",
+        "czerwca haziran ιουνίου mehefin června cervna jun hunyo iouniou",
+        "lipca temmuz ιουλίου gorffennaf července cervence juil julai hulyo iouliou",
+        "augustus augusti sierpnia ağustos agustos αυγούστου awst srpna ogos agustus avgoustou",
+        "september september września wrzesnia eylül eylul σεπτεμβρίου medi září zari setyembre septemvriou",
+        "października pazdziernika ekim οκτωβρίου hydref října rijna oktovriou",
+        "november listopada kas\u0131m kasim νοεμβρίου tachwedd listopadu nobyembre noemvriou",
+        "december grudnia aral\u0131k aralik δεκεμβρίου rhagfyr prosince déc disember desember disyembre dekemvriou",
     ),
     start=1,
 ):
     _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
-# Malay, Indonesian and Filipino months ("21 Ogos 2024", "3 Maret", "12 Hunyo"; blind set 18; not Malay "Mac", which
-# is also an abbreviation: MAC)
-for _number, _names in enumerate(
-    (
-        "pebrero",
-        "",
-        "maret marso",
-        "",
-        "",
-        "jun hunyo",
-        "julai hulyo",
-        "ogos agustus",
-        "setyembre",
-        "",
-        "nobyembre",
-        "disember desember disyembre",
-    ),
-    start=1,
-):
-    _MONTHS_INTL.update(dict.fromkeys(_names.split(), _number))
-# Greek months written in Latin letters (the genitive, as a date reads: "15 Martiou 2024"; blind set 17)
-for _number, _name in enumerate(
-    "ianouariou fevrouariou martiou apriliou maiou iouniou iouliou avgoustou septemvriou oktovriou noemvriou"
-    " dekemvriou".split(),
-    start=1,
-):
-    _MONTHS_INTL[_name] = _number
 _MON_INTL = "(?:" + "|".join(sorted(_MONTHS_INTL, key=len, reverse=True)) + ")"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|ydd|fed|af|il|ed)?"
 _Y4 = r"(?:1[89]\d\d|20\d\d)"

@@ -167,14 +167,18 @@ def test_bad_project_codes_are_usage_errors(corpus: Corpus, tmp_path: Path, proj
     assert result.exit_code == 2
 
 
-def test_help_teaches_and_the_console_script_runs() -> None:
-    proc = subprocess.run(
+def _deid_help() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "aiminer.cli.main", "deid", "--help"],
         capture_output=True,
         text=True,
         check=False,
         env={"COLUMNS": "200", "PATH": ""},
     )
+
+
+def test_help_teaches_and_the_console_script_runs() -> None:
+    proc = _deid_help()
     assert proc.returncode == 0
     for word in ("--crosswalk", "--receipt", "--workers", "quarantined", "Example"):
         assert word in proc.stdout
@@ -550,13 +554,7 @@ def test_a_crosswalk_that_cannot_be_used_says_why_without_a_traceback(
 def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source_lines() -> None:
     # (typer kept every source line break after the first paragraph: "the study they belong to (same" ended a line at
     # any width; red team 23)
-    proc = subprocess.run(
-        [sys.executable, "-m", "aiminer.cli.main", "deid", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"COLUMNS": "200", "PATH": ""},
-    )
+    proc = _deid_help()
     assert "Reports get the coded IDs of the study they belong to (same folder as its DICOM files" in proc.stdout
     from aiminer.cli.main import prose
 

@@ -87,3 +87,10 @@ def test_a_person_named_after_for_in_a_description_goes() -> None:
     out = scrub_text("CT CHEST for Zebulon Quimby").text
     assert "Zebulon" not in out and "Quimby" not in out
     assert scrub_text("CT for Crohn Disease; PET for Hodgkin Lymphoma").text.count("[") == 0
+
+
+def test_filipino_february_is_february() -> None:
+    # (the first table of Malay, Indonesian and Filipino months gave "Pebrero" January's number)
+    from aiminer.text.dates import find_dates
+
+    assert {d.month for d in find_dates("ipinanganak noong 14 Pebrero 1960")} == {2}
