@@ -838,6 +838,15 @@ EMPLOYER_CUE_RE = re.compile(
     r"[^.\n;:]{0,40}?\b(?:at|for|from|with|by):?[ \t]+(?:the[ \t]+)?)"
     rf"(?P<org>{_ORG_RUN})"
 )
+#: An employer after the word (not a form field's colon) or a workplace role and a comma ("his employer, Front Range
+#: HVAC Mechanical", "employer Northland Cold Storage", "Safety Director, Mojave Stone & Countertop Fabrication";
+#: blind set 19).
+EMPLOYER_APPOSITION_RE = re.compile(
+    r"(?i:\b(?:(?:his|her|their|the\s+patient'?s|patient'?s|the)\s+)?employer,?[ \t]+(?:is[ \t]+|was[ \t]+)?"
+    r"|\b(?:safety|hr|human\s+resources|plant|operations|site|claims|risk)\s+(?:director|manager|supervisor|"
+    r"coordinator|officer),[ \t]+)"
+    rf"(?P<org>{_ORG_RUN})"
+)
 WORKPLACE_RE = re.compile(
     rf"(?<![\w'\u2019.-])(?P<org>{_ORG_RUN})[ \t]+(?:[a-z]+[ \t]+)?"
     r"(?P<kind>(?i:plant|mill|factory|refinery|warehouse|depot|shipyard|colliery|foundry|quarry|cannery|brewery|"
@@ -1580,7 +1589,7 @@ def find_places(text: str) -> Iterator[Candidate]:
     if not text.isascii():
         for m in EMPLOYER_CJK_RE.finditer(text):
             yield Candidate(m.start("org"), m.end("org"), "INSTITUTION", P_INSTITUTION, "cue")
-    for regex in (EMPLOYER_FIELD_RE, EMPLOYER_CUE_RE, WORKPLACE_RE):
+    for regex in (EMPLOYER_FIELD_RE, EMPLOYER_CUE_RE, EMPLOYER_APPOSITION_RE, WORKPLACE_RE):
         for m in regex.finditer(text):
             org = _trim_org(text, m.start("org"), m.end("org"))
             if org is not None:

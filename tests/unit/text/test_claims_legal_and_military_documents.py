@@ -26,6 +26,9 @@ from aiminer.text.report import scrub_text
         ("member of IBEW Local 134 and Teamsters Local 710", ["134", "710"]),
         ("VA File No. 31 557 208; C-file C 30 118 447", ["31 557 208", "30 118 447"]),
         ("In Reply Refer To: 346/21B", ["346/21B"]),
+        # an employer after the word, or after a workplace role and a comma
+        ("injured while driving for his employer, Cascade Ridge Paving, on Route 9", ["Cascade Ridge Paving"]),
+        ("Incident reported by the Safety Director, Granite Peak Quarry Services", ["Granite Peak Quarry"]),
         # the parties of a suit before their role
         ("ACME FREIGHT, LLC and DESMOND OKAFOR-REID, Defendants", ["DESMOND", "OKAFOR-REID"]),
         ("ROSALIND VANTERPOOL, individually and as guardian of a minor, Plaintiff", ["ROSALIND", "VANTERPOOL"]),
@@ -46,6 +49,7 @@ def test_identities_of_claims_legal_and_military_documents(text: str, gone: list
         "2nd opinion; 3rd ventricle; 1st degree; local anesthetic; 4th ID card",
         "Plan: proceed to Ivor Lewis oesophagectomy",
         "Sputum AFB x3 negative; SPUTUM AFB SMEAR; Gastric aspirate AFB pending",
+        "The employer was notified; employer-sponsored insurance applies.",
     ],
 )
 def test_public_numbers_and_legal_words_stay(text: str) -> None:
