@@ -285,4 +285,11 @@ def closed_submission(target: IngestTarget, submission_id: str, site: str, proje
             f"submission {submission_id} is already {status}: a closed submission takes no new files; "
             "upload without --submission to start a new one"
         )
+    if summary and summary.get("inbound_manifest_key"):
+        # handed over to the repository (under QC or review): the ingest function quarantines any file sent now
+        # (submission_closed), so the upload is refused up front (pipeline red team 24: it printed success)
+        return (
+            f"submission {submission_id} was handed over to the repository for QC and review: it takes no new "
+            "files; upload without --submission to start a new one"
+        )
     return None

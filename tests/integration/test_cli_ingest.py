@@ -396,3 +396,29 @@ def test_status_names_the_submission_that_holds_a_duplicate(world: World, tmp_pa
     # THEN each duplicate names the first submission and the key it holds
     dupes = [f for f in doc["files"] if f.get("reason") == "already_in_submission"]
     assert dupes and all(f["duplicate_of"] == subs[0] and f["duplicate_key"] for f in dupes)
+
+
+def test_upload_into_a_submission_under_review_is_refused(world: World, tmp_path: Path, wide: None) -> None:
+    # GIVEN a submission handed over to the repository and awaiting QC or review (pipeline red team 24: an upload
+    # into it printed "uploaded 1 files" while the ingest function quarantined the file as submission_closed)
+    sub = "sub-20260101-reviewtest"
+    world.submissions.set_summary(
+        sub, {"site": "site-1", "project": "lung-ai", "inbound_manifest_key": f"lung-ai/{sub}/manifest.json"}
+    )
+    # WHEN the partner sends files into it
+    code, output = _invoke(
+        "upload",
+        str(_export(tmp_path)),
+        "--project",
+        "lung-ai",
+        "--site",
+        "site-1",
+        "--submission",
+        sub,
+        "--endpoint-url",
+        world.rt.endpoint,
+    )
+    # THEN it is refused up front and nothing is sent
+    assert code == 2, output
+    assert "handed over to the repository" in output
+    assert world.keys(world.rt.names.landing) == []
