@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiminer.text.kana import romanize
 from aiminer.text.lexicon import REPORT_ABBREVIATIONS, lexicon
+from aiminer.text.names import fold_accents
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -169,11 +170,7 @@ def _initials_of(value: str) -> tuple[str, str]:
     name = parse_person_name(value)
     family = "".join(w[0] for w in re.split(r"[\s-]+", name.family) if w[:1].isalpha())
     given = "".join(w[0] for w in re.split(r"[\s-]+", f"{name.given} {name.middle}") if w[:1].isalpha())
-    return _fold(family).upper(), _fold(given).upper()
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return fold_accents(family).upper(), fold_accents(given).upper()
 
 
 def _in_order(letters: str, pool: str) -> bool:

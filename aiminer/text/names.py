@@ -1524,6 +1524,7 @@ def find_names(text: str) -> Iterator[Candidate]:
             found.append(Candidate(m.start(), m.end(), "NAME", P_NAME, "syntax"))
     # 4. dictionary
     found.extend(_dictionary_names(tokens, lex))
+    relation_letters: set[int] = set()  # where the letter of "S/O", "D/O", "W/O" ends
     for m in _RELATION_OF_RE.finditer(text):
         i = tokens.index_at.get(m.end())
         span = _parse_name_after(tokens, i, lex) if i is not None else None
@@ -1538,13 +1539,13 @@ def find_names(text: str) -> Iterator[Candidate]:
             before = _parse_name_backwards(tokens, k, lex) if k is not None else None
             if before is not None:
                 found.append(Candidate(before[0], before[1], "NAME", P_NAME_CUED, "cue"))
-            # the initial the name before took of "W/O" ("Smt. Kavitha W/O ..." found "Kavitha W")
-            found[:] = [
-                dataclasses.replace(c, end=m.start() - 1)
-                if c.end == m.start() + 1 and text[m.start() - 1] == " "
-                else c
-                for c in found
-            ]
+            relation_letters.add(m.start() + 1)
+    if relation_letters:
+        # the initial a name before took of "W/O" ("Smt. Kavitha W/O ..." found "Kavitha W"): trimmed once, here
+        found[:] = [
+            dataclasses.replace(c, end=c.end - 2) if c.end in relation_letters and text[c.end - 2] == " " else c
+            for c in found
+        ]
     # the same name in brackets after a name found above, in another script or spelled in Latin letters, or the
     # person's user name ("Dana Aldana, RN (daldana)")
     for c in list(found):

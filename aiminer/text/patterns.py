@@ -1882,6 +1882,9 @@ _FOREIGN_WORDS = frozenset(
     # other languages' words are in small letters but at a sentence's start, see _SENTENCE_START_RE)
     "essen lage".split()
 )
+#: A hyphen and a word in small letters glued after a town: a compound ("porto-cava", "Boston-kriteriene"), unless
+#: a capitalised part follows as a town's own does ("Westbury-on-Trym").
+_COMPOUND_AFTER_RE = re.compile(r"-[^\W\d_A-Z]+(?![^\W\d_]|-[A-Z])")
 #: English words that follow a town where it starts a sentence ("Moline after CO exposure at home").
 _AFTER_A_PLACE = frozenset(
     "and or the on at in for of to with was is who has had as by from after before near since until via where when "
@@ -1931,7 +1934,7 @@ def _find_city_names(text: str) -> Iterator[Candidate]:
                         break
                 end = offset + len(phrase)
                 # (a town of several hyphenated words is one: "Westbury-on-Trym", "Stratford-upon-Avon")
-                compound = re.match(r"-[^\W\d_A-Z]+(?![^\W\d_]|-[A-Z])", text[end : end + 40]) is not None
+                compound = _COMPOUND_AFTER_RE.match(text, end) is not None
                 opening = (
                     low not in lex.cities  # (a US town keeps its old rules)
                     and bool(nxt)

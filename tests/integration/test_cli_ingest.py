@@ -340,24 +340,18 @@ def test_upload_of_a_folder_with_nothing_to_send_is_refused(world: World, tmp_pa
     assert world.keys(world.rt.names.landing) == []
 
 
+def _upload_into(world: World, tmp_path: Path, sub: str) -> tuple[int, str]:
+    args = ("--project", "lung-ai", "--site", "site-1", "--submission", sub, "--endpoint-url", world.rt.endpoint)
+    return _invoke("upload", str(_export(tmp_path)), *args)
+
+
 @pytest.mark.parametrize("decision", ["released", "rejected"])
 def test_upload_into_a_closed_submission_is_refused(world: World, tmp_path: Path, wide: None, decision: str) -> None:
     # GIVEN a submission the repository has closed (released or rejected)
     sub = "sub-20260101-closedtest"
     world.catalogue.set_submission("lung-ai", sub, decision)
     # WHEN the partner sends files into it
-    code, output = _invoke(
-        "upload",
-        str(_export(tmp_path)),
-        "--project",
-        "lung-ai",
-        "--site",
-        "site-1",
-        "--submission",
-        sub,
-        "--endpoint-url",
-        world.rt.endpoint,
-    )
+    code, output = _upload_into(world, tmp_path, sub)
     # THEN it is refused up front and nothing is sent
     assert code == 2, output
     assert f"already {decision}" in output
@@ -406,18 +400,7 @@ def test_upload_into_a_submission_under_review_is_refused(world: World, tmp_path
         sub, {"site": "site-1", "project": "lung-ai", "inbound_manifest_key": f"lung-ai/{sub}/manifest.json"}
     )
     # WHEN the partner sends files into it
-    code, output = _invoke(
-        "upload",
-        str(_export(tmp_path)),
-        "--project",
-        "lung-ai",
-        "--site",
-        "site-1",
-        "--submission",
-        sub,
-        "--endpoint-url",
-        world.rt.endpoint,
-    )
+    code, output = _upload_into(world, tmp_path, sub)
     # THEN it is refused up front and nothing is sent
     assert code == 2, output
     assert "handed over to the repository" in output
